@@ -1,0 +1,427 @@
+//! The dataset on disk: where each table's Parquet files live, the manifest of ingested
+//! source files with their reconciliation, and the versioned commit that makes an ingest
+//! all-or-nothing. Ingest writes through a [`Transaction`]; the language reads a
+//! [`Snapshot`]. This and [`crate::schema`] are all the two sides share.
+//!
+//! Layout of a dataset folder `DIR`:
+//!
+//! ```text
+//! DIR/versions/v000007/manifest.json      what was ingested, with reconciliation
+//! DIR/versions/v000007/spend/council=Trafford/fy=2024-25/*.parquet
+//! DIR/versions/v000007/contracts/council=Salford/*.parquet
+//! DIR/versions/v000007/rejects.csv        rows that could not be loaded
+//! DIR/current  -> versions/v000007        the one committed version (a symlink)
+//! DIR/spend    -> current/spend           stable paths for other tools
+//! DIR/contracts, DIR/rejects.csv, DIR/manifest.json likewise
+//! DIR/.lock                               held by the one ingest writing
+//! ```
+//!
+//! A new version starts as hard links to the current version's files, so unchanged data
+//! costs nothing to carry over. Committing is a single atomic `rename` of the `current`
+//! symlink: a process killed at any moment before it leaves the old version in place and
+//! readable, and one killed after it leaves the new one. Readers resolve `current` once and
+//! so see one consistent version for a whole query.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::Table;
+
+const VERSIONS: &str = "versions";
+const CURRENT: &str = "current";
+const LOCK: &str = ".lock";
+pub const MANIFEST: &str = "manifest.json";
+pub const REJECTS: &str = "rejects.csv";
+
+/// What kind of published file a source was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Spend,
+    Card,
+    Contracts,
+}
+
+impl SourceKind {
+    pub fn table(self) -> Table {
+        match self {
+            SourceKind::Spend | SourceKind::Card => Table::Spend,
+            SourceKind::Contracts => Table::Contracts,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Spend => "spend",
+            SourceKind::Card => "card",
+            SourceKind::Contracts => "contracts",
+        }
+    }
+}
+
+/// One ingested source file and how it reconciled. Money is kept as decimal strings
+/// (`"1234.56"`) so the manifest never rounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRecord {
+    pub council: String,
+    pub kind: SourceKind,
+    /// The file name as given (for a member of a zip: `archive.zip/member.csv`).
+    pub source_name: String,
+    /// SHA-256 of the file's bytes: re-ingesting identical bytes is a no-op.
+    pub sha256: String,
+    pub rows_read: u64,
+    pub rows_loaded: u64,
+    pub rows_rejected: u64,
+    pub amount_read: String,
+    pub amount_loaded: String,
+    pub amount_rejected: String,
+    /// Parquet files holding this source's rows, relative to the version folder.
+    pub parquet_files: Vec<String>,
+    /// The source column chosen for each harmonised field.
+    pub mapping: Vec<(String, String)>,
+    pub ingested_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u64,
+    pub sources: Vec<SourceRecord>,
+}
+
+impl Manifest {
+    pub fn find(&self, council: &str, kind: SourceKind, source_name: &str) -> Option<&SourceRecord> {
+        self.sources
+            .iter()
+            .find(|s| s.council == council && s.kind.table() == kind.table() && s.source_name == source_name)
+    }
+
+    pub fn has_table(&self, table: Table) -> bool {
+        self.sources.iter().any(|s| s.kind.table() == table && !s.parquet_files.is_empty())
+    }
+}
+
+/// A dataset folder. Opening does not create anything; [`Dataset::begin`] does.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    root: PathBuf,
+}
+
+/// One committed version of a dataset, fixed for as long as it is used.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The resolved version folder (not the `current` symlink), so it cannot change underfoot.
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl Snapshot {
+    /// The folder holding a table's Parquet files, if the table has any rows.
+    pub fn table_dir(&self, table: Table) -> Option<PathBuf> {
+        let dir = self.dir.join(table.name());
+        (self.manifest.has_table(table) && dir.is_dir()).then_some(dir)
+    }
+
+    /// All Parquet files of a table, sorted, as absolute paths.
+    pub fn table_files(&self, table: Table) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self
+            .manifest
+            .sources
+            .iter()
+            .filter(|s| s.kind.table() == table)
+            .flat_map(|s| s.parquet_files.iter().map(|f| self.dir.join(f)))
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+impl Dataset {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Dataset { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The committed version, or an error saying how to create one.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let current = self.root.join(CURRENT);
+        if !self.root.is_dir() {
+            return Err(Error::dataset(format!("no dataset at {}", self.root.display()))
+                .with_hint("create one with `spendql ingest --dataset DIR --council NAME FILE...` or `spendql demo`"));
+        }
+        let dir = fs::canonicalize(&current).map_err(|_| {
+            Error::dataset(format!("{} holds no ingested data yet", self.root.display()))
+                .with_hint("load files with `spendql ingest --dataset DIR --council NAME FILE...`")
+        })?;
+        let manifest = read_manifest(&dir)?;
+        Ok(Snapshot { dir, manifest })
+    }
+
+    /// The committed manifest, or an empty one for a dataset with nothing in it yet.
+    pub fn manifest(&self) -> Result<Manifest> {
+        match self.snapshot() {
+            Ok(s) => Ok(s.manifest),
+            Err(_) if !self.root.join(CURRENT).exists() => Ok(Manifest::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Start a new version: take the writer lock, and stage a copy (by hard links) of the
+    /// current version. Nothing is visible to readers until [`Transaction::commit`].
+    pub fn begin(&self) -> Result<Transaction> {
+        fs::create_dir_all(self.root.join(VERSIONS))
+            .map_err(|e| Error::io(format!("cannot create dataset folder {}", self.root.display()), e))?;
+        let lock_path = self.root.join(LOCK);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(format!("cannot open {}", lock_path.display()), e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::dataset(format!(
+                    "dataset {} is locked by another ingest",
+                    self.root.display()
+                ))
+                .with_hint("wait for the other ingest to finish, then run this one again"));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(format!("cannot lock {}", lock_path.display()), e)),
+        }
+        let base = self.manifest()?;
+        self.collect_garbage()?;
+        let version = base.version + 1;
+        let staging = self.root.join(VERSIONS).join(format!("v{version:06}"));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| Error::io(format!("cannot clear {}", staging.display()), e))?;
+        }
+        fs::create_dir_all(&staging).map_err(|e| Error::io(format!("cannot create {}", staging.display()), e))?;
+        if let Ok(current) = fs::canonicalize(self.root.join(CURRENT)) {
+            link_tree(&current, &staging)?;
+        }
+        let manifest = Manifest { version, sources: base.sources.clone() };
+        Ok(Transaction { root: self.root.clone(), staging, manifest, base, _lock: lock })
+    }
+
+    /// Remove versions other than the current one: leftovers of killed ingests and
+    /// superseded versions. Only called with the lock held.
+    fn collect_garbage(&self) -> Result<()> {
+        let current = fs::canonicalize(self.root.join(CURRENT)).ok();
+        let versions = self.root.join(VERSIONS);
+        let Ok(entries) = fs::read_dir(&versions) else { return Ok(()) };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let keep = current.as_ref().is_some_and(|c| fs::canonicalize(&path).ok().as_ref() == Some(c));
+            if !keep {
+                fs::remove_dir_all(&path).map_err(|e| Error::io(format!("cannot remove {}", path.display()), e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_manifest(version_dir: &Path) -> Result<Manifest> {
+    let path = version_dir.join(MANIFEST);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::new(ErrorKind::Dataset, format!("damaged manifest {}: {e}", path.display()))
+    })
+}
+
+/// Recreate `from`'s tree under `to` with hard links to its files.
+fn link_tree(from: &Path, to: &Path) -> Result<()> {
+    for entry in fs::read_dir(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), e))? {
+        let entry = entry.map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
+        let src = entry.path();
+        let dst = to.join(entry.file_name());
+        let file_type = entry.file_type().map_err(|e| Error::io(format!("cannot stat {}", src.display()), e))?;
+        if file_type.is_dir() {
+            fs::create_dir_all(&dst).map_err(|e| Error::io(format!("cannot create {}", dst.display()), e))?;
+            link_tree(&src, &dst)?;
+        } else if entry.file_name() != MANIFEST {
+            // The manifest is rewritten at commit; everything else is immutable once written.
+            fs::hard_link(&src, &dst).map_err(|e| Error::io(format!("cannot link {}", dst.display()), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// A version being built. Dropping it without committing leaves the dataset unchanged
+/// (the staged folder is removed by the next ingest).
+pub struct Transaction {
+    root: PathBuf,
+    staging: PathBuf,
+    manifest: Manifest,
+    base: Manifest,
+    _lock: File,
+}
+
+impl Transaction {
+    /// The staged version folder; paths in [`SourceRecord::parquet_files`] are relative to it.
+    pub fn dir(&self) -> &Path {
+        &self.staging
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The manifest as it was when this transaction began.
+    pub fn base(&self) -> &Manifest {
+        &self.base
+    }
+
+    /// Forget an earlier ingest of this source and delete its files from the staged version.
+    pub fn remove_source(&mut self, council: &str, kind: SourceKind, source_name: &str) -> Result<Option<SourceRecord>> {
+        let Some(index) = self
+            .manifest
+            .sources
+            .iter()
+            .position(|s| s.council == council && s.kind.table() == kind.table() && s.source_name == source_name)
+        else {
+            return Ok(None);
+        };
+        let record = self.manifest.sources.remove(index);
+        for file in &record.parquet_files {
+            let path = self.staging.join(file);
+            if path.exists() {
+                fs::remove_file(&path).map_err(|e| Error::io(format!("cannot remove {}", path.display()), e))?;
+            }
+        }
+        Ok(Some(record))
+    }
+
+    pub fn add_source(&mut self, record: SourceRecord) {
+        self.manifest.sources.push(record);
+    }
+
+    /// Make the staged version the current one, atomically.
+    pub fn commit(self) -> Result<()> {
+        let manifest_path = self.staging.join(MANIFEST);
+        let json = serde_json::to_string_pretty(&self.manifest).expect("manifest serialises");
+        write_durably(&manifest_path, json.as_bytes())?;
+        sync_tree(&self.staging)?;
+
+        let version_name = self.staging.file_name().expect("version folder has a name").to_owned();
+        let target = Path::new(VERSIONS).join(version_name);
+        let tmp_link = self.root.join(format!("{CURRENT}.tmp"));
+        let _ = fs::remove_file(&tmp_link);
+        std::os::unix::fs::symlink(&target, &tmp_link)
+            .map_err(|e| Error::io(format!("cannot create {}", tmp_link.display()), e))?;
+        fs::rename(&tmp_link, self.root.join(CURRENT))
+            .map_err(|e| Error::io(format!("cannot commit {}", self.root.display()), e))?;
+        sync_dir(&self.root)?;
+
+        // Stable names for other tools; they point through `current`, so they never change.
+        for name in [Table::Spend.name(), Table::Contracts.name(), REJECTS, MANIFEST] {
+            let link = self.root.join(name);
+            if fs::symlink_metadata(&link).is_err() {
+                let _ = std::os::unix::fs::symlink(Path::new(CURRENT).join(name), &link);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Write a file so that it is complete on disk before anything refers to it.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+    file.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    file.sync_all().map_err(|e| Error::io(format!("cannot sync {}", path.display()), e))
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(format!("cannot sync {}", dir.display()), e))
+}
+
+fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            sync_tree(&entry.path())?;
+        }
+    }
+    sync_dir(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(name: &str, file: &str) -> SourceRecord {
+        SourceRecord {
+            council: "Trafford".into(),
+            kind: SourceKind::Spend,
+            source_name: name.into(),
+            sha256: "00".into(),
+            rows_read: 1,
+            rows_loaded: 1,
+            rows_rejected: 0,
+            amount_read: "1.00".into(),
+            amount_loaded: "1.00".into(),
+            amount_rejected: "0.00".into(),
+            parquet_files: vec![file.into()],
+            mapping: vec![],
+            ingested_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn uncommitted_transaction_leaves_dataset_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let dataset = Dataset::new(dir.path());
+        let mut tx = dataset.begin().unwrap();
+        fs::create_dir_all(tx.dir().join("spend")).unwrap();
+        fs::write(tx.dir().join("spend/a.parquet"), b"x").unwrap();
+        tx.add_source(record("a.csv", "spend/a.parquet"));
+        tx.commit().unwrap();
+        assert_eq!(dataset.snapshot().unwrap().manifest.sources.len(), 1);
+
+        let mut tx = dataset.begin().unwrap();
+        tx.remove_source("Trafford", SourceKind::Spend, "a.csv").unwrap();
+        drop(tx);
+        let snap = dataset.snapshot().unwrap();
+        assert_eq!(snap.manifest.sources.len(), 1);
+        assert!(snap.dir.join("spend/a.parquet").exists());
+    }
+
+    #[test]
+    fn second_writer_is_refused_while_first_holds_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let dataset = Dataset::new(dir.path());
+        let _first = dataset.begin().unwrap();
+        let err = dataset.begin().err().expect("second begin must fail");
+        assert_eq!(err.kind, ErrorKind::Dataset);
+        assert!(err.message.contains("locked"), "{}", err.message);
+    }
+
+    #[test]
+    fn commit_carries_over_untouched_files_and_drops_removed_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let dataset = Dataset::new(dir.path());
+        let mut tx = dataset.begin().unwrap();
+        fs::create_dir_all(tx.dir().join("spend")).unwrap();
+        fs::write(tx.dir().join("spend/a.parquet"), b"a").unwrap();
+        fs::write(tx.dir().join("spend/b.parquet"), b"b").unwrap();
+        tx.add_source(record("a.csv", "spend/a.parquet"));
+        tx.add_source(record("b.csv", "spend/b.parquet"));
+        tx.commit().unwrap();
+
+        let mut tx = dataset.begin().unwrap();
+        tx.remove_source("Trafford", SourceKind::Spend, "a.csv").unwrap();
+        tx.commit().unwrap();
+        let snap = dataset.snapshot().unwrap();
+        assert_eq!(snap.manifest.version, 2);
+        assert!(!snap.dir.join("spend/a.parquet").exists());
+        assert_eq!(fs::read(snap.dir.join("spend/b.parquet")).unwrap(), b"b");
+        assert!(dir.path().join("spend").join("b.parquet").exists(), "stable path follows current");
+    }
+}

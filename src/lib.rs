@@ -1,0 +1,16 @@
+#![doc = include_str!("../ARCHITECTURE.md")]
+
+pub mod catalog;
+pub mod diagnostic;
+pub mod error;
+pub mod exec;
+pub mod generate;
+pub mod ingest;
+pub mod output;
+pub mod plan;
+pub mod repl;
+pub mod schema;
+pub mod semantic;
+pub mod syntax;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,1 @@
+//! Resolved queries → DataFusion logical plans. The only module that builds plans.

@@ -1,0 +1,1 @@
+//! The interactive REPL. Its logic (validator, completer, meta-commands) is plain functions.

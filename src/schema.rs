@@ -1,0 +1,227 @@
+//! The harmonised table schemas: the contract between ingest (which writes these tables)
+//! and the language (which reads them). Nothing else is shared between the two sides,
+//! so every column's meaning is written down here.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
+/// Money is always stored as `Decimal128(18, 2)`: pounds and pence, never a float.
+pub const MONEY: DataType = DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE);
+pub const MONEY_PRECISION: u8 = 18;
+pub const MONEY_SCALE: i8 = 2;
+
+/// The tables a dataset can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Spend,
+    Contracts,
+}
+
+impl Table {
+    pub const ALL: [Table; 2] = [Table::Spend, Table::Contracts];
+
+    /// The table's name in queries and its folder name in the dataset.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Spend => "spend",
+            Table::Contracts => "contracts",
+        }
+    }
+
+    pub fn schema(self) -> SchemaRef {
+        match self {
+            Table::Spend => spend_schema(),
+            Table::Contracts => contracts_schema(),
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Table::Spend => "payments over £500 and procurement-card transactions, one row per payment line",
+            Table::Contracts => "contracts registers, one row per contract",
+        }
+    }
+}
+
+/// Councils whose ONS GSS codes are known. Display name, code.
+pub const KNOWN_COUNCILS: &[(&str, &str)] = &[
+    ("Stockport", "E08000007"),
+    ("Trafford", "E08000009"),
+    ("Rochdale", "E08000005"),
+    ("Manchester", "E08000003"),
+    ("Salford", "E08000006"),
+];
+
+/// The GSS code for a council's display name, compared case-insensitively.
+pub fn council_code(name: &str) -> Option<&'static str> {
+    KNOWN_COUNCILS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.trim())).map(|(_, c)| *c)
+}
+
+/// The canonical display name for a known council, or the trimmed input.
+pub fn council_display_name(name: &str) -> String {
+    KNOWN_COUNCILS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+        .map(|(n, _)| n.to_string())
+        .unwrap_or_else(|| name.trim().to_string())
+}
+
+fn utf8(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, true)
+}
+
+/// Columns of the `spend` table, in file order.
+pub mod spend {
+    pub const COUNCIL: &str = "council";
+    pub const COUNCIL_CODE: &str = "council_code";
+    pub const TRANSACTION_ID: &str = "transaction_id";
+    pub const PAYMENT_DATE: &str = "payment_date";
+    pub const AMOUNT: &str = "amount";
+    pub const IRRECOVERABLE_VAT: &str = "irrecoverable_vat";
+    pub const SUPPLIER_NAME: &str = "supplier_name";
+    pub const SUPPLIER_KEY: &str = "supplier_key";
+    pub const SUPPLIER_ID: &str = "supplier_id";
+    pub const COMPANY_NUMBER: &str = "company_number";
+    pub const VAT_NUMBER: &str = "vat_number";
+    pub const DEPARTMENT: &str = "department";
+    pub const EXPENSE_TYPE: &str = "expense_type";
+    pub const CATEGORY: &str = "category";
+    pub const CATEGORY_CODE: &str = "category_code";
+    pub const PURPOSE: &str = "purpose";
+    pub const IS_CARD: &str = "is_card";
+    pub const REDACTED: &str = "redacted";
+    pub const SOURCE_FILE: &str = "source_file";
+    pub const SOURCE_ROW: &str = "source_row";
+    /// JSON object of the source columns that map to no harmonised field, so nothing is lost.
+    pub const EXTRAS: &str = "extras";
+}
+
+pub fn spend_schema() -> SchemaRef {
+    use spend::*;
+    Arc::new(Schema::new(vec![
+        Field::new(COUNCIL, DataType::Utf8, false),
+        utf8(COUNCIL_CODE),
+        utf8(TRANSACTION_ID),
+        Field::new(PAYMENT_DATE, DataType::Date32, false),
+        Field::new(AMOUNT, MONEY, false),
+        Field::new(IRRECOVERABLE_VAT, MONEY, true),
+        utf8(SUPPLIER_NAME),
+        utf8(SUPPLIER_KEY),
+        utf8(SUPPLIER_ID),
+        utf8(COMPANY_NUMBER),
+        utf8(VAT_NUMBER),
+        utf8(DEPARTMENT),
+        utf8(EXPENSE_TYPE),
+        utf8(CATEGORY),
+        utf8(CATEGORY_CODE),
+        utf8(PURPOSE),
+        Field::new(IS_CARD, DataType::Boolean, false),
+        Field::new(REDACTED, DataType::Boolean, false),
+        Field::new(SOURCE_FILE, DataType::Utf8, false),
+        Field::new(SOURCE_ROW, DataType::Int64, false),
+        utf8(EXTRAS),
+    ]))
+}
+
+/// Columns of the `contracts` table, in file order.
+pub mod contracts {
+    pub const COUNCIL: &str = "council";
+    pub const COUNCIL_CODE: &str = "council_code";
+    pub const REFERENCE: &str = "reference";
+    pub const TITLE: &str = "title";
+    pub const DESCRIPTION: &str = "description";
+    pub const DEPARTMENT: &str = "department";
+    pub const PROCEDURE: &str = "procedure";
+    pub const SUPPLIER_NAME: &str = "supplier_name";
+    pub const SUPPLIER_KEY: &str = "supplier_key";
+    pub const COMPANY_NUMBER: &str = "company_number";
+    pub const SUPPLIER_POSTCODE: &str = "supplier_postcode";
+    pub const SME: &str = "sme";
+    pub const VCSE: &str = "vcse";
+    pub const START_DATE: &str = "start_date";
+    pub const END_DATE: &str = "end_date";
+    pub const REVIEW_DATE: &str = "review_date";
+    pub const EXPIRY_DATE: &str = "expiry_date";
+    pub const EXTENSION_MONTHS_AVAILABLE: &str = "extension_months_available";
+    pub const VALUE_TOTAL: &str = "value_total";
+    pub const VALUE_ANNUAL: &str = "value_annual";
+    pub const IRRECOVERABLE_VAT: &str = "irrecoverable_vat";
+    pub const CATEGORY_CODE: &str = "category_code";
+    pub const CATEGORY: &str = "category";
+    /// Semicolon-separated display names of the other councils a collaborative contract covers.
+    pub const COLLABORATIVE: &str = "collaborative";
+    pub const SAVINGS_CASHABLE: &str = "savings_cashable";
+    pub const SAVINGS_NON_CASHABLE: &str = "savings_non_cashable";
+    pub const SOCIAL_VALUE: &str = "social_value";
+    pub const OFFICER: &str = "officer";
+    pub const STATUS: &str = "status";
+    pub const SOURCE_FILE: &str = "source_file";
+    pub const SOURCE_ROW: &str = "source_row";
+    pub const EXTRAS: &str = "extras";
+}
+
+pub fn contracts_schema() -> SchemaRef {
+    use contracts::*;
+    Arc::new(Schema::new(vec![
+        Field::new(COUNCIL, DataType::Utf8, false),
+        utf8(COUNCIL_CODE),
+        utf8(REFERENCE),
+        utf8(TITLE),
+        utf8(DESCRIPTION),
+        utf8(DEPARTMENT),
+        utf8(PROCEDURE),
+        utf8(SUPPLIER_NAME),
+        utf8(SUPPLIER_KEY),
+        utf8(COMPANY_NUMBER),
+        utf8(SUPPLIER_POSTCODE),
+        Field::new(SME, DataType::Boolean, true),
+        Field::new(VCSE, DataType::Boolean, true),
+        Field::new(START_DATE, DataType::Date32, true),
+        Field::new(END_DATE, DataType::Date32, true),
+        Field::new(REVIEW_DATE, DataType::Date32, true),
+        Field::new(EXPIRY_DATE, DataType::Date32, true),
+        Field::new(EXTENSION_MONTHS_AVAILABLE, DataType::Int32, true),
+        Field::new(VALUE_TOTAL, MONEY, true),
+        Field::new(VALUE_ANNUAL, MONEY, true),
+        Field::new(IRRECOVERABLE_VAT, MONEY, true),
+        utf8(CATEGORY_CODE),
+        utf8(CATEGORY),
+        utf8(COLLABORATIVE),
+        Field::new(SAVINGS_CASHABLE, MONEY, true),
+        Field::new(SAVINGS_NON_CASHABLE, MONEY, true),
+        Field::new(SOCIAL_VALUE, MONEY, true),
+        utf8(OFFICER),
+        utf8(STATUS),
+        Field::new(SOURCE_FILE, DataType::Utf8, false),
+        Field::new(SOURCE_ROW, DataType::Int64, false),
+        utf8(EXTRAS),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_columns_are_decimal_not_float() {
+        for table in Table::ALL {
+            for field in table.schema().fields() {
+                assert!(
+                    !matches!(field.data_type(), DataType::Float32 | DataType::Float64),
+                    "{}.{} is a float",
+                    table.name(),
+                    field.name()
+                );
+            }
+        }
+        assert_eq!(spend_schema().field_with_name("amount").unwrap().data_type(), &DataType::Decimal128(18, 2));
+    }
+
+    #[test]
+    fn council_codes_are_case_insensitive() {
+        assert_eq!(council_code(" trafford "), Some("E08000009"));
+        assert_eq!(council_code("Wigan"), None);
+        assert_eq!(council_display_name("SALFORD"), "Salford");
+    }
+}

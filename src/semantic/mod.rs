@@ -1,0 +1,1 @@
+//! Resolving AST names against the semantic model of measures and dimensions.
