@@ -42,8 +42,9 @@ pub struct Query {
     pub measures: Vec<Name>,
     /// `by council, fy`: the grouping dimensions.
     pub group_by: Vec<Name>,
-    /// `share ... within council`: each measure marked `share` is a % of this dimension's total.
-    pub within: Option<Name>,
+    /// `share ... within council` (each `share` measure is a % of this dimension's total), or
+    /// `contracts expiring within 6 months` (a window after the as-of date).
+    pub within: Option<Within>,
     /// `across council`: pivot this dimension's values into columns.
     pub across: Option<Name>,
     /// `compare FY2021/22 with FY2020/21`.
@@ -59,6 +60,13 @@ pub struct Query {
     /// `as chart`.
     pub as_chart: bool,
     pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Within {
+    Dimension(Name),
+    /// `within 6 months`: parsed as `PeriodKind::Next { count: 6, unit: Month }`.
+    Period(Period),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
