@@ -10,7 +10,7 @@ pub mod output;
 pub mod plan;
 pub mod repl;
 pub mod schema;
-// pub mod semantic; (lead: being written)
+pub mod semantic;
 pub mod syntax;
 
 pub use error::{Error, ErrorKind, Result};

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use spendql::catalog::{Dataset, SourceKind};
+use spendql::exec::{Cancel, Engine};
+use spendql::output::{self, Format};
 use spendql::{Error, diagnostic, generate, ingest};
 
 #[derive(Parser)]
@@ -49,12 +51,47 @@ enum Command {
         #[arg(long, default_value_t = 2015)]
         seed: u64,
     },
+    /// Run a SpendQL query.
+    Query {
+        #[command(flatten)]
+        output: OutputArgs,
+        /// The date relative periods count back from (default: the latest payment).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// The query, e.g. "spend by council where fy = FY2021/22".
+        query: String,
+    },
+    /// Run raw DataFusion SQL over the dataset's tables (`spend`, `contracts`).
+    Sql {
+        #[command(flatten)]
+        output: OutputArgs,
+        sql: String,
+    },
+    /// Show what a query means, and its logical and physical plans.
+    Explain {
+        /// Also print equivalent SQL.
+        #[arg(long)]
+        sql: bool,
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        query: String,
+    },
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {
         /// Where the sample files are (default: the repository's `datasets/sample`).
         #[arg(long)]
         sample: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct OutputArgs {
+    /// table (default on a terminal), csv (default when piped), json, ndjson, parquet, xlsx.
+    #[arg(long)]
+    format: Option<String>,
+    /// Write to a file; its extension picks the format unless --format is given.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -65,17 +102,62 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let _ = diagnostic::render(&err, "query", None, color, &mut std::io::stderr());
-            ExitCode::from(err.exit_code() as u8)
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let (err, source) = match run(cli) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(Failure::Plain(err)) => (err, None),
+        Err(Failure::Query(err, source)) => (err, Some(source)),
+    };
+    let _ = diagnostic::render(&err, "query", source.as_deref(), color, &mut std::io::stderr());
+    ExitCode::from(err.exit_code() as u8)
+}
+
+/// An error, with the query text it came from when there is one (to draw the caret).
+enum Failure {
+    Plain(Error),
+    Query(Error, String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Plain(e)
+    }
+}
+
+/// Print a result to stdout or to `--output`, in the chosen or implied format.
+fn emit(result: &spendql::exec::QueryResult, args: &OutputArgs) -> Result<(), Error> {
+    let format = match (&args.format, &args.output) {
+        (Some(f), _) => Format::parse(f)?,
+        (None, Some(path)) => Format::from_path(path).unwrap_or(Format::Csv),
+        (None, None) if std::io::stdout().is_terminal() => Format::Table,
+        (None, None) => Format::Csv,
+    };
+    match &args.output {
+        Some(path) if format == Format::Xlsx => output::write_xlsx(&[("Result".to_string(), result)], path),
+        Some(path) => {
+            let mut file = std::fs::File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+            output::write_result(result, format, None, &mut file)
+        }
+        None => {
+            let width = terminal_width();
+            let mut stdout = std::io::stdout().lock();
+            output::write_result(result, format, width, &mut stdout)?;
+            if format == Format::Table && std::io::stderr().is_terminal() {
+                eprintln!("Time: {:.3}s", result.elapsed.as_secs_f64());
+            }
+            Ok(())
         }
     }
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+fn terminal_width() -> Option<u16> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
     let dataset = Dataset::new(&cli.dataset);
     let mut stdout = std::io::stdout().lock();
     match cli.command {
@@ -95,11 +177,28 @@ fn run(cli: Cli) -> Result<(), Error> {
                     .map_err(|e| Error::io("stdout", e))?;
             }
         }
+        Some(Command::Query { output, as_of, query }) => {
+            let mut engine = Engine::open(&dataset)?;
+            engine.set_as_of(as_of);
+            let result = engine.query(&query, Cancel::Never).map_err(|e| Failure::Query(e, query.clone()))?;
+            emit(&result, &output)?;
+        }
+        Some(Command::Sql { output, sql }) => {
+            let engine = Engine::open(&dataset)?;
+            let result = engine.sql(&sql, Cancel::Never)?;
+            emit(&result, &output)?;
+        }
+        Some(Command::Explain { sql, as_of, query }) => {
+            let mut engine = Engine::open(&dataset)?;
+            engine.set_as_of(as_of);
+            let text = engine.explain(&query, sql).map_err(|e| Failure::Query(e, query.clone()))?;
+            write!(stdout, "{text}").map_err(|e| Error::io("stdout", e))?;
+        }
         Some(Command::Demo { sample }) => {
             let _ = sample;
-            return Err(Error::usage("demo is not written yet"));
+            return Err(Error::usage("demo is not written yet").into());
         }
-        None => return Err(Error::usage("no command given; see `spendql --help`")),
+        None => return Err(Error::usage("no command given; see `spendql --help`").into()),
     }
     Ok(())
 }

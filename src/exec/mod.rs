@@ -1,1 +1,300 @@
-//! The single path by which the REPL, query files and `-c`/`query` run a query.
+//! The single path by which every front end (the `query`, `sql`, `explain` and `run`
+//! commands, and the REPL) runs queries: one `SessionContext` per process with the
+//! dataset's committed version registered as tables, and one function per kind of request.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::functions_aggregate::expr_fn::{max, min};
+use datafusion::logical_expr::{LogicalPlan, col};
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::catalog::{Dataset, Snapshot};
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::Table;
+use crate::semantic::model::{DimensionDef, DimensionKind};
+use crate::semantic::{self, DataLookup, Definitions, Params, ResolvedQuery};
+use crate::syntax;
+
+/// A finished query's rows.
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    pub elapsed: Duration,
+    /// The query asked to be drawn (`as chart`).
+    pub chart: bool,
+}
+
+impl QueryResult {
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// How a query should end early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancel {
+    /// Run to completion (the process's own Ctrl-C handling applies).
+    Never,
+    /// Stop with [`ErrorKind::Cancelled`] on Ctrl-C, keeping the process alive.
+    OnCtrlC,
+}
+
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    ctx: SessionContext,
+    snapshot: Snapshot,
+    as_of: Option<NaiveDate>,
+    cache: RefCell<LookupCache>,
+    pub definitions: Definitions,
+    pub params: Params,
+}
+
+#[derive(Default)]
+struct LookupCache {
+    date_range: Option<(NaiveDate, NaiveDate)>,
+    values: HashMap<&'static str, Vec<String>>,
+}
+
+/// Session settings for this 2-core machine; see BENCHMARKS.md for how they were chosen.
+fn session_config() -> SessionConfig {
+    let mut config = SessionConfig::new()
+        .with_target_partitions(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+        .with_information_schema(true);
+    let options = config.options_mut();
+    options.execution.parquet.pushdown_filters = true;
+    options.execution.parquet.reorder_filters = true;
+    options.execution.parquet.pruning = true;
+    config
+}
+
+impl Engine {
+    /// Open the dataset's committed version and register its tables.
+    pub fn open(dataset: &Dataset) -> Result<Engine> {
+        let snapshot = dataset.snapshot()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io("cannot start the query runtime", e))?;
+        let ctx = SessionContext::new_with_config(session_config());
+        for table in Table::ALL {
+            let files = snapshot.table_files(table);
+            if files.is_empty() {
+                continue;
+            }
+            let urls = files
+                .iter()
+                .map(|f| ListingTableUrl::parse(f.to_string_lossy()))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+            let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options);
+            let config = runtime.block_on(config.infer_schema(&ctx.state()))?;
+            ctx.register_table(table.name(), Arc::new(ListingTable::try_new(config)?))?;
+        }
+        Ok(Engine {
+            runtime,
+            ctx,
+            snapshot,
+            as_of: None,
+            cache: RefCell::new(LookupCache::default()),
+            definitions: Definitions::default(),
+            params: Params::default(),
+        })
+    }
+
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// Fix the date relative periods are measured from (default: the latest payment).
+    pub fn set_as_of(&mut self, as_of: Option<NaiveDate>) {
+        self.as_of = as_of;
+    }
+
+    pub fn as_of(&self) -> Result<NaiveDate> {
+        match self.as_of {
+            Some(d) => Ok(d),
+            None => Ok(self.date_range()?.1),
+        }
+    }
+
+    pub fn has_table(&self, table: Table) -> bool {
+        self.ctx.table_exist(table.name()).unwrap_or(false)
+    }
+
+    fn base_scan(&self, table: Table) -> Result<LogicalPlan> {
+        if !self.has_table(table) {
+            return Err(Error::dataset(format!("the dataset has no {} data", table.name()))
+                .with_hint(format!("load some with `spendql ingest --council NAME FILE...` into {}", self.snapshot.dir.display())));
+        }
+        let df = self.runtime.block_on(self.ctx.table(table.name()))?;
+        Ok(df.into_unoptimized_plan())
+    }
+
+    /// Parse, resolve and plan a SpendQL query without running it.
+    pub fn plan_query(&self, source: &str) -> Result<(ResolvedQuery, LogicalPlan)> {
+        let ast = syntax::parse_query(source)?;
+        let resolved = semantic::resolve(&ast, &self.definitions, &self.params, self, self.as_of)?;
+        let plan = crate::plan::build_plan(&resolved, self.base_scan(resolved.table)?)?;
+        Ok((resolved, plan))
+    }
+
+    /// Run a SpendQL query.
+    pub fn query(&self, source: &str, cancel: Cancel) -> Result<QueryResult> {
+        let started = Instant::now();
+        let (resolved, plan) = self.plan_query(source)?;
+        let mut result = self.execute(plan, cancel, started)?;
+        result.chart = resolved.chart;
+        Ok(result)
+    }
+
+    /// Run raw DataFusion SQL over the same tables: the escape hatch.
+    pub fn sql(&self, sql: &str, cancel: Cancel) -> Result<QueryResult> {
+        let started = Instant::now();
+        let plan = self
+            .runtime
+            .block_on(self.ctx.state().create_logical_plan(sql))
+            .map_err(|e| Error::new(ErrorKind::Execution, e.to_string()))?;
+        self.execute(plan, cancel, started)
+    }
+
+    /// Run a plan to completion (or cancellation).
+    pub fn execute(&self, plan: LogicalPlan, cancel: Cancel, started: Instant) -> Result<QueryResult> {
+        let work = async {
+            let df = self.ctx.execute_logical_plan(plan).await?;
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let batches = df.collect().await?;
+            Ok::<_, datafusion::error::DataFusionError>((schema, batches))
+        };
+        let (schema, batches) = match cancel {
+            Cancel::Never => self.runtime.block_on(work)?,
+            Cancel::OnCtrlC => self.runtime.block_on(async {
+                tokio::select! {
+                    r = work => r.map_err(Error::from),
+                    _ = tokio::signal::ctrl_c() => Err(Error::new(ErrorKind::Cancelled, "query cancelled")),
+                }
+            })?,
+        };
+        Ok(QueryResult { schema, batches, elapsed: started.elapsed(), chart: false })
+    }
+
+    /// The resolved query in plain words, then the logical and physical plans (and SQL).
+    pub fn explain(&self, source: &str, with_sql: bool) -> Result<String> {
+        use std::fmt::Write;
+        let (resolved, plan) = self.plan_query(source)?;
+        let mut out = String::new();
+        let _ = writeln!(out, "Query\n  {}\n", source.trim());
+        let _ = writeln!(out, "Meaning");
+        for line in semantic::describe(&resolved) {
+            let _ = writeln!(out, "  {line}");
+        }
+        let optimized = self.ctx.state().optimize(&plan)?;
+        let _ = writeln!(out, "\nLogical plan\n{}", indent(&optimized.display_indent().to_string()));
+        let physical = self.runtime.block_on(self.ctx.state().create_physical_plan(&optimized))?;
+        let displayed = datafusion::physical_plan::displayable(physical.as_ref()).indent(false).to_string();
+        let _ = writeln!(out, "\nPhysical plan\n{}", indent(&displayed));
+        if with_sql {
+            match datafusion::sql::unparser::plan_to_sql(&plan) {
+                Ok(sql) => {
+                    let _ = writeln!(out, "\nSQL\n  {sql}");
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "\nSQL\n  (this plan has no SQL form: {e})");
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn date_range(&self) -> Result<(NaiveDate, NaiveDate)> {
+        if let Some(r) = self.cache.borrow().date_range {
+            return Ok(r);
+        }
+        let scan = self.base_scan(Table::Spend)?;
+        let plan = datafusion::logical_expr::LogicalPlanBuilder::from(scan)
+            .aggregate(Vec::<datafusion::logical_expr::Expr>::new(), vec![min(col("payment_date")), max(col("payment_date"))])?
+            .build()?;
+        let result = self.execute(plan, Cancel::Never, Instant::now())?;
+        let batch = result.batches.first().ok_or_else(|| Error::dataset("the spend table is empty"))?;
+        let day = |i: usize| -> Option<NaiveDate> {
+            let a = batch.column(i).as_primitive_opt::<datafusion::arrow::datatypes::Date32Type>()?;
+            if a.is_null(0) {
+                return None;
+            }
+            NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(i64::from(a.value(0))))
+        };
+        let range = match (day(0), day(1)) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return Err(Error::dataset("the spend table has no dated payments")),
+        };
+        self.cache.borrow_mut().date_range = Some(range);
+        Ok(range)
+    }
+
+    /// Distinct non-null values of a text column, sorted; cached for the session.
+    pub fn column_values(&self, column: &'static str) -> Result<Vec<String>> {
+        if let Some(v) = self.cache.borrow().values.get(column) {
+            return Ok(v.clone());
+        }
+        let scan = self.base_scan(Table::Spend)?;
+        let plan = datafusion::logical_expr::LogicalPlanBuilder::from(scan)
+            .filter(col(column).is_not_null())?
+            .aggregate(vec![col(column)], Vec::<datafusion::logical_expr::Expr>::new())?
+            .sort(vec![col(column).sort(true, false)])?
+            .build()?;
+        let result = self.execute(plan, Cancel::Never, Instant::now())?;
+        let mut values = Vec::new();
+        for batch in &result.batches {
+            let array = datafusion::arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+            let strings = array.as_string::<i32>();
+            for i in 0..strings.len() {
+                if !strings.is_null(i) {
+                    values.push(strings.value(i).to_string());
+                }
+            }
+        }
+        self.cache.borrow_mut().values.insert(column, values.clone());
+        Ok(values)
+    }
+}
+
+impl DataLookup for Engine {
+    fn as_of(&self) -> Result<NaiveDate> {
+        Engine::as_of(self)
+    }
+
+    fn first_date(&self) -> Result<NaiveDate> {
+        Ok(self.date_range()?.0)
+    }
+
+    fn values(&self, dimension: &DimensionDef) -> Result<Vec<String>> {
+        match dimension.kind {
+            DimensionKind::Column(c) => self.column_values(c),
+            DimensionKind::Supplier => self.column_values("supplier_name"),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn has_column(&self, table: Table, column: &str) -> bool {
+        self.runtime
+            .block_on(self.ctx.table(table.name()))
+            .map(|df| df.schema().has_column_with_unqualified_name(column))
+            .unwrap_or(false)
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+}

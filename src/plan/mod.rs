@@ -1,1 +1,417 @@
-//! Resolved queries → DataFusion logical plans. The only module that builds plans.
+//! Resolved queries → DataFusion logical plans, through the `LogicalPlanBuilder` API.
+//! This is the only module that builds plans. No SQL text is produced or parsed here: user
+//! values enter plans only as literals, so they can never change a query's structure.
+
+use chrono::NaiveDate;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Column, ScalarValue};
+use datafusion::functions::expr_fn::{concat, date_part, lower, lpad, strpos, to_char};
+use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, median, min, sum};
+use datafusion::functions_aggregate::sum::sum_udaf;
+use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::expr::WindowFunction;
+use datafusion::logical_expr::{
+    Expr, ExprFunctionExt, JoinType, LogicalPlan, LogicalPlanBuilder, WindowFunctionDefinition, cast, col, lit, when,
+};
+
+use crate::error::{Error, Result};
+use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE};
+use crate::semantic::model::{Aggregate, DimensionKind, RowFilter, Unit};
+use crate::semantic::{Cond, DateRange, FieldRef, OrderKey, ResolvedQuery, Shape, Value};
+use crate::syntax::ast::CompareOp;
+
+const DATE: &str = "payment_date";
+
+/// Build the plan for `query` on top of `scan`, a plan reading the query's table.
+pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPlan> {
+    let mut builder = LogicalPlanBuilder::from(scan.clone());
+
+    // Row filter: the query's `where`, plus the union of compared periods.
+    let mut row_filter = match &query.filter {
+        Some(c) => Some(cond_expr(c, query)?),
+        None => None,
+    };
+    if let Shape::Compare { current, previous, .. } = &query.shape {
+        let either = date_in(current).or(date_in(previous));
+        row_filter = Some(match row_filter {
+            Some(f) => f.and(either),
+            None => either,
+        });
+    }
+    if let Some(f) = row_filter {
+        builder = builder.filter(f)?;
+    }
+
+    // Grouping keys. The supplier dimension groups by key and gets its label afterwards.
+    let mut group_exprs = Vec::new();
+    for dim in &query.dimensions {
+        group_exprs.push(dimension_expr(dim.def.kind).alias(group_alias(dim.def.kind, dim.label())));
+    }
+
+    // Aggregates.
+    let mut aggregates = Vec::new();
+    let mut shown = Vec::new(); // (column name, unit) of the final output, in order
+    match &query.shape {
+        Shape::Plain => {
+            for m in &query.measures {
+                aggregates.push(measure_expr(m, None)?.alias(&m.label));
+            }
+        }
+        Shape::Compare { current, current_label, previous, previous_label } => {
+            for m in &query.measures {
+                aggregates.push(measure_expr(m, Some(date_in(current)))?.alias(format!("{} {current_label}", m.label)));
+                aggregates.push(measure_expr(m, Some(date_in(previous)))?.alias(format!("{} {previous_label}", m.label)));
+            }
+        }
+        Shape::Pivot { dimension, values } => {
+            let key = dimension_expr(dimension.def.kind);
+            let single = query.measures.iter().filter(|m| !m.hidden).count() == 1;
+            for m in &query.measures {
+                for v in values {
+                    let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
+                    aggregates.push(measure_expr(m, Some(key.clone().eq(lit(v.as_str()))))?.alias(name));
+                }
+                aggregates.push(measure_expr(m, None)?.alias(if single { "total".to_string() } else { format!("total {}", m.label) }));
+            }
+        }
+    }
+    builder = builder.aggregate(group_exprs, aggregates)?;
+
+    // Supplier labels: the most common published name for each key.
+    if query.dimensions.iter().any(|d| d.def.kind == DimensionKind::Supplier) {
+        let names = supplier_names(scan)?;
+        builder = builder.join(names, JoinType::Left, (vec![SUPPLIER_KEY_ALIAS], vec!["__name_key"]), None)?;
+    }
+
+    // Output columns: dimensions, then measures (shares and compare columns computed here).
+    let mut projection = Vec::new();
+    for dim in &query.dimensions {
+        if dim.def.kind == DimensionKind::Supplier {
+            projection.push(col("__supplier_name").alias(dim.label()));
+        } else {
+            projection.push(col(dim.label()));
+        }
+        shown.push(dim.label().to_string());
+    }
+    let mut window_exprs = Vec::new();
+    match &query.shape {
+        Shape::Plain => {
+            for m in &query.measures {
+                if m.share {
+                    let within: Vec<Expr> = query.share_within.iter().map(|i| col(query.dimensions[*i].label())).collect();
+                    let value = cast(col(&m.label), DataType::Float64);
+                    let total = Expr::from(WindowFunction::new(
+                        WindowFunctionDefinition::AggregateUDF(sum_udaf()),
+                        vec![value.clone()],
+                    ))
+                    .partition_by(within)
+                    .build()?
+                    .alias(format!("__total {}", m.label));
+                    window_exprs.push(total);
+                }
+            }
+            for m in &query.measures {
+                let expr = if m.share {
+                    let total = col(format!("__total {}", m.label));
+                    (cast(col(&m.label), DataType::Float64) * lit(100.0) / nullif_zero(total)).alias(&m.label)
+                } else {
+                    col(&m.label)
+                };
+                projection.push(expr);
+                shown.push(m.label.clone());
+            }
+        }
+        Shape::Compare { current_label, previous_label, .. } => {
+            let visible: Vec<_> = query.measures.iter().filter(|m| !m.hidden).collect();
+            for m in &query.measures {
+                let a = format!("{} {current_label}", m.label);
+                let b = format!("{} {previous_label}", m.label);
+                let (change, pct) = if visible.len() == 1 && !m.hidden {
+                    ("change".to_string(), "change %".to_string())
+                } else {
+                    (format!("{} change", m.label), format!("{} change %", m.label))
+                };
+                let diff = coalesce_zero(col(&a), m.unit()) - coalesce_zero(col(&b), m.unit());
+                let pct_expr = (cast(coalesce_zero(col(&a), m.unit()), DataType::Float64)
+                    - cast(col(&b), DataType::Float64))
+                    * lit(100.0)
+                    / nullif_zero(cast(col(&b), DataType::Float64));
+                projection.push(col(&a));
+                projection.push(col(&b));
+                projection.push(diff.alias(&change));
+                projection.push(pct_expr.alias(&pct));
+                shown.extend([a, b, change, pct]);
+            }
+        }
+        Shape::Pivot { values, .. } => {
+            let single = query.measures.iter().filter(|m| !m.hidden).count() == 1;
+            for m in &query.measures {
+                for v in values {
+                    let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
+                    projection.push(col(&name));
+                    shown.push(name);
+                }
+                let total = if single { "total".to_string() } else { format!("total {}", m.label) };
+                projection.push(col(&total));
+                shown.push(total);
+            }
+        }
+    }
+    if !window_exprs.is_empty() {
+        builder = builder.window(window_exprs)?;
+    }
+    builder = builder.project(projection)?;
+
+    if let Some(h) = &query.having {
+        builder = builder.filter(cond_expr(h, query)?)?;
+    }
+
+    // Ranking: overall it is a sort and a limit; within groups, a row number per group.
+    let mut order: Vec<(Expr, bool)> = Vec::new();
+    if let Some(rank) = &query.rank {
+        let measure = col(&query.measures[rank.measure].label);
+        if rank.partition.is_empty() {
+            order.push((measure, !rank.descending));
+        } else {
+            let partition: Vec<Expr> = rank.partition.iter().map(|i| col(query.dimensions[*i].label())).collect();
+            let number = row_number()
+                .partition_by(partition.clone())
+                .order_by(vec![measure.clone().sort(!rank.descending, false)])
+                .build()?
+                .alias("__rank");
+            builder = builder.window(vec![number])?;
+            builder = builder.filter(col("__rank").lt_eq(lit(rank.count as i64)))?;
+            for p in partition {
+                order.push((p, true));
+            }
+            order.push((measure, !rank.descending));
+        }
+    }
+    for (key, descending) in &query.order {
+        let expr = match key {
+            OrderKey::Dimension(i) => col(query.dimensions[*i].label()),
+            OrderKey::Measure(i) => col(&query.measures[*i].label),
+            OrderKey::Column(name) => col(name),
+        };
+        order.push((expr, !descending));
+    }
+    if order.is_empty() {
+        order = default_order(query);
+    }
+    let sort: Vec<_> = order.into_iter().map(|(e, asc)| e.sort(asc, false)).collect();
+    if !sort.is_empty() {
+        builder = builder.sort(sort)?;
+    }
+    let limit = match (&query.rank, query.limit) {
+        (Some(r), None) if r.partition.is_empty() => Some(r.count),
+        (Some(r), Some(l)) if r.partition.is_empty() => Some(r.count.min(l)),
+        (_, l) => l,
+    };
+    if let Some(l) = limit {
+        builder = builder.limit(0, Some(usize::try_from(l).unwrap_or(usize::MAX)))?;
+    }
+
+    // Hide helper columns and hidden measures.
+    let hidden: Vec<&str> = query.measures.iter().filter(|m| m.hidden).map(|m| m.label.as_str()).collect();
+    let final_columns: Vec<Expr> = shown
+        .iter()
+        .filter(|name| !hidden.iter().any(|h| name.as_str() == *h || name.ends_with(&format!(" {h}")) || name.starts_with(&format!("{h} "))))
+        .map(|name| Expr::Column(Column::from_name(name.as_str())))
+        .collect();
+    builder = builder.project(final_columns)?;
+    Ok(builder.build()?)
+}
+
+/// Time dimensions read chronologically; otherwise the largest first measure comes first.
+fn default_order(query: &ResolvedQuery) -> Vec<(Expr, bool)> {
+    let has_time = query.dimensions.iter().any(|d| d.def.kind.is_time());
+    let mut order = Vec::new();
+    let first_visible = query.measures.iter().find(|m| !m.hidden);
+    if !has_time && matches!(query.shape, Shape::Plain) && query.share_within.is_empty() {
+        if let Some(m) = first_visible {
+            order.push((col(&m.label), false));
+        }
+    }
+    for dim in &query.dimensions {
+        order.push((col(dim.label()), true));
+    }
+    if matches!(query.shape, Shape::Compare { .. } | Shape::Pivot { .. }) && !has_time {
+        // Keep rows in dimension order; the shape's columns speak for themselves.
+    }
+    order
+}
+
+const SUPPLIER_KEY_ALIAS: &str = "__supplier_key";
+
+fn group_alias(kind: DimensionKind, label: &str) -> String {
+    if kind == DimensionKind::Supplier { SUPPLIER_KEY_ALIAS.to_string() } else { label.to_string() }
+}
+
+/// `supplier_key → most common supplier_name`, over the whole table.
+fn supplier_names(scan: LogicalPlan) -> Result<LogicalPlan> {
+    let counted = LogicalPlanBuilder::from(scan)
+        .aggregate(vec![col("supplier_key"), col("supplier_name")], vec![count(lit(1)).alias("__n")])?
+        .window(vec![
+            row_number()
+                .partition_by(vec![col("supplier_key")])
+                .order_by(vec![col("__n").sort(false, false), col("supplier_name").sort(true, false)])
+                .build()?
+                .alias("__name_rank"),
+        ])?
+        .filter(col("__name_rank").eq(lit(1u64)))?
+        .project(vec![col("supplier_key").alias("__name_key"), col("supplier_name").alias("__supplier_name")])?
+        .build()?;
+    Ok(counted)
+}
+
+/// The value a row has for a dimension. Time labels must match [`crate::semantic::time_label`].
+pub fn dimension_expr(kind: DimensionKind) -> Expr {
+    let date = || col(DATE);
+    let part = |p: &str| cast(date_part(lit(p), date()), DataType::Int64);
+    let text = |e: Expr| cast(e, DataType::Utf8);
+    let fy_start = || {
+        when(part("month").gt_eq(lit(4i64)), part("year")).otherwise(part("year") - lit(1i64)).unwrap_or_else(|_| part("year"))
+    };
+    let fy_label = || {
+        concat(vec![
+            text(fy_start()),
+            lit("/"),
+            lpad(vec![text((fy_start() + lit(1i64)) % lit(100i64)), lit(2i64), lit("0")]),
+        ])
+    };
+    match kind {
+        DimensionKind::Column(c) => col(c),
+        DimensionKind::Supplier => col("supplier_key"),
+        DimensionKind::Date => date(),
+        DimensionKind::Month => to_char(date(), lit("%Y-%m")),
+        DimensionKind::Year => text(part("year")),
+        DimensionKind::Quarter => concat(vec![text(part("year")), lit(" Q"), text(part("quarter"))]),
+        DimensionKind::FinancialYear => fy_label(),
+        DimensionKind::FinancialQuarter => concat(vec![
+            fy_label(),
+            lit(" Q"),
+            text((part("month") + lit(8i64)) % lit(12i64) / lit(3i64) + lit(1i64)),
+        ]),
+    }
+}
+
+fn date_lit(d: NaiveDate) -> Expr {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    lit(ScalarValue::Date32(Some((d - epoch).num_days() as i32)))
+}
+
+fn date_in(range: &DateRange) -> Expr {
+    col(DATE).gt_eq(date_lit(range.start)).and(col(DATE).lt(date_lit(range.end)))
+}
+
+pub fn money_lit(pence: i128) -> Expr {
+    lit(ScalarValue::Decimal128(Some(pence), MONEY_PRECISION, MONEY_SCALE))
+}
+
+fn nullif_zero(e: Expr) -> Expr {
+    datafusion::functions::expr_fn::nullif(e, lit(0.0))
+}
+
+fn coalesce_zero(e: Expr, unit: Unit) -> Expr {
+    let zero = match unit {
+        Unit::Money => money_lit(0),
+        Unit::Count => lit(0i64),
+        Unit::Percent => lit(0.0),
+    };
+    datafusion::functions::expr_fn::coalesce(vec![e, zero])
+}
+
+fn row_filter_expr(f: RowFilter) -> Expr {
+    match f {
+        RowFilter::Card => col("is_card").is_true(),
+        RowFilter::Credits => col("amount").lt(money_lit(0)),
+        RowFilter::OnContract => col("contract_ref").is_not_null(),
+        RowFilter::OffContract => col("contract_ref").is_null().and(col("redacted").is_false()),
+    }
+}
+
+fn measure_expr(m: &crate::semantic::ResolvedMeasure, extra: Option<Expr>) -> Result<Expr> {
+    let mut conditions: Vec<Expr> = m.filters.iter().map(|f| row_filter_expr(*f)).collect();
+    if let Some(c) = &m.condition {
+        conditions.push(cond_expr_rows(c)?);
+    }
+    conditions.extend(extra);
+    let base = match m.def.aggregate {
+        Aggregate::Sum(c) => sum(col(c)),
+        Aggregate::Count => count(lit(1)),
+        Aggregate::CountDistinct(c) => count_distinct(col(c)),
+        Aggregate::Average(c) => avg(col(c)),
+        Aggregate::Median(c) => median(col(c)),
+        Aggregate::Max(c) => max(col(c)),
+        Aggregate::Min(c) => min(col(c)),
+    };
+    let filtered = match conditions.into_iter().reduce(Expr::and) {
+        Some(f) => base.filter(f).build()?,
+        None => base,
+    };
+    Ok(match m.def.aggregate {
+        // Averages and medians of money are money: back to pounds and pence.
+        Aggregate::Average(_) | Aggregate::Median(_) => cast(filtered, MONEY),
+        _ => filtered,
+    })
+}
+
+fn value_expr(v: &Value) -> Expr {
+    match v {
+        Value::Text(t) => lit(t.as_str()),
+        Value::Money(p) => money_lit(*p),
+        Value::Integer(i) => lit(*i),
+        Value::Decimal(d) => lit(d.parse::<f64>().unwrap_or(0.0)),
+        Value::Bool(b) => lit(*b),
+    }
+}
+
+fn compare(left: Expr, op: CompareOp, right: Expr) -> Expr {
+    match op {
+        CompareOp::Eq => left.eq(right),
+        CompareOp::NotEq => left.not_eq(right),
+        CompareOp::Lt => left.lt(right),
+        CompareOp::LtEq => left.lt_eq(right),
+        CompareOp::Gt => left.gt(right),
+        CompareOp::GtEq => left.gt_eq(right),
+    }
+}
+
+/// A condition on rows (no measures allowed).
+fn cond_expr_rows(c: &Cond) -> Result<Expr> {
+    cond_to_expr(c, &|_| Err(Error::execution("a measure cannot be used in a row condition")))
+}
+
+/// A condition in `where` or `having` of `query`.
+fn cond_expr(c: &Cond, query: &ResolvedQuery) -> Result<Expr> {
+    cond_to_expr(c, &|i| Ok(col(&query.measures[i].label)))
+}
+
+fn cond_to_expr(c: &Cond, measure: &dyn Fn(usize) -> Result<Expr>) -> Result<Expr> {
+    let field = |f: &FieldRef| -> Result<Expr> {
+        Ok(match f {
+            FieldRef::Column(c) => col(*c),
+            FieldRef::Supplier => col("supplier_name"),
+            FieldRef::Measure(i) => measure(*i)?,
+        })
+    };
+    Ok(match c {
+        Cond::Compare { field: FieldRef::Supplier, op, value: Value::Text(t) } => {
+            compare(lower(col("supplier_name")), *op, lower(lit(t.as_str())))
+        }
+        Cond::Compare { field: f, op, value } => compare(field(f)?, *op, value_expr(value)),
+        Cond::InList { field: f, values, negated } => {
+            field(f)?.in_list(values.iter().map(value_expr).collect(), *negated)
+        }
+        Cond::DateIn { range } => date_in(range),
+        Cond::DateCompare { op, date } => compare(col(DATE), *op, date_lit(*date)),
+        Cond::Contains { field: f, text } => strpos(lower(field(f)?), lower(lit(text.as_str()))).gt(lit(0i64)),
+        Cond::IsMissing { field: f, negated: false } => field(f)?.is_null(),
+        Cond::IsMissing { field: f, negated: true } => field(f)?.is_not_null(),
+        Cond::IsTrue { field: f } => field(f)?.is_true(),
+        Cond::And(a, b) => cond_to_expr(a, measure)?.and(cond_to_expr(b, measure)?),
+        Cond::Or(a, b) => cond_to_expr(a, measure)?.or(cond_to_expr(b, measure)?),
+        Cond::Not(a) => Expr::Not(Box::new(cond_to_expr(a, measure)?)),
+    })
+}
+

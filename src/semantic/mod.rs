@@ -906,3 +906,110 @@ mod tests {
         assert_eq!(time_label(DimensionKind::FinancialQuarter, april), "2021/22 Q1");
     }
 }
+
+/// The resolved query in plain words, for `explain`.
+pub fn describe(q: &ResolvedQuery) -> Vec<String> {
+    let mut lines = Vec::new();
+    lines.push(format!("table: {}", q.table.name()));
+    for m in q.measures.iter().filter(|m| !m.hidden) {
+        let mut line = format!("measure '{}': {}", m.label, m.def.description);
+        for f in &m.filters {
+            line.push_str(&format!("; {}", f.describe()));
+        }
+        if let Some(c) = &m.condition {
+            line.push_str(&format!("; only where {}", describe_cond(c, q)));
+        }
+        if m.share {
+            let within: Vec<&str> = q.share_within.iter().map(|i| q.dimensions[*i].label()).collect();
+            if within.is_empty() {
+                line.push_str("; as a % of the grand total");
+            } else {
+                line.push_str(&format!("; as a % of each {}'s total", within.join(", ")));
+            }
+        }
+        lines.push(line);
+    }
+    if !q.dimensions.is_empty() {
+        let dims: Vec<String> = q.dimensions.iter().map(|d| format!("{} ({})", d.label(), d.def.description)).collect();
+        lines.push(format!("grouped by: {}", dims.join("; ")));
+    }
+    if let Some(f) = &q.filter {
+        lines.push(format!("rows where: {}", describe_cond(f, q)));
+    }
+    match &q.shape {
+        Shape::Plain => {}
+        Shape::Compare { current, current_label, previous, previous_label } => lines.push(format!(
+            "compare {current_label} ({}) with {previous_label} ({}), with change and change %",
+            current.describe(),
+            previous.describe()
+        )),
+        Shape::Pivot { dimension, values } => {
+            lines.push(format!("one column per {}: {}", dimension.label(), values.join(", ")))
+        }
+    }
+    if let Some(h) = &q.having {
+        lines.push(format!("groups where: {}", describe_cond(h, q)));
+    }
+    if let Some(r) = &q.rank {
+        let which = if r.descending { "top" } else { "bottom" };
+        lines.push(format!("{which} {} by {}", r.count, q.measures[r.measure].label));
+    }
+    if let Some(l) = q.limit {
+        lines.push(format!("at most {l} rows"));
+    }
+    lines.push(format!("as of {} (relative periods count back from this date)", q.as_of));
+    lines
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Text(t) => format!("\"{t}\""),
+        Value::Money(p) => format!("£{}.{:02}", p / 100, (p % 100).abs()),
+        Value::Integer(i) => i.to_string(),
+        Value::Decimal(d) => d.clone(),
+        Value::Bool(b) => b.to_string(),
+    }
+}
+
+fn describe_field(f: &FieldRef, q: &ResolvedQuery) -> String {
+    match f {
+        FieldRef::Column(c) => c.to_string(),
+        FieldRef::Supplier => "supplier name".to_string(),
+        FieldRef::Measure(i) => q.measures[*i].label.clone(),
+    }
+}
+
+fn describe_op(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => "=",
+        CompareOp::NotEq => "≠",
+        CompareOp::Lt => "<",
+        CompareOp::LtEq => "≤",
+        CompareOp::Gt => ">",
+        CompareOp::GtEq => "≥",
+    }
+}
+
+fn describe_cond(c: &Cond, q: &ResolvedQuery) -> String {
+    match c {
+        Cond::Compare { field, op, value } => {
+            format!("{} {} {}", describe_field(field, q), describe_op(*op), describe_value(value))
+        }
+        Cond::InList { field, values, negated } => format!(
+            "{} {}in ({})",
+            describe_field(field, q),
+            if *negated { "not " } else { "" },
+            values.iter().map(describe_value).collect::<Vec<_>>().join(", ")
+        ),
+        Cond::DateIn { range } => format!("payment date from {}", range.describe()),
+        Cond::DateCompare { op, date } => format!("payment date {} {date}", describe_op(*op)),
+        Cond::Contains { field, text } => format!("{} contains \"{text}\" (any case)", describe_field(field, q)),
+        Cond::IsMissing { field, negated } => {
+            format!("{} is {}missing", describe_field(field, q), if *negated { "not " } else { "" })
+        }
+        Cond::IsTrue { field } => describe_field(field, q),
+        Cond::And(a, b) => format!("{} and {}", describe_cond(a, q), describe_cond(b, q)),
+        Cond::Or(a, b) => format!("({} or {})", describe_cond(a, q), describe_cond(b, q)),
+        Cond::Not(a) => format!("not ({})", describe_cond(a, q)),
+    }
+}
