@@ -187,13 +187,12 @@ impl Dataset {
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
-                return Err(Error::dataset(format!(
-                    "dataset {} is locked by another ingest",
-                    self.root.display()
-                ))
-                .with_hint("wait for the other ingest to finish, then run this one again"));
+                return Err(Error::dataset(format!("dataset {} is locked by another ingest", self.root.display()))
+                    .with_hint("wait for the other ingest to finish, then run this one again"));
             }
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io(format!("cannot lock {}", lock_path.display()), e)),
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", lock_path.display()), e));
+            }
         }
         let base = self.manifest()?;
         self.collect_garbage()?;
@@ -230,9 +229,8 @@ impl Dataset {
 fn read_manifest(version_dir: &Path) -> Result<Manifest> {
     let path = version_dir.join(MANIFEST);
     let text = fs::read_to_string(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::new(ErrorKind::Dataset, format!("damaged manifest {}: {e}", path.display()))
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| Error::new(ErrorKind::Dataset, format!("damaged manifest {}: {e}", path.display())))
 }
 
 /// Recreate `from`'s tree under `to` with hard links to its files.
@@ -279,7 +277,12 @@ impl Transaction {
     }
 
     /// Forget an earlier ingest of this source and delete its files from the staged version.
-    pub fn remove_source(&mut self, council: &str, kind: SourceKind, source_name: &str) -> Result<Option<SourceRecord>> {
+    pub fn remove_source(
+        &mut self,
+        council: &str,
+        kind: SourceKind,
+        source_name: &str,
+    ) -> Result<Option<SourceRecord>> {
         let Some(index) = self
             .manifest
             .sources
@@ -338,9 +341,7 @@ pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(format!("cannot sync {}", dir.display()), e))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(format!("cannot sync {}", dir.display()), e))
 }
 
 fn sync_tree(dir: &Path) -> Result<()> {

@@ -10,7 +10,13 @@ use crate::error::Error;
 
 /// Render `error` against the query `source` it came from (if any) to `out`.
 /// `origin` names the source: `query`, or a file path for saved query files.
-pub fn render(error: &Error, origin: &str, source: Option<&str>, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn render(
+    error: &Error,
+    origin: &str,
+    source: Option<&str>,
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match (source, &error.span) {
         (Some(source), Some(span)) => {
             let span = clamp(span.clone(), source.len());

@@ -4,6 +4,8 @@ pub mod catalog;
 pub mod diagnostic;
 pub mod error;
 pub mod exec;
+#[doc(hidden)]
+pub mod fixture;
 pub mod generate;
 pub mod ingest;
 pub mod output;

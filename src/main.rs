@@ -135,7 +135,8 @@ fn emit(result: &spendql::exec::QueryResult, args: &OutputArgs) -> Result<(), Er
     match &args.output {
         Some(path) if format == Format::Xlsx => output::write_xlsx(&[("Result".to_string(), result)], path),
         Some(path) => {
-            let mut file = std::fs::File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+            let mut file =
+                std::fs::File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
             output::write_result(result, format, None, &mut file)
         }
         None => {

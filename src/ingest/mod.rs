@@ -32,7 +32,12 @@ pub struct FileReport {
 
 /// Ingest `files` into `dataset` as one all-or-nothing version, printing the chosen column
 /// mapping and the reconciliation of each file to `out`.
-pub fn ingest_files(dataset: &Dataset, files: &[PathBuf], options: &IngestOptions, out: &mut dyn Write) -> Result<Vec<FileReport>> {
+pub fn ingest_files(
+    dataset: &Dataset,
+    files: &[PathBuf],
+    options: &IngestOptions,
+    out: &mut dyn Write,
+) -> Result<Vec<FileReport>> {
     let _ = (dataset, files, options, out);
     Err(crate::error::Error::usage("ingest is not written yet"))
 }

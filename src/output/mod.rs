@@ -7,7 +7,9 @@ use std::path::Path;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table as TextTable, presets};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type, UInt64Type};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type, UInt64Type,
+};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::QueryResult;
@@ -242,7 +244,8 @@ pub fn write_parquet(result: &QueryResult, out: &mut dyn Write) -> Result<()> {
 /// Write one worksheet per titled result: £ formats, frozen header, autofit columns.
 pub fn write_xlsx(results: &[(String, &QueryResult)], path: &Path) -> Result<()> {
     use rust_xlsxwriter::{Format as CellFormat, Workbook};
-    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display()));
+    let xlsx =
+        |e: rust_xlsxwriter::XlsxError| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display()));
     let mut workbook = Workbook::new();
     let header = CellFormat::new().set_bold();
     let money = CellFormat::new().set_num_format("£#,##0.00;-£#,##0.00");
@@ -265,7 +268,8 @@ pub fn write_xlsx(results: &[(String, &QueryResult)], path: &Path) -> Result<()>
                     }
                     match array.data_type() {
                         DataType::Decimal128(_, scale) => {
-                            let v = array.as_primitive::<Decimal128Type>().value(row) as f64 / 10f64.powi(*scale as i32);
+                            let v =
+                                array.as_primitive::<Decimal128Type>().value(row) as f64 / 10f64.powi(*scale as i32);
                             sheet.write_number_with_format(r, c, v, &money).map_err(xlsx)?;
                         }
                         DataType::Int64 | DataType::Int32 | DataType::UInt64 => {

@@ -22,6 +22,12 @@ use crate::syntax::ast::CompareOp;
 
 const DATE: &str = "payment_date";
 
+/// A column by its exact name. `col` would parse the name as SQL (lower-casing it and
+/// splitting at dots), which output headings such as `Salford` or `spend 2021/22` are not.
+fn column(name: impl Into<String>) -> Expr {
+    Expr::Column(Column::from_name(name))
+}
+
 /// Build the plan for `query` on top of `scan`, a plan reading the query's table.
 pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPlan> {
     let mut builder = LogicalPlanBuilder::from(scan.clone());
@@ -60,7 +66,8 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
         Shape::Compare { current, current_label, previous, previous_label } => {
             for m in &query.measures {
                 aggregates.push(measure_expr(m, Some(date_in(current)))?.alias(format!("{} {current_label}", m.label)));
-                aggregates.push(measure_expr(m, Some(date_in(previous)))?.alias(format!("{} {previous_label}", m.label)));
+                aggregates
+                    .push(measure_expr(m, Some(date_in(previous)))?.alias(format!("{} {previous_label}", m.label)));
             }
         }
         Shape::Pivot { dimension, values } => {
@@ -71,7 +78,11 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
                     let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
                     aggregates.push(measure_expr(m, Some(key.clone().eq(lit(v.as_str()))))?.alias(name));
                 }
-                aggregates.push(measure_expr(m, None)?.alias(if single { "total".to_string() } else { format!("total {}", m.label) }));
+                aggregates.push(measure_expr(m, None)?.alias(if single {
+                    "total".to_string()
+                } else {
+                    format!("total {}", m.label)
+                }));
             }
         }
     }
@@ -89,7 +100,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
         if dim.def.kind == DimensionKind::Supplier {
             projection.push(col("__supplier_name").alias(dim.label()));
         } else {
-            projection.push(col(dim.label()));
+            projection.push(column(dim.label()));
         }
         shown.push(dim.label().to_string());
     }
@@ -98,8 +109,9 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
         Shape::Plain => {
             for m in &query.measures {
                 if m.share {
-                    let within: Vec<Expr> = query.share_within.iter().map(|i| col(query.dimensions[*i].label())).collect();
-                    let value = cast(col(&m.label), DataType::Float64);
+                    let within: Vec<Expr> =
+                        query.share_within.iter().map(|i| column(query.dimensions[*i].label())).collect();
+                    let value = cast(column(&m.label), DataType::Float64);
                     let total = Expr::from(WindowFunction::new(
                         WindowFunctionDefinition::AggregateUDF(sum_udaf()),
                         vec![value.clone()],
@@ -112,10 +124,10 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
             }
             for m in &query.measures {
                 let expr = if m.share {
-                    let total = col(format!("__total {}", m.label));
-                    (cast(col(&m.label), DataType::Float64) * lit(100.0) / nullif_zero(total)).alias(&m.label)
+                    let total = column(format!("__total {}", m.label));
+                    (cast(column(&m.label), DataType::Float64) * lit(100.0) / nullif_zero(total)).alias(&m.label)
                 } else {
-                    col(&m.label)
+                    column(&m.label)
                 };
                 projection.push(expr);
                 shown.push(m.label.clone());
@@ -131,13 +143,13 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
                 } else {
                     (format!("{} change", m.label), format!("{} change %", m.label))
                 };
-                let diff = coalesce_zero(col(&a), m.unit()) - coalesce_zero(col(&b), m.unit());
-                let pct_expr = (cast(coalesce_zero(col(&a), m.unit()), DataType::Float64)
-                    - cast(col(&b), DataType::Float64))
+                let diff = coalesce_zero(column(&a), m.unit()) - coalesce_zero(column(&b), m.unit());
+                let pct_expr = (cast(coalesce_zero(column(&a), m.unit()), DataType::Float64)
+                    - cast(column(&b), DataType::Float64))
                     * lit(100.0)
-                    / nullif_zero(cast(col(&b), DataType::Float64));
-                projection.push(col(&a));
-                projection.push(col(&b));
+                    / nullif_zero(cast(column(&b), DataType::Float64));
+                projection.push(column(&a));
+                projection.push(column(&b));
                 projection.push(diff.alias(&change));
                 projection.push(pct_expr.alias(&pct));
                 shown.extend([a, b, change, pct]);
@@ -148,11 +160,11 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
             for m in &query.measures {
                 for v in values {
                     let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
-                    projection.push(col(&name));
+                    projection.push(column(&name));
                     shown.push(name);
                 }
                 let total = if single { "total".to_string() } else { format!("total {}", m.label) };
-                projection.push(col(&total));
+                projection.push(column(&total));
                 shown.push(total);
             }
         }
@@ -169,11 +181,11 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
     // Ranking: overall it is a sort and a limit; within groups, a row number per group.
     let mut order: Vec<(Expr, bool)> = Vec::new();
     if let Some(rank) = &query.rank {
-        let measure = col(&query.measures[rank.measure].label);
+        let measure = column(&query.measures[rank.measure].label);
         if rank.partition.is_empty() {
             order.push((measure, !rank.descending));
         } else {
-            let partition: Vec<Expr> = rank.partition.iter().map(|i| col(query.dimensions[*i].label())).collect();
+            let partition: Vec<Expr> = rank.partition.iter().map(|i| column(query.dimensions[*i].label())).collect();
             let number = row_number()
                 .partition_by(partition.clone())
                 .order_by(vec![measure.clone().sort(!rank.descending, false)])
@@ -189,9 +201,9 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
     }
     for (key, descending) in &query.order {
         let expr = match key {
-            OrderKey::Dimension(i) => col(query.dimensions[*i].label()),
-            OrderKey::Measure(i) => col(&query.measures[*i].label),
-            OrderKey::Column(name) => col(name),
+            OrderKey::Dimension(i) => column(query.dimensions[*i].label()),
+            OrderKey::Measure(i) => column(&query.measures[*i].label),
+            OrderKey::Column(name) => column(name),
         };
         order.push((expr, !descending));
     }
@@ -215,7 +227,11 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
     let hidden: Vec<&str> = query.measures.iter().filter(|m| m.hidden).map(|m| m.label.as_str()).collect();
     let final_columns: Vec<Expr> = shown
         .iter()
-        .filter(|name| !hidden.iter().any(|h| name.as_str() == *h || name.ends_with(&format!(" {h}")) || name.starts_with(&format!("{h} "))))
+        .filter(|name| {
+            !hidden
+                .iter()
+                .any(|h| name.as_str() == *h || name.ends_with(&format!(" {h}")) || name.starts_with(&format!("{h} ")))
+        })
         .map(|name| Expr::Column(Column::from_name(name.as_str())))
         .collect();
     builder = builder.project(final_columns)?;
@@ -229,11 +245,11 @@ fn default_order(query: &ResolvedQuery) -> Vec<(Expr, bool)> {
     let first_visible = query.measures.iter().find(|m| !m.hidden);
     if !has_time && matches!(query.shape, Shape::Plain) && query.share_within.is_empty() {
         if let Some(m) = first_visible {
-            order.push((col(&m.label), false));
+            order.push((column(&m.label), false));
         }
     }
     for dim in &query.dimensions {
-        order.push((col(dim.label()), true));
+        order.push((column(dim.label()), true));
     }
     if matches!(query.shape, Shape::Compare { .. } | Shape::Pivot { .. }) && !has_time {
         // Keep rows in dimension order; the shape's columns speak for themselves.
@@ -266,11 +282,13 @@ fn supplier_names(scan: LogicalPlan) -> Result<LogicalPlan> {
 
 /// The value a row has for a dimension. Time labels must match [`crate::semantic::time_label`].
 pub fn dimension_expr(kind: DimensionKind) -> Expr {
-    let date = || col(DATE);
+    let date = || column(DATE);
     let part = |p: &str| cast(date_part(lit(p), date()), DataType::Int64);
     let text = |e: Expr| cast(e, DataType::Utf8);
     let fy_start = || {
-        when(part("month").gt_eq(lit(4i64)), part("year")).otherwise(part("year") - lit(1i64)).unwrap_or_else(|_| part("year"))
+        when(part("month").gt_eq(lit(4i64)), part("year"))
+            .otherwise(part("year") - lit(1i64))
+            .unwrap_or_else(|_| part("year"))
     };
     let fy_label = || {
         concat(vec![
@@ -287,11 +305,9 @@ pub fn dimension_expr(kind: DimensionKind) -> Expr {
         DimensionKind::Year => text(part("year")),
         DimensionKind::Quarter => concat(vec![text(part("year")), lit(" Q"), text(part("quarter"))]),
         DimensionKind::FinancialYear => fy_label(),
-        DimensionKind::FinancialQuarter => concat(vec![
-            fy_label(),
-            lit(" Q"),
-            text((part("month") + lit(8i64)) % lit(12i64) / lit(3i64) + lit(1i64)),
-        ]),
+        DimensionKind::FinancialQuarter => {
+            concat(vec![fy_label(), lit(" Q"), text((part("month") + lit(8i64)) % lit(12i64) / lit(3i64) + lit(1i64))])
+        }
     }
 }
 
@@ -301,7 +317,7 @@ fn date_lit(d: NaiveDate) -> Expr {
 }
 
 fn date_in(range: &DateRange) -> Expr {
-    col(DATE).gt_eq(date_lit(range.start)).and(col(DATE).lt(date_lit(range.end)))
+    column(DATE).gt_eq(date_lit(range.start)).and(column(DATE).lt(date_lit(range.end)))
 }
 
 pub fn money_lit(pence: i128) -> Expr {
@@ -337,13 +353,13 @@ fn measure_expr(m: &crate::semantic::ResolvedMeasure, extra: Option<Expr>) -> Re
     }
     conditions.extend(extra);
     let base = match m.def.aggregate {
-        Aggregate::Sum(c) => sum(col(c)),
+        Aggregate::Sum(c) => sum(column(c)),
         Aggregate::Count => count(lit(1)),
-        Aggregate::CountDistinct(c) => count_distinct(col(c)),
-        Aggregate::Average(c) => avg(col(c)),
-        Aggregate::Median(c) => median(col(c)),
-        Aggregate::Max(c) => max(col(c)),
-        Aggregate::Min(c) => min(col(c)),
+        Aggregate::CountDistinct(c) => count_distinct(column(c)),
+        Aggregate::Average(c) => avg(column(c)),
+        Aggregate::Median(c) => median(column(c)),
+        Aggregate::Max(c) => max(column(c)),
+        Aggregate::Min(c) => min(column(c)),
     };
     let filtered = match conditions.into_iter().reduce(Expr::and) {
         Some(f) => base.filter(f).build()?,
@@ -384,13 +400,13 @@ fn cond_expr_rows(c: &Cond) -> Result<Expr> {
 
 /// A condition in `where` or `having` of `query`.
 fn cond_expr(c: &Cond, query: &ResolvedQuery) -> Result<Expr> {
-    cond_to_expr(c, &|i| Ok(col(&query.measures[i].label)))
+    cond_to_expr(c, &|i| Ok(column(&query.measures[i].label)))
 }
 
 fn cond_to_expr(c: &Cond, measure: &dyn Fn(usize) -> Result<Expr>) -> Result<Expr> {
     let field = |f: &FieldRef| -> Result<Expr> {
         Ok(match f {
-            FieldRef::Column(c) => col(*c),
+            FieldRef::Column(c) => column(*c),
             FieldRef::Supplier => col("supplier_name"),
             FieldRef::Measure(i) => measure(*i)?,
         })
@@ -404,7 +420,7 @@ fn cond_to_expr(c: &Cond, measure: &dyn Fn(usize) -> Result<Expr>) -> Result<Exp
             field(f)?.in_list(values.iter().map(value_expr).collect(), *negated)
         }
         Cond::DateIn { range } => date_in(range),
-        Cond::DateCompare { op, date } => compare(col(DATE), *op, date_lit(*date)),
+        Cond::DateCompare { op, date } => compare(column(DATE), *op, date_lit(*date)),
         Cond::Contains { field: f, text } => strpos(lower(field(f)?), lower(lit(text.as_str()))).gt(lit(0i64)),
         Cond::IsMissing { field: f, negated: false } => field(f)?.is_null(),
         Cond::IsMissing { field: f, negated: true } => field(f)?.is_not_null(),
@@ -414,4 +430,3 @@ fn cond_to_expr(c: &Cond, measure: &dyn Fn(usize) -> Result<Expr>) -> Result<Exp
         Cond::Not(a) => Expr::Not(Box::new(cond_to_expr(a, measure)?)),
     })
 }
-

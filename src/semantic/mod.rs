@@ -73,16 +73,37 @@ pub enum FieldRef {
 /// Parquet statistics can prune them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
-    Compare { field: FieldRef, op: CompareOp, value: Value },
-    InList { field: FieldRef, values: Vec<Value>, negated: bool },
+    Compare {
+        field: FieldRef,
+        op: CompareOp,
+        value: Value,
+    },
+    InList {
+        field: FieldRef,
+        values: Vec<Value>,
+        negated: bool,
+    },
     /// `payment_date` in `[start, end)`.
-    DateIn { range: DateRange },
+    DateIn {
+        range: DateRange,
+    },
     /// `payment_date < date` etc.
-    DateCompare { op: CompareOp, date: NaiveDate },
+    DateCompare {
+        op: CompareOp,
+        date: NaiveDate,
+    },
     /// Case-insensitive substring.
-    Contains { field: FieldRef, text: String },
-    IsMissing { field: FieldRef, negated: bool },
-    IsTrue { field: FieldRef },
+    Contains {
+        field: FieldRef,
+        text: String,
+    },
+    IsMissing {
+        field: FieldRef,
+        negated: bool,
+    },
+    IsTrue {
+        field: FieldRef,
+    },
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
     Not(Box<Cond>),
@@ -125,9 +146,17 @@ impl ResolvedMeasure {
 pub enum Shape {
     Plain,
     /// Columns per period, then change and change %.
-    Compare { current: DateRange, current_label: String, previous: DateRange, previous_label: String },
+    Compare {
+        current: DateRange,
+        current_label: String,
+        previous: DateRange,
+        previous_label: String,
+    },
     /// One column per value of a dimension.
-    Pivot { dimension: ResolvedDimension, values: Vec<String> },
+    Pivot {
+        dimension: ResolvedDimension,
+        values: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -259,10 +288,15 @@ impl Resolver<'_> {
         }
         let table = measures.first().map(|m| m.def.table).unwrap_or(Table::Spend);
         if let Some(m) = measures.iter().find(|m| m.def.table != table) {
-            return Err(Error::new(ErrorKind::Semantic, format!("'{}' cannot be mixed with measures of another table", m.label)));
+            return Err(Error::new(
+                ErrorKind::Semantic,
+                format!("'{}' cannot be mixed with measures of another table", m.label),
+            ));
         }
         if measures.iter().any(|m| m.share) && q.across.is_some() {
-            return Err(Error::new(ErrorKind::Semantic, "`share` and `across` cannot be combined").with_span(q.span.clone()));
+            return Err(
+                Error::new(ErrorKind::Semantic, "`share` and `across` cannot be combined").with_span(q.span.clone())
+            );
         }
 
         let filter = match &q.filter {
@@ -318,8 +352,11 @@ impl Resolver<'_> {
             _ => None,
         };
         if rank.is_some() && !matches!(shape, Shape::Plain) {
-            return Err(Error::new(ErrorKind::Semantic, "`top`/`bottom` cannot be combined with `compare` or `across`")
-                .with_span(q.span.clone()));
+            return Err(Error::new(
+                ErrorKind::Semantic,
+                "`top`/`bottom` cannot be combined with `compare` or `across`",
+            )
+            .with_span(q.span.clone()));
         }
 
         Ok(ResolvedQuery {
@@ -393,11 +430,9 @@ impl Resolver<'_> {
                     Some(Modifier::Share) => measure.share = true,
                     None => {
                         let modifiers: Vec<&str> = model::MODIFIERS.iter().map(|(w, _, _)| *w).collect();
-                        let mut err = Error::new(
-                            ErrorKind::UnknownName,
-                            format!("'{}' does not modify a measure", word.node),
-                        )
-                        .with_span(word.span.clone());
+                        let mut err =
+                            Error::new(ErrorKind::UnknownName, format!("'{}' does not modify a measure", word.node))
+                                .with_span(word.span.clone());
                         match suggest(&word.node, modifiers.iter().copied()) {
                             Some(s) => err.message = format!("unknown modifier '{}' — did you mean '{s}'?", word.node),
                             None => err = err.with_hint(format!("modifiers are: {}", modifiers.join(", "))),
@@ -431,7 +466,8 @@ impl Resolver<'_> {
                 Some(Operand::Param(_)) | None => {
                     let mut err = Error::new(ErrorKind::UnknownName, format!("parameter ${} has no value", p.node))
                         .with_span(p.span.clone());
-                    err = err.with_hint(format!("declare it with `param {} = ...` or pass --param {}=...", p.node, p.node));
+                    err = err
+                        .with_hint(format!("declare it with `param {} = ...` or pass --param {}=...", p.node, p.node));
                     Err(err)
                 }
                 Some(value) => Ok(value),
@@ -474,22 +510,29 @@ impl Resolver<'_> {
         let operand = self.substitute(operand)?;
         let span = operand.span();
         let Operand::Literal(lit) = operand else {
-            return Err(Error::new(ErrorKind::Semantic, "a period is only meaningful against a date or time dimension")
-                .with_span(span));
+            return Err(Error::new(
+                ErrorKind::Semantic,
+                "a period is only meaningful against a date or time dimension",
+            )
+            .with_span(span));
         };
         match (kind, &lit.node) {
             (ValueKind::Text, Literal::String(s)) => Ok(Value::Text(s.clone())),
             (ValueKind::Text, Literal::Number { value, .. }) => Ok(Value::Text(value.clone())),
-            (ValueKind::Money, Literal::Number { value, .. }) => parse_pence(value)
-                .map(Value::Money)
-                .ok_or_else(|| Error::new(ErrorKind::Semantic, "amounts have at most two decimal places").with_span(span)),
+            (ValueKind::Money, Literal::Number { value, .. }) => {
+                parse_pence(value).map(Value::Money).ok_or_else(|| {
+                    Error::new(ErrorKind::Semantic, "amounts have at most two decimal places").with_span(span)
+                })
+            }
             (ValueKind::Count, Literal::Number { value, money: false }) => match value.parse::<i64>() {
                 Ok(n) => Ok(Value::Integer(n)),
                 Err(_) => Ok(Value::Decimal(value.clone())),
             },
             (ValueKind::Percent, Literal::Number { value, money: false }) => Ok(Value::Decimal(value.clone())),
             (ValueKind::Flag, Literal::Bool(b)) => Ok(Value::Bool(*b)),
-            (kind, _) => Err(Error::new(ErrorKind::Semantic, format!("expected {} here", kind.describe())).with_span(span)),
+            (kind, _) => {
+                Err(Error::new(ErrorKind::Semantic, format!("expected {} here", kind.describe())).with_span(span))
+            }
         }
     }
 
@@ -524,8 +567,10 @@ impl Resolver<'_> {
                     Value::Text(text) => Ok(Cond::Contains { field, text }),
                     _ => Err(Error::new(ErrorKind::Semantic, "`~` takes a string").with_span(pattern.span())),
                 },
-                _ => Err(Error::new(ErrorKind::Semantic, "`~` (contains) applies to text such as supplier or category")
-                    .with_span(span.clone())),
+                _ => {
+                    Err(Error::new(ErrorKind::Semantic, "`~` (contains) applies to text such as supplier or category")
+                        .with_span(span.clone()))
+                }
             },
             Expr::Compare { left, op, right, .. } => match self.target(left, measures)? {
                 Target::Time(kind) => {
@@ -536,10 +581,14 @@ impl Resolver<'_> {
                     let value = self.checked_text(right, dim)?;
                     Ok(Cond::Compare { field, op: *op, value })
                 }
-                Target::Money(field) => Ok(Cond::Compare { field, op: *op, value: self.value(right, ValueKind::Money)? }),
-                Target::Flag(column) => {
-                    Ok(Cond::Compare { field: FieldRef::Column(column), op: *op, value: self.value(right, ValueKind::Flag)? })
+                Target::Money(field) => {
+                    Ok(Cond::Compare { field, op: *op, value: self.value(right, ValueKind::Money)? })
                 }
+                Target::Flag(column) => Ok(Cond::Compare {
+                    field: FieldRef::Column(column),
+                    op: *op,
+                    value: self.value(right, ValueKind::Flag)?,
+                }),
                 Target::Measure(index, unit) => {
                     let kind = match unit {
                         Unit::Money => ValueKind::Money,
@@ -615,7 +664,10 @@ impl Resolver<'_> {
                         }),
                     ))
                 }
-                _ => Err(Error::new(ErrorKind::Semantic, "`between` applies to dates and amounts").with_span(span.clone())),
+                _ => {
+                    Err(Error::new(ErrorKind::Semantic, "`between` applies to dates and amounts")
+                        .with_span(span.clone()))
+                }
             },
         }
     }
@@ -727,11 +779,17 @@ impl Resolver<'_> {
                         format!("`across {}` would make {} columns", dim.def.name, values.len()),
                     )
                     .with_span(span)
-                    .with_hint(format!("narrow it with `where {} in (...)`, or group `by {}` instead", dim.def.name, dim.def.name)));
+                    .with_hint(format!(
+                        "narrow it with `where {} in (...)`, or group `by {}` instead",
+                        dim.def.name, dim.def.name
+                    )));
                 }
                 Ok(values)
             }
-            DimensionKind::Year | DimensionKind::FinancialYear | DimensionKind::Month | DimensionKind::Quarter
+            DimensionKind::Year
+            | DimensionKind::FinancialYear
+            | DimensionKind::Month
+            | DimensionKind::Quarter
             | DimensionKind::FinancialQuarter => {
                 let first = self.lookup.first_date()?;
                 let last = self.as_of;
@@ -751,9 +809,12 @@ impl Resolver<'_> {
                     };
                 }
                 if labels.len() > 60 {
-                    return Err(Error::new(ErrorKind::Semantic, format!("`across {}` would make too many columns", dim.def.name))
-                        .with_span(span)
-                        .with_hint("narrow the dates with `where date in ...`"));
+                    return Err(Error::new(
+                        ErrorKind::Semantic,
+                        format!("`across {}` would make too many columns", dim.def.name),
+                    )
+                    .with_span(span)
+                    .with_hint("narrow the dates with `where date in ...`"));
                 }
                 Ok(labels)
             }
@@ -774,7 +835,9 @@ pub fn time_label(kind: DimensionKind, start: NaiveDate) -> String {
         DimensionKind::Year => start.year().to_string(),
         DimensionKind::Month => format!("{}-{:02}", start.year(), start.month()),
         DimensionKind::Quarter => format!("{} Q{}", start.year(), start.month0() / 3 + 1),
-        DimensionKind::FinancialYear => period::fy_label(period::unit_start(start, ast::PeriodUnit::FinancialYear).year()),
+        DimensionKind::FinancialYear => {
+            period::fy_label(period::unit_start(start, ast::PeriodUnit::FinancialYear).year())
+        }
         DimensionKind::FinancialQuarter => {
             let fy = period::unit_start(start, ast::PeriodUnit::FinancialYear).year();
             let q = (start.month0() + 9) % 12 / 3 + 1;

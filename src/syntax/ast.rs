@@ -114,20 +114,49 @@ pub enum CompareOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// `amount >= £25k`, `council = "Salford"`, `year = 2015`, `month = $month`.
-    Compare { left: Name, op: CompareOp, right: Operand, span: Span },
+    Compare {
+        left: Name,
+        op: CompareOp,
+        right: Operand,
+        span: Span,
+    },
     /// `council in ("Salford", "Trafford")`, `date in last 3 months`, `date in 2021Q2`.
-    In { left: Name, values: Vec<Operand>, negated: bool, span: Span },
+    In {
+        left: Name,
+        values: Vec<Operand>,
+        negated: bool,
+        span: Span,
+    },
     /// `date between 2019-04-01 and 2019-09-30`.
-    Between { left: Name, low: Operand, high: Operand, span: Span },
+    Between {
+        left: Name,
+        low: Operand,
+        high: Operand,
+        span: Span,
+    },
     /// `supplier ~ "amey"`: case-insensitive contains.
-    Contains { left: Name, pattern: Operand, span: Span },
+    Contains {
+        left: Name,
+        pattern: Operand,
+        span: Span,
+    },
     /// `category is missing`, `category is not missing`.
-    IsMissing { left: Name, negated: bool, span: Span },
+    IsMissing {
+        left: Name,
+        negated: bool,
+        span: Span,
+    },
     /// A bare flag such as `redacted` or `card`.
-    Flag { name: Name, span: Span },
+    Flag {
+        name: Name,
+        span: Span,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
-    Not { expr: Box<Expr>, span: Span },
+    Not {
+        expr: Box<Expr>,
+        span: Span,
+    },
 }
 
 impl Expr {
