@@ -92,6 +92,9 @@ struct OutputArgs {
     /// Write to a file; its extension picks the format unless --format is given.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Print the engine time (parse, plan and run) on stderr.
+    #[arg(long)]
+    timing: bool,
 }
 
 fn main() -> ExitCode {
@@ -126,6 +129,9 @@ impl From<Error> for Failure {
 
 /// Print a result to stdout or to `--output`, in the chosen or implied format.
 fn emit(result: &spendql::exec::QueryResult, args: &OutputArgs) -> Result<(), Error> {
+    if args.timing {
+        eprintln!("Time: {:.6}s", result.elapsed.as_secs_f64());
+    }
     let format = match (&args.format, &args.output) {
         (Some(f), _) => Format::parse(f)?,
         (None, Some(path)) => Format::from_path(path).unwrap_or(Format::Csv),
@@ -143,7 +149,7 @@ fn emit(result: &spendql::exec::QueryResult, args: &OutputArgs) -> Result<(), Er
             let width = terminal_width();
             let mut stdout = std::io::stdout().lock();
             output::write_result(result, format, width, &mut stdout)?;
-            if format == Format::Table && std::io::stderr().is_terminal() {
+            if format == Format::Table && !args.timing && std::io::stderr().is_terminal() {
                 eprintln!("Time: {:.3}s", result.elapsed.as_secs_f64());
             }
             Ok(())
