@@ -138,14 +138,11 @@ pub(super) fn unclosed_string(tokens: &[Token]) -> Option<&Token> {
 pub(super) fn unbalanced_bracket(tokens: &[Token], source: &str) -> Option<(Span, bool)> {
     let mut open = Vec::new();
     for token in tokens {
-        match token.text(source) {
-            "(" => open.push(token.span.clone()),
-            ")" => {
-                if open.pop().is_none() {
-                    return Some((token.span.clone(), true));
-                }
-            }
-            _ => {}
+        let text = token.text(source);
+        if text == "(" {
+            open.push(token.span.clone());
+        } else if text == ")" && open.pop().is_none() {
+            return Some((token.span.clone(), true));
         }
     }
     open.pop().map(|span| (span, false))
@@ -168,7 +165,24 @@ mod tests {
     fn splits_words_numbers_strings_and_symbols() {
         assert_eq!(
             texts("spend off-contract by council where amount >= £25k and x in (\"a b\", 'c') # note"),
-            ["spend", "off-contract", "by", "council", "where", "amount", ">=", "£25k", "and", "x", "in", "(", "\"a b\"", ",", "'c'", ")"]
+            [
+                "spend",
+                "off-contract",
+                "by",
+                "council",
+                "where",
+                "amount",
+                ">=",
+                "£25k",
+                "and",
+                "x",
+                "in",
+                "(",
+                "\"a b\"",
+                ",",
+                "'c'",
+                ")"
+            ]
         );
         assert_eq!(texts("fy = FY2021/22 and d = 2021-04-01"), ["fy", "=", "FY2021/22", "and", "d", "=", "2021-04-01"]);
         assert_eq!(texts("$month<>-3"), ["$month", "<>", "-3"]);

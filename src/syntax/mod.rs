@@ -19,9 +19,9 @@ use lexical::TokenKind;
 /// or dimension name. `param`, `query`, `define`, `measure` and `include` are reserved so a
 /// query in a file ends where the next statement starts.
 pub const KEYWORDS: &[&str] = &[
-    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within", "across",
-    "compare", "with", "as", "is", "missing", "asc", "desc", "last", "next", "this", "previous", "true", "false", "chart",
-    "param", "query", "define", "measure", "include",
+    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",
+    "across", "compare", "with", "as", "is", "missing", "asc", "desc", "last", "next", "this", "previous", "true",
+    "false", "chart", "param", "query", "define", "measure", "include",
 ];
 
 /// Parse one query (`spend by council where year = 2015`).
@@ -36,8 +36,9 @@ pub fn parse_file(source: &str) -> Result<ast::QueryFile> {
 
 /// Keywords after which a query cannot end: something must follow them.
 const CONTINUING_KEYWORDS: &[&str] = &[
-    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within", "across",
-    "compare", "with", "as", "is", "last", "next", "this", "previous", "param", "query", "define", "measure", "include",
+    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",
+    "across", "compare", "with", "as", "is", "last", "next", "this", "previous", "param", "query", "define", "measure",
+    "include",
 ];
 
 /// Whether `source` is clearly unfinished, so a REPL should read another line rather than

@@ -10,8 +10,8 @@ use pest::iterators::{Pair, Pairs};
 use pest_derive::Parser;
 
 use super::ast::{
-    Compare, CompareOp, Expr, Literal, Name, Operand, OrderItem, Period, PeriodKind, PeriodUnit, Query, QueryFile, Rank,
-    RankDirection, Spanned, Statement, Within,
+    Compare, CompareOp, Expr, Literal, Name, Operand, OrderItem, Period, PeriodKind, PeriodUnit, Query, QueryFile,
+    Rank, RankDirection, Spanned, Statement, Within,
 };
 use super::lexical::{self, TokenKind};
 use crate::error::{Error, Result, Span};
@@ -52,9 +52,19 @@ pub(super) fn parse_file(source: &str) -> Result<QueryFile> {
 // Walking pairs without unwrap: the grammar guarantees the shapes below, but a mistake in
 // it should surface as an error naming the rule, never as a panic on someone's query.
 
+/// The source a pair covers, up to the end of its last token. pest's own span also takes
+/// in the whitespace and comments skipped before an optional part that then matched
+/// nothing (`name` in `name ~ test?`); a caret or a column heading should not.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    let span = pair.as_span();
-    span.start()..span.end()
+    let start = pair.as_span().start();
+    let mut last = pair.clone();
+    // A string's pair holds only its text; its closing quote is in the string's own span.
+    while last.as_rule() != Rule::string_literal
+        && let Some(child) = last.clone().into_inner().last()
+    {
+        last = child;
+    }
+    start..last.as_span().end()
 }
 
 fn internal(what: &str, span: Span) -> Error {
@@ -267,9 +277,10 @@ fn build_limit_clause(pair: Pair<'_, Rule>) -> Result<Spanned<u64>> {
 
 fn build_count(pair: Pair<'_, Rule>) -> Result<Spanned<u64>> {
     let span = span_of(&pair);
-    let value = pair.as_str().parse::<u64>().map_err(|_| {
-        Error::syntax(format!("{} is too large to be a count", pair.as_str()), span.clone())
-    })?;
+    let value = pair
+        .as_str()
+        .parse::<u64>()
+        .map_err(|_| Error::syntax(format!("{} is too large to be a count", pair.as_str()), span.clone()))?;
     Ok(Spanned::new(value, span))
 }
 
@@ -317,7 +328,9 @@ fn check_height(expr: Expr, height: usize) -> Result<(Expr, usize)> {
     if height > MAX_CONDITION_HEIGHT {
         let span = expr.span();
         return Err(Error::syntax(
-            format!("this condition is too deeply nested (more than {MAX_CONDITION_HEIGHT} levels of `and`, `or` and `not`)"),
+            format!(
+                "this condition is too deeply nested (more than {MAX_CONDITION_HEIGHT} levels of `and`, `or` and `not`)"
+            ),
             span,
         )
         .with_hint("use `in (...)` for long lists of alternatives"));
@@ -539,8 +552,20 @@ fn two_digits(text: &str, at: usize, span: &Span) -> Result<u32> {
     text.get(at..at + 2).and_then(|d| d.parse().ok()).ok_or_else(|| internal("two digits", span.clone()))
 }
 
-const MONTH_NAMES: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 fn check_month(text: &str, month: u32, span: &Span) -> Result<()> {
     if (1..=12).contains(&month) {
@@ -682,7 +707,9 @@ fn build_period_length(pair: Pair<'_, Rule>) -> Result<Period> {
 fn build_period_count(pair: Pair<'_, Rule>) -> Result<u32> {
     let span = span_of(&pair);
     match pair.as_str().parse::<u32>() {
-        Ok(0) => Err(Error::syntax("a period of 0 units is empty", span).with_hint("count at least 1, as in `last 1 month`")),
+        Ok(0) => {
+            Err(Error::syntax("a period of 0 units is empty", span).with_hint("count at least 1, as in `last 1 month`"))
+        }
         Ok(n) if n <= 10_000 => Ok(n),
         _ => Err(Error::syntax(format!("{} is too many units for a period", pair.as_str()), span)
             .with_hint("periods may be up to 10000 units long")),
@@ -898,9 +925,9 @@ fn rank_in_message(rule: Rule) -> u8 {
 /// The keywords worth suggesting for a misspelt word. One- and two-letter keywords are
 /// left out: nearly every short word is one edit away from them.
 const SUGGESTABLE: &[&str] = &[
-    "where", "and", "not", "between", "having", "order", "limit", "top", "bottom", "within", "across", "compare", "with",
-    "missing", "asc", "desc", "last", "next", "this", "previous", "true", "false", "chart", "param", "query", "define",
-    "measure", "include",
+    "where", "and", "not", "between", "having", "order", "limit", "top", "bottom", "within", "across", "compare",
+    "with", "missing", "asc", "desc", "last", "next", "this", "previous", "true", "false", "chart", "param", "query",
+    "define", "measure", "include",
 ];
 
 fn suggest_keyword(word: &str) -> Option<&'static str> {
@@ -943,7 +970,8 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
     };
     if let Some((span, closing)) = lexical::unbalanced_bracket(&tokens, source) {
         if closing && span.start == pos {
-            return Error::syntax("this `)` has no matching `(`", span).with_hint("remove it, or add the `(` it closes");
+            return Error::syntax("this `)` has no matching `(`", span)
+                .with_hint("remove it, or add the `(` it closes");
         }
         if !closing && positives.contains(&Rule::close_paren) {
             return Error::syntax("this `(` is never closed", span)
