@@ -1003,9 +1003,13 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
             (format!("{expected}, but found `{shown}{ellipsis}`"), token.span.clone())
         }
         None if source.trim().is_empty() || tokens.is_empty() => {
-            (format!("the {what} is empty: {expected}"), source.len()..source.len())
+            (format!("the {what} is empty: {expected}"), 0..source.len())
         }
-        None => (format!("{expected}, but the {what} ended"), source.len()..source.len()),
+        // Point at the last token, which is what needs finishing (`>=`, `by`, `and`).
+        None => match tokens.last() {
+            Some(last) => (format!("the {what} ended after `{}`; {expected}", last.text(source)), last.span.clone()),
+            None => (format!("{expected}, but the {what} ended"), source.len()..source.len()),
+        },
     };
 
     // A misspelt keyword either trips the parser itself (`ordr by`) or, being a valid name

@@ -1,0 +1,3 @@
+//! The single integration-test binary: each area's tests are a module here.
+
+mod syntax_errors;
