@@ -105,3 +105,8 @@ fn query_file_statement_missing_equals() {
     };
     insta::assert_snapshot!("file_missing_equals", render("report.spql", source, &err));
 }
+
+#[test]
+fn date_written_day_first() {
+    insta::assert_snapshot!("day_first_date", query_error("spend by month where date >= 01/04/2021"));
+}

@@ -450,7 +450,34 @@ fn build_in_test(pair: Pair<'_, Rule>) -> Result<(Vec<Operand>, bool)> {
 }
 
 fn build_value_list(pair: Pair<'_, Rule>) -> Result<Vec<Operand>> {
-    pair.into_inner().filter(|p| p.as_rule() == Rule::operand).map(build_operand).collect()
+    let mut values = Vec::new();
+    let mut previous_number: Option<Span> = None;
+    let mut comma_end = None;
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::comma => comma_end = Some(child.as_span().end()),
+            Rule::operand => {
+                let span = span_of(&child);
+                let text = child.as_str();
+                let is_number = child.clone().into_inner().next().is_some_and(|p| p.as_rule() == Rule::number_literal);
+                // `(£1,000, £2,000)` would otherwise read as four numbers without complaint.
+                if let Some(number) = &previous_number
+                    && comma_end == Some(span.start)
+                    && text.len() == 3
+                    && text.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return Err(Error::syntax("this comma looks like a thousands separator", number.start..span.end)
+                        .with_hint(
+                            "write amounts without commas, as in £25000 or £25k; separate list items with `, `",
+                        ));
+                }
+                previous_number = is_number.then_some(span);
+                values.push(build_operand(child)?);
+            }
+            _ => {}
+        }
+    }
+    Ok(values)
 }
 
 fn build_between_test(pair: Pair<'_, Rule>) -> Result<(Operand, Operand)> {
@@ -1051,5 +1078,46 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
             error = error.with_hint("a query starts with what to measure, as in `spend by council`");
         }
     }
+    if let Some((index, token)) = found {
+        let previous = index.checked_sub(1).and_then(|i| tokens.get(i));
+        let next = tokens.get(index + 1);
+        if let Some(hint) = value_hint(source, token, previous, next) {
+            error = error.with_hint(hint);
+        }
+    }
     error
+}
+
+/// Hints for values written the way spreadsheets and letters write them, which SpendQL
+/// spells differently: `01/04/2021`, `FY21/22`, `£25,000`.
+fn value_hint(
+    source: &str,
+    token: &lexical::Token,
+    previous: Option<&lexical::Token>,
+    next: Option<&lexical::Token>,
+) -> Option<String> {
+    let text = token.text(source);
+    let all_digits =
+        |part: &str, lengths: &[usize]| lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = text.split('/').collect();
+    if let [day, month, year] = parts.as_slice()
+        && all_digits(day, &[1, 2])
+        && all_digits(month, &[1, 2])
+        && all_digits(year, &[4])
+    {
+        return Some(format!("dates are written year-month-day: {year}-{month:0>2}-{day:0>2}"));
+    }
+    let lower = text.to_ascii_lowercase();
+    if let Some(years) = lower.strip_prefix("fy")
+        && let Some((first, _)) = years.split_once(['/', '-'])
+        && all_digits(first, &[2])
+    {
+        return Some("financial years are written with the full starting year, as in FY2021/22".into());
+    }
+    let after_number = previous.is_some_and(|p| p.kind == TokenKind::Number);
+    let thousands_follow = next.is_some_and(|n| all_digits(n.text(source), &[3]));
+    if text == "," && after_number && thousands_follow {
+        return Some("write amounts without thousands separators: £25000 or £25k".into());
+    }
+    None
 }

@@ -746,6 +746,28 @@ fn typos_of_keywords_get_suggestions() {
 }
 
 #[test]
+fn values_written_the_spreadsheet_way_get_hints() {
+    let err = error("spend where date >= 01/04/2021");
+    assert_eq!(err.span, Some(20..30));
+    assert_eq!(err.hints, ["dates are written year-month-day: 2021-04-01"]);
+    let err = error("spend where date >= 1/4/2021");
+    assert_eq!(err.hints, ["dates are written year-month-day: 2021-04-01"]);
+    let err = error("spend where fy = FY21/22");
+    assert_eq!(err.span, Some(17..24));
+    assert!(err.hints[0].contains("FY2021/22"), "{:?}", err.hints);
+    let err = error("spend where amount > £25,000");
+    assert_eq!(err.span, Some(25..26));
+    assert!(err.hints[0].contains("£25000"), "{:?}", err.hints);
+    // A comma between list items is not a thousands separator, unless it plainly is one.
+    assert!(error("spend where amount in (1, 2 3)").hints.is_empty());
+    assert!(matches!(condition("amount in (1,20, 300)"), Expr::In { values, .. } if values.len() == 3));
+    assert!(matches!(condition("amount in (1, 200, 300)"), Expr::In { values, .. } if values.len() == 3));
+    let err = error("spend where amount in (£1,000, £2,000)");
+    assert_eq!(err.span, Some(23..30));
+    assert!(err.hints[0].contains("£25000"), "{:?}", err.hints);
+}
+
+#[test]
 fn unclosed_strings_and_brackets_are_named() {
     let err = error("spend where council = \"Salford and year = 2015");
     assert_eq!(err.span, Some(22..46));
