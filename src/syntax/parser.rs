@@ -222,9 +222,14 @@ fn build_having_clause(pair: Pair<'_, Rule>) -> Result<Expr> {
     build_condition(children.next_rule(Rule::condition)?)
 }
 
-fn build_within_clause(pair: Pair<'_, Rule>) -> Result<super::ast::Within> {
+fn build_within_clause(pair: Pair<'_, Rule>) -> Result<Within> {
     let mut children = pair.into_children();
     children.next_rule(Rule::kw_within)?;
+    build_within_target(children.next_rule(Rule::within_target)?)
+}
+
+fn build_within_target(pair: Pair<'_, Rule>) -> Result<Within> {
+    let mut children = pair.into_children();
     let target = children.next_any()?;
     Ok(match target.as_rule() {
         Rule::period_length => Within::Period(build_period_length(target)?),
@@ -373,8 +378,7 @@ fn build_negation(pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
     for child in pair.into_inner() {
         match child.as_rule() {
             Rule::kw_not => not_starts.push(child.as_span().start()),
-            Rule::group => inner = Some(build_group(child)?),
-            Rule::predicate => inner = Some((build_predicate(child)?, 0)),
+            Rule::term => inner = Some(build_term(child)?),
             other => return Err(internal(describe(other, Mode::Query), span_of(&child))),
         }
     }
@@ -384,6 +388,15 @@ fn build_negation(pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
         (expr, height) = check_height(Expr::Not { expr: Box::new(expr), span: start..span.end }, height + 1)?;
     }
     Ok((expr, height))
+}
+
+fn build_term(pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
+    let mut children = pair.into_children();
+    let term = children.next_any()?;
+    match term.as_rule() {
+        Rule::group => build_group(term),
+        _ => Ok((build_predicate(term)?, 0)),
+    }
 }
 
 fn build_group(pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
@@ -440,13 +453,18 @@ fn build_in_test(pair: Pair<'_, Rule>) -> Result<(Vec<Operand>, bool)> {
     let mut children = pair.into_children();
     let negated = children.skip(Rule::kw_not);
     children.next_rule(Rule::kw_in)?;
+    let values = build_in_values(children.next_rule(Rule::in_values)?)?;
+    Ok((values, negated))
+}
+
+fn build_in_values(pair: Pair<'_, Rule>) -> Result<Vec<Operand>> {
+    let mut children = pair.into_children();
     let values = children.next_any()?;
-    let values = match values.as_rule() {
+    Ok(match values.as_rule() {
         Rule::value_list => build_value_list(values)?,
         Rule::period => vec![Operand::Period(build_period(values)?)],
         _ => vec![build_param(values)],
-    };
-    Ok((values, negated))
+    })
 }
 
 fn build_value_list(pair: Pair<'_, Rule>) -> Result<Vec<Operand>> {
@@ -836,7 +854,7 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::WHITESPACE => "a space",
         Rule::COMMENT => "a `#` comment",
         Rule::query_input | Rule::query => "a measure such as `spend`, or `top`",
-        Rule::file_input => "a query file",
+        Rule::file_input => "`param`, `define`, `include` or `query`",
         Rule::rank => "`top` or `bottom`",
         Rule::measure_list | Rule::measure_name => "a measure such as `spend`",
         Rule::clause => "a clause such as `by`, `where` or `order by`",
@@ -852,6 +870,9 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::chart_clause => "`as chart`",
         Rule::condition | Rule::disjunction | Rule::conjunction | Rule::negation | Rule::predicate => CONDITION,
         Rule::group => "`(`",
+        Rule::term => CONDITION,
+        Rule::within_target => "a dimension such as `council`, or a length of time such as `6 months`",
+        Rule::in_values => "a list in brackets such as `(\"Salford\", \"Trafford\")`, or a period such as `2021Q2`",
         Rule::comparison | Rule::comparison_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
         Rule::in_test => "`in` or `not in`",
         Rule::value_list => "a list of values in brackets, such as `(\"Salford\", \"Trafford\")`",
@@ -1077,6 +1098,14 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
         if starts_with_keyword {
             error = error.with_hint("a query starts with what to measure, as in `spend by council`");
         }
+    }
+    // A file statement that starts with a plain word is most likely an untitled query.
+    if let Some((_, token)) = found
+        && mode == Mode::File
+        && is_name_word(token)
+        && described.variant.message().contains(describe(Rule::kw_query, mode))
+    {
+        error = error.with_hint("a query in a file needs a title: `query \"Spend by council\" = spend by council`");
     }
     if let Some((index, token)) = found {
         let previous = index.checked_sub(1).and_then(|i| tokens.get(i));
