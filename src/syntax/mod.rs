@@ -4,6 +4,32 @@
 //!
 //! The grammar (`grammar/spendql.pest`) knows no measure or dimension names: a name is one
 //! or more words that are not [`KEYWORDS`], and the semantic stage decides what it means.
+//!
+//! # The language in brief
+//!
+//! ```text
+//! query     = [top|bottom N <name> by] <measure>, ... clause*       (each clause at most once,
+//!                                                                    in any order)
+//! clause    = by <dim>, ...  | where <cond> | having <cond> | across <dim>
+//!           | within <dim> | within N <unit> | within <relative period>
+//!           | compare <period> with <period> | order by <name> [asc|desc], ...
+//!           | limit N | as chart
+//! cond      = cond or cond | cond and cond | not cond | ( cond )
+//!           | <name> (= | == | != | <> | < | <= | > | >=) <value>
+//!           | <name> [not] in (<value>, ...) | <name> [not] in <period> | <name> in $param
+//!           | <name> between <value> and <value> | <name> ~ <value>
+//!           | <name> is [not] missing | <name>                        (a flag)
+//! value     = "text" | 'text' | 2015 | -3 | £25k | 1.5m | 2021-04-01 | true | false | $param
+//!           | <period>
+//! period    = FY2021/22 | 2021Q2 | 2021-04 | 2021 (where only a period fits)
+//!           | last N <unit> | next N <unit> | this <unit> | previous <unit> | last <unit>
+//! unit      = day | week | month | quarter | year | fy | financial year   (plural too)
+//! file      = ( param NAME = <value> | define measure <name> = <measure> [where <cond>]
+//!             | include "path" | query "Title" = <query> )*
+//! ```
+//!
+//! Keywords are case-insensitive; names are lower-cased; `#` starts a comment; a query may
+//! span lines. Every AST node carries the byte span it came from.
 
 pub mod ast;
 mod lexical;

@@ -1040,7 +1040,11 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
         pest::Position::new(source, pos).unwrap_or_else(|| pest::Position::from_start(source)),
     )
     .renamed_rules(|rule| describe(*rule, mode).to_string());
-    let expected = described.variant.message().into_owned();
+    let expected = match described.variant.message().into_owned() {
+        // pest's wording when it recorded no expectation at all.
+        message if message == "unknown parsing error" => "expected something else here".to_string(),
+        message => message,
+    };
 
     let found = lexical::token_at(&tokens, pos);
     let (mut message, span) = match found {

@@ -724,6 +724,11 @@ fn errors_name_what_was_expected() {
         assert!(err.message.contains(wanted), "{wanted} missing from {}", err.message);
     }
 
+    let err = error("contracts expiring within");
+    assert!(err.message.contains("a length of time such as `6 months`"), "{}", err.message);
+    let err = error("spend where x is");
+    assert!(err.message.ends_with("expected `not` or `missing`"), "{}", err.message);
+
     let err = error("spend where amount >=");
     assert_eq!(err.span, Some(19..21));
     assert!(err.message.starts_with("the query ended after `>=`; expected a value such as"), "{}", err.message);
@@ -887,7 +892,9 @@ fn query_file_errors() {
     assert!(err.message.contains("`query`"), "{}", err.message);
     let err = parse_file("define measure x = spend by council").unwrap_err();
     assert_eq!(err.span, Some(25..27));
-    assert!(parse_file("spend by council").is_err());
+    let err = parse_file("spend by council").unwrap_err();
+    assert_eq!(err.span, Some(0..5));
+    assert!(err.hints.iter().any(|h| h.contains("needs a title")), "{:?}", err.hints);
     assert!(parse_file("param = 3").is_err());
 }
 
