@@ -409,9 +409,15 @@ fn build_predicate(pair: Pair<'_, Rule>) -> Result<Expr> {
     let span = span_of(&pair);
     let mut children = pair.into_children();
     let left = build_name(children.next_rule(Rule::field_name)?);
-    let Some(test) = children.pairs.next() else {
+    let Some(test) = children.take(Rule::test) else {
         return Ok(Expr::Flag { name: left, span });
     };
+    build_test(test, left, span)
+}
+
+fn build_test(pair: Pair<'_, Rule>, left: Name, span: Span) -> Result<Expr> {
+    let mut children = pair.into_children();
+    let test = children.next_any()?;
     match test.as_rule() {
         Rule::comparison => {
             let (op, right) = build_comparison(test)?;
@@ -871,6 +877,7 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::condition | Rule::disjunction | Rule::conjunction | Rule::negation | Rule::predicate => CONDITION,
         Rule::group => "`(`",
         Rule::term => CONDITION,
+        Rule::test => "a test such as `= 2015`, `in (...)`, `between ... and ...`, `~ \"text\"` or `is missing`",
         Rule::within_target => "a dimension such as `council`, or a length of time such as `6 months`",
         Rule::in_values => "a list in brackets such as `(\"Salford\", \"Trafford\")`, or a period such as `2021Q2`",
         Rule::comparison | Rule::comparison_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
@@ -947,7 +954,7 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
 /// end of input. (pest lists rules in grammar order, which reads oddly.)
 fn rank_in_message(rule: Rule) -> u8 {
     match rule {
-        Rule::comparison | Rule::comparison_op => 1,
+        Rule::test | Rule::comparison | Rule::comparison_op => 1,
         Rule::contains_test | Rule::contains_op => 2,
         Rule::in_test | Rule::kw_in => 3,
         Rule::between_test | Rule::kw_between => 4,
@@ -1035,6 +1042,7 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
         }
     }
     wanted.sort_by_key(|r| rank_in_message(*r));
+    let wants_test = wanted.contains(&Rule::test);
     let described = pest::error::Error::new_from_pos(
         ErrorVariant::ParsingError { positives: wanted, negatives: Vec::new() },
         pest::Position::new(source, pos).unwrap_or_else(|| pest::Position::from_start(source)),
@@ -1110,6 +1118,22 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
         && described.variant.message().contains(describe(Rule::kw_query, mode))
     {
         error = error.with_hint("a query in a file needs a title: `query \"Spend by council\" = spend by council`");
+    }
+    // `amount 25000`: a name then a value, with the operator forgotten between them.
+    if let Some((index, token)) = found
+        && wants_test
+        && matches!(token.kind, TokenKind::Number | TokenKind::String { .. } | TokenKind::Param)
+    {
+        let name_start = tokens[..index].iter().rposition(|t| !is_name_word(t)).map_or(0, |i| i + 1);
+        let name = match (tokens.get(name_start), index.checked_sub(1).and_then(|i| tokens.get(i))) {
+            (Some(first), Some(last)) if name_start < index => source.get(first.span.start..last.span.end),
+            _ => None,
+        };
+        if let Some(name) = name {
+            let value = token.text(source);
+            error =
+                error.with_hint(format!("compare with an operator, as in `{name} = {value}` or `{name} >= {value}`"));
+        }
     }
     if let Some((index, token)) = found {
         let previous = index.checked_sub(1).and_then(|i| tokens.get(i));

@@ -729,6 +729,9 @@ fn errors_name_what_was_expected() {
     let err = error("spend where x is");
     assert!(err.message.ends_with("expected `not` or `missing`"), "{}", err.message);
 
+    let err = error("spend where expense type 'Rent'");
+    assert_eq!(err.hints, ["compare with an operator, as in `expense type = 'Rent'` or `expense type >= 'Rent'`"]);
+
     let err = error("spend where amount >=");
     assert_eq!(err.span, Some(19..21));
     assert!(err.message.starts_with("the query ended after `>=`; expected a value such as"), "{}", err.message);

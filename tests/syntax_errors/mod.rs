@@ -110,3 +110,8 @@ fn query_file_statement_missing_equals() {
 fn date_written_day_first() {
     insta::assert_snapshot!("day_first_date", query_error("spend by month where date >= 01/04/2021"));
 }
+
+#[test]
+fn value_without_an_operator() {
+    insta::assert_snapshot!("missing_operator", query_error("spend by supplier where amount 25000"));
+}
