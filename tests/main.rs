@@ -1,5 +1,8 @@
-//! The single integration-test binary (each test binary links DataFusion, so there is one).
+//! The single integration-test binary (each test binary links DataFusion, so there is one);
+//! each area's tests are a module here. `autotests = false` in Cargo.toml keeps cargo from
+//! building the module files as test binaries of their own.
 
 mod support;
 
 mod language;
+mod syntax_errors;
