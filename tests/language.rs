@@ -59,7 +59,12 @@ fn fixture_top_suppliers_in_salford_fy() {
 fn fixture_where_amount_and_not_redacted() {
     let out = run_ok(
         fixture_dataset(),
-        &["query", "--format", "csv", "spend by supplier where amount >= £1k and not redacted order by spend desc limit 3"],
+        &[
+            "query",
+            "--format",
+            "csv",
+            "spend by supplier where amount >= £1k and not redacted order by spend desc limit 3",
+        ],
     );
     // Payments of £1,000 or more, not redacted: Wates 30,000 + 26,000; Capita 4,000;
     // Amey 1,000 + 2,000. (The redacted £1,200 is excluded.)
@@ -210,12 +215,8 @@ fn real_examples() -> Vec<(String, String)> {
 
 #[test]
 fn unknown_dimension_gets_a_suggestion_and_a_caret() {
-    let out = spendql()
-        .arg("--dataset")
-        .arg(fixture_dataset())
-        .args(["query", "spend by categry"])
-        .output()
-        .expect("runs");
+    let out =
+        spendql().arg("--dataset").arg(fixture_dataset()).args(["query", "spend by categry"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("unknown dimension 'categry' — did you mean 'category'?"), "{stderr}");
