@@ -86,10 +86,10 @@ QUERIES = [
      "AND payment_date <= DATE '{asof}' GROUP BY 1 ORDER BY 2 DESC, 1"),
     ("spend card by council, quarter", "spend card by council, quarter",
      "SELECT council, concat(CAST(CAST(date_part('year', payment_date) AS BIGINT) AS VARCHAR), ' Q', "
-     "CAST(CAST(date_part('quarter', payment_date) AS BIGINT) AS VARCHAR)) AS q, sum(amount) FILTER (WHERE is_card) "
-     "FROM spend GROUP BY 1, 2 ORDER BY 1, 2",
+     "CAST(CAST(date_part('quarter', payment_date) AS BIGINT) AS VARCHAR)) AS q, sum(amount) "
+     "FROM spend WHERE is_card GROUP BY 1, 2 ORDER BY 1, 2",
      "SELECT council, concat(CAST(year(payment_date) AS VARCHAR), ' Q', CAST(quarter(payment_date) AS VARCHAR)) AS q, "
-     "sum(amount) FILTER (WHERE is_card) FROM spend GROUP BY 1, 2 ORDER BY 1, 2"),
+     "sum(amount) FROM spend WHERE is_card GROUP BY 1, 2 ORDER BY 1, 2"),
 ]
 
 TIME = re.compile(r"Time: ([0-9.]+)s")

@@ -137,7 +137,7 @@ fn examples() -> Vec<(String, String)> {
             "spend card by council, quarter".into(),
             "SELECT council, concat(CAST(CAST(date_part('year', payment_date) AS BIGINT) AS VARCHAR), ' Q', \
              CAST(CAST(date_part('quarter', payment_date) AS BIGINT) AS VARCHAR)) AS q, \
-             sum(amount) FILTER (WHERE is_card) FROM spend GROUP BY 1, 2"
+             sum(amount) FROM spend WHERE is_card GROUP BY 1, 2"
                 .into(),
         ),
         (

@@ -37,6 +37,21 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
         Some(c) => Some(cond_expr(c, query)?),
         None => None,
     };
+    // A restriction every measure shares (`spend card, transactions card`) filters rows
+    // instead: groups with no such rows then do not appear, and the scan reads less.
+    let shared_filters: Vec<RowFilter> = match query.measures.first() {
+        Some(first) => {
+            first.filters.iter().copied().filter(|f| query.measures.iter().all(|m| m.filters.contains(f))).collect()
+        }
+        None => Vec::new(),
+    };
+    for f in &shared_filters {
+        let e = row_filter_expr(*f);
+        row_filter = Some(match row_filter {
+            Some(existing) => existing.and(e),
+            None => e,
+        });
+    }
     if let Shape::Compare { current, previous, .. } = &query.shape {
         let either = date_in(current).or(date_in(previous));
         row_filter = Some(match row_filter {
@@ -60,14 +75,19 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
     match &query.shape {
         Shape::Plain => {
             for m in &query.measures {
-                aggregates.push(measure_expr(m, None)?.alias(&m.label));
+                aggregates.push(measure_expr(m, None, &shared_filters)?.alias(&m.label));
             }
         }
         Shape::Compare { current, current_label, previous, previous_label } => {
             for m in &query.measures {
-                aggregates.push(measure_expr(m, Some(date_in(current)))?.alias(format!("{} {current_label}", m.label)));
-                aggregates
-                    .push(measure_expr(m, Some(date_in(previous)))?.alias(format!("{} {previous_label}", m.label)));
+                aggregates.push(
+                    measure_expr(m, Some(date_in(current)), &shared_filters)?
+                        .alias(format!("{} {current_label}", m.label)),
+                );
+                aggregates.push(
+                    measure_expr(m, Some(date_in(previous)), &shared_filters)?
+                        .alias(format!("{} {previous_label}", m.label)),
+                );
             }
         }
         Shape::Pivot { dimension, values } => {
@@ -76,9 +96,10 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
             for m in &query.measures {
                 for v in values {
                     let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
-                    aggregates.push(measure_expr(m, Some(key.clone().eq(lit(v.as_str()))))?.alias(name));
+                    aggregates
+                        .push(measure_expr(m, Some(key.clone().eq(lit(v.as_str()))), &shared_filters)?.alias(name));
                 }
-                aggregates.push(measure_expr(m, None)?.alias(if single {
+                aggregates.push(measure_expr(m, None, &shared_filters)?.alias(if single {
                     "total".to_string()
                 } else {
                     format!("total {}", m.label)
@@ -346,8 +367,13 @@ fn row_filter_expr(f: RowFilter) -> Expr {
     }
 }
 
-fn measure_expr(m: &crate::semantic::ResolvedMeasure, extra: Option<Expr>) -> Result<Expr> {
-    let mut conditions: Vec<Expr> = m.filters.iter().map(|f| row_filter_expr(*f)).collect();
+fn measure_expr(
+    m: &crate::semantic::ResolvedMeasure,
+    extra: Option<Expr>,
+    already_applied: &[RowFilter],
+) -> Result<Expr> {
+    let mut conditions: Vec<Expr> =
+        m.filters.iter().filter(|f| !already_applied.contains(f)).map(|f| row_filter_expr(*f)).collect();
     if let Some(c) = &m.condition {
         conditions.push(cond_expr_rows(c)?);
     }
