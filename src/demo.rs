@@ -1,0 +1,96 @@
+//! `spendql demo`: ingest the bundled sample into a fresh dataset, show what was loaded,
+//! and answer a few questions about it — a first look at everything working together.
+//! It only orchestrates: ingest and the language are used through their public functions.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{Dataset, SourceKind};
+use crate::error::{Error, Result};
+use crate::exec::{Cancel, Engine};
+use crate::ingest::{self, IngestOptions};
+use crate::output;
+
+/// Questions the demo asks of the sample, in the order shown.
+pub const DEMO_QUERIES: &[(&str, &str)] = &[
+    ("Spend by council and financial year", "spend, transactions, suppliers by council, fy"),
+    ("Top 10 suppliers across the three councils", "top 10 suppliers by spend"),
+    ("Card spend by council", "spend card, transactions card by council"),
+    ("Each council's spend by category, side by side", "spend by category across council"),
+    ("How spend changed between the last two financial years", "spend by council compare this fy with previous fy"),
+];
+
+/// What kind of published file a sample file is, from its name.
+fn kind_of(name: &str) -> Option<SourceKind> {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("contract") || lower.ends_with(".md") {
+        None
+    } else if lower.contains("card") || lower.contains("gpc") {
+        Some(SourceKind::Card)
+    } else if [".csv", ".zip", ".xlsx", ".csv.gz"].iter().any(|e| lower.ends_with(e)) {
+        Some(SourceKind::Spend)
+    } else {
+        None
+    }
+}
+
+/// Ingest every council folder of `sample` into a fresh dataset at `dataset_dir`, then run
+/// the demo queries, writing everything to `out`.
+pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut dyn Write) -> Result<()> {
+    let io = |e| Error::io("cannot write output", e);
+    if dataset_dir.exists() {
+        if !dataset_dir.join("versions").is_dir() {
+            return Err(Error::usage(format!(
+                "{} exists and is not a spendql dataset; refusing to replace it",
+                dataset_dir.display()
+            ))
+            .with_hint("pass --dataset with a new folder"));
+        }
+        std::fs::remove_dir_all(dataset_dir)
+            .map_err(|e| Error::io(format!("cannot clear {}", dataset_dir.display()), e))?;
+    }
+    let dataset = Dataset::new(dataset_dir);
+    let mut councils: Vec<PathBuf> = std::fs::read_dir(sample)
+        .map_err(|e| Error::io(format!("cannot read the sample at {}", sample.display()), e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    councils.sort();
+    for folder in councils {
+        let Some(council) = folder.file_name().and_then(|n| n.to_str()).map(crate::schema::council_display_name) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(|e| Error::io(format!("cannot read {}", folder.display()), e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for kind in [SourceKind::Spend, SourceKind::Card] {
+            let batch: Vec<PathBuf> = files
+                .iter()
+                .filter(|f| f.file_name().and_then(|n| n.to_str()).and_then(kind_of) == Some(kind))
+                .cloned()
+                .collect();
+            if batch.is_empty() {
+                continue;
+            }
+            writeln!(out, "\n== Ingesting {council} {} files", kind.name()).map_err(io)?;
+            let options = IngestOptions { council: council.clone(), kind, profile: None, progress: false };
+            ingest::ingest_files(&dataset, &batch, &options, out)?;
+        }
+    }
+    let engine = Engine::open(&dataset)?;
+    for (title, query) in DEMO_QUERIES {
+        writeln!(out, "\n== {title}\n   {query}").map_err(io)?;
+        let result = engine.query(query, Cancel::Never)?;
+        output::write_table(&result, width, out)?;
+    }
+    writeln!(
+        out,
+        "\nThe dataset is in {}. Try:\n  spendql --dataset {} query \"spend by category where fy = FY2022/23\"",
+        dataset_dir.display(),
+        dataset_dir.display()
+    )
+    .map_err(io)?;
+    Ok(())
+}
