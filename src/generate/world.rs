@@ -137,6 +137,8 @@ pub struct World {
     pub suppliers: Vec<Supplier>,
     /// Per council, the suppliers it pays, most-paid first.
     pub ranked: [Vec<usize>; 3],
+    /// Per council, the Zipf normalising constant over its ranked suppliers.
+    harmonic: [f64; 3],
     pub spend_rows: [u64; 3],
     pub card_rows: [u64; 3],
     pub contracts: Vec<Contract>,
@@ -149,13 +151,7 @@ impl World {
         if rows == 0 {
             return Err(Error::usage("--rows must be at least 1"));
         }
-        let mut spend_rows = [0u64; 3];
-        let mut assigned = 0;
-        for c in 0..2 {
-            spend_rows[c] = rows / 1000 * COUNCIL_SHARE[c] + rows % 1000 * COUNCIL_SHARE[c] / 1000;
-            assigned += spend_rows[c];
-        }
-        spend_rows[2] = rows - assigned;
+        let spend_rows = split_rows(rows);
         let card_rows = spend_rows.map(|n| (n * CARD_PER_THOUSAND_SPEND).div_ceil(1000));
 
         // Enough suppliers that most appear at small sizes, bounded so memory stays flat at any size.
@@ -163,7 +159,9 @@ impl World {
         let suppliers = build_suppliers(seed, supplier_count);
         let ranked = rank_suppliers(seed, &suppliers);
         let calendar = build_calendar();
-        let mut world = World { seed, suppliers, ranked, spend_rows, card_rows, contracts: Vec::new(), calendar };
+        let harmonic = ranked.each_ref().map(|list| (1..=list.len()).map(|k| (k as f64).powf(-ZIPF_EXPONENT)).sum());
+        let mut world =
+            World { seed, suppliers, ranked, harmonic, spend_rows, card_rows, contracts: Vec::new(), calendar };
         world.contracts = build_contracts(&world);
         Ok(world)
     }
@@ -188,10 +186,15 @@ impl World {
 
     /// The share of council `council`'s lines that go to the supplier at `rank` (0-based).
     fn rank_share(&self, council: usize, rank: usize) -> f64 {
-        let n = self.ranked[council].len();
-        let harmonic: f64 = (1..=n).map(|k| (k as f64).powf(-ZIPF_EXPONENT)).sum();
-        ((rank + 1) as f64).powf(-ZIPF_EXPONENT) / harmonic
+        ((rank + 1) as f64).powf(-ZIPF_EXPONENT) / self.harmonic[council].max(1.0)
     }
+}
+
+/// Each council's spend rows: exact shares of `rows`, the remainder going to the last council.
+fn split_rows(rows: u64) -> [u64; 3] {
+    let share = |c: usize| rows / 1000 * COUNCIL_SHARE[c] + rows % 1000 * COUNCIL_SHARE[c] / 1000;
+    let (first, second) = (share(0), share(1));
+    [first, second, rows - first - second]
 }
 
 fn weighted_index(rng: &mut StdRng, weights: impl Iterator<Item = u32> + Clone) -> usize {
@@ -689,10 +692,12 @@ mod tests {
 
     #[test]
     fn rows_are_split_between_councils_without_loss() {
-        for rows in [1u64, 7, 999, 1000, 30_000, 100_000_001] {
-            let world = World::build(1, rows.min(5000)).unwrap();
-            assert_eq!(world.spend_rows.iter().sum::<u64>(), rows.min(5000));
+        for rows in [1u64, 7, 999, 1000, 30_000, 100_000_001, u64::MAX / 2] {
+            let split = split_rows(rows);
+            assert_eq!(split.iter().sum::<u64>(), rows);
+            assert!(split[0] >= split[1] && split[1] >= split[2].saturating_sub(1), "{split:?}");
         }
+        assert_eq!(split_rows(30_000), [11_100, 9_900, 9_000]);
     }
 
     #[test]
