@@ -125,7 +125,10 @@ fn read_spend(out: &Path) -> Vec<Line> {
         for row in sheet.rows().skip(1) {
             let name = row[5].to_string();
             let date = match &row[3] {
-                Data::DateTime(d) => d.as_datetime().unwrap().date(),
+                Data::DateTime(d) if d.is_datetime() => {
+                    // Excel's day 0 is 1899-12-30 (after its 1900 leap-year quirk).
+                    NaiveDate::from_ymd_opt(1899, 12, 30).unwrap() + chrono::Days::new(d.as_f64() as u64)
+                }
                 other => panic!("payment date is not a date cell: {other:?}"),
             };
             let amount = match &row[8] {

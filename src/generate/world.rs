@@ -388,14 +388,14 @@ fn build_contracts(world: &World) -> Vec<Contract> {
             }
             let supplier = &world.suppliers[supplier_index];
             let mut probability = match rank {
-                0..20 => 0.8,
-                20..100 => 0.6,
-                100..400 => 0.35,
+                0..20 => 0.9,
+                20..100 => 0.7,
+                100..400 => 0.4,
                 _ => 0.06,
             };
             if supplier.is_shared() {
                 // Shared suppliers are where councils most often buy off-contract.
-                probability *= 0.6;
+                probability *= if rank < 100 { 0.8 } else { 0.6 };
             }
             if !rng.random_bool(probability) {
                 continue;
@@ -431,13 +431,14 @@ fn draw_contract(
 ) -> Contract {
     let supplier = &world.suppliers[supplier_index];
     let category = &CATEGORIES[supplier.category];
-    let duration_months = [12u32, 24, 36, 48, 60][rng.random_range(0..5)];
+    let duration_months = [12u32, 24, 36, 48, 60, 60][rng.random_range(0..6)];
     let (start, end) = if rng.random_bool(0.12) {
         // Expiring within six months of the latest payment: the contracts someone must act on.
         let end = add_days(latest, rng.random_range(1..=182));
         (add_days(add_months(end, -(duration_months as i32)), 1), end)
     } else {
-        let start = add_days(first_day(), rng.random_range(-730..period_days - 180));
+        // Most contracts were let before or early in the period, so they cover much of it.
+        let start = add_days(first_day(), rng.random_range(-1095..period_days - 365));
         (start, add_days(add_months(start, duration_months as i32), -1))
     };
     let extension_months = [0u32, 12, 24][rng.random_range(0..3)];
