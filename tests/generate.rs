@@ -246,7 +246,6 @@ fn trafford_files_use_the_lga_layout_exactly() {
     }
 }
 
-
 #[test]
 fn stockport_xlsx_opens_with_calamine_and_has_the_expected_columns() {
     let out = tempfile::tempdir().unwrap();
@@ -319,14 +318,19 @@ struct RegisterEntry {
 fn read_registers(out: &Path) -> Vec<RegisterEntry> {
     let mut entries = Vec::new();
     for (council, text) in [
-        ("Stockport", String::from_utf8(std::fs::read(out.join("stockport/stockport-contracts-register.csv")).unwrap()).unwrap()),
+        (
+            "Stockport",
+            String::from_utf8(std::fs::read(out.join("stockport/stockport-contracts-register.csv")).unwrap()).unwrap(),
+        ),
         ("Trafford", std::fs::read_to_string(out.join("trafford/trafford-contracts-register.csv")).unwrap()),
         ("Rochdale", decode_1252(&std::fs::read(out.join("rochdale/rochdale-contracts-register.csv")).unwrap())),
     ] {
         let text = text.trim_start_matches('\u{feff}');
         for row in csv_rows(text) {
             let mut covers = vec![council.to_string()];
-            covers.extend(row["Collaborative Councils"].split(';').filter(|s| !s.is_empty()).map(|s| s.trim().to_string()));
+            covers.extend(
+                row["Collaborative Councils"].split(';').filter(|s| !s.is_empty()).map(|s| s.trim().to_string()),
+            );
             entries.push(RegisterEntry {
                 supplier: supplier_key(&row["Supplier Company Name"]),
                 start: NaiveDate::parse_from_str(&row["Start Date"], "%Y-%m-%d").unwrap(),
@@ -367,14 +371,17 @@ fn contracts_cover_much_of_the_spend_but_not_all_and_some_expire_soon() {
     for line in &named {
         councils_by_supplier.entry(supplier_key(line.supplier.as_ref().unwrap())).or_default().insert(line.council);
     }
-    let off_shared =
-        named.iter().filter(|l| !on_contract(l) && councils_by_supplier[&supplier_key(l.supplier.as_ref().unwrap())].len() >= 2).count();
+    let off_shared = named
+        .iter()
+        .filter(|l| !on_contract(l) && councils_by_supplier[&supplier_key(l.supplier.as_ref().unwrap())].len() >= 2)
+        .count();
     assert!(off_shared as f64 > 0.05 * named.len() as f64, "off-contract lines with shared suppliers: {off_shared}");
 
     let latest = lines.iter().map(|l| l.date).max().unwrap();
     let horizon = latest.checked_add_months(chrono::Months::new(6)).unwrap();
     for council in ["Stockport", "Trafford", "Rochdale"] {
-        let soon = registers.iter().filter(|r| r.covers[0] == council && r.expiry > latest && r.expiry <= horizon).count();
+        let soon =
+            registers.iter().filter(|r| r.covers[0] == council && r.expiry > latest && r.expiry <= horizon).count();
         assert!(soon >= 2, "{council} has {soon} contracts expiring in the six months after {latest}");
     }
 }
@@ -399,7 +406,12 @@ fn an_output_path_that_is_a_file_is_an_error_not_a_panic() {
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("occupied");
     std::fs::write(&file, "x").unwrap();
-    let output = Command::cargo_bin("spendql").unwrap().args(["generate", "--rows", "100", "--out"]).arg(&file).output().unwrap();
+    let output = Command::cargo_bin("spendql")
+        .unwrap()
+        .args(["generate", "--rows", "100", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("occupied"));
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
@@ -407,10 +419,14 @@ fn an_output_path_that_is_a_file_is_an_error_not_a_panic() {
 
 /// The `spendql generate ...` command written in `datasets/sample/README.md`.
 fn documented_command(readme: &str) -> (u64, u64) {
-    let line = readme.lines().find(|l| l.trim_start().starts_with("spendql generate")).expect("a spendql generate line");
+    let line =
+        readme.lines().find(|l| l.trim_start().starts_with("spendql generate")).expect("a spendql generate line");
     let words: Vec<&str> = line.split_whitespace().collect();
     let value = |flag: &str| words.iter().position(|w| *w == flag).map(|i| words[i + 1].parse::<u64>().unwrap());
-    (value("--rows").expect("--rows in the documented command"), value("--seed").expect("--seed in the documented command"))
+    (
+        value("--rows").expect("--rows in the documented command"),
+        value("--seed").expect("--seed in the documented command"),
+    )
 }
 
 #[test]
@@ -425,7 +441,11 @@ fn committed_sample_is_exactly_what_the_documented_command_writes() {
     let fresh = read_tree(out.path());
     assert_eq!(committed.keys().collect::<Vec<_>>(), fresh.keys().collect::<Vec<_>>());
     for (path, bytes) in &fresh {
-        assert!(bytes == &committed[path], "datasets/sample/{} is not what the documented command writes", path.display());
+        assert!(
+            bytes == &committed[path],
+            "datasets/sample/{} is not what the documented command writes",
+            path.display()
+        );
     }
     let total: usize = committed.values().map(Vec::len).sum();
     assert!(total < 3_200_000, "the sample stays small: {total} bytes");

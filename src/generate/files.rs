@@ -29,7 +29,8 @@ impl PendingFile {
     }
 
     pub fn create(&self) -> Result<BufWriter<File>> {
-        let file = File::create(&self.temp).map_err(|e| Error::io(format!("cannot create {}", self.temp.display()), e))?;
+        let file =
+            File::create(&self.temp).map_err(|e| Error::io(format!("cannot create {}", self.temp.display()), e))?;
         Ok(BufWriter::with_capacity(1 << 16, file))
     }
 
@@ -72,7 +73,9 @@ impl Sink {
             .unix_permissions(0o644)
             // Zip64 only when the member may pass 4 GiB, so ordinary archives stay plain zip.
             .large_file(expected_bytes >= u64::from(u32::MAX) / 2);
-        writer.start_file(member, options).map_err(|e| Error::io(format!("cannot start zip member {member}"), e.into()))?;
+        writer
+            .start_file(member, options)
+            .map_err(|e| Error::io(format!("cannot start zip member {member}"), e.into()))?;
         Ok(Sink::Zip(Box::new(writer)))
     }
 

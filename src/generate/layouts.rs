@@ -479,7 +479,12 @@ pub fn write_cards(world: &World, council: usize, dir: &Path) -> Result<Vec<Gene
     let mut open: Option<(PendingFile, CsvWriter, u64, i32)> = None;
     let finish = |(pending, csv, rows, _): (PendingFile, CsvWriter, u64, i32)| -> Result<GeneratedFile> {
         csv.finish()?;
-        Ok(GeneratedFile { council: COUNCIL_NAMES[council].to_string(), kind: SourceKind::Card, path: pending.commit()?, rows })
+        Ok(GeneratedFile {
+            council: COUNCIL_NAMES[council].to_string(),
+            kind: SourceKind::Card,
+            path: pending.commit()?,
+            rows,
+        })
     };
     for (date, n) in world.daily_counts(world.card_rows[council]) {
         for _ in 0..n {

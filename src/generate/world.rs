@@ -259,7 +259,8 @@ fn build_suppliers(seed: u64, count: usize) -> Vec<Supplier> {
             let n = rng.random_range(1_000_000..14_999_999);
             if legal == "LLP" { format!("OC{:06}", n % 1_000_000) } else { format!("{n:08}") }
         });
-        let vat_number = (!vcse && rng.random_bool(0.75)).then(|| format!("GB{}", rng.random_range(100_000_000..999_999_999u32)));
+        let vat_number =
+            (!vcse && rng.random_bool(0.75)).then(|| format!("GB{}", rng.random_range(100_000_000..999_999_999u32)));
         let area = vocab::POSTCODE_AREAS.choose(&mut rng).unwrap_or(&"M1");
         let postcode = format!(
             "{area} {}{}{}",
@@ -279,7 +280,8 @@ fn build_suppliers(seed: u64, count: usize) -> Vec<Supplier> {
             _ => 0b111,
         };
         let sme = vcse || rng.random_bool(0.6);
-        let account = [rng.random_range(10_000..99_999), rng.random_range(1_000..199_999), rng.random_range(100_000..999_999)];
+        let account =
+            [rng.random_range(10_000..99_999), rng.random_range(1_000..199_999), rng.random_range(100_000..999_999)];
         let mut supplier = Supplier {
             base,
             legal,
@@ -364,8 +366,11 @@ fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
 }
 
 fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
-    let shifted =
-        if days >= 0 { date.checked_add_days(Days::new(days as u64)) } else { date.checked_sub_days(Days::new(days.unsigned_abs())) };
+    let shifted = if days >= 0 {
+        date.checked_add_days(Days::new(days as u64))
+    } else {
+        date.checked_sub_days(Days::new(days.unsigned_abs()))
+    };
     shifted.unwrap_or(date)
 }
 
@@ -403,7 +408,9 @@ fn build_contracts(world: &World) -> Vec<Contract> {
             let mut partners = Vec::new();
             if supplier.is_shared() && rng.random_bool(0.3) {
                 partners = (0..3)
-                    .filter(|c| *c != lead && supplier.councils & (1 << c) != 0 && !covered.contains(&(supplier_index, *c)))
+                    .filter(|c| {
+                        *c != lead && supplier.councils & (1 << c) != 0 && !covered.contains(&(supplier_index, *c))
+                    })
                     .collect();
             }
             covered.insert((supplier_index, lead));
@@ -411,7 +418,17 @@ fn build_contracts(world: &World) -> Vec<Contract> {
                 covered.insert((supplier_index, p));
             }
             *counter += 1;
-            contracts.push(draw_contract(world, &mut rng, lead, partners, supplier_index, rank, *counter, latest, period_days));
+            contracts.push(draw_contract(
+                world,
+                &mut rng,
+                lead,
+                partners,
+                supplier_index,
+                rank,
+                *counter,
+                latest,
+                period_days,
+            ));
         }
     }
     contracts
@@ -464,7 +481,8 @@ fn draw_contract(
         } else {
             world.ranked[council].iter().position(|&s| s == supplier_index).unwrap_or(rank)
         };
-        annual += world.spend_rows[council] as f64 * world.rank_share(council, rank_here) * mean_payment * 100.0 / years;
+        annual +=
+            world.spend_rows[council] as f64 * world.rank_share(council, rank_here) * mean_payment * 100.0 / years;
     }
     let annual_pence = round_to_hundred_pounds(annual * rng.random_range(0.8..1.5));
     let total_pence = round_to_hundred_pounds(annual_pence as f64 * f64::from(duration_months) / 12.0);
