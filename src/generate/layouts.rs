@@ -349,6 +349,12 @@ fn open_spend(council: usize, pending: &PendingFile, expected_rows: u64) -> Resu
 /// Writes council `council`'s spend files, one per financial year (split further for xlsx, whose
 /// sheets are limited in size), streaming lines in date order.
 pub fn write_spend(world: &World, council: usize, dir: &Path) -> Result<Vec<GeneratedFile>> {
+    let per_file_limit = if council == STOCKPORT { XLSX_ROWS_PER_FILE } else { u64::MAX };
+    write_spend_split(world, council, dir, per_file_limit)
+}
+
+/// [`write_spend`] with an explicit cap on data rows per file, so splitting can be tested small.
+fn write_spend_split(world: &World, council: usize, dir: &Path, per_file_limit: u64) -> Result<Vec<GeneratedFile>> {
     let total = world.spend_rows[council];
     let mut rows_per_year: Vec<(i32, u64)> = Vec::new();
     for (date, n) in world.daily_counts(total) {
@@ -358,7 +364,6 @@ pub fn write_spend(world: &World, council: usize, dir: &Path) -> Result<Vec<Gene
             _ => rows_per_year.push((fy, n)),
         }
     }
-    let per_file_limit = if council == STOCKPORT { XLSX_ROWS_PER_FILE } else { u64::MAX };
     let mut sampler = SpendSampler::new(world, council);
     let mut written = Vec::new();
     let mut open: Option<(PendingFile, Box<dyn SpendFile>, u64)> = None;
@@ -617,6 +622,27 @@ mod tests {
     fn financial_year_labels_wrap_the_century() {
         assert_eq!(fy_label(2021), "2021-22");
         assert_eq!(fy_label(2099), "2099-00");
+    }
+
+    #[test]
+    fn a_year_too_big_for_one_sheet_is_split_into_parts_that_open() {
+        let world = World::build(11, 6_000).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = write_spend_split(&world, STOCKPORT, dir.path(), 500).unwrap();
+        let names: Vec<String> =
+            files.iter().map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        // 2,220 rows, about 740 a year: each year needs two files.
+        assert_eq!(files.len(), 6, "{names:?}");
+        assert_eq!(names[0], "stockport-spend-2021-22-part1.xlsx");
+        assert_eq!(names[1], "stockport-spend-2021-22-part2.xlsx");
+        assert!(files.iter().all(|f| f.rows <= 500));
+        assert_eq!(files.iter().map(|f| f.rows).sum::<u64>(), world.spend_rows[STOCKPORT]);
+        for file in &files {
+            use calamine::Reader;
+            let mut workbook = calamine::open_workbook_auto(&file.path).unwrap();
+            let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+            assert_eq!(sheet.height() as u64, file.rows + 1, "{}", file.path.display());
+        }
     }
 
     #[test]
