@@ -4,5 +4,6 @@
 
 mod support;
 
+mod generate;
 mod language;
 mod syntax_errors;
