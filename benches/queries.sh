@@ -19,7 +19,10 @@ if [ ! -f "$WORK/data-$ROWS/.done" ]; then
     "$BIN" generate --out "$WORK/files-$ROWS" --rows "$ROWS" --seed 7
     for council in Stockport Trafford Rochdale; do
         dir="$WORK/files-$ROWS/$(echo "$council" | tr '[:upper:]' '[:lower:]')"
-        "$BIN" --dataset "$WORK/data-$ROWS" ingest --council "$council" --kind spend $(ls "$dir"/spend* )
+        spend=$(ls "$dir"/* | grep -viE 'card|gpc|contracts')
+        card=$(ls "$dir"/* | grep -iE 'card|gpc')
+        "$BIN" --dataset "$WORK/data-$ROWS" ingest --council "$council" --kind spend $spend
+        "$BIN" --dataset "$WORK/data-$ROWS" ingest --council "$council" --kind card $card
     done
     touch "$WORK/data-$ROWS/.done"
 fi

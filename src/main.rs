@@ -165,6 +165,9 @@ fn terminal_width() -> Option<u16> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    // The demo makes its own fresh dataset unless one is named explicitly.
+    let dataset_given = std::env::args_os().any(|a| a == "--dataset" || a.to_string_lossy().starts_with("--dataset="))
+        || std::env::var_os("SPENDQL_DATASET").is_some();
     let dataset = Dataset::new(&cli.dataset);
     let mut stdout = std::io::stdout().lock();
     match cli.command {
@@ -202,8 +205,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             write!(stdout, "{text}").map_err(|e| Error::io("stdout", e))?;
         }
         Some(Command::Demo { sample }) => {
-            let _ = sample;
-            return Err(Error::usage("demo is not written yet").into());
+            let sample = sample.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/sample"));
+            let dataset_dir = if dataset_given { cli.dataset.clone() } else { PathBuf::from("spendql-demo") };
+            spendql::demo::run_demo(&sample, &dataset_dir, terminal_width(), &mut stdout)?;
         }
         None => return Err(Error::usage("no command given; see `spendql --help`").into()),
     }
