@@ -380,14 +380,18 @@ pub struct CouncilProfile {
 /// field names. A profile without a section for the council is an error, since it was
 /// given for a reason.
 pub fn load_profile(path: &Path, council: &str) -> Result<(HashMap<Target, String>, Option<super::values::DateOrder>)> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(path, None, format!("cannot read profile: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::input(path, None, format!("cannot read profile: {e}")))?;
     let profiles: HashMap<String, CouncilProfile> =
         toml::from_str(&text).map_err(|e| Error::input(path, None, format!("invalid profile: {}", e.message())))?;
     let Some(profile) = profiles.iter().find(|(name, _)| name.eq_ignore_ascii_case(council.trim())).map(|(_, p)| p)
     else {
         let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
-        return Err(Error::input(path, None, format!("profile has no [{council}] section (it has: {})", known.join(", "))));
+        return Err(Error::input(
+            path,
+            None,
+            format!("profile has no [{council}] section (it has: {})", known.join(", ")),
+        ));
     };
     let mut overrides = HashMap::new();
     for (field, header) in &profile.columns {
@@ -403,7 +407,11 @@ pub fn load_profile(path: &Path, council: &str) -> Result<(HashMap<Target, Strin
         Some("day-first") => Some(super::values::DateOrder::DayFirst),
         Some("month-first") => Some(super::values::DateOrder::MonthFirst),
         Some(other) => {
-            return Err(Error::input(path, None, format!("date_order must be 'day-first' or 'month-first', not '{other}'")));
+            return Err(Error::input(
+                path,
+                None,
+                format!("date_order must be 'day-first' or 'month-first', not '{other}'"),
+            ));
         }
     };
     Ok((overrides, order))
@@ -443,21 +451,26 @@ mod tests {
 
     #[test]
     fn manchester_and_salford_layouts() {
-        let m = mapped("Body Name,Service Area,Expenses Type,Invoice Payment Date,Transaction Number,Net Amount,Supplier Name");
+        let m = mapped(
+            "Body Name,Service Area,Expenses Type,Invoice Payment Date,Transaction Number,Net Amount,Supplier Name",
+        );
         assert_eq!(m["supplier_name"], "Supplier Name");
         assert_eq!(m["amount"], "Net Amount");
         assert_eq!(m["payment_date"], "Invoice Payment Date");
         assert_eq!(m["department"], "Service Area");
         assert_eq!(m["expense_type"], "Expenses Type");
 
-        let m = mapped("Authority Name,Date of Payment,DocumentNo,Gross,VAT,Net,Vendor Name,Service Area,GL Description");
+        let m =
+            mapped("Authority Name,Date of Payment,DocumentNo,Gross,VAT,Net,Vendor Name,Service Area,GL Description");
         assert_eq!(m["amount"], "Net", "net, not gross, is the amount");
         assert_eq!(m["supplier_name"], "Vendor Name");
         assert_eq!(m["transaction_id"], "DocumentNo");
         assert_eq!(m["payment_date"], "Date of Payment");
         assert_eq!(m["expense_type"], "GL Description");
         assert!(!m.contains_key("irrecoverable_vat"), "VAT is not irrecoverable VAT");
-        let m = mapped("Authority Name,Date of Payment,Document Number,Gross,VAT,Net,Vendor Name,Service Area,GL Description");
+        let m = mapped(
+            "Authority Name,Date of Payment,Document Number,Gross,VAT,Net,Vendor Name,Service Area,GL Description",
+        );
         assert_eq!(m["transaction_id"], "Document Number");
     }
 
@@ -484,8 +497,11 @@ mod tests {
 
     #[test]
     fn misspelt_headers_map_by_edit_distance() {
-        let m = detect(&headers("Organisatonal Unit,Expenditure Catergory,Paymnet Date,Amount,Supplier Nmae"), &HashMap::new())
-            .unwrap();
+        let m = detect(
+            &headers("Organisatonal Unit,Expenditure Catergory,Paymnet Date,Amount,Supplier Nmae"),
+            &HashMap::new(),
+        )
+        .unwrap();
         let named = |t| m.headers[m.column(t).unwrap()].clone();
         assert_eq!(named(Target::Department), "Organisatonal Unit");
         assert_eq!(named(Target::Category), "Expenditure Catergory");
@@ -520,7 +536,8 @@ mod tests {
     fn profile_file_is_read_per_council() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.toml");
-        std::fs::write(&path, "[Salford]\ndate_order = \"month-first\"\n[Salford.columns]\namount = \"Gross\"\n").unwrap();
+        std::fs::write(&path, "[Salford]\ndate_order = \"month-first\"\n[Salford.columns]\namount = \"Gross\"\n")
+            .unwrap();
         let (overrides, order) = load_profile(&path, "salford").unwrap();
         assert_eq!(overrides[&Target::Amount], "Gross");
         assert_eq!(order, Some(crate::ingest::values::DateOrder::MonthFirst));

@@ -77,9 +77,16 @@ const HEADER_SEARCH_ROWS: usize = 20;
 
 /// Ingest `files` into `dataset` as one all-or-nothing version, printing the chosen column
 /// mapping and the reconciliation of each file to `out`.
-pub fn ingest_files(dataset: &Dataset, files: &[PathBuf], options: &IngestOptions, out: &mut dyn Write) -> Result<Vec<FileReport>> {
+pub fn ingest_files(
+    dataset: &Dataset,
+    files: &[PathBuf],
+    options: &IngestOptions,
+    out: &mut dyn Write,
+) -> Result<Vec<FileReport>> {
     if options.kind == SourceKind::Contracts {
-        return Err(Error::usage("ingesting contracts registers is not supported yet; use --kind spend or --kind card"));
+        return Err(Error::usage(
+            "ingesting contracts registers is not supported yet; use --kind spend or --kind card",
+        ));
     }
     if options.council.trim().is_empty() {
         return Err(Error::usage("--council must name the council that published the files"));
@@ -151,7 +158,12 @@ fn print(out: &mut dyn Write, args: std::fmt::Arguments<'_>) -> Result<()> {
 
 /// Load every source into the staged version. Returns the reports and whether anything
 /// changed.
-fn ingest_into(tx: &mut Transaction, sources: &[Source], context: &Context, out: &mut dyn Write) -> Result<(Vec<FileReport>, bool)> {
+fn ingest_into(
+    tx: &mut Transaction,
+    sources: &[Source],
+    context: &Context,
+    out: &mut dyn Write,
+) -> Result<(Vec<FileReport>, bool)> {
     let scratch = tx.dir().join(SCRATCH);
     fs::create_dir_all(&scratch).map_err(|e| Error::io(format!("cannot create {}", scratch.display()), e))?;
     let mut reports = Vec::new();
@@ -285,7 +297,8 @@ struct Loaded {
 impl Loaded {
     fn describe(&self) -> String {
         let m = &self.mapping;
-        let mut text = format!("{}: {}, header on line {}", self.report.source_name, self.encoding.name(), self.header_line);
+        let mut text =
+            format!("{}: {}, header on line {}", self.report.source_name, self.encoding.name(), self.header_line);
         if let Some(shape) = self.date_shape {
             text.push_str(&format!(", dates {shape}"));
             if shape == DateShape::Numeric {
@@ -352,7 +365,9 @@ fn probe_date_order(source: &Source, context: &Context) -> Result<(Option<DateSh
     let ((shape, evidence), _) = source.with_bytes(&progress, false, |input| {
         with_records(source, input, |records, _| {
             let (mapping, _) = find_header(records, source, context)?;
-            let Some(date_column) = mapping.column(Target::PaymentDate) else { return Ok((None, OrderEvidence::default())) };
+            let Some(date_column) = mapping.column(Target::PaymentDate) else {
+                return Ok((None, OrderEvidence::default()));
+            };
             let mut record = ByteRecord::new();
             let mut shape = None;
             let mut evidence = OrderEvidence::default();
@@ -373,7 +388,11 @@ fn probe_date_order(source: &Source, context: &Context) -> Result<(Option<DateSh
 }
 
 /// Open the right record reader for a source's bytes and run `f` over it.
-fn with_records<T>(source: &Source, input: &mut dyn Read, f: impl FnOnce(&mut dyn Records, Encoding) -> Result<T>) -> Result<T> {
+fn with_records<T>(
+    source: &Source,
+    input: &mut dyn Read,
+    f: impl FnOnce(&mut dyn Records, Encoding) -> Result<T>,
+) -> Result<T> {
     match source.format {
         Format::Csv => {
             let mut buffered = BufReader::with_capacity(1 << 20, input);
@@ -397,7 +416,9 @@ fn load_source(source: &Source, context: &Context, scratch: &Path, index: usize)
     let progress = Arc::new(AtomicU64::new(0));
     let bar = (context.progress && source.file_size > PROGRESS_MIN_BYTES).then(|| {
         let bar = indicatif::ProgressBar::new(source.file_size);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+        {
             bar.set_style(style);
         }
         bar.set_message(source.name.clone());
@@ -565,8 +586,7 @@ impl<'a> Parser<'a> {
         progress: &AtomicU64,
         bar: Option<&indicatif::ProgressBar>,
     ) -> Result<Outcome> {
-        let mut batcher =
-            Batcher::new(&self.context.council, self.context.council_code.as_deref(), &self.source.name);
+        let mut batcher = Batcher::new(&self.context.council, self.context.council_code.as_deref(), &self.source.name);
         let mut outcome = Outcome {
             rows_read: 0,
             rows_rejected: 0,
@@ -578,36 +598,32 @@ impl<'a> Parser<'a> {
         };
         let mut record = ByteRecord::new();
         let mut extras = String::new();
-        let send = |batch: (i32, RecordBatch)| {
-            sender.send(batch).map_err(|_| Error::execution("the Parquet writer stopped"))
-        };
+        let send =
+            |batch: (i32, RecordBatch)| sender.send(batch).map_err(|_| Error::execution("the Parquet writer stopped"));
         while let Some(line) = records.next_record(&mut record)? {
             outcome.rows_read += 1;
-            if outcome.rows_read % 16_384 == 0
+            if outcome.rows_read.is_multiple_of(16_384)
                 && let Some(bar) = bar
             {
                 bar.set_position(progress.load(Ordering::Relaxed));
             }
-            match self.row(&record, line, &mut extras, &mut outcome)? {
-                RowResult::Loaded(year, row_values) => {
-                    let texts = row_values.texts(&record, self.encoding);
-                    let mut text = texts.each_ref().map(|t| t.as_deref());
-                    text[text::SUPPLIER_KEY] = row_values.supplier_key.as_deref();
-                    let row = Row {
-                        payment_date: row_values.date,
-                        amount: row_values.amount,
-                        irrecoverable_vat: row_values.vat,
-                        text,
-                        is_card: row_values.is_card,
-                        redacted: row_values.redacted,
-                        source_row: line as i64,
-                        extras: (!extras.is_empty()).then_some(extras.as_str()),
-                    };
-                    if let Some(batch) = batcher.push(year, &row)? {
-                        send(batch)?;
-                    }
+            if let Some((year, row_values)) = self.row(&record, line, &mut extras, &mut outcome)? {
+                let texts = row_values.texts(&record, self.encoding);
+                let mut text = texts.each_ref().map(|t| t.as_deref());
+                text[text::SUPPLIER_KEY] = row_values.supplier_key.as_deref();
+                let row = Row {
+                    payment_date: row_values.date,
+                    amount: row_values.amount,
+                    irrecoverable_vat: row_values.vat,
+                    text,
+                    is_card: row_values.is_card,
+                    redacted: row_values.redacted,
+                    source_row: line as i64,
+                    extras: (!extras.is_empty()).then_some(extras.as_str()),
+                };
+                if let Some(batch) = batcher.push(year, &row)? {
+                    send(batch)?;
                 }
-                RowResult::Rejected => {}
             }
         }
         for batch in batcher.finish()? {
@@ -618,7 +634,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Decide one record: load it (returning its typed values) or write it to the rejects.
-    fn row(&mut self, record: &ByteRecord, line: u64, extras: &mut String, outcome: &mut Outcome) -> Result<RowResult> {
+    fn row(
+        &mut self,
+        record: &ByteRecord,
+        line: u64,
+        extras: &mut String,
+        outcome: &mut Outcome,
+    ) -> Result<Option<(i32, RowValues)>> {
         let fields = record.len();
         if record.iter().all(|f| values::trim(f).is_empty()) {
             return self.reject(record, line, "blank row", None, outcome);
@@ -637,7 +659,10 @@ impl<'a> Parser<'a> {
             Ok(pence) => pence,
             Err(e) => {
                 outcome.unreadable_amounts += 1;
-                let why = format!("{}: '{}'", e.reason(), self.encoding.decode(raw_amount));
+                let why = match e {
+                    values::AmountError::Empty => e.reason().to_string(),
+                    _ => format!("{}: '{}'", e.reason(), self.encoding.decode(raw_amount)),
+                };
                 return self.reject(record, line, &why, None, outcome);
             }
         };
@@ -697,10 +722,7 @@ impl<'a> Parser<'a> {
             extras.push('}');
         }
         let year = values::financial_year(date);
-        Ok(RowResult::Loaded(
-            year,
-            RowValues { date, amount, vat, is_card, redacted, supplier_key, text_columns: self.texts },
-        ))
+        Ok(Some((year, RowValues { date, amount, vat, is_card, redacted, supplier_key, text_columns: self.texts })))
     }
 
     fn supplier(&mut self, name: &str) -> (String, bool) {
@@ -723,17 +745,12 @@ impl<'a> Parser<'a> {
         reason: &str,
         amount: Option<i128>,
         outcome: &mut Outcome,
-    ) -> Result<RowResult> {
+    ) -> Result<Option<(i32, RowValues)>> {
         outcome.rows_rejected += 1;
         outcome.amount_rejected += amount.unwrap_or(0);
         self.rejects.write(line, reason, record, self.encoding)?;
-        Ok(RowResult::Rejected)
+        Ok(None)
     }
-}
-
-enum RowResult {
-    Loaded(i32, RowValues),
-    Rejected,
 }
 
 /// The typed values of a loaded row; its text columns are decoded once the row is kept.
@@ -748,7 +765,11 @@ struct RowValues {
 }
 
 impl RowValues {
-    fn texts<'r>(&self, record: &'r ByteRecord, encoding: Encoding) -> [Option<std::borrow::Cow<'r, str>>; TEXT_COLUMNS] {
+    fn texts<'r>(
+        &self,
+        record: &'r ByteRecord,
+        encoding: Encoding,
+    ) -> [Option<std::borrow::Cow<'r, str>>; TEXT_COLUMNS] {
         self.text_columns.map(|column| {
             let raw = record.get(column?)?;
             let value = match encoding.decode(raw) {

@@ -64,7 +64,8 @@ pub fn expand(path: &Path) -> Result<Vec<Source>> {
     let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::input(path, None, format!("cannot read: {e}")))?;
     let base = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
     let lower = base.to_ascii_lowercase();
-    let source = |name: String, format, origin| Source { name, path: path.to_path_buf(), format, file_size: meta.len(), origin };
+    let source =
+        |name: String, format, origin| Source { name, path: path.to_path_buf(), format, file_size: meta.len(), origin };
     if &magic[..n.min(4)] == b"PK\x03\x04" {
         if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
             return Ok(vec![source(base, Format::Xlsx, Origin::Plain)]);
@@ -300,7 +301,8 @@ impl<'a> CsvRecords<'a> {
         }
         let (encoding, bom) = sniff(start).map_err(|why| Error::input(path, None, format!("{name} {why}")))?;
         input.consume(bom);
-        let counter = LineCounter { inner: input, offset: 0, newlines: std::collections::VecDeque::new(), last_byte: 0 };
+        let counter =
+            LineCounter { inner: input, offset: 0, newlines: std::collections::VecDeque::new(), last_byte: 0 };
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(counter);
         Ok((CsvRecords { reader, path: path.to_path_buf(), lines_before: 0 }, encoding))
     }

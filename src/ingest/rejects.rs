@@ -41,9 +41,12 @@ impl RejectWriter {
         // The raw line as CSV again, so it can be pasted back into the source file.
         self.raw.clear();
         {
-            let mut line_writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(&mut self.raw);
+            let mut line_writer =
+                csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(&mut self.raw);
             let written = line_writer.write_byte_record(record).and_then(|()| Ok(line_writer.flush()?));
-            written.map_err(|e| Error::io(format!("cannot write {}", self.path.display()), std::io::Error::other(e.to_string())))?;
+            written.map_err(|e| {
+                Error::io(format!("cannot write {}", self.path.display()), std::io::Error::other(e.to_string()))
+            })?;
         }
         if self.raw.last() == Some(&b'\n') {
             self.raw.pop();
@@ -71,7 +74,9 @@ pub fn rebuild(version_dir: &Path, replaced: &HashSet<(String, String)>, new_fil
     let target = version_dir.join(REJECTS);
     let tmp = version_dir.join(format!("{REJECTS}.tmp"));
     let io_err = |path: &Path, e: std::io::Error| Error::io(format!("cannot write {}", path.display()), e);
-    let csv_err = |path: &Path, e: csv::Error| Error::io(format!("cannot write {}", path.display()), std::io::Error::other(e.to_string()));
+    let csv_err = |path: &Path, e: csv::Error| {
+        Error::io(format!("cannot write {}", path.display()), std::io::Error::other(e.to_string()))
+    };
     let file = File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
     let mut writer = csv::Writer::from_writer(BufWriter::new(file));
     writer.write_record(HEADER).map_err(|e| csv_err(&tmp, e))?;
@@ -94,8 +99,9 @@ pub fn rebuild(version_dir: &Path, replaced: &HashSet<(String, String)>, new_fil
             .from_path(path)
             .map_err(|e| Error::io(format!("cannot read {}", path.display()), std::io::Error::other(e.to_string())))?;
         for record in reader.byte_records() {
-            let record = record
-                .map_err(|e| Error::io(format!("cannot read {}", path.display()), std::io::Error::other(e.to_string())))?;
+            let record = record.map_err(|e| {
+                Error::io(format!("cannot read {}", path.display()), std::io::Error::other(e.to_string()))
+            })?;
             writer.write_byte_record(&record).map_err(|e| csv_err(&tmp, e))?;
         }
     }

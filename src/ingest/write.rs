@@ -289,7 +289,16 @@ mod tests {
     fn row(date: i32, amount: i128, source_row: i64) -> Row<'static> {
         let mut text = [None; TEXT_COLUMNS];
         text[text::SUPPLIER_NAME] = Some("Acme Ltd");
-        Row { payment_date: date, amount, irrecoverable_vat: None, text, is_card: false, redacted: false, source_row, extras: None }
+        Row {
+            payment_date: date,
+            amount,
+            irrecoverable_vat: None,
+            text,
+            is_card: false,
+            redacted: false,
+            source_row,
+            extras: None,
+        }
     }
 
     #[test]
