@@ -14,7 +14,7 @@ pub mod supplier;
 pub mod values;
 pub mod write;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -168,11 +168,13 @@ fn ingest_into(
     fs::create_dir_all(&scratch).map_err(|e| Error::io(format!("cannot create {}", scratch.display()), e))?;
     let mut reports = Vec::new();
     let mut replaced: HashSet<(String, String)> = HashSet::new();
-    let mut new_rejects: Vec<PathBuf> = Vec::new();
+    // Keyed by source, so a name given twice in one run keeps only the last one's rejects.
+    let mut new_rejects: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
     for (index, source) in sources.iter().enumerate() {
         let loaded = load_source(source, context, &scratch, index)?;
         print(out, format_args!("{}\n", loaded.describe()))?;
         let report = &loaded.report;
+        print(out, format_args!("  {}\n", reconciliation_line(report)))?;
         let previous = tx.manifest().find(&context.council, context.kind, &source.name).cloned();
         if previous.as_ref().is_some_and(|p| p.sha256 == loaded.sha256) {
             for part in &loaded.parts {
@@ -182,7 +184,6 @@ fn ingest_into(
             reports.push(FileReport { unchanged: true, ..report.clone() });
             continue;
         }
-        print(out, format_args!("  {}\n", reconciliation_line(report)))?;
         if !report.reconciles() {
             return Err(Error::new(
                 ErrorKind::Reconciliation,
@@ -195,7 +196,7 @@ fn ingest_into(
         let record = place_files(tx, source, context, loaded.sha256.clone(), &loaded, was_there)?;
         tx.add_source(record);
         replaced.insert((context.council.clone(), source.name.clone()));
-        new_rejects.push(loaded.rejects_path.clone());
+        new_rejects.insert((context.council.clone(), source.name.clone()), loaded.rejects_path.clone());
         if was_there {
             print(out, format_args!("  replaces the earlier ingest of {}\n", source.name))?;
         }
@@ -203,7 +204,8 @@ fn ingest_into(
     }
     let changed = !replaced.is_empty();
     if changed {
-        rejects::rebuild(tx.dir(), &replaced, &new_rejects)?;
+        let files: Vec<PathBuf> = new_rejects.into_values().collect();
+        rejects::rebuild(tx.dir(), &replaced, &files)?;
     }
     let (rows, rejected) = reports.iter().fold((0, 0), |(r, j), rep| (r + rep.rows_loaded, j + rep.rows_rejected));
     print(
@@ -597,7 +599,7 @@ impl<'a> Parser<'a> {
             first_shape: None,
         };
         let mut record = ByteRecord::new();
-        let mut extras = String::new();
+        let mut scratch = Scratch::default();
         let send =
             |batch: (i32, RecordBatch)| sender.send(batch).map_err(|_| Error::execution("the Parquet writer stopped"));
         while let Some(line) = records.next_record(&mut record)? {
@@ -607,10 +609,10 @@ impl<'a> Parser<'a> {
             {
                 bar.set_position(progress.load(Ordering::Relaxed));
             }
-            if let Some((year, row_values)) = self.row(&record, line, &mut extras, &mut outcome)? {
+            if let Some((year, row_values)) = self.row(&record, line, &mut scratch, &mut outcome)? {
                 let texts = row_values.texts(&record, self.encoding);
                 let mut text = texts.each_ref().map(|t| t.as_deref());
-                text[text::SUPPLIER_KEY] = row_values.supplier_key.as_deref();
+                text[text::SUPPLIER_KEY] = row_values.supplier_key.then_some(scratch.key.as_str());
                 let row = Row {
                     payment_date: row_values.date,
                     amount: row_values.amount,
@@ -619,7 +621,7 @@ impl<'a> Parser<'a> {
                     is_card: row_values.is_card,
                     redacted: row_values.redacted,
                     source_row: line as i64,
-                    extras: (!extras.is_empty()).then_some(extras.as_str()),
+                    extras: (!scratch.extras.is_empty()).then_some(scratch.extras.as_str()),
                 };
                 if let Some(batch) = batcher.push(year, &row)? {
                     send(batch)?;
@@ -638,7 +640,7 @@ impl<'a> Parser<'a> {
         &mut self,
         record: &ByteRecord,
         line: u64,
-        extras: &mut String,
+        scratch: &mut Scratch,
         outcome: &mut Outcome,
     ) -> Result<Option<(i32, RowValues)>> {
         let fields = record.len();
@@ -696,15 +698,11 @@ impl<'a> Parser<'a> {
             Some(raw) => {
                 let name = self.encoding.decode(raw);
                 let name = name.trim();
-                if is_missing(name) {
-                    (None, false)
-                } else {
-                    let entry = self.supplier(name);
-                    (Some(entry.0), entry.1)
-                }
+                if is_missing(name) { (false, false) } else { (true, self.supplier(name, &mut scratch.key)) }
             }
-            None => (None, false),
+            None => (false, false),
         };
+        let extras = &mut scratch.extras;
         extras.clear();
         for (column, header) in &self.extras {
             let Some(raw) = record.get(*column) else { continue };
@@ -725,17 +723,22 @@ impl<'a> Parser<'a> {
         Ok(Some((year, RowValues { date, amount, vat, is_card, redacted, supplier_key, text_columns: self.texts })))
     }
 
-    fn supplier(&mut self, name: &str) -> (String, bool) {
-        if let Some(found) = self.suppliers.get(name) {
-            return found.clone();
+    /// Copy the supplier key of `name` into `key` and say whether the name is a redaction.
+    /// Supplier names repeat heavily, so both are cached; the cache is bounded so memory
+    /// stays flat however many distinct names a file has.
+    fn supplier(&mut self, name: &str, key: &mut String) -> bool {
+        key.clear();
+        if let Some((cached, redacted)) = self.suppliers.get(name) {
+            key.push_str(cached);
+            return *redacted;
         }
-        let entry = (supplier::supplier_key(name), supplier::is_redacted(name));
-        // Supplier names repeat heavily; the cache is bounded so memory stays flat.
+        let (computed, redacted) = (supplier::supplier_key(name), supplier::is_redacted(name));
+        key.push_str(&computed);
         if self.suppliers.len() > 200_000 {
             self.suppliers.clear();
         }
-        self.suppliers.insert(name.to_string(), entry.clone());
-        entry
+        self.suppliers.insert(name.to_string(), (computed, redacted));
+        redacted
     }
 
     fn reject(
@@ -753,6 +756,13 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Per-row text built by the parser, reused from row to row so a row allocates nothing.
+#[derive(Default)]
+struct Scratch {
+    extras: String,
+    key: String,
+}
+
 /// The typed values of a loaded row; its text columns are decoded once the row is kept.
 struct RowValues {
     date: i32,
@@ -760,7 +770,8 @@ struct RowValues {
     vat: Option<i128>,
     is_card: bool,
     redacted: bool,
-    supplier_key: Option<String>,
+    /// Whether the row has a supplier key (it is in the scratch buffer).
+    supplier_key: bool,
     text_columns: [Option<usize>; TEXT_COLUMNS],
 }
 

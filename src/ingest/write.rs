@@ -189,10 +189,19 @@ fn compression() -> Compression {
     }
 }
 
+/// Rows per row group; `SPENDQL_PARQUET_ROW_GROUP` exists only for the layout benchmark.
+fn row_group_rows() -> usize {
+    std::env::var("SPENDQL_PARQUET_ROW_GROUP")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(ROW_GROUP_ROWS)
+}
+
 pub fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
         .set_compression(compression())
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_max_row_group_row_count(Some(row_group_rows()))
         .set_dictionary_enabled(true)
         .set_statistics_enabled(EnabledStatistics::Page)
         .build()
