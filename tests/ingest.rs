@@ -603,3 +603,35 @@ fn a_killed_ingest_leaves_the_previous_version_intact_and_a_second_writer_is_ref
     let rows_now: usize = spend_batches(&dataset).iter().map(RecordBatch::num_rows).sum();
     assert_eq!(rows_now, rows_before + 1);
 }
+
+#[test]
+fn a_profile_overrides_the_detected_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("data");
+    let file = dir.path().join("salford.csv");
+    fs::write(&file, "Vendor Name,Date of Payment,Gross,VAT,Net\nAcme,04/13/2021,120.00,20.00,100.00\n").unwrap();
+    let profile = dir.path().join("profile.toml");
+    fs::write(&profile, "[salford]\ndate_order = \"month-first\"\n[salford.columns]\namount = \"gross\"\n").unwrap();
+    let run = |profile: &Path| {
+        Command::cargo_bin("spendql")
+            .unwrap()
+            .arg("ingest")
+            .arg("--dataset")
+            .arg(&dataset)
+            .args(["--council", "Salford", "--profile"])
+            .arg(profile)
+            .arg(&file)
+            .env_remove("SPENDQL_DATASET")
+            .output()
+            .unwrap()
+    };
+    let output = run(&profile);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("amount <- Gross"), "{}", stdout(&output));
+    assert_eq!(parquet_totals(&dataset)[&("Salford".to_string(), "2021-04".to_string())], (1, 12_000));
+
+    fs::write(&profile, "[Salford.columns]\nammount = \"Gross\"\n").unwrap();
+    let output = run(&profile);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("unknown field 'ammount'"), "{}", stderr(&output));
+}
