@@ -5,5 +5,6 @@
 mod support;
 
 mod generate;
+mod ingest;
 mod language;
 mod syntax_errors;

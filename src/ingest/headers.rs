@@ -1,0 +1,548 @@
+//! Which source column feeds which harmonised field, found from the header alone: a synonym
+//! table per field, matched on normalised names (case, spaces, punctuation and byte-order
+//! marks ignored) and, failing that, by edit distance so misspelt headers
+//! (`Expenditure Catergory`) still map. A `--profile` can override any choice.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// A harmonised field a source column can feed. `CardFlag` is not a column: it sets
+/// `is_card` for rows a file marks as card transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    TransactionId,
+    PaymentDate,
+    Amount,
+    IrrecoverableVat,
+    SupplierName,
+    SupplierId,
+    CompanyNumber,
+    VatNumber,
+    Department,
+    ExpenseType,
+    Category,
+    CategoryCode,
+    Purpose,
+    CardFlag,
+}
+
+impl Target {
+    pub const ALL: [Target; 14] = [
+        Target::TransactionId,
+        Target::PaymentDate,
+        Target::Amount,
+        Target::IrrecoverableVat,
+        Target::SupplierName,
+        Target::SupplierId,
+        Target::CompanyNumber,
+        Target::VatNumber,
+        Target::Department,
+        Target::ExpenseType,
+        Target::Category,
+        Target::CategoryCode,
+        Target::Purpose,
+        Target::CardFlag,
+    ];
+
+    /// The harmonised column name (see `schema::spend`); the profile uses the same names.
+    pub fn name(self) -> &'static str {
+        use crate::schema::spend;
+        match self {
+            Target::TransactionId => spend::TRANSACTION_ID,
+            Target::PaymentDate => spend::PAYMENT_DATE,
+            Target::Amount => spend::AMOUNT,
+            Target::IrrecoverableVat => spend::IRRECOVERABLE_VAT,
+            Target::SupplierName => spend::SUPPLIER_NAME,
+            Target::SupplierId => spend::SUPPLIER_ID,
+            Target::CompanyNumber => spend::COMPANY_NUMBER,
+            Target::VatNumber => spend::VAT_NUMBER,
+            Target::Department => spend::DEPARTMENT,
+            Target::ExpenseType => spend::EXPENSE_TYPE,
+            Target::Category => spend::CATEGORY,
+            Target::CategoryCode => spend::CATEGORY_CODE,
+            Target::Purpose => spend::PURPOSE,
+            Target::CardFlag => spend::IS_CARD,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Header names meaning this field, best first, already normalised. Salford's
+    /// `Gross,VAT,Net` maps `Net` to the amount; gross is never taken for it.
+    fn synonyms(self) -> &'static [&'static str] {
+        match self {
+            Target::TransactionId => &[
+                "transactionnumber",
+                "transactionid",
+                "transactionno",
+                "transactionref",
+                "transactionreference",
+                "documentno",
+                "documentnumber",
+                "docno",
+                "documentid",
+                "paymentreference",
+                "paymentref",
+                "paymentnumber",
+                "paymentid",
+                "reference",
+                "ref",
+                "journalnumber",
+            ],
+            Target::PaymentDate => &[
+                "paymentdate",
+                "invoicepaymentdate",
+                "dateofpayment",
+                "datepaid",
+                "paiddate",
+                "transactiondate",
+                "date",
+                "postingdate",
+                "paymentdateddmmyyyy",
+            ],
+            Target::Amount => &[
+                "amount",
+                "netamount",
+                "net",
+                "netvalue",
+                "amountexcludingvat",
+                "amountexclvat",
+                "amountexvat",
+                "netamountexcludingvat",
+                "transactionamount",
+                "paymentamount",
+                "amountpaid",
+                "lineamount",
+                "value",
+                "amountgbp",
+                "total",
+            ],
+            Target::IrrecoverableVat => &["irrecoverablevatamount", "irrecoverablevat", "irrecoverablevatamountgbp"],
+            Target::SupplierName => &[
+                "suppliername",
+                "supplier",
+                "beneficiaryname",
+                "beneficiary",
+                "vendorname",
+                "vendor",
+                "payeename",
+                "payee",
+                "merchantname",
+                "merchant",
+                "creditorname",
+                "creditor",
+                "suppliersname",
+            ],
+            Target::SupplierId => &[
+                "supplierid",
+                "beneficiaryotherid",
+                "beneficiaryid",
+                "suppliernumber",
+                "suppliercode",
+                "supplierref",
+                "vendorid",
+                "vendornumber",
+                "vendorcode",
+                "creditornumber",
+                "creditorid",
+            ],
+            Target::CompanyNumber => &[
+                "companynumber",
+                "companyregistrationnumber",
+                "registeredcompanynumber",
+                "beneficiaryregisteredcompanynumber",
+                "companieshousenumber",
+                "companyno",
+                "companyregno",
+                "suppliercompanynumber",
+            ],
+            Target::VatNumber => &[
+                "vatregistrationnumber",
+                "vatnumber",
+                "vatregno",
+                "vatregnumber",
+                "suppliervatnumber",
+                "vatregistrationno",
+            ],
+            Target::Department => &[
+                "organisationalunit",
+                "department",
+                "servicearea",
+                "directorate",
+                "service",
+                "servicedivision",
+                "serviceunit",
+                "departmentname",
+                "directoratename",
+                "costcentredescription",
+                "costcentrename",
+                "businessunit",
+            ],
+            Target::ExpenseType => &[
+                "expensetype",
+                "expensestype",
+                "expendituretype",
+                "gldescription",
+                "accountdescription",
+                "expensedescription",
+                "subjectivedescription",
+                "expenditurecode",
+                "expensearea",
+                "accountname",
+            ],
+            Target::Category => &[
+                "proclasslabel",
+                "proclassdescription",
+                "expenditurecategory",
+                "category",
+                "procurementcategory",
+                "categoryinternalname",
+                "merchantcategory",
+                "merchantcategorydescription",
+                "merchantcategoryname",
+                "servicecategorylabel",
+                "mcccategory",
+                "mccdescription",
+            ],
+            Target::CategoryCode => &[
+                "proclasscode",
+                "proclass",
+                "categorycode",
+                "merchantcategorycode",
+                "mcc",
+                "mcccode",
+                "expenditurecategorycode",
+                "servicecategorycode",
+            ],
+            Target::Purpose => &[
+                "purpose",
+                "purposeofspend",
+                "description",
+                "narrative",
+                "transactiondescription",
+                "paymentdescription",
+                "details",
+                "itemdescription",
+                "linedescription",
+            ],
+            Target::CardFlag => &["cardtransaction", "cardpayment", "paymentmethod", "paymenttype", "transactiontype"],
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A header name reduced to lower-case letters and digits, with a byte-order mark (real or
+/// mis-encoded as `ï»¿`) removed, so `Supplier Name`, `SUPPLIER_NAME` and `supplier-name`
+/// compare equal.
+pub fn normalise(header: &str) -> String {
+    let header = header.trim_start_matches('\u{feff}').trim_start_matches("ï»¿").trim_start_matches("\u{fffd}");
+    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// How far a normalised header may be from a synonym and still count as a misspelling:
+/// short names must match exactly, or `net` would match `vat`.
+fn allowed_distance(len: usize) -> usize {
+    match len {
+        0..=5 => 0,
+        6..=9 => 1,
+        _ => 2,
+    }
+}
+
+/// The chosen source column (index into the header) for each field, and the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub headers: Vec<String>,
+    pub columns: HashMap<Target, usize>,
+    /// Columns no field took, kept in `extras`: (index, header name).
+    pub extras: Vec<(usize, String)>,
+    /// Fields that were mapped by a misspelling, for the report: (field, header).
+    pub fuzzy: Vec<(Target, String)>,
+}
+
+impl Mapping {
+    pub fn column(&self, target: Target) -> Option<usize> {
+        self.columns.get(&target).copied()
+    }
+
+    /// Whether both columns a spend row cannot do without were found.
+    pub fn is_loadable(&self) -> bool {
+        self.columns.contains_key(&Target::Amount) && self.columns.contains_key(&Target::PaymentDate)
+    }
+
+    /// `(harmonised field, source header)` pairs in schema order, for the manifest.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<_> = self.columns.iter().map(|(t, &i)| (*t, i)).collect();
+        pairs.sort();
+        pairs.into_iter().map(|(t, i)| (t.name().to_string(), self.headers[i].clone())).collect()
+    }
+}
+
+/// Map a header row. `overrides` (from a profile) name a source header per field; an empty
+/// name leaves the field unmapped.
+pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> std::result::Result<Mapping, String> {
+    let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    let mut columns: HashMap<Target, usize> = HashMap::new();
+    let mut taken = vec![false; headers.len()];
+    for (&target, wanted) in overrides {
+        if wanted.trim().is_empty() {
+            continue;
+        }
+        let key = normalise(wanted);
+        let Some(index) = normalised.iter().position(|n| *n == key) else {
+            return Err(format!("the profile maps {target} to column '{wanted}', which is not in the header"));
+        };
+        columns.insert(target, index);
+        taken[index] = true;
+    }
+
+    // Every plausible (field, column) pair with a score; the best pairs are taken first so a
+    // column exactly named for one field is never lost to a weaker claim from another.
+    let mut candidates: Vec<((usize, usize), Target, usize, bool)> = Vec::new();
+    for target in Target::ALL {
+        if overrides.contains_key(&target) {
+            continue;
+        }
+        for (index, name) in normalised.iter().enumerate() {
+            if name.is_empty() {
+                continue;
+            }
+            for (rank, synonym) in target.synonyms().iter().enumerate() {
+                if name == synonym {
+                    candidates.push(((0, rank), target, index, false));
+                } else {
+                    let allowed = allowed_distance(synonym.len());
+                    if allowed > 0 && name.len().abs_diff(synonym.len()) <= allowed {
+                        let distance = strsim::damerau_levenshtein(name, synonym);
+                        if distance <= allowed {
+                            candidates.push(((distance, rank), target, index, true));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    candidates.sort_by_key(|(score, target, index, _)| (*score, *target, *index));
+    let mut fuzzy = Vec::new();
+    for (_, target, index, is_fuzzy) in candidates {
+        if taken[index] || columns.contains_key(&target) {
+            continue;
+        }
+        columns.insert(target, index);
+        taken[index] = true;
+        if is_fuzzy {
+            fuzzy.push((target, headers[index].clone()));
+        }
+    }
+    let extras = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !taken[*i])
+        .map(|(i, h)| {
+            let name = clean_header(h);
+            (i, if name.is_empty() { format!("column {}", i + 1) } else { name })
+        })
+        .collect();
+    fuzzy.sort();
+    Ok(Mapping { headers: headers.iter().map(|h| clean_header(h)).collect(), columns, extras, fuzzy })
+}
+
+/// A header as shown to people and stored in `extras`: trimmed, without a byte-order mark.
+pub fn clean_header(header: &str) -> String {
+    header.trim_start_matches('\u{feff}').trim_start_matches("ï»¿").trim().to_string()
+}
+
+/// A `--profile` file: per council, column overrides and the date order.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouncilProfile {
+    /// Harmonised field → source header. `""` leaves the field unmapped.
+    #[serde(default)]
+    pub columns: HashMap<String, String>,
+    /// `day-first` or `month-first`, for files whose dates cannot prove it.
+    #[serde(default)]
+    pub date_order: Option<String>,
+}
+
+/// The profile section for `council` (matched case-insensitively), checked for unknown
+/// field names. A profile without a section for the council is an error, since it was
+/// given for a reason.
+pub fn load_profile(path: &Path, council: &str) -> Result<(HashMap<Target, String>, Option<super::values::DateOrder>)> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::input(path, None, format!("cannot read profile: {e}")))?;
+    let profiles: HashMap<String, CouncilProfile> =
+        toml::from_str(&text).map_err(|e| Error::input(path, None, format!("invalid profile: {}", e.message())))?;
+    let Some(profile) = profiles.iter().find(|(name, _)| name.eq_ignore_ascii_case(council.trim())).map(|(_, p)| p)
+    else {
+        let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
+        return Err(Error::input(
+            path,
+            None,
+            format!("profile has no [{council}] section (it has: {})", known.join(", ")),
+        ));
+    };
+    let mut overrides = HashMap::new();
+    for (field, header) in &profile.columns {
+        let target = Target::from_name(field).ok_or_else(|| {
+            let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+            Error::input(path, None, format!("unknown field '{field}' in [{council}.columns]"))
+                .with_hint(format!("fields: {}", names.join(", ")))
+        })?;
+        overrides.insert(target, header.clone());
+    }
+    let order = match profile.date_order.as_deref() {
+        None => None,
+        Some("day-first") => Some(super::values::DateOrder::DayFirst),
+        Some("month-first") => Some(super::values::DateOrder::MonthFirst),
+        Some(other) => {
+            return Err(Error::input(
+                path,
+                None,
+                format!("date_order must be 'day-first' or 'month-first', not '{other}'"),
+            ));
+        }
+    };
+    Ok((overrides, order))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(line: &str) -> Vec<String> {
+        line.split(',').map(String::from).collect()
+    }
+
+    fn mapped(line: &str) -> HashMap<&'static str, String> {
+        let m = detect(&headers(line), &HashMap::new()).unwrap();
+        m.columns.iter().map(|(t, &i)| (t.name(), m.headers[i].clone())).collect()
+    }
+
+    #[test]
+    fn trafford_layout() {
+        let m = mapped(
+            "OrganisationLabel,OrganisationURI,EffectiveDate,OrganisationalUnit,BeneficiaryName,BeneficiaryOtherID,PaymentDate,TransactionNumber,Amount,IrrecoverableVATAmount,Purpose,ProclassLabel,ProclassCode,InvoiceNumber,ProfitCentre,VATRegistrationNumber",
+        );
+        assert_eq!(m["supplier_name"], "BeneficiaryName");
+        assert_eq!(m["supplier_id"], "BeneficiaryOtherID");
+        assert_eq!(m["payment_date"], "PaymentDate");
+        assert_eq!(m["transaction_id"], "TransactionNumber");
+        assert_eq!(m["amount"], "Amount");
+        assert_eq!(m["irrecoverable_vat"], "IrrecoverableVATAmount");
+        assert_eq!(m["department"], "OrganisationalUnit");
+        assert_eq!(m["category"], "ProclassLabel");
+        assert_eq!(m["category_code"], "ProclassCode");
+        assert_eq!(m["vat_number"], "VATRegistrationNumber");
+        assert_eq!(m["purpose"], "Purpose");
+        assert!(!m.values().any(|h| h == "EffectiveDate" || h == "InvoiceNumber"));
+    }
+
+    #[test]
+    fn manchester_and_salford_layouts() {
+        let m = mapped(
+            "Body Name,Service Area,Expenses Type,Invoice Payment Date,Transaction Number,Net Amount,Supplier Name",
+        );
+        assert_eq!(m["supplier_name"], "Supplier Name");
+        assert_eq!(m["amount"], "Net Amount");
+        assert_eq!(m["payment_date"], "Invoice Payment Date");
+        assert_eq!(m["department"], "Service Area");
+        assert_eq!(m["expense_type"], "Expenses Type");
+
+        let m =
+            mapped("Authority Name,Date of Payment,DocumentNo,Gross,VAT,Net,Vendor Name,Service Area,GL Description");
+        assert_eq!(m["amount"], "Net", "net, not gross, is the amount");
+        assert_eq!(m["supplier_name"], "Vendor Name");
+        assert_eq!(m["transaction_id"], "DocumentNo");
+        assert_eq!(m["payment_date"], "Date of Payment");
+        assert_eq!(m["expense_type"], "GL Description");
+        assert!(!m.contains_key("irrecoverable_vat"), "VAT is not irrecoverable VAT");
+        let m = mapped(
+            "Authority Name,Date of Payment,Document Number,Gross,VAT,Net,Vendor Name,Service Area,GL Description",
+        );
+        assert_eq!(m["transaction_id"], "Document Number");
+    }
+
+    #[test]
+    fn trafford_card_layout() {
+        let m = mapped(
+            "OrganisationLabel,OrganisationURI,EffectiveDate,OrganisationalUnit,BeneficiaryName,PaymentDate,Amount,IrrecoverableVATAmount,Purpose,CategoryInternalName,MerchantCategoryCode,CardTransaction",
+        );
+        assert_eq!(m["category"], "CategoryInternalName");
+        assert_eq!(m["category_code"], "MerchantCategoryCode");
+        assert_eq!(m["is_card"], "CardTransaction");
+    }
+
+    #[test]
+    fn case_spacing_punctuation_and_byte_order_marks_are_ignored() {
+        let m = mapped("\u{feff}SUPPLIER_NAME, payment-date ,AMOUNT (£)");
+        assert_eq!(m["supplier_name"], "SUPPLIER_NAME");
+        assert_eq!(m["payment_date"], "payment-date");
+        assert_eq!(m["amount"], "AMOUNT (£)");
+        let m = mapped("ï»¿Amount,Date");
+        assert_eq!(m["amount"], "Amount", "mis-encoded BOM is stripped from the stored header");
+        assert_eq!(normalise("ï»¿Directorate Name"), "directoratename");
+    }
+
+    #[test]
+    fn misspelt_headers_map_by_edit_distance() {
+        let m = detect(
+            &headers("Organisatonal Unit,Expenditure Catergory,Paymnet Date,Amount,Supplier Nmae"),
+            &HashMap::new(),
+        )
+        .unwrap();
+        let named = |t| m.headers[m.column(t).unwrap()].clone();
+        assert_eq!(named(Target::Department), "Organisatonal Unit");
+        assert_eq!(named(Target::Category), "Expenditure Catergory");
+        assert_eq!(named(Target::PaymentDate), "Paymnet Date");
+        assert_eq!(named(Target::SupplierName), "Supplier Nmae");
+        assert_eq!(m.fuzzy.len(), 4);
+    }
+
+    #[test]
+    fn short_headers_need_an_exact_match() {
+        let m = detect(&headers("Vat,Date,Gross"), &HashMap::new()).unwrap();
+        assert_eq!(m.column(Target::Amount), None, "neither VAT nor Gross is the amount");
+        assert!(!m.is_loadable());
+        assert_eq!(m.extras.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>(), ["Vat", "Gross"]);
+    }
+
+    #[test]
+    fn profile_overrides_win_and_can_unmap() {
+        let mut overrides = HashMap::new();
+        overrides.insert(Target::Amount, "gross".to_string());
+        overrides.insert(Target::Department, String::new());
+        let m = detect(&headers("Date,Gross,VAT,Net,Service Area"), &overrides).unwrap();
+        assert_eq!(m.column(Target::Amount), Some(1));
+        assert_eq!(m.column(Target::Department), None);
+        assert!(m.extras.iter().any(|(_, h)| h == "Net"));
+        let mut bad = HashMap::new();
+        bad.insert(Target::Amount, "Total Paid".to_string());
+        assert!(detect(&headers("Date,Net"), &bad).unwrap_err().contains("Total Paid"));
+    }
+
+    #[test]
+    fn profile_file_is_read_per_council() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, "[Salford]\ndate_order = \"month-first\"\n[Salford.columns]\namount = \"Gross\"\n")
+            .unwrap();
+        let (overrides, order) = load_profile(&path, "salford").unwrap();
+        assert_eq!(overrides[&Target::Amount], "Gross");
+        assert_eq!(order, Some(crate::ingest::values::DateOrder::MonthFirst));
+        assert!(load_profile(&path, "Trafford").unwrap_err().message.contains("no [Trafford] section"));
+        std::fs::write(&path, "[Salford.columns]\nammount = \"Gross\"\n").unwrap();
+        assert!(load_profile(&path, "Salford").unwrap_err().message.contains("unknown field 'ammount'"));
+    }
+}
