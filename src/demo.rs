@@ -16,7 +16,7 @@ pub const DEMO_QUERIES: &[(&str, &str)] = &[
     ("Spend by council and financial year", "spend, transactions, suppliers by council, fy"),
     ("Top 10 suppliers across the three councils", "top 10 suppliers by spend"),
     ("Card spend by council", "spend card, transactions card by council"),
-    ("Each council's spend by category, side by side", "spend by category across council"),
+    ("Each council side by side, by financial year", "spend by fy across council"),
     ("How spend changed between the last two financial years", "spend by council compare this fy with previous fy"),
 ];
 
