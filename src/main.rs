@@ -112,18 +112,19 @@ fn main() -> ExitCode {
         Err(Failure::Query(err, source)) => (err, Some(source)),
     };
     let _ = diagnostic::render(&err, "query", source.as_deref(), color, &mut std::io::stderr());
+    let err = *err;
     ExitCode::from(err.exit_code() as u8)
 }
 
 /// An error, with the query text it came from when there is one (to draw the caret).
 enum Failure {
-    Plain(Error),
-    Query(Error, String),
+    Plain(Box<Error>),
+    Query(Box<Error>, String),
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure::Plain(e)
+        Failure::Plain(Box::new(e))
     }
 }
 
@@ -190,7 +191,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Query { output, as_of, query }) => {
             let mut engine = Engine::open(&dataset)?;
             engine.set_as_of(as_of);
-            let result = engine.query(&query, Cancel::Never).map_err(|e| Failure::Query(e, query.clone()))?;
+            let result = engine.query(&query, Cancel::Never).map_err(|e| Failure::Query(Box::new(e), query.clone()))?;
             emit(&result, &output)?;
         }
         Some(Command::Sql { output, sql }) => {
@@ -201,7 +202,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Explain { sql, as_of, query }) => {
             let mut engine = Engine::open(&dataset)?;
             engine.set_as_of(as_of);
-            let text = engine.explain(&query, sql).map_err(|e| Failure::Query(e, query.clone()))?;
+            let text = engine.explain(&query, sql).map_err(|e| Failure::Query(Box::new(e), query.clone()))?;
             write!(stdout, "{text}").map_err(|e| Error::io("stdout", e))?;
         }
         Some(Command::Demo { sample }) => {

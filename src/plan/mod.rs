@@ -264,16 +264,15 @@ fn default_order(query: &ResolvedQuery) -> Vec<(Expr, bool)> {
     let has_time = query.dimensions.iter().any(|d| d.def.kind.is_time());
     let mut order = Vec::new();
     let first_visible = query.measures.iter().find(|m| !m.hidden);
-    if !has_time && matches!(query.shape, Shape::Plain) && query.share_within.is_empty() {
-        if let Some(m) = first_visible {
-            order.push((column(&m.label), false));
-        }
+    if !has_time
+        && matches!(query.shape, Shape::Plain)
+        && query.share_within.is_empty()
+        && let Some(m) = first_visible
+    {
+        order.push((column(&m.label), false));
     }
     for dim in &query.dimensions {
         order.push((column(dim.label()), true));
-    }
-    if matches!(query.shape, Shape::Compare { .. } | Shape::Pivot { .. }) && !has_time {
-        // Keep rows in dimension order; the shape's columns speak for themselves.
     }
     order
 }

@@ -938,38 +938,6 @@ impl ValueKind {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pence_are_exact() {
-        assert_eq!(parse_pence("25000"), Some(2_500_000));
-        assert_eq!(parse_pence("-1.5"), Some(-150));
-        assert_eq!(parse_pence("0.07"), Some(7));
-        assert_eq!(parse_pence("1.234"), None);
-        assert_eq!(parse_pence("1e3"), None);
-    }
-
-    #[test]
-    fn suggestions_find_close_names() {
-        assert_eq!(suggest("categry", ["council", "category", "month"]), Some("category"));
-        assert_eq!(suggest("Traford", ["Trafford", "Salford", "Stockport"]), Some("Trafford"));
-        assert_eq!(suggest("zzzzzz", ["council", "category"]), None);
-    }
-
-    #[test]
-    fn time_labels_match_the_documented_formats() {
-        let d = NaiveDate::from_ymd_opt(2022, 2, 10).unwrap();
-        assert_eq!(time_label(DimensionKind::FinancialYear, d), "2021/22");
-        assert_eq!(time_label(DimensionKind::FinancialQuarter, d), "2021/22 Q4");
-        assert_eq!(time_label(DimensionKind::Quarter, d), "2022 Q1");
-        assert_eq!(time_label(DimensionKind::Month, d), "2022-02");
-        let april = NaiveDate::from_ymd_opt(2021, 4, 1).unwrap();
-        assert_eq!(time_label(DimensionKind::FinancialQuarter, april), "2021/22 Q1");
-    }
-}
-
 /// The resolved query in plain words, for `explain`.
 pub fn describe(q: &ResolvedQuery) -> Vec<String> {
     let mut lines = Vec::new();
@@ -1074,5 +1042,37 @@ fn describe_cond(c: &Cond, q: &ResolvedQuery) -> String {
         Cond::And(a, b) => format!("{} and {}", describe_cond(a, q), describe_cond(b, q)),
         Cond::Or(a, b) => format!("({} or {})", describe_cond(a, q), describe_cond(b, q)),
         Cond::Not(a) => format!("not ({})", describe_cond(a, q)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pence_are_exact() {
+        assert_eq!(parse_pence("25000"), Some(2_500_000));
+        assert_eq!(parse_pence("-1.5"), Some(-150));
+        assert_eq!(parse_pence("0.07"), Some(7));
+        assert_eq!(parse_pence("1.234"), None);
+        assert_eq!(parse_pence("1e3"), None);
+    }
+
+    #[test]
+    fn suggestions_find_close_names() {
+        assert_eq!(suggest("categry", ["council", "category", "month"]), Some("category"));
+        assert_eq!(suggest("Traford", ["Trafford", "Salford", "Stockport"]), Some("Trafford"));
+        assert_eq!(suggest("zzzzzz", ["council", "category"]), None);
+    }
+
+    #[test]
+    fn time_labels_match_the_documented_formats() {
+        let d = NaiveDate::from_ymd_opt(2022, 2, 10).unwrap();
+        assert_eq!(time_label(DimensionKind::FinancialYear, d), "2021/22");
+        assert_eq!(time_label(DimensionKind::FinancialQuarter, d), "2021/22 Q4");
+        assert_eq!(time_label(DimensionKind::Quarter, d), "2022 Q1");
+        assert_eq!(time_label(DimensionKind::Month, d), "2022-02");
+        let april = NaiveDate::from_ymd_opt(2021, 4, 1).unwrap();
+        assert_eq!(time_label(DimensionKind::FinancialQuarter, april), "2021/22 Q1");
     }
 }
