@@ -1,0 +1,3 @@
+//! The integration test binary: each module runs the real `spendql` binary.
+
+mod workbench;
