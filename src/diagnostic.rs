@@ -21,7 +21,7 @@ pub fn render(
         (Some(source), Some(span)) => {
             let span = clamp(span.clone(), source.len());
             let mut report = Report::build(ReportKind::Error, (origin, span.clone()))
-                .with_config(Config::default().with_color(color))
+                .with_config(Config::default().with_color(color).with_index_type(ariadne::IndexType::Byte))
                 .with_message(&error.message)
                 .with_label(Label::new((origin, span)).with_message(label_for(error)));
             if !error.hints.is_empty() {

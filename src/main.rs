@@ -118,6 +118,9 @@ struct OutputArgs {
     /// Write to a file; its extension picks the format unless --format is given.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Print the engine time (parse, plan and run) on stderr.
+    #[arg(long)]
+    timing: bool,
 }
 
 fn main() -> ExitCode {
@@ -170,6 +173,9 @@ fn is_image(path: &std::path::Path) -> bool {
 
 /// Print a result to stdout or to `--output`, in the chosen or implied format.
 fn emit(result: &spendql::exec::QueryResult, title: &str, args: &OutputArgs) -> Result<(), Error> {
+    if args.timing {
+        eprintln!("Time: {:.6}s", result.elapsed.as_secs_f64());
+    }
     let format = chosen_format(args)?;
     match &args.output {
         Some(path) if args.format.is_none() && is_image(path) => chart::write_image(result, title, path),
@@ -189,7 +195,7 @@ fn emit(result: &spendql::exec::QueryResult, title: &str, args: &OutputArgs) -> 
             if result.chart && format == Format::Table {
                 chart::write_terminal_chart(result, width.unwrap_or(100), &mut stdout)?;
             }
-            if format == Format::Table && std::io::stderr().is_terminal() {
+            if format == Format::Table && !args.timing && std::io::stderr().is_terminal() {
                 eprintln!("Time: {:.3}s", result.elapsed.as_secs_f64());
             }
             Ok(())
@@ -276,7 +282,11 @@ fn emit_all(results: &[(String, QueryResult)], args: &OutputArgs) -> Result<(), 
         }
         Some(path) => {
             for (i, (title, result)) in results.iter().enumerate() {
-                let one = OutputArgs { format: args.format.clone(), output: Some(numbered_path(path, i + 1, title)) };
+                let one = OutputArgs {
+                    format: args.format.clone(),
+                    output: Some(numbered_path(path, i + 1, title)),
+                    timing: args.timing,
+                };
                 emit(result, title, &one)?;
             }
             Ok(())
@@ -290,7 +300,8 @@ fn emit_all(results: &[(String, QueryResult)], args: &OutputArgs) -> Result<(), 
                     format!("# {title}")
                 };
                 println!("{heading}");
-                emit(result, title, &OutputArgs { format: Some(format.name().to_string()), output: None })?;
+                let one = OutputArgs { format: Some(format.name().to_string()), output: None, timing: args.timing };
+                emit(result, title, &one)?;
             }
             Ok(())
         }

@@ -1,3 +1,9 @@
-//! The integration test binary: each module runs the real `spendql` binary.
+//! The single integration-test binary (each test binary links DataFusion, so there is one);
+//! each area's tests are a module here. `autotests = false` in Cargo.toml keeps cargo from
+//! building the module files as test binaries of their own.
 
+mod support;
+
+mod language;
+mod syntax_errors;
 mod workbench;

@@ -326,6 +326,7 @@ pub fn write_image(result: &QueryResult, title: &str, path: &Path) -> Result<()>
     let data = ChartData::from_result(result)?;
     ensure_font()?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    use plotters::prelude::IntoDrawingArea;
     let size = image_size(&data);
     let fail = |e: String| Error::new(ErrorKind::Io, format!("cannot draw chart {}: {e}", path.display()));
     match ext.as_str() {

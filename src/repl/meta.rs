@@ -182,7 +182,8 @@ pub fn handle_meta(line: &str, session: &mut Session, out: &mut dyn Write) -> Re
         }
         "set" => {
             let Some((name, value)) = argument.split_once(char::is_whitespace) else {
-                return list_params(session, out);
+                list_params(session, out)?;
+                return Ok(Action::Continue);
             };
             let name = name.trim_start_matches('$').to_string();
             let value = value.trim();

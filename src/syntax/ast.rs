@@ -250,6 +250,9 @@ pub struct QueryFile {
     pub statements: Vec<Statement>,
 }
 
+// A file holds a handful of statements, so the size of the `Query` variant costs nothing
+// worth boxing it (which would change the type the semantic stage matches on).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     /// `param month = 2021-06`: a default, overridable with `--param month=...`.
