@@ -168,7 +168,9 @@ fn chosen_format(args: &OutputArgs) -> Result<Format, Error> {
 
 /// An `--output` ending in .svg or .png asks for the result's chart as an image.
 fn is_image(path: &std::path::Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("svg") || e.eq_ignore_ascii_case("png"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg") || e.eq_ignore_ascii_case("png"))
 }
 
 /// Print a result to stdout or to `--output`, in the chosen or implied format.

@@ -104,8 +104,11 @@ fn piped_output_is_plain_csv_or_json_without_colour_or_timing() {
     let csv = String::from_utf8(out.stdout).unwrap();
     assert_eq!(csv, "council,spend\nTrafford,31225.75\nSalford,29400.00\nStockport,6600.00\n");
 
-    let out =
-        spendql(dir.path()).env_remove("NO_COLOR").args(["query", "spend by council", "--format", "json"]).output().unwrap();
+    let out = spendql(dir.path())
+        .env_remove("NO_COLOR")
+        .args(["query", "spend by council", "--format", "json"])
+        .output()
+        .unwrap();
     let json = String::from_utf8(out.stdout).unwrap();
     assert!(!json.contains('\x1b') && !json.contains('£') && !json.contains("Time:"), "{json}");
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -122,8 +125,7 @@ fn piped_output_is_plain_csv_or_json_without_colour_or_timing() {
 #[test]
 fn as_chart_draws_bars_in_a_table_and_svg_output_draws_an_image() {
     let dir = fixture();
-    let out =
-        spendql(dir.path()).args(["query", "spend by council as chart", "--format", "table"]).output().unwrap();
+    let out = spendql(dir.path()).args(["query", "spend by council as chart", "--format", "table"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let bar = |council: &str| text.lines().find(|l| l.starts_with(council)).map(|l| l.matches('█').count()).unwrap();
@@ -159,8 +161,11 @@ fn exit_codes_are_1_for_query_errors_and_2_for_usage_errors() {
 fn a_diagnostic_from_a_query_file_points_at_file_line_and_column() {
     let dir = fixture();
     let file = dir.path().join("broken.spql");
-    std::fs::write(&file, "# Two queries, the second misspelt.\nquery \"Fine\" = spend\nquery \"Broken\" =\n    spend by councl\n")
-        .unwrap();
+    std::fs::write(
+        &file,
+        "# Two queries, the second misspelt.\nquery \"Fine\" = spend\nquery \"Broken\" =\n    spend by councl\n",
+    )
+    .unwrap();
     let out = spendql(dir.path()).arg("run").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();

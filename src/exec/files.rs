@@ -107,7 +107,10 @@ impl FileRunner {
                 .with_hint("a file cannot include itself, directly or through other files"));
         }
         if self.stack.len() >= MAX_INCLUDE_DEPTH {
-            return Err(Error::new(ErrorKind::Semantic, format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files")));
+            return Err(Error::new(
+                ErrorKind::Semantic,
+                format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files"),
+            ));
         }
         let file = syntax::parse_file(&text).map_err(|e| locate(e, path, &text))?;
         self.stack.push(canonical);
@@ -130,9 +133,10 @@ impl FileRunner {
                 ast::Statement::Include { path: included, span } => {
                     let target = path.parent().unwrap_or_else(|| Path::new(".")).join(&included.node);
                     if !target.is_file() {
-                        let err = Error::new(ErrorKind::Input, format!("cannot include \"{}\": no such file", included.node))
-                            .with_span(included.span.clone())
-                            .with_hint(format!("include paths are relative to {}", path.display()));
+                        let err =
+                            Error::new(ErrorKind::Input, format!("cannot include \"{}\": no such file", included.node))
+                                .with_span(included.span.clone())
+                                .with_hint(format!("include paths are relative to {}", path.display()));
                         return Err(locate(err, path, text));
                     }
                     self.run(engine, &target).map_err(|mut e| {
@@ -259,7 +263,11 @@ mod tests {
     #[test]
     fn defined_measures_and_includes() {
         let (dir, mut engine) = engine();
-        write(dir.path(), "common.spql", "param min = £1k\ndefine measure big payments = transactions where amount >= $min\n");
+        write(
+            dir.path(),
+            "common.spql",
+            "param min = £1k\ndefine measure big payments = transactions where amount >= $min\n",
+        );
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let file = write(
             dir.path(),
@@ -271,7 +279,11 @@ mod tests {
         // Stockport 2000.00, 4000.00.
         assert_eq!(
             cells(&results[0].1),
-            vec![vec!["Salford".to_string(), "2".into()], vec!["Stockport".into(), "2".into()], vec!["Trafford".into(), "2".into()]]
+            vec![
+                vec!["Salford".to_string(), "2".into()],
+                vec!["Stockport".into(), "2".into()],
+                vec!["Trafford".into(), "2".into()]
+            ]
         );
         // With a higher threshold only Trafford's and Salford's capital payments remain.
         let results = engine.run_file(&file, &[("min".into(), "£25k".into())]).unwrap();

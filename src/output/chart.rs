@@ -66,9 +66,8 @@ impl ChartData {
     pub fn from_result(result: &QueryResult) -> Result<ChartData> {
         let fields = result.schema.fields();
         let is_time = |name: &str| TIME_HEADINGS.contains(&name);
-        let label_cols: Vec<usize> = (0..fields.len())
-            .filter(|&i| !is_number(fields[i].data_type()) || is_time(fields[i].name()))
-            .collect();
+        let label_cols: Vec<usize> =
+            (0..fields.len()).filter(|&i| !is_number(fields[i].data_type()) || is_time(fields[i].name())).collect();
         let value_cols: Vec<usize> = (0..fields.len()).filter(|i| !label_cols.contains(i)).collect();
         if value_cols.is_empty() {
             return Err(Error::new(ErrorKind::Semantic, "nothing to chart: the result has no numbers")
@@ -87,7 +86,9 @@ impl ChartData {
                     .collect();
                 let values = value_cols
                     .iter()
-                    .map(|&c| (number_at(batch.column(c), row), cell_text(batch.column(c), row, true).unwrap_or_default()))
+                    .map(|&c| {
+                        (number_at(batch.column(c), row), cell_text(batch.column(c), row, true).unwrap_or_default())
+                    })
                     .collect();
                 rows.push((labels, values));
             }
@@ -149,7 +150,8 @@ impl ChartData {
                         money: money(value_cols[i]),
                     })
                     .collect();
-                let label_heading = label_cols.iter().map(|&c| fields[c].name().as_str()).collect::<Vec<_>>().join(" · ");
+                let label_heading =
+                    label_cols.iter().map(|&c| fields[c].name().as_str()).collect::<Vec<_>>().join(" · ");
                 Ok(ChartData { label_heading, time, labels, series })
             }
         }
@@ -384,7 +386,11 @@ fn draw<DB: plotters::prelude::DrawingBackend>(
         let labels = data.labels.clone();
         let x_fmt = move |x: &f64| {
             let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 { labels.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
         };
         let y_fmt = |y: &f64| short_number(*y, money);
         chart

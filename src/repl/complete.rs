@@ -72,8 +72,20 @@ pub struct Completion {
 
 /// Meta-commands, for completion after `\`.
 pub const META_COMMANDS: &[&str] = &[
-    "\\?", "\\d", "\\format", "\\o", "\\timing", "\\explain", "\\i", "\\set", "\\params", "\\as-of", "\\chart", "\\h",
-    "\\sql", "\\q",
+    "\\?",
+    "\\d",
+    "\\format",
+    "\\o",
+    "\\timing",
+    "\\explain",
+    "\\i",
+    "\\set",
+    "\\params",
+    "\\as-of",
+    "\\chart",
+    "\\h",
+    "\\sql",
+    "\\q",
 ];
 
 /// Complete the word (or string value) that ends at `pos` in `line`.
@@ -202,7 +214,10 @@ fn dimension_named(text: &str) -> Option<&'static str> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let lower = |ws: &[&str]| ws.join(" ").to_lowercase();
     let n = words.len();
-    let tries = [if n >= 2 { Some(lower(&words[n - 2..])) } else { None }, if n >= 1 { Some(lower(&words[n - 1..])) } else { None }];
+    let tries = [
+        if n >= 2 { Some(lower(&words[n - 2..])) } else { None },
+        if n >= 1 { Some(lower(&words[n - 1..])) } else { None },
+    ];
     tries.into_iter().flatten().find_map(|name| model::find_dimension(&name).map(|d| d.name))
 }
 

@@ -204,9 +204,9 @@ pub fn handle_meta(line: &str, session: &mut Session, out: &mut dyn Write) -> Re
                 writeln!(out, "as of the latest payment").map_err(io)?;
             }
             text => {
-                let date: chrono::NaiveDate = text.parse().map_err(|_| {
-                    Error::usage(format!("'{text}' is not a date")).with_hint("write it as 2022-03-31")
-                })?;
+                let date: chrono::NaiveDate = text
+                    .parse()
+                    .map_err(|_| Error::usage(format!("'{text}' is not a date")).with_hint("write it as 2022-03-31"))?;
                 session.engine.set_as_of(Some(date));
                 writeln!(out, "as of {date}").map_err(io)?;
             }
@@ -220,7 +220,8 @@ pub fn handle_meta(line: &str, session: &mut Session, out: &mut dyn Write) -> Re
         "h" | "help" => help(argument, out)?,
         "sql" => {
             if argument.is_empty() {
-                return Err(Error::usage("\\sql needs a statement").with_hint("\\sql SELECT council, count(*) FROM spend GROUP BY council"));
+                return Err(Error::usage("\\sql needs a statement")
+                    .with_hint("\\sql SELECT council, count(*) FROM spend GROUP BY council"));
             }
             let result = session.engine.sql(argument, Cancel::OnCtrlC)?;
             session.show(None, result, out)?;
@@ -344,10 +345,8 @@ fn help(topic: &str, out: &mut dyn Write) -> Result<()> {
     let found = TOPICS.iter().find(|(name, _)| name.starts_with(&topic) || topic.starts_with(name));
     match found {
         Some((_, text)) => write!(out, "{text}").map_err(io),
-        None => Err(Error::usage(format!("no help topic '{topic}'")).with_hint(format!(
-            "topics are: {}",
-            TOPICS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-        ))),
+        None => Err(Error::usage(format!("no help topic '{topic}'"))
+            .with_hint(format!("topics are: {}", TOPICS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")))),
     }
 }
 

@@ -22,7 +22,7 @@ use crate::diagnostic;
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::{Cancel, Engine, QueryResult};
 use crate::output::{self, Format, chart};
-pub use complete::{Completion, Vocabulary, complete, hint, highlight, is_complete};
+pub use complete::{Completion, Vocabulary, complete, highlight, hint, is_complete};
 pub use meta::handle_meta;
 
 /// What the REPL does after a line.
@@ -121,7 +121,10 @@ fn write_to_file(
 ) -> Result<()> {
     match format {
         Format::Xlsx => {
-            kept.push((title.map(String::from).unwrap_or_else(|| format!("Result {}", kept.len() + 1)), result.clone()));
+            kept.push((
+                title.map(String::from).unwrap_or_else(|| format!("Result {}", kept.len() + 1)),
+                result.clone(),
+            ));
             let sheets: Vec<(String, &QueryResult)> = kept.iter().map(|(t, r)| (t.clone(), r)).collect();
             output::write_xlsx(&sheets, path)
         }
@@ -238,7 +241,11 @@ impl Highlighter for ReplHelper {
 
 impl Validator for ReplHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if complete::is_complete(ctx.input()) { ValidationResult::Valid(None) } else { ValidationResult::Incomplete })
+        Ok(if complete::is_complete(ctx.input()) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
     }
 }
 
@@ -253,10 +260,8 @@ pub struct ReplOptions {
 
 /// Run the interactive REPL on a terminal until `\q` or Ctrl-D.
 pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
-    let colour = complete::colour_enabled(
-        std::env::var("NO_COLOR").ok().as_deref(),
-        std::env::var("TERM").ok().as_deref(),
-    );
+    let colour =
+        complete::colour_enabled(std::env::var("NO_COLOR").ok().as_deref(), std::env::var("TERM").ok().as_deref());
     let mut session = Session::new(engine);
     session.engine.set_as_of(options.as_of);
     session.colour = colour;
@@ -278,7 +283,11 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
     }
     let mut stdout = std::io::stdout();
     let mut stderr = std::io::stderr();
-    let _ = writeln!(stdout, "spendql {} — type a query (spend by council), \\? for commands, \\q to quit", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        stdout,
+        "spendql {} — type a query (spend by council), \\? for commands, \\q to quit",
+        env!("CARGO_PKG_VERSION")
+    );
     loop {
         match editor.readline("spendql> ") {
             Ok(line) => {
@@ -387,7 +396,17 @@ mod tests {
         let (_dir, mut s) = session();
         let text = meta(&mut s, "\\?");
         for command in [
-            "\\d", "\\format", "\\o", "\\timing", "\\explain", "\\i", "\\set", "\\params", "\\as-of", "\\chart", "\\h",
+            "\\d",
+            "\\format",
+            "\\o",
+            "\\timing",
+            "\\explain",
+            "\\i",
+            "\\set",
+            "\\params",
+            "\\as-of",
+            "\\chart",
+            "\\h",
             "\\q",
         ] {
             assert!(text.lines().any(|l| l.trim_start().starts_with(command)), "\\? misses {command}:\n{text}");
