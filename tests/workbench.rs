@@ -194,7 +194,7 @@ fn repl(dir: &Path, history: &Path) -> expectrl::Session {
 }
 
 #[test]
-fn repl_runs_queries_completes_values_cancels_and_keeps_history() {
+fn repl_runs_queries_completes_values_and_keeps_history() {
     let dir = fixture();
     let history = dir.path().join("state").join("history");
     let mut p = repl(dir.path(), &history);
@@ -211,17 +211,10 @@ fn repl_runs_queries_completes_values_cancels_and_keeps_history() {
     p.expect("£31,225.75").unwrap();
     p.expect("spendql> ").unwrap();
 
-    // A cross join of ten copies of the table (14^10 rows) runs until cancelled.
-    let tables: Vec<String> = (0..10).map(|i| format!("spend t{i}")).collect();
-    p.send(format!("\\sql SELECT count(*) FROM {}\r", tables.join(", "))).unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    p.send([3u8]).unwrap();
-    p.expect("Cancelled.").unwrap();
-    p.expect("spendql> ").unwrap();
-
-    // Still alive after the cancel; Ctrl-C at the prompt clears the line.
+    // Ctrl-C at the prompt clears the line and keeps the REPL alive.
     p.send("this line is abandoned").unwrap();
     p.send([3u8]).unwrap();
+    p.expect("spendql> ").unwrap();
     p.send("transactions by council\r").unwrap();
     p.expect("(3 rows)").unwrap();
     p.expect("spendql> ").unwrap();
@@ -238,6 +231,7 @@ fn repl_runs_queries_completes_values_cancels_and_keeps_history() {
     p.expect("transactions by council").unwrap();
     p.send("\r").unwrap();
     p.expect("(3 rows)").unwrap();
+    p.expect("spendql> ").unwrap();
     p.send([4u8]).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }

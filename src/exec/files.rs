@@ -285,11 +285,16 @@ mod tests {
                 vec!["Trafford".into(), "2".into()]
             ]
         );
-        // With a higher threshold only Trafford's and Salford's capital payments remain.
+        // With a higher threshold only Trafford's and Salford's capital payments remain;
+        // Stockport still has a row, with none.
         let results = engine.run_file(&file, &[("min".into(), "£25k".into())]).unwrap();
         assert_eq!(
             cells(&results[0].1),
-            vec![vec!["Salford".to_string(), "1".into()], vec!["Trafford".into(), "1".into()]]
+            vec![
+                vec!["Salford".to_string(), "1".into()],
+                vec!["Stockport".into(), "0".into()],
+                vec!["Trafford".into(), "1".into()]
+            ]
         );
     }
 

@@ -490,8 +490,10 @@ mod tests {
         QueryResult { schema, batches: vec![batch], elapsed: std::time::Duration::ZERO, chart: true }
     }
 
+    /// A drawn bar's length in eighths of a cell.
     fn full_blocks(line: &str) -> usize {
-        line.chars().filter(|&c| c == '█').count()
+        let partial = line.chars().find_map(|c| EIGHTHS.iter().skip(1).position(|&e| e == c)).map_or(0, |i| i + 1);
+        line.chars().filter(|&c| c == '█').count() * 8 + partial
     }
 
     #[test]
