@@ -29,6 +29,9 @@ pub struct ChartData {
     pub series: Vec<Series>,
 }
 
+/// One result row: its label cells, and each numeric cell as a number and as exact text.
+type ChartRow = (Vec<String>, Vec<(Option<f64>, String)>);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub name: String,
@@ -77,7 +80,7 @@ impl ChartData {
             return Err(Error::new(ErrorKind::Semantic, "nothing to chart: the result has no rows"));
         }
         let time_col = label_cols.iter().copied().find(|&i| is_time(fields[i].name()));
-        let mut rows: Vec<(Vec<String>, Vec<(Option<f64>, String)>)> = Vec::new();
+        let mut rows: Vec<ChartRow> = Vec::new();
         for batch in &result.batches {
             for row in 0..batch.num_rows() {
                 let labels = label_cols
@@ -171,7 +174,7 @@ const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'
 pub fn bar(length: f64) -> String {
     let eighths = (length.max(0.0) * 8.0).round() as usize;
     let mut text = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         text.push(EIGHTHS[eighths % 8]);
     }
     text

@@ -154,7 +154,11 @@ pub struct InputError {
 
 /// Run one complete input: a meta-command or a query. Errors come back with what is
 /// needed to render them; nothing runs if the query does not parse or resolve.
-pub fn run_input(input: &str, session: &mut Session, out: &mut dyn Write) -> std::result::Result<Action, InputError> {
+pub fn run_input(
+    input: &str,
+    session: &mut Session,
+    out: &mut dyn Write,
+) -> std::result::Result<Action, Box<InputError>> {
     let text = input.trim();
     if text.is_empty() {
         return Ok(Action::Continue);
@@ -166,14 +170,14 @@ pub fn run_input(input: &str, session: &mut Session, out: &mut dyn Write) -> std
                 let query = text.split_once(char::is_whitespace).map(|(_, q)| q.trim())?;
                 (error.span.is_some() && error.location.is_none()).then(|| ("query".to_string(), query.to_string()))
             });
-            InputError { error, source }
+            Box::new(InputError { error, source })
         });
     }
     let result = session
         .engine
         .query(text, Cancel::OnCtrlC)
-        .map_err(|error| InputError { error, source: Some(("query".to_string(), text.to_string())) })?;
-    session.show(None, result, out).map_err(|error| InputError { error, source: None })?;
+        .map_err(|error| Box::new(InputError { error, source: Some(("query".to_string(), text.to_string())) }))?;
+    session.show(None, result, out).map_err(|error| Box::new(InputError { error, source: None }))?;
     Ok(Action::Continue)
 }
 
