@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use spendql::catalog::{Dataset, SourceKind};
-use spendql::exec::{Cancel, Engine};
-use spendql::output::{self, Format};
-use spendql::{Error, diagnostic, generate, ingest};
+use spendql::exec::{Cancel, Engine, QueryResult, files};
+use spendql::output::{self, Format, chart};
+use spendql::{Error, diagnostic, generate, ingest, repl};
 
 #[derive(Parser)]
 #[command(name = "spendql", version, about = "Analytics over councils' published spend and contracts data")]
@@ -76,12 +76,38 @@ enum Command {
         as_of: Option<chrono::NaiveDate>,
         query: String,
     },
+    /// Run a saved query file (.spql): every query in order, each with its title.
+    Run {
+        #[command(flatten)]
+        output: OutputArgs,
+        /// Override a `param` of the file, e.g. --param month=2021-06 (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
+        params: Vec<(String, String)>,
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        file: PathBuf,
+    },
+    /// The interactive shell (the default on a terminal).
+    Repl {
+        /// Where to keep history [default: $XDG_STATE_HOME/spendql/history or ~/.spendql_history].
+        #[arg(long, env = "SPENDQL_HISTORY")]
+        history: Option<PathBuf>,
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {
         /// Where the sample files are (default: the repository's `datasets/sample`).
         #[arg(long)]
         sample: Option<PathBuf>,
     },
+}
+
+fn parse_param_arg(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
+        _ => Err(format!("expected NAME=VALUE, e.g. month=2021-06, not '{text}'")),
+    }
 }
 
 #[derive(clap::Args)]
@@ -106,13 +132,15 @@ fn main() -> ExitCode {
         }
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (err, source) = match run(cli) {
+    let (err, origin, source) = match run(cli) {
         Ok(()) => return ExitCode::SUCCESS,
-        Err(Failure::Plain(err)) => (err, None),
-        Err(Failure::Query(err, source)) => (err, Some(source)),
+        Err(Failure::Plain(err)) => match files::error_source(&err) {
+            Some((origin, text)) => (err, origin, Some(text)),
+            None => (err, "query".to_string(), None),
+        },
+        Err(Failure::Query(err, source)) => (err, "query".to_string(), Some(source)),
     };
-    let _ = diagnostic::render(&err, "query", source.as_deref(), color, &mut std::io::stderr());
-    let err = *err;
+    let _ = diagnostic::render(&err, &origin, source.as_deref(), color, &mut std::io::stderr());
     ExitCode::from(err.exit_code() as u8)
 }
 
@@ -128,28 +156,47 @@ impl From<Error> for Failure {
     }
 }
 
-/// Print a result to stdout or to `--output`, in the chosen or implied format.
-fn emit(result: &spendql::exec::QueryResult, args: &OutputArgs) -> Result<(), Error> {
-    if args.timing {
-        eprintln!("Time: {:.6}s", result.elapsed.as_secs_f64());
-    }
-    let format = match (&args.format, &args.output) {
+/// The format asked for with `--format`, implied by `--output`'s extension, or suiting stdout.
+fn chosen_format(args: &OutputArgs) -> Result<Format, Error> {
+    Ok(match (&args.format, &args.output) {
         (Some(f), _) => Format::parse(f)?,
         (None, Some(path)) => Format::from_path(path).unwrap_or(Format::Csv),
         (None, None) if std::io::stdout().is_terminal() => Format::Table,
         (None, None) => Format::Csv,
-    };
+    })
+}
+
+/// An `--output` ending in .svg or .png asks for the result's chart as an image.
+fn is_image(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg") || e.eq_ignore_ascii_case("png"))
+}
+
+/// Print a result to stdout or to `--output`, in the chosen or implied format.
+fn emit(result: &spendql::exec::QueryResult, title: &str, args: &OutputArgs) -> Result<(), Error> {
+    if args.timing {
+        eprintln!("Time: {:.6}s", result.elapsed.as_secs_f64());
+    }
+    let format = chosen_format(args)?;
     match &args.output {
-        Some(path) if format == Format::Xlsx => output::write_xlsx(&[("Result".to_string(), result)], path),
+        Some(path) if args.format.is_none() && is_image(path) => chart::write_image(result, title, path),
+        Some(path) if format == Format::Xlsx => output::write_xlsx(&[(title.to_string(), result)], path),
         Some(path) => {
             let mut file =
                 std::fs::File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
             output::write_result(result, format, None, &mut file)
         }
+        None if format == Format::Parquet && std::io::stdout().is_terminal() => {
+            Err(Error::usage("Parquet is binary and would garble the terminal").with_hint("add --output FILE.parquet"))
+        }
         None => {
             let width = terminal_width();
             let mut stdout = std::io::stdout().lock();
             output::write_result(result, format, width, &mut stdout)?;
+            if result.chart && format == Format::Table {
+                chart::write_terminal_chart(result, width.unwrap_or(100), &mut stdout)?;
+            }
             if format == Format::Table && !args.timing && std::io::stderr().is_terminal() {
                 eprintln!("Time: {:.3}s", result.elapsed.as_secs_f64());
             }
@@ -192,12 +239,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut engine = Engine::open(&dataset)?;
             engine.set_as_of(as_of);
             let result = engine.query(&query, Cancel::Never).map_err(|e| Failure::Query(Box::new(e), query.clone()))?;
-            emit(&result, &output)?;
+            emit(&result, &query, &output)?;
         }
         Some(Command::Sql { output, sql }) => {
             let engine = Engine::open(&dataset)?;
             let result = engine.sql(&sql, Cancel::Never)?;
-            emit(&result, &output)?;
+            emit(&result, "SQL", &output)?;
         }
         Some(Command::Explain { sql, as_of, query }) => {
             let mut engine = Engine::open(&dataset)?;
@@ -210,7 +257,75 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let dataset_dir = if dataset_given { cli.dataset.clone() } else { PathBuf::from("spendql-demo") };
             spendql::demo::run_demo(&sample, &dataset_dir, terminal_width(), &mut stdout)?;
         }
+        Some(Command::Run { output, params, as_of, file }) => {
+            let mut engine = Engine::open(&dataset)?;
+            engine.set_as_of(as_of);
+            let results = engine.run_file(&file, &params)?;
+            emit_all(&results, &output)?;
+        }
+        Some(Command::Repl { history, as_of }) => {
+            let engine = Engine::open(&dataset)?;
+            repl::run_repl(engine, repl::ReplOptions { history, as_of })?;
+        }
+        None if std::io::stdin().is_terminal() => {
+            let engine = Engine::open(&dataset)?;
+            let history = std::env::var_os("SPENDQL_HISTORY").map(PathBuf::from);
+            repl::run_repl(engine, repl::ReplOptions { history, as_of: None })?;
+        }
         None => return Err(Error::usage("no command given; see `spendql --help`").into()),
     }
     Ok(())
+}
+
+/// The results of a query file: titled on stdout, one worksheet each in a workbook, or one
+/// file each (`report-1-spend-by-council.csv`) for other `--output` formats.
+fn emit_all(results: &[(String, QueryResult)], args: &OutputArgs) -> Result<(), Error> {
+    let format = chosen_format(args)?;
+    match &args.output {
+        Some(path) if format == Format::Xlsx => {
+            let sheets: Vec<(String, &QueryResult)> = results.iter().map(|(t, r)| (t.clone(), r)).collect();
+            output::write_xlsx(&sheets, path)
+        }
+        Some(path) => {
+            for (i, (title, result)) in results.iter().enumerate() {
+                let one = OutputArgs {
+                    format: args.format.clone(),
+                    output: Some(numbered_path(path, i + 1, title)),
+                    timing: args.timing,
+                };
+                emit(result, title, &one)?;
+            }
+            Ok(())
+        }
+        None => {
+            for (i, (title, result)) in results.iter().enumerate() {
+                let heading = if format == Format::Table {
+                    format!("{}{title}", if i > 0 { "\n" } else { "" })
+                } else {
+                    // Keeps machine output splittable: every result starts at a `# ` line.
+                    format!("# {title}")
+                };
+                println!("{heading}");
+                let one = OutputArgs { format: Some(format.name().to_string()), output: None, timing: args.timing };
+                emit(result, title, &one)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `out/report.csv`, 2, "Spend by council" → `out/report-2-spend-by-council.csv`.
+fn numbered_path(path: &std::path::Path, n: usize, title: &str) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "result".into());
+    let slug: String = title
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    path.with_file_name(format!("{stem}-{n}-{slug}{ext}"))
 }

@@ -8,3 +8,4 @@ mod generate;
 mod ingest;
 mod language;
 mod syntax_errors;
+mod workbench;

@@ -23,6 +23,8 @@ use crate::semantic::model::{DimensionDef, DimensionKind};
 use crate::semantic::{self, DataLookup, Definitions, Params, ResolvedQuery};
 use crate::syntax;
 
+pub mod files;
+
 /// A finished query's rows.
 #[derive(Debug, Clone)]
 pub struct QueryResult {
@@ -151,6 +153,16 @@ impl Engine {
         let resolved = semantic::resolve(&ast, &self.definitions, &self.params, self, self.as_of)?;
         let plan = crate::plan::build_plan(&resolved, self.base_scan(resolved.table)?)?;
         Ok((resolved, plan))
+    }
+
+    /// Run an already parsed query (a query file's statement, whose spans point into the file).
+    pub fn run_query_ast(&self, query: &syntax::ast::Query, cancel: Cancel) -> Result<QueryResult> {
+        let started = Instant::now();
+        let resolved = semantic::resolve(query, &self.definitions, &self.params, self, self.as_of)?;
+        let plan = crate::plan::build_plan(&resolved, self.base_scan(resolved.table)?)?;
+        let mut result = self.execute(plan, cancel, started)?;
+        result.chart = resolved.chart;
+        Ok(result)
     }
 
     /// Run a SpendQL query.

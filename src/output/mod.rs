@@ -2,6 +2,8 @@
 //! CSV, JSON, NDJSON, Parquet and XLSX with plain numbers for programs and spreadsheets.
 //! Every writer takes `impl Write` (or a path, for workbooks), so all are testable.
 
+pub mod chart;
+
 use std::io::Write;
 use std::path::Path;
 

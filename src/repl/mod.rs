@@ -1,1 +1,521 @@
-//! The interactive REPL. Its logic (validator, completer, meta-commands) is plain functions.
+//! The interactive REPL (`spendql repl`). Everything it does is a plain function over a
+//! [`Session`]: running input ([`run_input`]), meta-commands ([`meta::handle_meta`]),
+//! completion, hints, highlighting and the "is it finished?" check ([`complete`]). The
+//! rustyline editor in [`run_repl`] is only a thin shell around them, so all of it is
+//! tested without a terminal.
+
+pub mod complete;
+pub mod meta;
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+
+use crate::diagnostic;
+use crate::error::{Error, ErrorKind, Result};
+use crate::exec::{Cancel, Engine, QueryResult};
+use crate::output::{self, Format, chart};
+pub use complete::{Completion, Vocabulary, complete, highlight, hint, is_complete};
+pub use meta::handle_meta;
+
+/// What the REPL does after a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Continue,
+    Quit,
+}
+
+/// Where results go: the screen, or a file set with `\o FILE`.
+#[derive(Debug)]
+pub enum Sink {
+    Screen,
+    File {
+        path: PathBuf,
+        format: Format,
+        /// Workbooks and Parquet files cannot be appended to: they are rewritten with
+        /// every result sent since `\o` (a workbook gets one sheet per result).
+        kept: Vec<(String, QueryResult)>,
+    },
+}
+
+/// The REPL's state: the engine (with its parameters and definitions) and the settings
+/// meta-commands change.
+pub struct Session {
+    pub engine: Engine,
+    pub format: Format,
+    pub sink: Sink,
+    pub timing: bool,
+    /// Width of the terminal, for tables and charts.
+    pub width: u16,
+    /// Colour in diagnostics and highlighting.
+    pub colour: bool,
+    /// The last result, for `\chart`, with its title if it came from a file.
+    pub last: Option<(String, QueryResult)>,
+    /// Parameters set with `\set`, which win over a file's `param` defaults in `\i`.
+    pub overrides: Vec<(String, String)>,
+    pub vocabulary: Vocabulary,
+}
+
+impl Session {
+    pub fn new(engine: Engine) -> Session {
+        Session {
+            engine,
+            format: Format::Table,
+            sink: Sink::Screen,
+            timing: true,
+            width: 100,
+            colour: false,
+            last: None,
+            overrides: Vec::new(),
+            vocabulary: Vocabulary::from_model(),
+        }
+    }
+
+    /// Send results to `path` from now on; the file is started afresh.
+    pub fn open_sink(&mut self, path: PathBuf, format: Format) -> Result<()> {
+        std::fs::File::create(&path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+        self.sink = Sink::File { path, format, kept: Vec::new() };
+        Ok(())
+    }
+
+    /// Show a result (on the screen or into the `\o` file), with its chart if it asked
+    /// for one, and its time if timing is on; then keep it for `\chart`.
+    pub fn show(&mut self, title: Option<&str>, result: QueryResult, out: &mut dyn Write) -> Result<()> {
+        let io = |e| Error::io("cannot write output", e);
+        match &mut self.sink {
+            Sink::Screen => {
+                if let Some(title) = title {
+                    writeln!(out, "\n{title}").map_err(io)?;
+                }
+                output::write_result(&result, self.format, Some(self.width), out)?;
+                if result.chart {
+                    chart::write_terminal_chart(&result, self.width, out)?;
+                }
+            }
+            Sink::File { path, format, kept } => {
+                write_to_file(path, *format, title, &result, kept)?;
+                writeln!(out, "({} rows written to {})", result.row_count(), path.display()).map_err(io)?;
+            }
+        }
+        if self.timing {
+            writeln!(out, "Time: {:.3}s", result.elapsed.as_secs_f64()).map_err(io)?;
+        }
+        self.last = Some((title.unwrap_or("Result").to_string(), result));
+        Ok(())
+    }
+}
+
+fn write_to_file(
+    path: &Path,
+    format: Format,
+    title: Option<&str>,
+    result: &QueryResult,
+    kept: &mut Vec<(String, QueryResult)>,
+) -> Result<()> {
+    match format {
+        Format::Xlsx => {
+            kept.push((
+                title.map(String::from).unwrap_or_else(|| format!("Result {}", kept.len() + 1)),
+                result.clone(),
+            ));
+            let sheets: Vec<(String, &QueryResult)> = kept.iter().map(|(t, r)| (t.clone(), r)).collect();
+            output::write_xlsx(&sheets, path)
+        }
+        Format::Parquet => {
+            let mut file =
+                std::fs::File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+            output::write_result(result, format, None, &mut file)
+        }
+        _ => {
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+                .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+            output::write_result(result, format, None, &mut file)
+        }
+    }
+}
+
+/// An error from a query typed at the prompt, kept with that text so it can be drawn.
+#[derive(Debug)]
+pub struct InputError {
+    pub error: Error,
+    /// The origin name and the source text the error's span points into.
+    pub source: Option<(String, String)>,
+}
+
+/// Run one complete input: a meta-command or a query. Errors come back with what is
+/// needed to render them; nothing runs if the query does not parse or resolve.
+pub fn run_input(
+    input: &str,
+    session: &mut Session,
+    out: &mut dyn Write,
+) -> std::result::Result<Action, Box<InputError>> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Ok(Action::Continue);
+    }
+    if text.starts_with('\\') {
+        return handle_meta(text, session, out).map_err(|error| {
+            let source = crate::exec::files::error_source(&error).or_else(|| {
+                // `\explain QUERY`: spans point into the query after the command.
+                let query = text.split_once(char::is_whitespace).map(|(_, q)| q.trim())?;
+                (error.span.is_some() && error.location.is_none()).then(|| ("query".to_string(), query.to_string()))
+            });
+            Box::new(InputError { error, source })
+        });
+    }
+    let result = session
+        .engine
+        .query(text, Cancel::OnCtrlC)
+        .map_err(|error| Box::new(InputError { error, source: Some(("query".to_string(), text.to_string())) }))?;
+    session.show(None, result, out).map_err(|error| Box::new(InputError { error, source: None }))?;
+    Ok(Action::Continue)
+}
+
+/// Draw an input error with its source line and caret where there is one.
+pub fn render_input_error(err: &InputError, colour: bool, out: &mut dyn Write) {
+    let (origin, source) = match &err.source {
+        Some((origin, text)) => (origin.as_str(), Some(text.as_str())),
+        None => ("query", None),
+    };
+    let _ = diagnostic::render(&err.error, origin, source, colour, out);
+}
+
+/// Where history is kept: `--history`/`SPENDQL_HISTORY` (passed in), else
+/// `$XDG_STATE_HOME/spendql/history`, else `~/.spendql_history`.
+pub fn history_path(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    if explicit.is_some() {
+        return explicit;
+    }
+    if let Some(state) = std::env::var_os("XDG_STATE_HOME").filter(|s| !s.is_empty()) {
+        return Some(PathBuf::from(state).join("spendql").join("history"));
+    }
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|home| PathBuf::from(home).join(".spendql_history"))
+}
+
+/// The rustyline helper: forwards to the plain functions of [`complete`].
+struct ReplHelper {
+    vocabulary: Vocabulary,
+    colour: bool,
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let completion = complete::complete(line, pos, &self.vocabulary);
+        let pairs = completion.candidates.into_iter().map(|c| Pair { display: c.clone(), replacement: c }).collect();
+        Ok((completion.start, pairs))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<String> {
+        if !self.colour {
+            return None;
+        }
+        complete::hint(line, pos, &self.vocabulary)
+    }
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if self.colour { Cow::Owned(complete::highlight(line)) } else { Cow::Borrowed(line) }
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.colour { Cow::Owned(format!("\x1b[90m{hint}\x1b[0m")) } else { Cow::Borrowed(hint) }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.colour
+    }
+}
+
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(if complete::is_complete(ctx.input()) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl Helper for ReplHelper {}
+
+/// Options for [`run_repl`].
+#[derive(Debug, Clone, Default)]
+pub struct ReplOptions {
+    pub history: Option<PathBuf>,
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// Run the interactive REPL on a terminal until `\q` or Ctrl-D.
+pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
+    let colour =
+        complete::colour_enabled(std::env::var("NO_COLOR").ok().as_deref(), std::env::var("TERM").ok().as_deref());
+    let mut session = Session::new(engine);
+    session.engine.set_as_of(options.as_of);
+    session.colour = colour;
+    session.width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    session.vocabulary = Vocabulary::load(&session.engine);
+    let config = rustyline::Config::builder()
+        .auto_add_history(false)
+        .completion_type(rustyline::CompletionType::List)
+        .max_history_size(5000)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot set up the line editor: {e}")))?
+        .build();
+    let mut editor: Editor<ReplHelper, rustyline::history::DefaultHistory> = Editor::with_config(config)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot start the line editor: {e}")))?;
+    editor.set_helper(Some(ReplHelper { vocabulary: session.vocabulary.clone(), colour }));
+    let history = history_path(options.history);
+    if let Some(path) = &history {
+        // A missing history file is the normal first run.
+        let _ = editor.load_history(path);
+    }
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
+    let _ = writeln!(
+        stdout,
+        "spendql {} — type a query (spend by council), \\? for commands, \\q to quit",
+        env!("CARGO_PKG_VERSION")
+    );
+    loop {
+        match editor.readline("spendql> ") {
+            Ok(line) => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                // Quitting is not worth recalling: Up after a restart should bring back work.
+                if !matches!(line.trim(), "\\q" | "\\quit") {
+                    let _ = editor.add_history_entry(line.as_str());
+                    if let Some(path) = &history {
+                        save_history(&mut editor, path);
+                    }
+                }
+                let outcome = run_input(&line, &mut session, &mut stdout);
+                let _ = stdout.flush();
+                match outcome {
+                    Ok(Action::Quit) => break,
+                    Ok(Action::Continue) => {}
+                    Err(err) if err.error.kind == ErrorKind::Cancelled => {
+                        let _ = writeln!(stderr, "Cancelled.");
+                    }
+                    Err(err) => render_input_error(&err, colour, &mut stderr),
+                }
+                if let Some(helper) = editor.helper_mut() {
+                    helper.vocabulary.measures.clone_from(&session.vocabulary.measures);
+                }
+            }
+            // Ctrl-C at the prompt clears the line, as in a shell.
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(Error::new(ErrorKind::Io, format!("cannot read input: {e}"))),
+        }
+    }
+    Ok(())
+}
+
+fn save_history(editor: &mut Editor<ReplHelper, rustyline::history::DefaultHistory>, path: &Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    // Saving after every line keeps history even if the terminal is closed; a failure
+    // to save (read-only home) must not stop the session.
+    let _ = editor.save_history(path);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Dataset;
+
+    fn session() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        crate::fixture::write_spend_fixture(dir.path()).unwrap();
+        let engine = Engine::open(&Dataset::new(dir.path())).unwrap();
+        (dir, Session::new(engine))
+    }
+
+    fn meta(session: &mut Session, line: &str) -> String {
+        let mut out = Vec::new();
+        handle_meta(line, session, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn format_csv_changes_the_format() {
+        let (_dir, mut s) = session();
+        assert_eq!(s.format, Format::Table);
+        meta(&mut s, "\\format csv");
+        assert_eq!(s.format, Format::Csv);
+        let mut out = Vec::new();
+        assert!(handle_meta("\\format xml", &mut s, &mut out).is_err());
+        assert_eq!(s.format, Format::Csv);
+    }
+
+    #[test]
+    fn set_and_params() {
+        let (_dir, mut s) = session();
+        meta(&mut s, "\\set month 2021-06");
+        meta(&mut s, "\\set council Trafford");
+        meta(&mut s, "\\set min £25k");
+        let listed = meta(&mut s, "\\params");
+        assert!(listed.contains("$month = 2021-06"), "{listed}");
+        assert!(listed.contains("$council = \"Trafford\""), "{listed}");
+        assert!(listed.contains("$min = £25000"), "{listed}");
+        assert_eq!(s.overrides.len(), 3);
+    }
+
+    #[test]
+    fn describe_lists_tables_measures_and_dimensions_with_descriptions() {
+        let (_dir, mut s) = session();
+        let text = meta(&mut s, "\\d");
+        for m in crate::semantic::model::MEASURES {
+            assert!(text.contains(m.name) && text.contains(m.description), "missing {}", m.name);
+        }
+        for d in crate::semantic::model::DIMENSIONS {
+            assert!(text.contains(d.description), "missing {}", d.name);
+        }
+        assert!(text.contains("contracts") && text.contains("(no data loaded)"));
+        let spend = meta(&mut s, "\\d spend");
+        assert!(spend.contains("amount") && spend.contains("money (decimal 18,2)"), "{spend}");
+        assert!(spend.contains("payment_date") && spend.contains("date"));
+    }
+
+    #[test]
+    fn help_lists_every_command() {
+        let (_dir, mut s) = session();
+        let text = meta(&mut s, "\\?");
+        for command in [
+            "\\d",
+            "\\format",
+            "\\o",
+            "\\timing",
+            "\\explain",
+            "\\i",
+            "\\set",
+            "\\params",
+            "\\as-of",
+            "\\chart",
+            "\\h",
+            "\\q",
+        ] {
+            assert!(text.lines().any(|l| l.trim_start().starts_with(command)), "\\? misses {command}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn timing_toggles_and_unknown_commands_are_usage_errors() {
+        let (_dir, mut s) = session();
+        assert!(s.timing);
+        meta(&mut s, "\\timing");
+        assert!(!s.timing);
+        let mut out = Vec::new();
+        let err = handle_meta("\\formt csv", &mut s, &mut out).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Usage);
+        assert!(err.hints.iter().any(|h| h.contains("\\format")), "{:?}", err.hints);
+        assert_eq!(handle_meta("\\q", &mut s, &mut out).unwrap(), Action::Quit);
+    }
+
+    #[test]
+    fn as_of_sets_and_resets_the_date() {
+        let (_dir, mut s) = session();
+        meta(&mut s, "\\as-of 2022-03-31");
+        assert_eq!(s.engine.as_of().unwrap(), chrono::NaiveDate::from_ymd_opt(2022, 3, 31).unwrap());
+        meta(&mut s, "\\as-of latest");
+        // The fixture's latest payment is 1 September 2022.
+        assert_eq!(s.engine.as_of().unwrap(), chrono::NaiveDate::from_ymd_opt(2022, 9, 1).unwrap());
+    }
+
+    #[test]
+    fn help_topics_exist_and_unknown_ones_are_refused() {
+        let (_dir, mut s) = session();
+        for topic in ["measures", "dimensions", "periods", "conditions", "shaping", "files"] {
+            let text = meta(&mut s, &format!("\\h {topic}"));
+            assert!(text.len() > 40, "{topic}");
+        }
+        let mut out = Vec::new();
+        assert!(handle_meta("\\h nonsense", &mut s, &mut out).is_err());
+    }
+
+    #[test]
+    fn chart_without_a_result_is_a_usage_error() {
+        let (_dir, mut s) = session();
+        let mut out = Vec::new();
+        assert_eq!(handle_meta("\\chart", &mut s, &mut out).unwrap_err().kind, ErrorKind::Usage);
+    }
+
+    #[test]
+    fn history_path_prefers_the_explicit_one() {
+        let explicit = PathBuf::from("/tmp/h");
+        assert_eq!(history_path(Some(explicit.clone())), Some(explicit));
+    }
+
+    // --- below: need the parser ---
+
+    #[test]
+    fn a_query_runs_and_shows_time_and_chart_draws_it() {
+        let (_dir, mut s) = session();
+        let mut out = Vec::new();
+        run_input("spend by council", &mut s, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("£31,225.75") && text.contains("Time: "), "{text}");
+        let chart = meta(&mut s, "\\chart");
+        assert!(chart.lines().nth(1).is_some_and(|l| l.starts_with("Trafford")), "{chart}");
+    }
+
+    #[test]
+    fn output_file_gets_the_results_and_the_screen_does_not() {
+        let (dir, mut s) = session();
+        let path = dir.path().join("out.csv");
+        meta(&mut s, &format!("\\o {}", path.display()));
+        let mut out = Vec::new();
+        run_input("spend by council", &mut s, &mut out).unwrap();
+        let screen = String::from_utf8(out).unwrap();
+        assert!(!screen.contains("31225.75"), "{screen}");
+        let file = std::fs::read_to_string(&path).unwrap();
+        assert!(file.starts_with("council,spend\n") && file.contains("Trafford,31225.75"), "{file}");
+        meta(&mut s, "\\o");
+        assert!(matches!(s.sink, Sink::Screen));
+    }
+
+    #[test]
+    fn invalid_query_is_an_error_with_its_source_and_runs_nothing() {
+        let (_dir, mut s) = session();
+        let mut out = Vec::new();
+        let err = run_input("spend by councl", &mut s, &mut out).unwrap_err();
+        assert_eq!(err.source.as_ref().map(|(_, t)| t.as_str()), Some("spend by councl"));
+        assert!(out.is_empty());
+        assert!(s.last.is_none());
+        let mut rendered = Vec::new();
+        render_input_error(&err, false, &mut rendered);
+        let rendered = String::from_utf8(rendered).unwrap();
+        assert!(rendered.contains("council"), "{rendered}");
+    }
+
+    #[test]
+    fn every_help_example_runs_on_the_fixture() {
+        let (_dir, mut s) = session();
+        let examples = meta::help_examples();
+        assert!(examples.len() >= 20);
+        for example in examples {
+            let mut out = Vec::new();
+            if let Err(e) = run_input(example, &mut s, &mut out) {
+                panic!("help example `{example}` fails: {}", e.error);
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! Running saved query files (`queries/*.spql`): parameters with defaults and overrides,
+//! measure definitions, includes and titled queries. It lives in `exec` so that the `run`
+//! command, the REPL's `\i` and anything else share one path, and so that an error in a file
+//! always comes back pointing at that file (its path and line, plus the span in its text).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::exec::{Cancel, Engine, QueryResult};
+use crate::syntax::{self, ast};
+
+/// Deep include chains are almost certainly a mistake; stop long before the stack would.
+const MAX_INCLUDE_DEPTH: usize = 32;
+
+impl Engine {
+    /// Run every query of a saved query file in order and return them with their titles.
+    ///
+    /// `param` statements give defaults; `overrides` (`--param NAME=VALUE`, or the REPL's
+    /// `\set`) win over them wherever they appear. `define measure` statements are registered
+    /// on the engine, so later queries (and, in the REPL, later input) can use them.
+    /// Errors carry the file path and line of the statement, and a span in that file's text
+    /// (see [`error_source`] to render them).
+    pub fn run_file(&mut self, path: &Path, overrides: &[(String, String)]) -> Result<Vec<(String, QueryResult)>> {
+        self.run_file_with(path, overrides, Cancel::Never)
+    }
+
+    /// [`Engine::run_file`], with a choice of how each query may be cancelled.
+    pub fn run_file_with(
+        &mut self,
+        path: &Path,
+        overrides: &[(String, String)],
+        cancel: Cancel,
+    ) -> Result<Vec<(String, QueryResult)>> {
+        let mut overridden = HashSet::new();
+        for (name, value) in overrides {
+            let operand = parse_param_value(name, value)?;
+            self.params.insert(name.clone(), operand);
+            overridden.insert(name.clone());
+        }
+        let mut runner = FileRunner { overridden, stack: Vec::new(), results: Vec::new(), cancel };
+        runner.run(self, path)?;
+        Ok(runner.results)
+    }
+}
+
+/// Parse a parameter's value the way a file would (`param NAME = VALUE`), so there is only
+/// one literal parser. A value that is not a literal (`Trafford`) is taken as text, because
+/// on a command line quoting a string twice is a chore nobody gets right.
+pub fn parse_param_value(name: &str, value: &str) -> Result<ast::Operand> {
+    let name = name.trim().trim_start_matches('$');
+    let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid_name {
+        return Err(Error::usage(format!("'{name}' is not a parameter name"))
+            .with_hint("parameter names are letters, digits and _, starting with a letter: --param month=2021-06"));
+    }
+    let literal = first_param(&format!("param {name} = {value}"));
+    if let Some(operand) = literal {
+        return Ok(operand);
+    }
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    first_param(&format!("param {name} = \"{escaped}\"")).ok_or_else(|| {
+        Error::usage(format!("cannot read '{value}' as a value for ${name}"))
+            .with_hint("values look like 2021-06, FY2021/22, £25k, 2015, \"Trafford\"")
+    })
+}
+
+fn first_param(text: &str) -> Option<ast::Operand> {
+    let file = syntax::parse_file(text).ok()?;
+    match file.statements.as_slice() {
+        [ast::Statement::Param { value, .. }] => Some(value.clone()),
+        _ => None,
+    }
+}
+
+/// The origin name and text to render `error` against, when it points into a file.
+/// Used by the edges (the command line, the REPL) to draw the offending line with a caret.
+pub fn error_source(error: &Error) -> Option<(String, String)> {
+    let location = error.location.as_ref()?;
+    error.span.as_ref()?;
+    let text = std::fs::read_to_string(&location.file).ok()?;
+    Some((location.file.display().to_string(), text))
+}
+
+struct FileRunner {
+    overridden: HashSet<String>,
+    /// Canonical paths of the files being run, outermost first, to detect include cycles.
+    stack: Vec<PathBuf>,
+    results: Vec<(String, QueryResult)>,
+    cancel: Cancel,
+}
+
+impl FileRunner {
+    fn run(&mut self, engine: &mut Engine, path: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(format!("cannot read query file {}", path.display()), e).in_file(path, None))?;
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if let Some(at) = self.stack.iter().position(|p| *p == canonical) {
+            let chain: Vec<String> = self.stack[at..]
+                .iter()
+                .chain(std::iter::once(&canonical))
+                .map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+                .collect();
+            // No location here: the include statement that closed the cycle adds it.
+            return Err(Error::new(ErrorKind::Semantic, format!("include cycle: {}", chain.join(" → ")))
+                .with_hint("a file cannot include itself, directly or through other files"));
+        }
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            return Err(Error::new(
+                ErrorKind::Semantic,
+                format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files"),
+            ));
+        }
+        let file = syntax::parse_file(&text).map_err(|e| locate(e, path, &text))?;
+        self.stack.push(canonical);
+        let outcome = self.statements(engine, path, &text, &file);
+        self.stack.pop();
+        outcome
+    }
+
+    fn statements(&mut self, engine: &mut Engine, path: &Path, text: &str, file: &ast::QueryFile) -> Result<()> {
+        for statement in &file.statements {
+            match statement {
+                ast::Statement::Param { name, value, .. } => {
+                    if !self.overridden.contains(&name.node) {
+                        engine.params.insert(name.node.clone(), value.clone());
+                    }
+                }
+                ast::Statement::DefineMeasure { name, measure, filter, .. } => {
+                    engine.definitions.define_measure(name, measure.clone(), filter.clone());
+                }
+                ast::Statement::Include { path: included, span } => {
+                    let target = path.parent().unwrap_or_else(|| Path::new(".")).join(&included.node);
+                    if !target.is_file() {
+                        let err =
+                            Error::new(ErrorKind::Input, format!("cannot include \"{}\": no such file", included.node))
+                                .with_span(included.span.clone())
+                                .with_hint(format!("include paths are relative to {}", path.display()));
+                        return Err(locate(err, path, text));
+                    }
+                    self.run(engine, &target).map_err(|mut e| {
+                        // An error inside the included file already points there; anything
+                        // else (a cycle, an unreadable file) is best shown at this include.
+                        if e.span.is_some() {
+                            e
+                        } else {
+                            e.location = None;
+                            locate(e.with_span(span.clone()), path, text)
+                        }
+                    })?;
+                }
+                ast::Statement::Query { title, query, span } => {
+                    let result =
+                        engine.run_query_ast(query, self.cancel).map_err(|e| locate(e.or_span(span), path, text))?;
+                    self.results.push((title.node.clone(), result));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+trait OrSpan {
+    fn or_span(self, span: &std::ops::Range<usize>) -> Self;
+}
+
+impl OrSpan for Error {
+    /// Errors without a place of their own (the engine failing) point at the whole query.
+    fn or_span(mut self, span: &std::ops::Range<usize>) -> Self {
+        if self.span.is_none() {
+            self.span = Some(span.clone());
+        }
+        self
+    }
+}
+
+/// Attach the file and the 1-based line of the error's span, so even a one-line rendering
+/// (`queries/x.spql:4: ...`) says where to look.
+fn locate(mut error: Error, path: &Path, text: &str) -> Error {
+    if error.location.is_some() {
+        return error;
+    }
+    let line = error.span.as_ref().map(|s| line_of(text, s.start));
+    error = error.in_file(path, line);
+    error
+}
+
+/// The 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> u64 {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    //! Expected totals are sums of `crate::fixture::ROWS`, worked out by hand.
+
+    use super::*;
+    use crate::catalog::Dataset;
+
+    fn engine() -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        crate::fixture::write_spend_fixture(dir.path()).unwrap();
+        let engine = Engine::open(&Dataset::new(dir.path())).unwrap();
+        (dir, engine)
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Every row of a result as text cells, money as plain decimals.
+    fn cells(result: &QueryResult) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for batch in &result.batches {
+            for r in 0..batch.num_rows() {
+                rows.push(
+                    batch.columns().iter().map(|c| crate::output::cell_text(c, r, false).unwrap_or_default()).collect(),
+                );
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn params_give_defaults_and_overrides_win() {
+        let (dir, mut engine) = engine();
+        let file = write(
+            dir.path(),
+            "t.spql",
+            "param who = \"Trafford\"\nquery \"One council\" = spend where council = $who\n",
+        );
+        let results = engine.run_file(&file, &[]).unwrap();
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].0, "One council");
+        // Trafford: 1000.00 + 250.50 - 100.00 + 30000.00 + 75.25
+        assert_eq!(cells(&results[0].1), vec![vec!["31225.75".to_string()]]);
+
+        let results = engine.run_file(&file, &[("who".into(), "Salford".into())]).unwrap();
+        // Salford: 500 + 1200 + 26000 + 800 + 900
+        assert_eq!(cells(&results[0].1), vec![vec!["29400.00".to_string()]]);
+    }
+
+    #[test]
+    fn override_values_are_parsed_as_literals() {
+        match parse_param_value("min", "£1k").unwrap() {
+            ast::Operand::Literal(l) => {
+                assert_eq!(l.node, ast::Literal::Number { value: "1000".into(), money: true })
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_param_value("m", "2021-06").unwrap(), ast::Operand::Period(_)));
+        match parse_param_value("who", "Trafford").unwrap() {
+            ast::Operand::Literal(l) => assert_eq!(l.node, ast::Literal::String("Trafford".into())),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(parse_param_value("no good", "1").unwrap_err().kind, ErrorKind::Usage);
+    }
+
+    #[test]
+    fn defined_measures_and_includes() {
+        let (dir, mut engine) = engine();
+        write(
+            dir.path(),
+            "common.spql",
+            "param min = £1k\ndefine measure big payments = transactions where amount >= $min\n",
+        );
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let file = write(
+            dir.path(),
+            "sub/main.spql",
+            "include \"../common.spql\"\nquery \"Big by council\" = big payments by council order by council\n",
+        );
+        let results = engine.run_file(&file, &[]).unwrap();
+        // Payments of £1,000 or more: Trafford 1000.00, 30000.00; Salford 1200.00, 26000.00;
+        // Stockport 2000.00, 4000.00.
+        assert_eq!(
+            cells(&results[0].1),
+            vec![
+                vec!["Salford".to_string(), "2".into()],
+                vec!["Stockport".into(), "2".into()],
+                vec!["Trafford".into(), "2".into()]
+            ]
+        );
+        // With a higher threshold only Trafford's and Salford's capital payments remain;
+        // Stockport still has a row, with none.
+        let results = engine.run_file(&file, &[("min".into(), "£25k".into())]).unwrap();
+        assert_eq!(
+            cells(&results[0].1),
+            vec![
+                vec!["Salford".to_string(), "1".into()],
+                vec!["Stockport".into(), "0".into()],
+                vec!["Trafford".into(), "1".into()]
+            ]
+        );
+    }
+
+    #[test]
+    fn include_cycles_are_refused_with_the_chain() {
+        let (dir, mut engine) = engine();
+        write(dir.path(), "a.spql", "include \"b.spql\"\nquery \"A\" = spend\n");
+        write(dir.path(), "b.spql", "include \"a.spql\"\n");
+        let err = engine.run_file(&dir.path().join("a.spql"), &[]).unwrap_err();
+        assert!(err.message.contains("include cycle: a.spql → b.spql → a.spql"), "{}", err.message);
+        let location = err.location.unwrap();
+        assert!(location.file.ends_with("b.spql"), "{location:?}");
+        assert_eq!(location.line, Some(1));
+    }
+
+    #[test]
+    fn errors_point_at_the_file_line_and_span() {
+        let (dir, mut engine) = engine();
+        let text = "# totals\nquery \"Fine\" = spend\nquery \"Broken\" = spend by councl\n";
+        let file = write(dir.path(), "broken.spql", text);
+        let err = engine.run_file(&file, &[]).unwrap_err();
+        let location = err.location.clone().unwrap();
+        assert_eq!(location.file, file);
+        assert_eq!(location.line, Some(3));
+        let span = err.span.clone().unwrap();
+        assert_eq!(&text[span], "councl");
+        let (origin, source) = error_source(&err).unwrap();
+        assert_eq!((origin, source), (file.display().to_string(), text.to_string()));
+    }
+
+    #[test]
+    fn a_missing_include_points_at_the_include() {
+        let (dir, mut engine) = engine();
+        let file = write(dir.path(), "m.spql", "query \"A\" = spend\ninclude \"nowhere.spql\"\n");
+        let err = engine.run_file(&file, &[]).unwrap_err();
+        assert!(err.message.contains("nowhere.spql"), "{}", err.message);
+        assert_eq!(err.location.unwrap().line, Some(2));
+    }
+
+    #[test]
+    fn line_numbers_count_from_one() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+}

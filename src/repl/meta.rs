@@ -1,0 +1,356 @@
+//! The REPL's psql-style meta-commands (`\d`, `\format`, `\o`, `\set`, ...) and its help
+//! topics. [`handle_meta`] is a plain function over a [`Session`] writing to any `Write`, so
+//! every command is tested without a terminal.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::exec::Cancel;
+use crate::exec::files::parse_param_value;
+use crate::output::{Format, chart};
+use crate::schema::Table;
+use crate::semantic::model;
+use crate::syntax::ast::{Literal, Operand, PeriodKind, PeriodUnit};
+
+use super::{Action, Session, Sink};
+
+/// Every meta-command with its one-line description, as `\?` lists them.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("\\?", "list these commands"),
+    ("\\d", "tables, measures, modifiers and dimensions, with descriptions"),
+    ("\\d TABLE", "the columns and types of a table (spend, contracts)"),
+    ("\\format table|csv|json|ndjson", "how results are printed"),
+    ("\\o FILE", "send results to FILE (format from its extension); \\o alone: back to the screen"),
+    ("\\timing", "show or hide each query's time"),
+    ("\\explain QUERY", "what a query means, and its plans"),
+    ("\\i FILE", "run a saved query file (.spql)"),
+    ("\\set NAME VALUE", "set a parameter, used as $NAME in queries"),
+    ("\\params", "list parameters"),
+    ("\\as-of DATE", "count relative periods (last 3 months) back from DATE; \\as-of latest: from the latest payment"),
+    ("\\chart", "draw the last result"),
+    ("\\h TOPIC", "help on the language: measures, dimensions, periods, conditions, shaping, files"),
+    ("\\sql QUERY", "run raw SQL over the tables spend and contracts"),
+    ("\\q", "quit (or Ctrl-D)"),
+];
+
+/// Help topics. Lines starting with `  > ` are examples; a test runs every one of them
+/// on the fixture dataset, so they stay true.
+pub const TOPICS: &[(&str, &str)] = &[
+    (
+        "measures",
+        "A query starts with one or more measures, separated by commas.\n\
+         Modifiers after a measure restrict it: card, on-contract, off-contract; share makes it a %.\n\
+         \\d lists every measure with what it adds up.\n\
+         \x20 > spend\n\
+         \x20 > spend, transactions, suppliers by council\n\
+         \x20 > spend card, credits by council\n\
+         \x20 > average payment, largest payment by category\n",
+    ),
+    (
+        "dimensions",
+        "`by` groups a measure by one or more dimensions: council, supplier, category,\n\
+         department, expense type, and the time dimensions date, month, quarter, year,\n\
+         fy (financial year, April-March) and fq (financial quarter).\n\
+         \x20 > spend by council\n\
+         \x20 > spend by council, fy\n\
+         \x20 > transactions by month\n\
+         \x20 > top 3 suppliers by spend\n",
+    ),
+    (
+        "periods",
+        "Periods name spans of time: 2021-04-01 (a day), 2021-04 (a month), 2021Q2, FY2021/22,\n\
+         2021 (a year), and relative ones counted back from the as-of date (the latest payment,\n\
+         or \\as-of DATE): last 3 months, this fy, previous fy.\n\
+         \x20 > spend by council where fy = FY2021/22\n\
+         \x20 > spend by month where date in 2022\n\
+         \x20 > transactions where date between 2021-04-01 and 2021-09-30\n\
+         \x20 > spend by council where date in last 12 months\n",
+    ),
+    (
+        "conditions",
+        "`where` keeps the rows that match before measuring; `having` keeps groups after.\n\
+         Tests: = != < <= > >=, in (...), between ... and ..., ~ \"text\" (contains, any case),\n\
+         is missing, is not missing, and flags such as redacted and card. Combine with and, or, not.\n\
+         \x20 > spend by supplier where amount >= £1k\n\
+         \x20 > transactions by council where category is missing\n\
+         \x20 > transactions, spend by council where redacted\n\
+         \x20 > spend by council where supplier ~ \"ltd\" and not card\n\
+         \x20 > spend by council having spend > £10k\n",
+    ),
+    (
+        "shaping",
+        "top/bottom N rank a dimension by the first measure; share shows % of a total (within\n\
+         groups); compare puts two periods side by side with the change; across pivots a\n\
+         dimension's values into columns; order by and limit sort and cut; as chart draws it.\n\
+         \x20 > top 2 suppliers by spend\n\
+         \x20 > spend share by category within council\n\
+         \x20 > spend by council compare FY2022/23 with FY2021/22\n\
+         \x20 > spend by category across council\n\
+         \x20 > spend by council order by council limit 2\n\
+         \x20 > spend by council as chart\n",
+    ),
+    (
+        "files",
+        "Saved query files (.spql) hold parameters, definitions, includes and titled queries:\n\
+         \n\
+         \x20   param min = £1k\n\
+         \x20   define measure big payments = transactions where amount >= $min\n\
+         \x20   include \"common.spql\"\n\
+         \x20   query \"Big payments by council\" = big payments by council\n\
+         \n\
+         Run one with \\i FILE here, or `spendql run FILE --param min=£5k` (add\n\
+         --output report.xlsx for one worksheet per query). Parameters are used as $NAME.\n",
+    ),
+];
+
+fn io(e: std::io::Error) -> Error {
+    Error::io("cannot write output", e)
+}
+
+/// Run one meta-command line (starting with `\`).
+pub fn handle_meta(line: &str, session: &mut Session, out: &mut dyn Write) -> Result<Action> {
+    let line = line.trim();
+    let body = line.strip_prefix('\\').unwrap_or(line);
+    let (command, argument) = match body.split_once(char::is_whitespace) {
+        Some((c, a)) => (c, a.trim()),
+        None => (body, ""),
+    };
+    match command {
+        "q" | "quit" => return Ok(Action::Quit),
+        "?" => {
+            for (name, what) in COMMANDS {
+                writeln!(out, "  {name:<32} {what}").map_err(io)?;
+            }
+            writeln!(out, "Anything else is a query, e.g. spend by council. \\h for the language.").map_err(io)?;
+        }
+        "d" => describe(argument, session, out)?,
+        "format" => {
+            if argument.is_empty() {
+                writeln!(out, "format: {}", session.format.name()).map_err(io)?;
+            } else {
+                let format = Format::parse(argument)?;
+                if !matches!(format, Format::Table | Format::Csv | Format::Json | Format::Ndjson) {
+                    return Err(Error::usage(format!("{} cannot be printed on the screen", format.name()))
+                        .with_hint(format!("send it to a file: \\o results.{}", format.name())));
+                }
+                session.format = format;
+                writeln!(out, "format: {}", format.name()).map_err(io)?;
+            }
+        }
+        "o" => {
+            if argument.is_empty() {
+                session.sink = Sink::Screen;
+                writeln!(out, "results go to the screen").map_err(io)?;
+            } else {
+                let path = PathBuf::from(argument);
+                let format = Format::from_path(&path).ok_or_else(|| {
+                    Error::usage(format!("cannot tell the format of '{argument}' from its extension"))
+                        .with_hint("use .csv, .json, .ndjson, .parquet, .xlsx or .txt")
+                })?;
+                session.open_sink(path.clone(), format)?;
+                writeln!(out, "results go to {} ({})", path.display(), format.name()).map_err(io)?;
+            }
+        }
+        "timing" => {
+            session.timing = match argument {
+                "on" => true,
+                "off" => false,
+                _ => !session.timing,
+            };
+            writeln!(out, "Timing is {}.", if session.timing { "on" } else { "off" }).map_err(io)?;
+        }
+        "explain" => {
+            if argument.is_empty() {
+                return Err(Error::usage("\\explain needs a query").with_hint("\\explain spend by council"));
+            }
+            let text = session.engine.explain(argument, false)?;
+            write!(out, "{text}").map_err(io)?;
+        }
+        "i" | "include" => {
+            if argument.is_empty() {
+                return Err(Error::usage("\\i needs a file").with_hint("\\i queries/monthly.spql"));
+            }
+            let overrides = session.overrides.clone();
+            let results = session.engine.run_file_with(std::path::Path::new(argument), &overrides, Cancel::OnCtrlC)?;
+            session.vocabulary.measures.extend(session.engine.definitions.measure_names().map(String::from));
+            session.vocabulary.measures.sort();
+            session.vocabulary.measures.dedup();
+            for (title, result) in results {
+                session.show(Some(&title), result, out)?;
+            }
+        }
+        "set" => {
+            let Some((name, value)) = argument.split_once(char::is_whitespace) else {
+                list_params(session, out)?;
+                return Ok(Action::Continue);
+            };
+            let name = name.trim_start_matches('$').to_string();
+            let value = value.trim();
+            let operand = parse_param_value(&name, value)?;
+            session.engine.params.insert(name.clone(), operand);
+            session.overrides.retain(|(n, _)| *n != name);
+            session.overrides.push((name.clone(), value.to_string()));
+            writeln!(out, "${name} = {value}").map_err(io)?;
+        }
+        "params" => list_params(session, out)?,
+        "as-of" => match argument {
+            "" => {
+                let date = session.engine.as_of()?;
+                writeln!(out, "as of {date}").map_err(io)?;
+            }
+            "latest" | "off" | "none" => {
+                session.engine.set_as_of(None);
+                writeln!(out, "as of the latest payment").map_err(io)?;
+            }
+            text => {
+                let date: chrono::NaiveDate = text
+                    .parse()
+                    .map_err(|_| Error::usage(format!("'{text}' is not a date")).with_hint("write it as 2022-03-31"))?;
+                session.engine.set_as_of(Some(date));
+                writeln!(out, "as of {date}").map_err(io)?;
+            }
+        },
+        "chart" => {
+            let Some((_, result)) = &session.last else {
+                return Err(Error::usage("no result to draw yet").with_hint("run a query first, e.g. spend by council"));
+            };
+            chart::write_terminal_chart(result, session.width, out)?;
+        }
+        "h" | "help" => help(argument, out)?,
+        "sql" => {
+            if argument.is_empty() {
+                return Err(Error::usage("\\sql needs a statement")
+                    .with_hint("\\sql SELECT council, count(*) FROM spend GROUP BY council"));
+            }
+            let result = session.engine.sql(argument, Cancel::OnCtrlC)?;
+            session.show(None, result, out)?;
+        }
+        other => {
+            let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| c.split(' ').next().unwrap_or(c)).collect();
+            let mut err = Error::usage(format!("unknown command \\{other}"));
+            if let Some(s) = crate::semantic::suggest(&format!("\\{other}"), known.iter().copied()) {
+                err = err.with_hint(format!("did you mean {s}?"));
+            }
+            return Err(err.with_hint("\\? lists the commands"));
+        }
+    }
+    Ok(Action::Continue)
+}
+
+fn describe(argument: &str, session: &Session, out: &mut dyn Write) -> Result<()> {
+    if !argument.is_empty() {
+        let table = Table::ALL.into_iter().find(|t| t.name().eq_ignore_ascii_case(argument)).ok_or_else(|| {
+            Error::usage(format!("no table named '{argument}'")).with_hint("tables are: spend, contracts")
+        })?;
+        writeln!(out, "{}: {}", table.name(), table.description()).map_err(io)?;
+        for field in table.schema().fields() {
+            let kind = match field.data_type() {
+                datafusion::arrow::datatypes::DataType::Decimal128(18, 2) => "money (decimal 18,2)".to_string(),
+                datafusion::arrow::datatypes::DataType::Utf8 => "text".to_string(),
+                datafusion::arrow::datatypes::DataType::Date32 => "date".to_string(),
+                datafusion::arrow::datatypes::DataType::Boolean => "yes/no".to_string(),
+                other => other.to_string().to_lowercase(),
+            };
+            let null = if field.is_nullable() { "" } else { ", always present" };
+            writeln!(out, "  {:<20} {kind}{null}", field.name()).map_err(io)?;
+        }
+        return Ok(());
+    }
+    writeln!(out, "Tables").map_err(io)?;
+    for table in Table::ALL {
+        let state = if session.engine.has_table(table) { "" } else { " (no data loaded)" };
+        writeln!(out, "  {:<20} {}{state}", table.name(), table.description()).map_err(io)?;
+    }
+    writeln!(out, "Measures").map_err(io)?;
+    for m in model::MEASURES {
+        writeln!(out, "  {:<20} {}", m.name, m.description).map_err(io)?;
+    }
+    let mut defined: Vec<&str> = session.engine.definitions.measure_names().collect();
+    defined.sort();
+    for name in defined {
+        writeln!(out, "  {name:<20} (defined in a query file)").map_err(io)?;
+    }
+    writeln!(out, "Modifiers").map_err(io)?;
+    for (word, _, what) in model::MODIFIERS {
+        writeln!(out, "  {word:<20} {what}").map_err(io)?;
+    }
+    writeln!(out, "Dimensions").map_err(io)?;
+    for d in model::DIMENSIONS {
+        writeln!(out, "  {:<20} {}", d.name, d.description).map_err(io)?;
+    }
+    writeln!(out, "Fields (for where)").map_err(io)?;
+    for f in model::FIELDS {
+        writeln!(out, "  {:<20} {}", f.name, f.description).map_err(io)?;
+    }
+    Ok(())
+}
+
+fn list_params(session: &Session, out: &mut dyn Write) -> Result<()> {
+    if session.engine.params.is_empty() {
+        writeln!(out, "no parameters; set one with \\set NAME VALUE").map_err(io)?;
+    }
+    let mut names: Vec<&String> = session.engine.params.keys().collect();
+    names.sort();
+    for name in names {
+        writeln!(out, "  ${name} = {}", operand_text(&session.engine.params[name])).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// A parameter's value as it would be written in a query.
+pub fn operand_text(operand: &Operand) -> String {
+    match operand {
+        Operand::Param(p) => format!("${}", p.node),
+        Operand::Literal(l) => match &l.node {
+            Literal::String(s) => format!("{s:?}"),
+            Literal::Number { value, money: true } => format!("£{value}"),
+            Literal::Number { value, money: false } => value.clone(),
+            Literal::Date(d) => d.to_string(),
+            Literal::Bool(b) => b.to_string(),
+        },
+        Operand::Period(p) => match &p.kind {
+            PeriodKind::Month { year, month } => format!("{year}-{month:02}"),
+            PeriodKind::Quarter { year, quarter } => format!("{year}Q{quarter}"),
+            PeriodKind::FinancialYear { start_year } => format!("FY{start_year}/{:02}", (start_year + 1) % 100),
+            PeriodKind::Year { year } => year.to_string(),
+            PeriodKind::Last { count, unit } => format!("last {count} {}", unit_text(*unit)),
+            PeriodKind::Next { count, unit } => format!("next {count} {}", unit_text(*unit)),
+            PeriodKind::This { unit } => format!("this {}", unit_text(*unit)),
+            PeriodKind::Previous { unit } => format!("previous {}", unit_text(*unit)),
+        },
+    }
+}
+
+fn unit_text(unit: PeriodUnit) -> &'static str {
+    match unit {
+        PeriodUnit::Day => "days",
+        PeriodUnit::Week => "weeks",
+        PeriodUnit::Month => "months",
+        PeriodUnit::Quarter => "quarters",
+        PeriodUnit::Year => "years",
+        PeriodUnit::FinancialYear => "fy",
+    }
+}
+
+fn help(topic: &str, out: &mut dyn Write) -> Result<()> {
+    if topic.is_empty() {
+        writeln!(out, "Help topics (\\h TOPIC):").map_err(io)?;
+        for (name, text) in TOPICS {
+            writeln!(out, "  {name:<12} {}", text.lines().next().unwrap_or_default()).map_err(io)?;
+        }
+        return Ok(());
+    }
+    let topic = topic.to_lowercase();
+    let found = TOPICS.iter().find(|(name, _)| name.starts_with(&topic) || topic.starts_with(name));
+    match found {
+        Some((_, text)) => write!(out, "{text}").map_err(io),
+        None => Err(Error::usage(format!("no help topic '{topic}'"))
+            .with_hint(format!("topics are: {}", TOPICS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")))),
+    }
+}
+
+/// The example queries of every help topic (the `  > ` lines).
+pub fn help_examples() -> Vec<&'static str> {
+    TOPICS.iter().flat_map(|(_, text)| text.lines().filter_map(|l| l.strip_prefix("  > "))).collect()
+}

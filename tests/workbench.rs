@@ -1,0 +1,253 @@
+//! The analyst's workbench end to end: `run` on the shipped query files, output formats and
+//! exit codes, rendered diagnostics, and the REPL under a pseudo-terminal. Every test works
+//! on the hand-checkable fixture dataset (`spendql::fixture`), whose totals are worked out
+//! by hand in src/fixture.rs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    spendql::fixture::write_spend_fixture(&dir.path().join("data")).unwrap();
+    dir
+}
+
+fn spendql(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("spendql").unwrap();
+    cmd.env("SPENDQL_DATASET", dir.join("data")).env("NO_COLOR", "1").current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn queries_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("queries")
+}
+
+/// The titles of a query file's `query "Title" =` statements, in order.
+fn titles(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let re = regex::Regex::new(r#"(?m)^query\s+"([^"]+)""#).unwrap();
+    re.captures_iter(&text).map(|c| c[1].to_string()).collect()
+}
+
+const SHIPPED: &[&str] = &["monthly.spql", "benchmarking.spql", "collaboration.spql", "data-quality.spql"];
+
+#[test]
+fn every_shipped_query_file_runs_on_a_dataset() {
+    let dir = fixture();
+    for name in SHIPPED {
+        let path = queries_dir().join(name);
+        let expected = titles(&path);
+        assert!(expected.len() >= 4, "{name} should hold several queries");
+        let out = spendql(dir.path()).args(["run", path.to_str().unwrap(), "--format", "csv"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name} failed:\n{stderr}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let headings: Vec<&str> = stdout.lines().filter_map(|l| l.strip_prefix("# ")).collect();
+        assert_eq!(headings, expected, "{name}");
+    }
+}
+
+#[test]
+fn run_with_a_param_override_changes_the_result() {
+    let dir = fixture();
+    let file = dir.path().join("one.spql");
+    std::fs::write(&file, "param who = \"Trafford\"\nquery \"Spend\" = spend where council = $who\n").unwrap();
+    let run = |extra: &[&str]| {
+        let out = spendql(dir.path()).arg("run").arg(&file).args(extra).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(run(&[]), "# Spend\nspend\n31225.75\n");
+    assert_eq!(run(&["--param", "who=Salford"]), "# Spend\nspend\n29400.00\n");
+}
+
+#[test]
+fn xlsx_output_has_one_sheet_per_query_with_headers() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let dir = fixture();
+    let book = dir.path().join("quality.xlsx");
+    let file = queries_dir().join("data-quality.spql");
+    let out = spendql(dir.path()).arg("run").arg(&file).arg("--output").arg(&book).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "results went to the workbook, not stdout");
+    let mut workbook: Xlsx<_> = open_workbook(&book).unwrap();
+    let expected = titles(&file);
+    assert_eq!(workbook.sheet_names(), expected);
+    let redacted = workbook.worksheet_range("Redacted beneficiaries").unwrap();
+    let header: Vec<String> = redacted.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header, ["council", "transactions", "spend"]);
+    // The fixture's one redacted payment: Salford, £1,200.00.
+    let row: Vec<String> = redacted.rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(row, ["Salford", "1", "1200"]);
+}
+
+#[test]
+fn csv_output_writes_one_numbered_file_per_query() {
+    let dir = fixture();
+    let file = queries_dir().join("data-quality.spql");
+    let out = spendql(dir.path()).arg("run").arg(&file).arg("--output").arg(dir.path().join("q.csv")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let first = std::fs::read_to_string(dir.path().join("q-1-payments-with-no-category.csv")).unwrap();
+    assert!(first.starts_with("council,transactions,spend\n"), "{first}");
+    let credits = std::fs::read_to_string(dir.path().join("q-4-credits.csv")).unwrap();
+    // Credits: Trafford -100.00 (one), Stockport -50.00 (one).
+    assert!(credits.contains("Trafford,-100.00,1") && credits.contains("Stockport,-50.00,1"), "{credits}");
+}
+
+#[test]
+fn piped_output_is_plain_csv_or_json_without_colour_or_timing() {
+    let dir = fixture();
+    let out = spendql(dir.path()).env_remove("NO_COLOR").args(["query", "spend by council"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv, "council,spend\nTrafford,31225.75\nSalford,29400.00\nStockport,6600.00\n");
+
+    let out = spendql(dir.path())
+        .env_remove("NO_COLOR")
+        .args(["query", "spend by council", "--format", "json"])
+        .output()
+        .unwrap();
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(!json.contains('\x1b') && !json.contains('£') && !json.contains("Time:"), "{json}");
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed[0]["council"], "Trafford");
+    assert!(parsed[0]["spend"].is_number(), "money is a plain JSON number: {json}");
+    assert_eq!(parsed[0]["spend"].to_string(), "31225.75");
+
+    let out = spendql(dir.path()).args(["query", "spend by council", "--format", "ndjson"]).output().unwrap();
+    let ndjson = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(ndjson.lines().count(), 3);
+    assert!(ndjson.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+}
+
+#[test]
+fn as_chart_draws_bars_in_a_table_and_svg_output_draws_an_image() {
+    let dir = fixture();
+    let out = spendql(dir.path()).args(["query", "spend by council as chart", "--format", "table"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let bar = |council: &str| text.lines().find(|l| l.starts_with(council)).map(|l| l.matches('█').count()).unwrap();
+    // Trafford £31,225.75 has the longest bar; Stockport £6,600.00 about a fifth of it.
+    assert!(bar("Trafford") > bar("Salford") && bar("Salford") > 4 * bar("Stockport"), "{text}");
+
+    let svg = dir.path().join("chart.svg");
+    let out = spendql(dir.path()).args(["query", "spend by council"]).arg("--output").arg(&svg).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("no TrueType font") {
+        eprintln!("skipping the image check: no font on this machine");
+        return;
+    }
+    assert!(out.status.success(), "{stderr}");
+    let image = std::fs::read_to_string(&svg).unwrap();
+    assert!(image.starts_with("<svg") && image.contains("spend by council") && image.contains("Trafford"));
+}
+
+#[test]
+fn exit_codes_are_1_for_query_errors_and_2_for_usage_errors() {
+    let dir = fixture();
+    spendql(dir.path()).args(["query", "spend by councl"]).assert().code(1);
+    spendql(dir.path()).args(["run", "no-such-file.spql"]).assert().code(1);
+    spendql(dir.path()).args(["query", "spend", "--format", "xml"]).assert().code(2);
+    spendql(dir.path()).args(["query"]).assert().code(2);
+    spendql(dir.path()).args(["frobnicate"]).assert().code(2);
+    spendql(dir.path()).args(["run", "x.spql", "--param", "novalue"]).assert().code(2);
+    // Not a terminal and no command: say so rather than wait for input.
+    spendql(dir.path()).write_stdin("").assert().code(2);
+}
+
+#[test]
+fn a_diagnostic_from_a_query_file_points_at_file_line_and_column() {
+    let dir = fixture();
+    let file = dir.path().join("broken.spql");
+    std::fs::write(
+        &file,
+        "# Two queries, the second misspelt.\nquery \"Fine\" = spend\nquery \"Broken\" =\n    spend by councl\n",
+    )
+    .unwrap();
+    let out = spendql(dir.path()).arg("run").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = stderr.replace(&dir.path().display().to_string(), "[DIR]");
+    assert!(stderr.contains("[DIR]/broken.spql:4:14"), "{stderr}");
+    insta::with_settings!({filters => vec![(r"Time: \d+\.\d+s", "Time: [T]")]}, {
+        insta::assert_snapshot!(stderr);
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// The REPL under a pseudo-terminal.
+
+fn repl(dir: &Path, history: &Path) -> expectrl::Session {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("spendql"));
+    cmd.arg("repl")
+        .env("SPENDQL_DATASET", dir.join("data"))
+        .env("SPENDQL_HISTORY", history)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("COLUMNS", "100");
+    let mut session = expectrl::Session::spawn(cmd).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session.expect("spendql> ").unwrap();
+    session
+}
+
+#[test]
+fn repl_runs_queries_completes_values_and_keeps_history() {
+    let dir = fixture();
+    let history = dir.path().join("state").join("history");
+    let mut p = repl(dir.path(), &history);
+
+    p.send("spend by council\r").unwrap();
+    p.expect("£31,225.75").unwrap();
+    p.expect("Time: ").unwrap();
+    p.expect("spendql> ").unwrap();
+
+    // Tab completes the council's name inside the string, closing quote included.
+    p.send("spend where council = \"Traf\t").unwrap();
+    p.expect("ford\"").unwrap();
+    p.send("\r").unwrap();
+    p.expect("£31,225.75").unwrap();
+    p.expect("spendql> ").unwrap();
+
+    // Ctrl-C at the prompt clears the line and keeps the REPL alive.
+    p.send("this line is abandoned").unwrap();
+    p.send([3u8]).unwrap();
+    p.expect("spendql> ").unwrap();
+    p.send("transactions by council\r").unwrap();
+    p.expect("(3 rows)").unwrap();
+    p.expect("spendql> ").unwrap();
+    p.send("\\q\r").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+
+    let saved = std::fs::read_to_string(&history).unwrap();
+    assert!(saved.contains("spend by council") && saved.contains("transactions by council"), "{saved}");
+    assert!(!saved.contains("abandoned"), "{saved}");
+
+    // A new session recalls the last query with the Up arrow.
+    let mut p = repl(dir.path(), &history);
+    p.send("\x1b[A").unwrap();
+    p.expect("transactions by council").unwrap();
+    p.send("\r").unwrap();
+    p.expect("(3 rows)").unwrap();
+    p.expect("spendql> ").unwrap();
+    p.send([4u8]).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn repl_shows_a_diagnostic_for_an_invalid_query_and_carries_on() {
+    let dir = fixture();
+    let history = dir.path().join("history");
+    let mut p = repl(dir.path(), &history);
+    p.send("spend by councl\r").unwrap();
+    p.expect("did you mean 'council'").unwrap();
+    p.expect("spendql> ").unwrap();
+    p.send("\\format csv\r").unwrap();
+    p.expect("format: csv").unwrap();
+    p.send("spend by council\r").unwrap();
+    p.expect("Trafford,31225.75").unwrap();
+    p.send("\\q\r").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
