@@ -125,7 +125,12 @@ fn group_thousands(n: u128) -> String {
     out
 }
 
-/// `-£1,234.56` from pence.
+/// Pence as people read money: a pound sign, thousands separators and two decimals.
+///
+/// ```
+/// assert_eq!(spendql::output::money_text(123_456), "£1,234.56");
+/// assert_eq!(spendql::output::money_text(-5), "-£0.05");
+/// ```
 pub fn money_text(pence: i128) -> String {
     let sign = if pence < 0 { "-" } else { "" };
     let a = pence.unsigned_abs();
