@@ -24,7 +24,7 @@ use crate::schema::{MONEY_PRECISION, MONEY_SCALE, spend_schema};
 
 /// Rows per Arrow batch handed from the parser to the writer.
 pub const BATCH_ROWS: usize = 32 * 1024;
-/// Rows per Parquet row group: see docs/parquet-layout.md for the measurements.
+/// Rows per Parquet row group: see BENCHMARKS.md (Parquet layout) for the measurements.
 pub const ROW_GROUP_ROWS: usize = 1024 * 1024;
 
 /// Text columns of a spend row, in schema order.
