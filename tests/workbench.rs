@@ -237,6 +237,29 @@ fn repl_runs_queries_completes_values_and_keeps_history() {
 }
 
 #[test]
+fn repl_ctrl_c_cancels_a_running_query_and_keeps_the_session() {
+    let dir = fixture();
+    let history = dir.path().join("history");
+    let mut p = repl(dir.path(), &history);
+    // A cross join of eight copies of the fixture: 14^8 ≈ 1.5e9 rows to add up, far longer
+    // than the test. (A bare count(*) would be answered from statistics at once.)
+    p.send(
+        "\\sql SELECT max(a.source_row + b.source_row + c.source_row + d.source_row + e.source_row \
+         + f.source_row + g.source_row + h.source_row) FROM spend a, spend b, spend c, spend d, spend e, \
+         spend f, spend g, spend h\r",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    p.send([3u8]).unwrap();
+    p.expect("Cancelled.").unwrap();
+    p.expect("spendql> ").unwrap();
+    p.send("transactions by council\r").unwrap();
+    p.expect("(3 rows)").unwrap();
+    p.send("\\q\r").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
 fn repl_shows_a_diagnostic_for_an_invalid_query_and_carries_on() {
     let dir = fixture();
     let history = dir.path().join("history");
