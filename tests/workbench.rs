@@ -49,6 +49,30 @@ fn every_shipped_query_file_runs_on_a_dataset() {
     }
 }
 
+/// The demo (the README's first command) ingests the committed sample; every shipped query
+/// file then runs on it, as the monthly team would run them.
+#[test]
+fn demo_loads_the_sample_and_every_shipped_query_file_runs_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = spendql(dir.path()).args(["--dataset", data.to_str().unwrap(), "demo"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&demo.stdout);
+    assert!(demo.status.success(), "demo failed:\n{}", String::from_utf8_lossy(&demo.stderr));
+    for council in ["Rochdale", "Stockport", "Trafford"] {
+        assert!(stdout.contains(&format!("Ingesting {council} spend files")), "{stdout}");
+    }
+    assert!(!stdout.contains("DOES NOT RECONCILE"), "{stdout}");
+    assert!(stdout.contains("spend by council compare this fy with previous fy"), "{stdout}");
+    for name in SHIPPED {
+        let path = queries_dir().join(name);
+        let out = spendql(dir.path()).args(["run", path.to_str().unwrap(), "--format", "csv"]).output().unwrap();
+        assert!(out.status.success(), "{name} failed on the sample:\n{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let headings: Vec<&str> = stdout.lines().filter_map(|l| l.strip_prefix("# ")).collect();
+        assert_eq!(headings, titles(&path), "{name}");
+    }
+}
+
 #[test]
 fn run_with_a_param_override_changes_the_result() {
     let dir = fixture();
