@@ -123,6 +123,7 @@ pub fn write_rows(dir: &Path, rows: &[Row]) -> Result<()> {
         Arc::new(StringArray::from_iter_values(std::iter::repeat_n("fixture.csv", n))),
         Arc::new(Int64Array::from_iter_values(2..(n as i64 + 2))),
         nulls(),
+        nulls(),
     ];
     let batch = RecordBatch::try_new(schema.clone(), columns)?;
     let dataset = Dataset::new(dir);

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod repl;
 pub mod schema;
 pub mod semantic;
+pub mod suppliers;
 pub mod syntax;
 
 pub use error::{Error, ErrorKind, Result};

@@ -95,6 +95,10 @@ pub mod spend {
     pub const SOURCE_ROW: &str = "source_row";
     /// JSON object of the source columns that map to no harmonised field, so nothing is lost.
     pub const EXTRAS: &str = "extras";
+    /// The contract (`council:reference`) covering the payment, if any. Null when no
+    /// contract covers it or no register is loaded; recomputed by [`crate::link`] whenever
+    /// spend, contracts or supplier aliases change.
+    pub const CONTRACT_REF: &str = "contract_ref";
 }
 
 pub fn spend_schema() -> SchemaRef {
@@ -121,6 +125,7 @@ pub fn spend_schema() -> SchemaRef {
         Field::new(SOURCE_FILE, DataType::Utf8, false),
         Field::new(SOURCE_ROW, DataType::Int64, false),
         utf8(EXTRAS),
+        utf8(CONTRACT_REF),
     ]))
 }
 

@@ -127,6 +127,8 @@ impl Columns {
             Arc::new(StringArray::from_iter_values(std::iter::repeat_n(&constants.source_file, rows))),
             Arc::new(Int64Array::from(std::mem::take(&mut self.source_row))),
             Arc::new(self.extras.finish()),
+            // Filled in by `crate::link` once the batch's files are placed.
+            datafusion::arrow::array::new_null_array(&datafusion::arrow::datatypes::DataType::Utf8, rows),
         ];
         Ok(RecordBatch::try_new(constants.schema.clone(), columns)?)
     }
