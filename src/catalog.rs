@@ -90,7 +90,24 @@ pub struct SourceRecord {
 pub struct Manifest {
     pub version: u64,
     pub sources: Vec<SourceRecord>,
+    /// The last spend ↔ contracts linking pass (absent until a register is loaded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<LinkRecord>,
 }
+
+/// What the last linking pass saw, kept in the manifest so a later ingest knows whether
+/// the aliases changed since.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    /// SHA-256 of `suppliers.toml` when the links were computed (empty: no file).
+    pub aliases_sha256: String,
+    pub contracts: u64,
+    pub spend_rows: u64,
+    pub rows_linked: u64,
+    /// Pence, as a decimal string.
+    pub amount_linked: String,
+}
+
 
 impl Manifest {
     pub fn find(&self, council: &str, kind: SourceKind, source_name: &str) -> Option<&SourceRecord> {
@@ -205,7 +222,7 @@ impl Dataset {
         if let Ok(current) = fs::canonicalize(self.root.join(CURRENT)) {
             link_tree(&current, &staging)?;
         }
-        let manifest = Manifest { version, sources: base.sources.clone() };
+        let manifest = Manifest { version, sources: base.sources.clone(), link: base.link.clone() };
         Ok(Transaction { root: self.root.clone(), staging, manifest, base, _lock: lock })
     }
 
@@ -303,6 +320,11 @@ impl Transaction {
 
     pub fn add_source(&mut self, record: SourceRecord) {
         self.manifest.sources.push(record);
+    }
+
+    /// Record the linking pass that this version's `spend.contract_ref` came from.
+    pub fn set_link(&mut self, link: LinkRecord) {
+        self.manifest.link = Some(link);
     }
 
     /// Make the staged version the current one, atomically.

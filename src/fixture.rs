@@ -153,3 +153,176 @@ pub fn write_rows(dir: &Path, rows: &[Row]) -> Result<()> {
     });
     tx.commit()
 }
+
+/// One fixture contract: council, reference, supplier name, supplier key, start, expiry,
+/// total value (pence), category, officer, procedure, sme, collaborative councils,
+/// cashable savings, non-cashable savings, social value (pence).
+pub type ContractRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i128,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    Option<&'static str>,
+    Option<i128>,
+    Option<i128>,
+    Option<i128>,
+);
+
+/// Four contracts over the fixture's suppliers, chosen so that each side of the
+/// on/off-contract rule is exercised: a payment the day before a contract starts, a
+/// collaborative contract covering another council, a contract with no payments.
+pub const CONTRACTS: &[ContractRow] = &[
+    (
+        "Trafford",
+        "T-AMEY",
+        "Amey Ltd",
+        "AMEY",
+        "2021-05-01",
+        "2022-04-30",
+        5_000_000,
+        "Highways",
+        "Ann",
+        "Open Tender",
+        false,
+        Some("Stockport"),
+        Some(100_000),
+        Some(50_000),
+        Some(200_000),
+    ),
+    (
+        "Salford",
+        "S-WATES",
+        "Wates Construction Ltd",
+        "WATES CONSTRUCTION",
+        "2021-04-01",
+        "2022-03-31",
+        10_000_000,
+        "Construction",
+        "Bob",
+        "Framework",
+        false,
+        None,
+        Some(0),
+        None,
+        Some(500_000),
+    ),
+    (
+        "Stockport",
+        "K-CAPITA",
+        "Capita PLC",
+        "CAPITA",
+        "2022-09-01",
+        "2023-08-31",
+        3_000_000,
+        "IT",
+        "Ann",
+        "Quotation",
+        false,
+        None,
+        None,
+        None,
+        None,
+    ),
+    (
+        "Salford",
+        "S-CATER",
+        "Tesco Stores",
+        "TESCO STORES",
+        "2022-01-01",
+        "2022-12-31",
+        800_000,
+        "Catering",
+        "Cara",
+        "Quotation",
+        true,
+        None,
+        None,
+        None,
+        None,
+    ),
+];
+
+/// The spend fixture plus [`CONTRACTS`], linked by the same pass ingest runs.
+pub fn write_linked_fixture(dir: &Path) -> Result<()> {
+    write_spend_fixture(dir)?;
+    let schema = schema::contracts_schema();
+    let rows = CONTRACTS;
+    let n = rows.len();
+    let text = |f: fn(&ContractRow) -> &str| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(f))) };
+    let nulls = || -> ArrayRef { Arc::new(StringArray::from(vec![None::<&str>; n])) };
+    let money = |values: Vec<Option<i128>>| -> Result<ArrayRef> {
+        Ok(Arc::new(Decimal128Array::from(values).with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?))
+    };
+    let dates = |f: fn(&ContractRow) -> &str| -> Result<ArrayRef> {
+        Ok(Arc::new(Date32Array::from(rows.iter().map(|r| days(f(r))).collect::<Result<Vec<_>>>()?)))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        text(|r| r.0),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| schema::council_code(r.0).unwrap_or("")))),
+        text(|r| r.1),
+        text(|r| r.7),
+        nulls(),
+        nulls(),
+        text(|r| r.9),
+        text(|r| r.2),
+        text(|r| r.3),
+        nulls(),
+        nulls(),
+        Arc::new(BooleanArray::from(rows.iter().map(|r| Some(r.10)).collect::<Vec<_>>())),
+        Arc::new(BooleanArray::from(vec![Some(false); n])),
+        dates(|r| r.4)?,
+        dates(|r| r.5)?,
+        Arc::new(Date32Array::from(vec![None::<i32>; n])),
+        dates(|r| r.5)?,
+        Arc::new(datafusion::arrow::array::Int32Array::from(vec![None::<i32>; n])),
+        money(rows.iter().map(|r| Some(r.6)).collect())?,
+        money(vec![None; n])?,
+        money(vec![Some(0); n])?,
+        nulls(),
+        text(|r| r.7),
+        Arc::new(StringArray::from(rows.iter().map(|r| r.11).collect::<Vec<_>>())),
+        money(rows.iter().map(|r| r.12).collect())?,
+        money(rows.iter().map(|r| r.13).collect())?,
+        money(rows.iter().map(|r| r.14).collect())?,
+        text(|r| r.8),
+        nulls(),
+        Arc::new(StringArray::from_iter_values(std::iter::repeat_n("fixture-contracts.csv", n))),
+        Arc::new(Int64Array::from_iter_values(2..(n as i64 + 2))),
+        nulls(),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), columns)?;
+    let dataset = Dataset::new(dir);
+    let mut tx = dataset.begin()?;
+    let relative = "contracts/fixture.parquet";
+    std::fs::create_dir_all(tx.dir().join("contracts")).map_err(|e| Error::io("cannot create fixture folder", e))?;
+    let file = std::fs::File::create(tx.dir().join(relative)).map_err(|e| Error::io("cannot create fixture", e))?;
+    let mut writer = ArrowWriter::try_new(file, schema, None)?;
+    writer.write(&batch)?;
+    writer.close()?;
+    let total: i128 = rows.iter().map(|r| r.6).sum();
+    let amount = format!("{}.{:02}", total / 100, total % 100);
+    tx.add_source(SourceRecord {
+        council: "Fixture".into(),
+        kind: SourceKind::Contracts,
+        source_name: "fixture-contracts.csv".into(),
+        sha256: "fixture".into(),
+        rows_read: n as u64,
+        rows_loaded: n as u64,
+        rows_rejected: 0,
+        amount_read: amount.clone(),
+        amount_loaded: amount,
+        amount_rejected: "0.00".into(),
+        parquet_files: vec![relative.into()],
+        mapping: vec![],
+        ingested_at: String::new(),
+    });
+    crate::ingest::link::relink(&mut tx, dir, &crate::ingest::link::Scope::All)?;
+    tx.commit()
+}

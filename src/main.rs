@@ -101,6 +101,8 @@ enum Command {
         #[arg(long)]
         sample: Option<PathBuf>,
     },
+    /// Recompute which contract covers each payment (after editing suppliers.toml).
+    Link,
 }
 
 fn parse_param_arg(text: &str) -> Result<(String, String), String> {
@@ -266,6 +268,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Repl { history, as_of }) => {
             let engine = Engine::open(&dataset)?;
             repl::run_repl(engine, repl::ReplOptions { history, as_of })?;
+        }
+        Some(Command::Link) => {
+            ingest::relink_dataset(&dataset, &mut stdout)?;
         }
         None if std::io::stdin().is_terminal() => {
             let engine = Engine::open(&dataset)?;

@@ -63,7 +63,7 @@ pub struct Engine {
 #[derive(Default)]
 struct LookupCache {
     date_range: Option<(NaiveDate, NaiveDate)>,
-    values: HashMap<&'static str, Vec<String>>,
+    values: HashMap<(Table, &'static str), Vec<String>>,
 }
 
 /// Session settings for this 2-core machine; see BENCHMARKS.md for how they were chosen.
@@ -151,7 +151,7 @@ impl Engine {
     pub fn plan_query(&self, source: &str) -> Result<(ResolvedQuery, LogicalPlan)> {
         let ast = syntax::parse_query(source)?;
         let resolved = semantic::resolve(&ast, &self.definitions, &self.params, self, self.as_of)?;
-        let plan = crate::plan::build_plan(&resolved, self.base_scan(resolved.table)?)?;
+        let plan = crate::plan::build_plan(&resolved, &|t| self.base_scan(t))?;
         Ok((resolved, plan))
     }
 
@@ -159,7 +159,7 @@ impl Engine {
     pub fn run_query_ast(&self, query: &syntax::ast::Query, cancel: Cancel) -> Result<QueryResult> {
         let started = Instant::now();
         let resolved = semantic::resolve(query, &self.definitions, &self.params, self, self.as_of)?;
-        let plan = crate::plan::build_plan(&resolved, self.base_scan(resolved.table)?)?;
+        let plan = crate::plan::build_plan(&resolved, &|t| self.base_scan(t))?;
         let mut result = self.execute(plan, cancel, started)?;
         result.chart = resolved.chart;
         Ok(result)
@@ -261,11 +261,11 @@ impl Engine {
     }
 
     /// Distinct non-null values of a text column, sorted; cached for the session.
-    pub fn column_values(&self, column: &'static str) -> Result<Vec<String>> {
-        if let Some(v) = self.cache.borrow().values.get(column) {
+    pub fn column_values(&self, table: Table, column: &'static str) -> Result<Vec<String>> {
+        if let Some(v) = self.cache.borrow().values.get(&(table, column)) {
             return Ok(v.clone());
         }
-        let scan = self.base_scan(Table::Spend)?;
+        let scan = self.base_scan(table)?;
         let plan = datafusion::logical_expr::LogicalPlanBuilder::from(scan)
             .filter(col(column).is_not_null())?
             .aggregate(vec![col(column)], Vec::<datafusion::logical_expr::Expr>::new())?
@@ -282,7 +282,7 @@ impl Engine {
                 }
             }
         }
-        self.cache.borrow_mut().values.insert(column, values.clone());
+        self.cache.borrow_mut().values.insert((table, column), values.clone());
         Ok(values)
     }
 }
@@ -298,8 +298,11 @@ impl DataLookup for Engine {
 
     fn values(&self, dimension: &DimensionDef) -> Result<Vec<String>> {
         match dimension.kind {
-            DimensionKind::Column(c) => self.column_values(c),
-            DimensionKind::Supplier => self.column_values("supplier_name"),
+            DimensionKind::Column(c) => self.column_values(dimension.home_table(), c),
+            DimensionKind::Supplier => self.column_values(Table::Spend, "supplier_name"),
+            DimensionKind::Contract if self.has_table(Table::Contracts) => {
+                self.column_values(Table::Contracts, "reference")
+            }
             _ => Ok(Vec::new()),
         }
     }
@@ -356,7 +359,7 @@ mod tests {
     /// Run an AST and return rows as text cells (money as plain decimals).
     fn rows(engine: &Engine, q: &Query) -> Vec<Vec<String>> {
         let resolved = semantic::resolve(q, &engine.definitions, &engine.params, engine, None).unwrap();
-        let plan = crate::plan::build_plan(&resolved, engine.base_scan(resolved.table).unwrap()).unwrap();
+        let plan = crate::plan::build_plan(&resolved, &|t| engine.base_scan(t)).unwrap();
         let result = engine.execute(plan, Cancel::Never, Instant::now()).unwrap();
         let mut out = Vec::new();
         for batch in &result.batches {
@@ -435,7 +438,7 @@ mod tests {
         q.across = Some(name("council"));
         let result = {
             let resolved = semantic::resolve(&q, &engine.definitions, &engine.params, &engine, None).unwrap();
-            let plan = crate::plan::build_plan(&resolved, engine.base_scan(resolved.table).unwrap()).unwrap();
+            let plan = crate::plan::build_plan(&resolved, &|t| engine.base_scan(t)).unwrap();
             engine.execute(plan, Cancel::Never, Instant::now()).unwrap()
         };
         let names: Vec<&str> = result.schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -523,5 +526,188 @@ mod tests {
         );
         let months = rows(&engine, &query(&["transactions"], &["month"]));
         assert_eq!(months[0], ["2021-04", "2"].map(String::from));
+    }
+
+    /// The spend fixture linked to [`crate::fixture::CONTRACTS`]. Every expected number
+    /// below is worked out by hand from the two fixtures and the on/off-contract rule.
+    mod contracts {
+        use super::*;
+
+        fn linked(as_of: Option<&str>) -> (tempfile::TempDir, Engine) {
+            let dir = tempfile::tempdir().unwrap();
+            crate::fixture::write_linked_fixture(dir.path()).unwrap();
+            let mut engine = Engine::open(&Dataset::new(dir.path())).unwrap();
+            engine.set_as_of(as_of.map(|d| d.parse().unwrap()));
+            (dir, engine)
+        }
+
+        fn text_rows(engine: &Engine, source: &str) -> Vec<Vec<String>> {
+            let result = engine.query(source, Cancel::Never).unwrap_or_else(|e| panic!("{source}: {e}"));
+            let mut out = Vec::new();
+            for batch in &result.batches {
+                for r in 0..batch.num_rows() {
+                    out.push(
+                        batch
+                            .columns()
+                            .iter()
+                            .map(|c| crate::output::cell_text(c, r, false).unwrap_or_default())
+                            .collect(),
+                    );
+                }
+            }
+            out
+        }
+
+        #[test]
+        fn on_and_off_contract_split_each_councils_spend_with_redacted_apart() {
+            let (_dir, engine) = linked(None);
+            // Trafford: on = 250.50 - 100.00 (Amey inside T-AMEY); off = 1000.00 (the day
+            // before it starts) + 30000.00 (Wates, no Trafford contract) + 75.25 (Tesco).
+            // Salford: on = 26000.00 (Wates inside S-WATES); off = 500 + 800 + 900; the
+            // redacted 1200.00 is neither. Stockport: on = 2000.00 (Amey, collaborative
+            // T-AMEY) + 4000.00 (K-CAPITA from its first day); off = 650.00 - 50.00.
+            let got = text_rows(&engine, "spend, spend on-contract, spend off-contract by council order by council");
+            assert_eq!(
+                got,
+                strings(&[
+                    &["Salford", "29400.00", "26000.00", "2200.00"],
+                    &["Stockport", "6600.00", "6000.00", "600.00"],
+                    &["Trafford", "31225.75", "150.50", "31075.25"],
+                ])
+            );
+        }
+
+        #[test]
+        fn on_contract_share_excludes_redacted_spend_from_the_base() {
+            let (_dir, engine) = linked(None);
+            let got = text_rows(&engine, "on-contract share by council order by council");
+            let expected = [("Salford", 26000.00 / 28200.00), ("Stockport", 6000.00 / 6600.00), ("Trafford", 150.50 / 31225.75)];
+            for (row, (council, share)) in got.iter().zip(expected) {
+                assert_eq!(row[0], council);
+                let value: f64 = row[1].parse().unwrap();
+                assert!((value - share * 100.0).abs() < 1e-6, "{council}: {value}");
+            }
+        }
+
+        #[test]
+        fn contract_dimension_on_spend_names_the_covering_contract() {
+            let (_dir, engine) = linked(None);
+            let got = text_rows(&engine, "spend, transactions by contract where on-contract order by contract");
+            assert_eq!(
+                got,
+                strings(&[&["K-CAPITA", "4000.00", "1"], &["S-WATES", "26000.00", "1"], &["T-AMEY", "2150.50", "3"]])
+            );
+        }
+
+        #[test]
+        fn contract_measures_by_officer() {
+            let (_dir, engine) = linked(None);
+            let got = text_rows(&engine, "contracts, contract value, savings, social value by officer order by officer");
+            // Ann: T-AMEY 50000 + K-CAPITA 30000, savings 1000 + 500, social value 2000.
+            // Bob: S-WATES, savings 0 cashable (non-cashable missing counts 0). Cara: S-CATER.
+            assert_eq!(
+                got,
+                strings(&[
+                    &["Ann", "2", "80000.00", "1500.00", "2000.00"],
+                    &["Bob", "1", "100000.00", "0.00", "5000.00"],
+                    &["Cara", "1", "8000.00", "0.00", ""],
+                ])
+            );
+        }
+
+        #[test]
+        fn contracts_expiring_within_a_window_after_the_as_of_date() {
+            // As of 1 March 2022, the next 6 months run to 2 September: T-AMEY (30 April)
+            // and S-WATES (31 March) expire in it; K-CAPITA and S-CATER later.
+            let (_dir, engine) = linked(Some("2022-03-01"));
+            let got = text_rows(&engine, "contracts expiring within 6 months by officer, category order by officer");
+            assert_eq!(got, strings(&[&["Ann", "Highways", "1"], &["Bob", "Construction", "1"]]));
+            // The default window is 6 months too; 3 months still holds both.
+            assert_eq!(text_rows(&engine, "contracts expiring by council").len(), 2);
+            let got = text_rows(&engine, "workload within 3 months by officer order by officer");
+            assert_eq!(got, strings(&[&["Ann", "1", "50000.00"], &["Bob", "1", "100000.00"]]));
+            // One month (2 March to 1 April) holds S-WATES alone; one week holds nothing.
+            let got = text_rows(&engine, "contracts expiring within 1 month by officer");
+            assert_eq!(got, strings(&[&["Bob", "1"]]));
+            let none = text_rows(&engine, "contracts expiring within 1 week by officer");
+            assert!(none.is_empty(), "{none:?}");
+        }
+
+        #[test]
+        fn suppliers_shared_by_council_with_contract_cover_per_council() {
+            let (_dir, engine) = linked(None);
+            let got = text_rows(&engine, "suppliers shared by council");
+            let result = engine.query("suppliers shared by council", Cancel::Never).unwrap();
+            let headings: Vec<&str> = result.schema.fields().iter().map(|f| f.name().as_str()).collect();
+            assert_eq!(
+                headings,
+                [
+                    "supplier",
+                    "councils",
+                    "Salford spend",
+                    "Salford contract",
+                    "Stockport spend",
+                    "Stockport contract",
+                    "Trafford spend",
+                    "Trafford contract",
+                    "total spend"
+                ]
+            );
+            // Every named supplier is bought by two or more councils. Tesco: Salford holds
+            // S-CATER though it paid Tesco nothing; Amey: Stockport is covered by Trafford's
+            // collaborative T-AMEY.
+            assert_eq!(
+                got,
+                strings(&[
+                    &["Wates Construction Ltd", "2", "26000.00", "yes", "", "no", "30000.00", "no", "56000.00"],
+                    &["Capita PLC", "2", "1700.00", "no", "3950.00", "yes", "", "no", "5650.00"],
+                    &["Amey Ltd", "3", "500.00", "no", "2000.00", "yes", "1150.50", "yes", "3650.50"],
+                    &["Tesco Stores", "2", "", "yes", "650.00", "no", "75.25", "no", "725.25"],
+                ])
+            );
+        }
+
+        #[test]
+        fn collaboration_opportunities_rank_off_contract_spend_bought_by_two_or_more() {
+            let (_dir, engine) = linked(None);
+            let got = text_rows(&engine, "collaboration opportunities");
+            // Off-contract: Capita/IT Salford 1700 + Stockport -50; Amey/Highways Trafford
+            // 1000 + Salford 500; Tesco/Catering Trafford 75.25 + Stockport 650. Wates is
+            // off-contract in Trafford only, so it is no opportunity.
+            let firsts: Vec<(String, String, String)> =
+                got.iter().map(|r| (r[0].clone(), r[1].clone(), r[r.len() - 1].clone())).collect();
+            let expected = [
+                ("category", "IT", "1650.00"),
+                ("supplier", "Capita PLC", "1650.00"),
+                ("category", "Highways", "1500.00"),
+                ("supplier", "Amey Ltd", "1500.00"),
+                ("category", "Catering", "725.25"),
+                ("supplier", "Tesco Stores", "725.25"),
+            ];
+            let expected: Vec<(String, String, String)> =
+                expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+            assert_eq!(firsts, expected);
+        }
+
+        #[test]
+        fn mixing_tables_and_misplaced_dimensions_are_diagnostics() {
+            let (_dir, engine) = linked(None);
+            let err = engine.query("spend, contracts by council", Cancel::Never).unwrap_err();
+            assert_eq!(err.span, Some(7..16));
+            assert!(err.message.contains("cannot be mixed"), "{}", err.message);
+            let err = engine.query("spend by officer", Cancel::Never).unwrap_err();
+            assert_eq!(err.message, "'officer' is not recorded in the spend table");
+            let err = engine.query("contracts by month within 6 months", Cancel::Never).unwrap_err();
+            assert!(err.message.contains("`expiring`"), "{}", err.message);
+        }
+
+        #[test]
+        fn without_a_register_contract_measures_say_how_to_load_one() {
+            let (_dir, engine) = engine();
+            for q in ["spend off-contract by council", "contracts by officer", "collaboration opportunities"] {
+                let err = engine.query(q, Cancel::Never).unwrap_err();
+                assert!(err.message.contains("needs a contracts register"), "{q}: {}", err.message);
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! was last ingested is skipped; if nothing changed, no version is created.
 
 pub mod headers;
+pub mod link;
 pub mod read;
 mod rejects;
 pub mod supplier;
@@ -117,6 +118,10 @@ pub fn ingest_files(
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
             if changed {
+                if let Err(err) = relink_changed(&mut tx, dataset, out) {
+                    abandon(tx);
+                    return Err(err);
+                }
                 tx.commit()?;
                 let version = dataset.manifest().map(|m| m.version).unwrap_or_default();
                 print(out, format_args!("committed dataset version {version} at {}\n", dataset.root().display()))?;
@@ -125,6 +130,48 @@ pub fn ingest_files(
                 print(out, format_args!("nothing changed; dataset left as it was\n"))?;
             }
             Ok(reports)
+        }
+        Err(err) => {
+            abandon(tx);
+            Err(err)
+        }
+    }
+}
+
+/// Recompute `spend.contract_ref` where this transaction's change can have moved it.
+fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+    let scope = link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?);
+    if scope == link::Scope::Nothing {
+        return Ok(());
+    }
+    let report = link::relink(tx, dataset.root(), &scope)?;
+    print_link(out, tx.manifest(), &report)
+}
+
+fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: &link::LinkReport) -> Result<()> {
+    if let Some(record) = &manifest.link {
+        print(
+            out,
+            format_args!(
+                "linked spend to {} contract(s): {} of {} payment rows on-contract (£{}); {} file(s) relinked\n",
+                record.contracts, record.rows_linked, record.spend_rows, record.amount_linked, report.files_rewritten
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Recompute every spend row's contract link, as one new dataset version: for after
+/// `suppliers.toml` is edited.
+pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<link::LinkReport> {
+    // Fails with a helpful message when there is no dataset, before anything is created.
+    dataset.snapshot()?;
+    let mut tx = dataset.begin()?;
+    match link::relink(&mut tx, dataset.root(), &link::Scope::All) {
+        Ok(report) => {
+            print_link(out, tx.manifest(), &report)?;
+            tx.commit()?;
+            Ok(report)
         }
         Err(err) => {
             abandon(tx);

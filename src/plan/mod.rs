@@ -15,12 +15,31 @@ use datafusion::logical_expr::{
 };
 
 use crate::error::{Error, Result};
-use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE};
+use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, Table};
 use crate::semantic::model::{Aggregate, DimensionKind, RowFilter, Unit};
-use crate::semantic::{Cond, DateRange, FieldRef, OrderKey, ResolvedQuery, Shape, Value};
+use crate::semantic::{
+    Cond, DateRange, FieldRef, OrderKey, ResolvedDimension, ResolvedQuery, Shape, Value, contract_column, time_column,
+};
 use crate::syntax::ast::CompareOp;
 
-const DATE: &str = "payment_date";
+/// What a plan's expressions need to know about the query beyond a condition or measure:
+/// which table's columns they read, and the dates that relative restrictions resolve to.
+#[derive(Clone, Copy)]
+struct Frame {
+    table: Table,
+    as_of: NaiveDate,
+    expiry_window: Option<DateRange>,
+}
+
+impl Frame {
+    fn of(query: &ResolvedQuery) -> Frame {
+        Frame { table: query.table, as_of: query.as_of, expiry_window: query.expiry_window }
+    }
+
+    fn time(&self) -> Expr {
+        column(time_column(self.table))
+    }
+}
 
 /// A column by its exact name. `col` would parse the name as SQL (lower-casing it and
 /// splitting at dots), which output headings such as `Salford` or `spend 2021/22` are not.
@@ -28,13 +47,22 @@ fn column(name: impl Into<String>) -> Expr {
     Expr::Column(Column::from_name(name))
 }
 
-/// Build the plan for `query` on top of `scan`, a plan reading the query's table.
-pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPlan> {
+/// Build the plan for `query`; `scan` gives a plan reading a table.
+pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalPlan>) -> Result<LogicalPlan> {
+    match &query.shape {
+        Shape::Shared { entity, councils, with_contracts } => {
+            return shared_plan(query, entity, councils, *with_contracts, scan);
+        }
+        Shape::Opportunities { councils } => return opportunities_plan(query, councils, scan),
+        _ => {}
+    }
+    let frame = Frame::of(query);
+    let scan = scan(query.table)?;
     let mut builder = LogicalPlanBuilder::from(scan.clone());
 
     // Row filter: the query's `where`, plus the union of compared periods.
     let mut row_filter = match &query.filter {
-        Some(c) => Some(cond_expr(c, query)?),
+        Some(c) => Some(cond_expr(c, query, &frame)?),
         None => None,
     };
     // A restriction every measure shares (`spend card, transactions card`) filters rows
@@ -46,14 +74,14 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
         None => Vec::new(),
     };
     for f in &shared_filters {
-        let e = row_filter_expr(*f);
+        let e = row_filter_expr(*f, &frame);
         row_filter = Some(match row_filter {
             Some(existing) => existing.and(e),
             None => e,
         });
     }
     if let Shape::Compare { current, previous, .. } = &query.shape {
-        let either = date_in(current).or(date_in(previous));
+        let either = date_in(&frame, current).or(date_in(&frame, previous));
         row_filter = Some(match row_filter {
             Some(f) => f.and(either),
             None => either,
@@ -66,48 +94,53 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
     // Grouping keys. The supplier dimension groups by key and gets its label afterwards.
     let mut group_exprs = Vec::new();
     for dim in &query.dimensions {
-        group_exprs.push(dimension_expr(dim.def.kind).alias(group_alias(dim.def.kind, dim.label())));
+        group_exprs.push(dimension_expr(dim.def.kind, frame.table).alias(group_alias(dim.def.kind, dim.label())));
     }
 
-    // Aggregates.
+    // Aggregates. A measure may need several aggregates combined afterwards (a ratio), so
+    // each gives its aggregates and the expression that computes its column from them.
     let mut aggregates = Vec::new();
+    let mut computed = Vec::new(); // (column name, expression over the aggregates)
     let mut shown = Vec::new(); // (column name, unit) of the final output, in order
+    let mut add = |m: &crate::semantic::ResolvedMeasure, extra: Option<Expr>, name: String| -> Result<()> {
+        let (aggs, value) = measure_aggregates(m, extra, &shared_filters, &name, &frame)?;
+        aggregates.extend(aggs);
+        computed.push((name, value));
+        Ok(())
+    };
     match &query.shape {
         Shape::Plain => {
             for m in &query.measures {
-                aggregates.push(measure_expr(m, None, &shared_filters)?.alias(&m.label));
+                add(m, None, m.label.clone())?;
             }
         }
         Shape::Compare { current, current_label, previous, previous_label } => {
             for m in &query.measures {
-                aggregates.push(
-                    measure_expr(m, Some(date_in(current)), &shared_filters)?
-                        .alias(format!("{} {current_label}", m.label)),
-                );
-                aggregates.push(
-                    measure_expr(m, Some(date_in(previous)), &shared_filters)?
-                        .alias(format!("{} {previous_label}", m.label)),
-                );
+                add(m, Some(date_in(&frame, current)), format!("{} {current_label}", m.label))?;
+                add(m, Some(date_in(&frame, previous)), format!("{} {previous_label}", m.label))?;
             }
         }
         Shape::Pivot { dimension, values } => {
-            let key = dimension_expr(dimension.def.kind);
+            let key = dimension_expr(dimension.def.kind, frame.table);
             let single = query.measures.iter().filter(|m| !m.hidden).count() == 1;
             for m in &query.measures {
                 for v in values {
                     let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
-                    aggregates
-                        .push(measure_expr(m, Some(key.clone().eq(lit(v.as_str()))), &shared_filters)?.alias(name));
+                    add(m, Some(key.clone().eq(lit(v.as_str()))), name)?;
                 }
-                aggregates.push(measure_expr(m, None, &shared_filters)?.alias(if single {
-                    "total".to_string()
-                } else {
-                    format!("total {}", m.label)
-                }));
+                add(m, None, if single { "total".to_string() } else { format!("total {}", m.label) })?;
             }
         }
+        Shape::Shared { .. } | Shape::Opportunities { .. } => unreachable!("planned above"),
     }
+    let group_names: Vec<String> =
+        query.dimensions.iter().map(|d| group_alias(d.def.kind, d.label())).collect();
     builder = builder.aggregate(group_exprs, aggregates)?;
+    if computed.iter().any(|(name, value)| value != &column(name.as_str())) {
+        let mut exprs: Vec<Expr> = group_names.iter().map(|g| column(g.as_str())).collect();
+        exprs.extend(computed.into_iter().map(|(name, value)| value.alias(name)));
+        builder = builder.project(exprs)?;
+    }
 
     // Supplier labels: the most common published name for each key.
     if query.dimensions.iter().any(|d| d.def.kind == DimensionKind::Supplier) {
@@ -189,6 +222,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
                 shown.push(total);
             }
         }
+        Shape::Shared { .. } | Shape::Opportunities { .. } => unreachable!("planned above"),
     }
     if !window_exprs.is_empty() {
         builder = builder.window(window_exprs)?;
@@ -196,7 +230,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
     builder = builder.project(projection)?;
 
     if let Some(h) = &query.having {
-        builder = builder.filter(cond_expr(h, query)?)?;
+        builder = builder.filter(cond_expr(h, query, &frame)?)?;
     }
 
     // Ranking: overall it is a sort and a limit; within groups, a row number per group.
@@ -259,6 +293,156 @@ pub fn build_plan(query: &ResolvedQuery, scan: LogicalPlan) -> Result<LogicalPla
     Ok(builder.build()?)
 }
 
+/// The key a shared-buying report groups by, on either table: supplier key or category.
+fn entity_key(entity: &ResolvedDimension) -> Expr {
+    match entity.def.kind {
+        DimensionKind::Supplier => col("supplier_key"),
+        kind => dimension_expr(kind, Table::Spend),
+    }
+}
+
+/// Spend rows a shared-buying report reads: the `where` filter, named suppliers only when
+/// grouping by supplier (a redacted beneficiary is not one supplier).
+fn report_rows(query: &ResolvedQuery, spend: LogicalPlan, key: &Expr, supplier: bool) -> Result<LogicalPlanBuilder> {
+    let frame = Frame::of(query);
+    let mut keep = key.clone().is_not_null();
+    if supplier {
+        keep = keep.and(col("redacted").is_false());
+    }
+    if let Some(c) = &query.filter {
+        keep = keep.and(cond_expr_rows(c, &frame)?);
+    }
+    Ok(LogicalPlanBuilder::from(spend).filter(keep)?)
+}
+
+/// Whether a contract row covers `council`: its own, or a collaborative one naming it.
+fn covers(council: &str) -> Expr {
+    col("council").eq(lit(council)).or(strpos(
+        datafusion::functions::expr_fn::coalesce(vec![col("collaborative"), lit("")]),
+        lit(council),
+    )
+    .gt(lit(0i64)))
+}
+
+/// `suppliers shared by council`: per supplier (or category) bought by two or more
+/// councils, the number of councils, spend per council, whether each council has a
+/// contract covering it, and the total.
+fn shared_plan(
+    query: &ResolvedQuery,
+    entity: &ResolvedDimension,
+    councils: &[String],
+    with_contracts: bool,
+    scan: &dyn Fn(Table) -> Result<LogicalPlan>,
+) -> Result<LogicalPlan> {
+    let spend = scan(Table::Spend)?;
+    let supplier = entity.def.kind == DimensionKind::Supplier;
+    let key = entity_key(entity);
+    let mut aggregates = vec![count_distinct(col("council")).alias("councils")];
+    for c in councils {
+        aggregates.push(sum(col("amount")).filter(col("council").eq(lit(c.as_str()))).build()?.alias(format!("{c} spend")));
+    }
+    aggregates.push(sum(col("amount")).alias("total spend"));
+    let mut builder = report_rows(query, spend.clone(), &key, supplier)?
+        .aggregate(vec![key.clone().alias("__key")], aggregates)?
+        .filter(col("councils").gt_eq(lit(2i64)))?;
+    if with_contracts {
+        let has: Vec<Expr> = councils
+            .iter()
+            .map(|c| datafusion::functions_aggregate::expr_fn::bool_or(covers(c)).alias(format!("__has {c}")))
+            .collect();
+        let contracts = LogicalPlanBuilder::from(scan(Table::Contracts)?)
+            .filter(key.clone().is_not_null())?
+            .aggregate(vec![key.alias("__contract_key")], has)?
+            .build()?;
+        builder = builder.join(contracts, JoinType::Left, (vec!["__key"], vec!["__contract_key"]), None)?;
+    }
+    let label = entity.label();
+    let mut projection = Vec::new();
+    if supplier {
+        builder = builder.join(supplier_names(spend)?, JoinType::Left, (vec!["__key"], vec!["__name_key"]), None)?;
+        projection.push(col("__supplier_name").alias(label));
+    } else {
+        projection.push(col("__key").alias(label));
+    }
+    projection.push(col("councils"));
+    for c in councils {
+        projection.push(column(format!("{c} spend")));
+        if with_contracts {
+            let has = datafusion::functions::expr_fn::coalesce(vec![column(format!("__has {c}")), lit(false)]);
+            projection.push(
+                when(has, lit("yes")).otherwise(lit("no"))?.alias(format!("{c} contract")),
+            );
+        }
+    }
+    projection.push(column("total spend"));
+    builder = builder.project(projection)?.sort(vec![
+        column("total spend").sort(false, false),
+        column(label).sort(true, false),
+    ])?;
+    if let Some(l) = query.limit {
+        builder = builder.limit(0, Some(usize::try_from(l).unwrap_or(usize::MAX)))?;
+    }
+    Ok(builder.build()?)
+}
+
+/// `collaboration opportunities`: suppliers and categories that two or more councils buy
+/// off-contract, ranked by the off-contract spend summed across councils.
+fn opportunities_plan(
+    query: &ResolvedQuery,
+    councils: &[String],
+    scan: &dyn Fn(Table) -> Result<LogicalPlan>,
+) -> Result<LogicalPlan> {
+    let spend = scan(Table::Spend)?;
+    let frame = Frame::of(query);
+    let mut branches = Vec::new();
+    for (kind, label) in [(DimensionKind::Supplier, "supplier"), (DimensionKind::Column("category"), "category")] {
+        let key = match kind {
+            DimensionKind::Supplier => col("supplier_key"),
+            _ => col("category"),
+        };
+        let mut aggregates = vec![count_distinct(col("council")).alias("councils")];
+        for c in councils {
+            aggregates.push(
+                sum(col("amount")).filter(col("council").eq(lit(c.as_str()))).build()?.alias(format!("{c} off-contract")),
+            );
+        }
+        aggregates.push(sum(col("amount")).alias("off-contract spend"));
+        let mut keep = key.clone().is_not_null().and(row_filter_expr(RowFilter::OffContract, &frame));
+        if let Some(c) = &query.filter {
+            keep = keep.and(cond_expr_rows(c, &frame)?);
+        }
+        let mut builder = LogicalPlanBuilder::from(spend.clone())
+            .filter(keep)?
+            .aggregate(vec![key.alias("__key")], aggregates)?
+            .filter(col("councils").gt_eq(lit(2i64)))?;
+        let name = if kind == DimensionKind::Supplier {
+            builder =
+                builder.join(supplier_names(spend.clone())?, JoinType::Left, (vec!["__key"], vec!["__name_key"]), None)?;
+            col("__supplier_name")
+        } else {
+            col("__key")
+        };
+        let mut projection = vec![lit(label).alias("opportunity"), cast(name, DataType::Utf8).alias("name"), col("councils")];
+        projection.extend(councils.iter().map(|c| column(format!("{c} off-contract"))));
+        projection.push(column("off-contract spend"));
+        branches.push(builder.project(projection)?.build()?);
+    }
+    let mut branches = branches.into_iter();
+    let mut builder = LogicalPlanBuilder::from(branches.next().expect("two branches"));
+    for other in branches {
+        builder = builder.union(other)?;
+    }
+    builder = builder.sort(vec![
+        column("off-contract spend").sort(false, false),
+        column("opportunity").sort(true, false),
+        column("name").sort(true, false),
+    ])?;
+    if let Some(l) = query.limit {
+        builder = builder.limit(0, Some(usize::try_from(l).unwrap_or(usize::MAX)))?;
+    }
+    Ok(builder.build()?)
+}
+
 /// Time dimensions read chronologically; otherwise the largest first measure comes first.
 fn default_order(query: &ResolvedQuery) -> Vec<(Expr, bool)> {
     let has_time = query.dimensions.iter().any(|d| d.def.kind.is_time());
@@ -300,9 +484,10 @@ fn supplier_names(scan: LogicalPlan) -> Result<LogicalPlan> {
     Ok(counted)
 }
 
-/// The value a row has for a dimension. Time labels must match [`crate::semantic::time_label`].
-pub fn dimension_expr(kind: DimensionKind) -> Expr {
-    let date = || column(DATE);
+/// The value a row of `table` has for a dimension. Time labels must match
+/// [`crate::semantic::time_label`].
+pub fn dimension_expr(kind: DimensionKind, table: Table) -> Expr {
+    let date = || column(time_column(table));
     let part = |p: &str| cast(date_part(lit(p), date()), DataType::Int64);
     let text = |e: Expr| cast(e, DataType::Utf8);
     let fy_start = || {
@@ -320,6 +505,11 @@ pub fn dimension_expr(kind: DimensionKind) -> Expr {
     match kind {
         DimensionKind::Column(c) => col(c),
         DimensionKind::Supplier => col("supplier_key"),
+        DimensionKind::Contract => column(contract_column(table)),
+        DimensionKind::Flag(c) => when(column(c).is_true(), lit("yes"))
+            .when(column(c).is_false(), lit("no"))
+            .end()
+            .unwrap_or_else(|_| lit(ScalarValue::Utf8(None))),
         DimensionKind::Date => date(),
         DimensionKind::Month => to_char(date(), lit("%Y-%m")),
         DimensionKind::Year => text(part("year")),
@@ -336,8 +526,12 @@ fn date_lit(d: NaiveDate) -> Expr {
     lit(ScalarValue::Date32(Some((d - epoch).num_days() as i32)))
 }
 
-fn date_in(range: &DateRange) -> Expr {
-    column(DATE).gt_eq(date_lit(range.start)).and(column(DATE).lt(date_lit(range.end)))
+fn date_in(frame: &Frame, range: &DateRange) -> Expr {
+    column_in(frame.time(), range)
+}
+
+fn column_in(column: Expr, range: &DateRange) -> Expr {
+    column.clone().gt_eq(date_lit(range.start)).and(column.lt(date_lit(range.end)))
 }
 
 pub fn money_lit(pence: i128) -> Expr {
@@ -357,26 +551,54 @@ fn coalesce_zero(e: Expr, unit: Unit) -> Expr {
     datafusion::functions::expr_fn::coalesce(vec![e, zero])
 }
 
-fn row_filter_expr(f: RowFilter) -> Expr {
+fn row_filter_expr(f: RowFilter, frame: &Frame) -> Expr {
     match f {
         RowFilter::Card => col("is_card").is_true(),
         RowFilter::Credits => col("amount").lt(money_lit(0)),
         RowFilter::OnContract => col("contract_ref").is_not_null(),
         RowFilter::OffContract => col("contract_ref").is_null().and(col("redacted").is_false()),
+        RowFilter::Expiring => match &frame.expiry_window {
+            Some(window) => column_in(col("expiry_date"), window),
+            None => lit(false),
+        },
+        RowFilter::Active => {
+            col("start_date").lt_eq(date_lit(frame.as_of)).and(col("expiry_date").gt_eq(date_lit(frame.as_of)))
+        }
     }
 }
 
-fn measure_expr(
+/// The aggregates a measure needs, and the expression computing its column `name` from
+/// them once aggregated.
+fn measure_aggregates(
     m: &crate::semantic::ResolvedMeasure,
     extra: Option<Expr>,
     already_applied: &[RowFilter],
-) -> Result<Expr> {
+    name: &str,
+    frame: &Frame,
+) -> Result<(Vec<Expr>, Expr)> {
     let mut conditions: Vec<Expr> =
-        m.filters.iter().filter(|f| !already_applied.contains(f)).map(|f| row_filter_expr(*f)).collect();
+        m.filters.iter().filter(|f| !already_applied.contains(f)).map(|f| row_filter_expr(*f, frame)).collect();
     if let Some(c) = &m.condition {
-        conditions.push(cond_expr_rows(c)?);
+        conditions.push(cond_expr_rows(c, frame)?);
     }
     conditions.extend(extra);
+    let restrict = |base: Expr, more: Option<Expr>| -> Result<Expr> {
+        match conditions.iter().cloned().chain(more).reduce(Expr::and) {
+            Some(f) => Ok(base.filter(f).build()?),
+            None => Ok(base),
+        }
+    };
+    if m.def.aggregate == Aggregate::OnContractShare {
+        let on = format!("__on {name}");
+        let named = format!("__named {name}");
+        let aggs = vec![
+            restrict(sum(col("amount")), Some(row_filter_expr(RowFilter::OnContract, frame)))?.alias(&on),
+            restrict(sum(col("amount")), Some(col("redacted").is_false()))?.alias(&named),
+        ];
+        let value = cast(column(&on), DataType::Float64) * lit(100.0)
+            / nullif_zero(cast(column(&named), DataType::Float64));
+        return Ok((aggs, value));
+    }
     let base = match m.def.aggregate {
         Aggregate::Sum(c) => sum(column(c)),
         Aggregate::Count => count(lit(1)),
@@ -385,16 +607,23 @@ fn measure_expr(
         Aggregate::Median(c) => median(column(c)),
         Aggregate::Max(c) => max(column(c)),
         Aggregate::Min(c) => min(column(c)),
+        Aggregate::SumOf(columns) => {
+            let total = columns
+                .iter()
+                .map(|c| datafusion::functions::expr_fn::coalesce(vec![column(*c), money_lit(0)]))
+                .reduce(|a, b| a + b)
+                .unwrap_or_else(|| money_lit(0));
+            sum(total)
+        }
+        Aggregate::OnContractShare => unreachable!("handled above"),
     };
-    let filtered = match conditions.into_iter().reduce(Expr::and) {
-        Some(f) => base.filter(f).build()?,
-        None => base,
-    };
-    Ok(match m.def.aggregate {
+    let filtered = restrict(base, None)?;
+    let aggregate = match m.def.aggregate {
         // Averages and medians of money are money: back to pounds and pence.
         Aggregate::Average(_) | Aggregate::Median(_) => cast(filtered, MONEY),
         _ => filtered,
-    })
+    };
+    Ok((vec![aggregate.alias(name)], column(name)))
 }
 
 fn value_expr(v: &Value) -> Expr {
@@ -419,16 +648,16 @@ fn compare(left: Expr, op: CompareOp, right: Expr) -> Expr {
 }
 
 /// A condition on rows (no measures allowed).
-fn cond_expr_rows(c: &Cond) -> Result<Expr> {
-    cond_to_expr(c, &|_| Err(Error::execution("a measure cannot be used in a row condition")))
+fn cond_expr_rows(c: &Cond, frame: &Frame) -> Result<Expr> {
+    cond_to_expr(c, frame, &|_| Err(Error::execution("a measure cannot be used in a row condition")))
 }
 
 /// A condition in `where` or `having` of `query`.
-fn cond_expr(c: &Cond, query: &ResolvedQuery) -> Result<Expr> {
-    cond_to_expr(c, &|i| Ok(column(&query.measures[i].label)))
+fn cond_expr(c: &Cond, query: &ResolvedQuery, frame: &Frame) -> Result<Expr> {
+    cond_to_expr(c, frame, &|i| Ok(column(&query.measures[i].label)))
 }
 
-fn cond_to_expr(c: &Cond, measure: &dyn Fn(usize) -> Result<Expr>) -> Result<Expr> {
+fn cond_to_expr(c: &Cond, frame: &Frame, measure: &dyn Fn(usize) -> Result<Expr>) -> Result<Expr> {
     let field = |f: &FieldRef| -> Result<Expr> {
         Ok(match f {
             FieldRef::Column(c) => column(*c),
@@ -444,14 +673,14 @@ fn cond_to_expr(c: &Cond, measure: &dyn Fn(usize) -> Result<Expr>) -> Result<Exp
         Cond::InList { field: f, values, negated } => {
             field(f)?.in_list(values.iter().map(value_expr).collect(), *negated)
         }
-        Cond::DateIn { range } => date_in(range),
-        Cond::DateCompare { op, date } => compare(column(DATE), *op, date_lit(*date)),
+        Cond::DateIn { range } => date_in(frame, range),
+        Cond::DateCompare { op, date } => compare(frame.time(), *op, date_lit(*date)),
         Cond::Contains { field: f, text } => strpos(lower(field(f)?), lower(lit(text.as_str()))).gt(lit(0i64)),
         Cond::IsMissing { field: f, negated: false } => field(f)?.is_null(),
         Cond::IsMissing { field: f, negated: true } => field(f)?.is_not_null(),
         Cond::IsTrue { field: f } => field(f)?.is_true(),
-        Cond::And(a, b) => cond_to_expr(a, measure)?.and(cond_to_expr(b, measure)?),
-        Cond::Or(a, b) => cond_to_expr(a, measure)?.or(cond_to_expr(b, measure)?),
-        Cond::Not(a) => Expr::Not(Box::new(cond_to_expr(a, measure)?)),
+        Cond::And(a, b) => cond_to_expr(a, frame, measure)?.and(cond_to_expr(b, frame, measure)?),
+        Cond::Or(a, b) => cond_to_expr(a, frame, measure)?.or(cond_to_expr(b, frame, measure)?),
+        Cond::Not(a) => Expr::Not(Box::new(cond_to_expr(a, frame, measure)?)),
     })
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::exec::Engine;
+use crate::schema::Table;
 use crate::semantic::model;
 use crate::syntax;
 
@@ -23,19 +24,26 @@ pub struct Vocabulary {
 
 /// The dimensions whose values are offered inside a string: councils, categories,
 /// departments, expense types and supplier names.
-const VALUE_DIMENSIONS: &[(&str, &str)] = &[
-    ("council", "council"),
-    ("category", "category"),
-    ("department", "department"),
-    ("expense type", "expense_type"),
-    ("supplier", "supplier_name"),
+const VALUE_DIMENSIONS: &[(&str, Table, &str)] = &[
+    ("council", Table::Spend, "council"),
+    ("category", Table::Spend, "category"),
+    ("department", Table::Spend, "department"),
+    ("expense type", Table::Spend, "expense_type"),
+    ("supplier", Table::Spend, "supplier_name"),
+    ("officer", Table::Contracts, "officer"),
+    ("procedure", Table::Contracts, "procedure"),
+    ("status", Table::Contracts, "status"),
 ];
 
 impl Vocabulary {
     /// Names from the semantic model only (no data values).
     pub fn from_model() -> Vocabulary {
         Vocabulary {
-            measures: model::measure_names().map(String::from).collect(),
+            measures: model::measure_names()
+                .chain(model::MEASURE_SETS.iter().map(|(name, _, _)| *name))
+                .chain(model::REPORTS.iter().map(|(name, _)| *name))
+                .map(String::from)
+                .collect(),
             dimensions: model::dimension_names().map(String::from).collect(),
             modifiers: model::MODIFIERS.iter().map(|(w, _, _)| w.to_string()).collect(),
             fields: model::FIELDS.iter().map(|f| f.name.to_string()).collect(),
@@ -49,8 +57,11 @@ impl Vocabulary {
     pub fn load(engine: &Engine) -> Vocabulary {
         let mut vocabulary = Vocabulary::from_model();
         vocabulary.measures.extend(engine.definitions.measure_names().map(String::from));
-        for (dimension, column) in VALUE_DIMENSIONS {
-            if let Ok(values) = engine.column_values(column) {
+        for (dimension, table, column) in VALUE_DIMENSIONS {
+            if !engine.has_table(*table) {
+                continue;
+            }
+            if let Ok(values) = engine.column_values(*table, column) {
                 vocabulary.values.insert(dimension.to_string(), values);
             }
         }
@@ -340,6 +351,8 @@ mod tests {
         let c = complete("spend by f", 10, &v);
         assert!(c.candidates.contains(&"fy".to_string()) && c.candidates.contains(&"fq".to_string()), "{c:?}");
         let c = complete("spend off", 9, &v);
+        assert_eq!(c.candidates, vec!["off-contract", "officer"]);
+        let c = complete("spend off-", 10, &v);
         assert_eq!(c.candidates, vec!["off-contract"]);
     }
 

@@ -157,6 +157,20 @@ pub enum Shape {
         dimension: ResolvedDimension,
         values: Vec<String>,
     },
+    /// `suppliers shared by council`: each supplier (or category) bought by two or more
+    /// councils, with spend per council and whether each council has a contract for it.
+    Shared {
+        /// The supplier or category dimension.
+        entity: ResolvedDimension,
+        councils: Vec<String>,
+        /// The dataset has a register, so "has a contract" can be answered.
+        with_contracts: bool,
+    },
+    /// `collaboration opportunities`: suppliers and categories ranked by off-contract spend
+    /// summed across the councils that buy them.
+    Opportunities {
+        councils: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -192,6 +206,8 @@ pub struct ResolvedQuery {
     pub limit: Option<u64>,
     pub chart: bool,
     pub as_of: NaiveDate,
+    /// The `within` window of `expiring` contract measures.
+    pub expiry_window: Option<DateRange>,
 }
 
 /// Resolve a parsed query. `lookup` answers questions about the data (as-of date, values).
@@ -206,7 +222,7 @@ pub fn resolve(
         Some(d) => d,
         None => lookup.as_of()?,
     };
-    let mut resolver = Resolver { definitions, params, lookup, as_of };
+    let mut resolver = Resolver { definitions, params, lookup, as_of, table: Table::Spend };
     resolver.query(query)
 }
 
@@ -215,6 +231,8 @@ struct Resolver<'a> {
     params: &'a Params,
     lookup: &'a dyn DataLookup,
     as_of: NaiveDate,
+    /// The table the query reads, known once its measures are resolved.
+    table: Table,
 }
 
 /// `did you mean` for a name among candidates.
@@ -240,6 +258,11 @@ fn unknown(kind: &str, name: &str, span: Span, candidates: Vec<&str>) -> Error {
 
 impl Resolver<'_> {
     fn query(&mut self, q: &ast::Query) -> Result<ResolvedQuery> {
+        if let [only] = q.measures.as_slice()
+            && model::REPORTS.iter().any(|(name, _)| *name == only.text())
+        {
+            return self.report(q, only);
+        }
         let mut dimensions = Vec::new();
         let mut rank_dimension = None;
         if let Some(rank) = &q.rank {
@@ -276,23 +299,42 @@ impl Resolver<'_> {
             Some(Within::Period(p)) => expiry_window = Some(p),
             None => {}
         }
-        if let Some(p) = expiry_window {
-            return Err(Error::new(ErrorKind::Semantic, "`within` a period applies to contract measures")
-                .with_span(p.span.clone())
-                .with_hint("contract measures arrive with the contracts register; for spend write `where date in last 6 months`"));
-        }
-
         let mut measures = Vec::new();
         for name in &q.measures {
-            measures.push(self.measure(name)?);
+            measures.extend(self.measures(name)?);
         }
         let table = measures.first().map(|m| m.def.table).unwrap_or(Table::Spend);
-        if let Some(m) = measures.iter().find(|m| m.def.table != table) {
+        if let Some((m, name)) = measures.iter().zip(q.measures.iter()).find(|(m, _)| m.def.table != table) {
             return Err(Error::new(
                 ErrorKind::Semantic,
-                format!("'{}' cannot be mixed with measures of another table", m.label),
-            ));
+                format!(
+                    "'{}' is a measure of the {} table and cannot be mixed with measures of the {} table",
+                    m.label,
+                    m.def.table.name(),
+                    table.name()
+                ),
+            )
+            .with_span(name.span.clone())
+            .with_hint("ask them as two queries"));
         }
+        self.table = table;
+        for (dim, name) in dimensions.iter().zip(q.rank.iter().map(|r| &r.dimension).chain(q.group_by.iter())) {
+            check_dimension_table(dim.def, table, name.span.clone())?;
+        }
+        let expiring = measures.iter().any(|m| m.filters.contains(&RowFilter::Expiring));
+        let expiry_window = match expiry_window {
+            Some(p) if expiring => Some(self.period(p)?),
+            Some(p) => {
+                return Err(Error::new(ErrorKind::Semantic, "`within` a period applies to `expiring` contract measures")
+                    .with_span(p.span.clone())
+                    .with_hint("write e.g. `contracts expiring within 6 months`; for spend write `where date in last 6 months`"));
+            }
+            None if expiring => period::resolve(
+                &ast::PeriodKind::Next { count: model::DEFAULT_EXPIRY_MONTHS, unit: ast::PeriodUnit::Month },
+                self.as_of,
+            ),
+            None => None,
+        };
         if measures.iter().any(|m| m.share) && q.across.is_some() {
             return Err(
                 Error::new(ErrorKind::Semantic, "`share` and `across` cannot be combined").with_span(q.span.clone())
@@ -372,7 +414,89 @@ impl Resolver<'_> {
             limit: q.limit.as_ref().map(|l| l.node),
             chart: q.as_chart,
             as_of: self.as_of,
+            expiry_window,
         })
+    }
+
+    /// `suppliers shared by council`, `categories shared by council`, `collaboration
+    /// opportunities`: report shapes over spend (and the register, when there is one).
+    fn report(&mut self, q: &ast::Query, name: &Name) -> Result<ResolvedQuery> {
+        let text = name.text();
+        let unsupported = [
+            (q.rank.is_some(), "top/bottom"),
+            (q.within.is_some(), "within"),
+            (q.across.is_some(), "across"),
+            (q.compare.is_some(), "compare"),
+            (q.having.is_some(), "having"),
+            (!q.order_by.is_empty(), "order by"),
+        ];
+        if let Some((_, clause)) = unsupported.iter().find(|(present, _)| *present) {
+            return Err(Error::new(ErrorKind::Semantic, format!("`{text}` does not take `{clause}`"))
+                .with_span(q.span.clone())
+                .with_hint("narrow it with `where ...` and `limit N`; it is already ranked by spend"));
+        }
+        match q.group_by.as_slice() {
+            [] => {}
+            [by] if by.text() == "council" || by.text() == "councils" => {}
+            [by, ..] => {
+                return Err(Error::new(ErrorKind::Semantic, format!("`{text}` is always by council"))
+                    .with_span(by.span.clone())
+                    .with_hint(format!("write `{text} by council`")));
+            }
+        }
+        let filter = match &q.filter {
+            Some(e) => Some(self.condition(e, None)?),
+            None => None,
+        };
+        let council_dim = model::find_dimension("council").expect("the model has a council dimension");
+        let mut councils = self.lookup.values(council_dim)?;
+        if let Some(allowed) = filter.as_ref().and_then(|f| equality_values(f, "council")) {
+            councils.retain(|c| allowed.contains(c));
+        }
+        let with_contracts = self.lookup.has_column(Table::Contracts, "reference");
+        let (shape, dimensions) = if text == "collaboration opportunities" {
+            if !with_contracts {
+                return Err(needs_register(&text, name.span.clone()));
+            }
+            (Shape::Opportunities { councils }, Vec::new())
+        } else {
+            let entity_name = if text.starts_with("suppliers") { "supplier" } else { "category" };
+            let def = model::find_dimension(entity_name).expect("the model has supplier and category");
+            let entity = ResolvedDimension { def };
+            (Shape::Shared { entity: entity.clone(), councils, with_contracts }, vec![entity])
+        };
+        Ok(ResolvedQuery {
+            table: Table::Spend,
+            filter,
+            dimensions,
+            measures: Vec::new(),
+            share_within: Vec::new(),
+            shape,
+            rank: None,
+            having: None,
+            order: Vec::new(),
+            limit: q.limit.as_ref().map(|l| l.node),
+            chart: q.as_chart,
+            as_of: self.as_of,
+            expiry_window: None,
+        })
+    }
+
+    /// A measure name, or a set name (`workload`) standing for several.
+    fn measures(&self, name: &Name) -> Result<Vec<ResolvedMeasure>> {
+        let text = name.text();
+        if let Some((_, members, _)) = model::MEASURE_SETS.iter().find(|(set, _, _)| *set == text) {
+            let mut out = Vec::new();
+            for member in *members {
+                let words = member
+                    .split(' ')
+                    .map(|w| ast::Spanned::new(w.to_string(), name.span.clone()))
+                    .collect();
+                out.push(self.measure(&Name { words, span: name.span.clone() })?);
+            }
+            return Ok(out);
+        }
+        Ok(vec![self.measure(name)?])
     }
 
     fn dimension(&self, name: &Name) -> Result<ResolvedDimension> {
@@ -410,18 +534,31 @@ impl Resolver<'_> {
                 })
             };
             let Some(mut measure) = resolved else { continue };
+            if (measure.def.table == Table::Contracts || measure.def.aggregate == model::Aggregate::OnContractShare)
+                && !self.lookup.has_column(Table::Contracts, "reference")
+            {
+                return Err(needs_register(&name.text(), name.span.clone()));
+            }
             for word in &name.words[split..] {
                 match model::find_modifier(&word.node) {
                     Some(Modifier::Filter(f)) => {
                         if matches!(f, RowFilter::OnContract | RowFilter::OffContract)
-                            && !self.lookup.has_column(Table::Spend, "contract_ref")
+                            && !self.lookup.has_column(Table::Contracts, "reference")
                         {
+                            return Err(needs_register(&word.node, word.span.clone()));
+                        }
+                        if f.table() != measure.def.table {
                             return Err(Error::new(
                                 ErrorKind::Semantic,
-                                format!("'{}' needs a contracts register, and this dataset has none", word.node),
+                                format!(
+                                    "'{}' applies to {} measures, and '{}' is a {} measure",
+                                    word.node,
+                                    f.table().name(),
+                                    measure.def.name,
+                                    measure.def.table.name()
+                                ),
                             )
-                            .with_span(word.span.clone())
-                            .with_hint("load one with `spendql ingest --kind contracts --council NAME FILE`"));
+                            .with_span(word.span.clone()));
                         }
                         if !measure.filters.contains(&f) {
                             measure.filters.push(f);
@@ -549,13 +686,19 @@ impl Resolver<'_> {
             Expr::Not { expr, .. } => Ok(Cond::Not(Box::new(self.condition(expr, measures)?))),
             Expr::Flag { name, span } => match self.target(name, measures)? {
                 Target::Flag(column) => Ok(Cond::IsTrue { field: FieldRef::Column(column) }),
+                Target::Linked(column) => Ok(Cond::IsMissing { field: FieldRef::Column(column), negated: true }),
                 _ => Err(Error::new(ErrorKind::Semantic, format!("'{}' is not a yes/no field", name.text()))
                     .with_span(span.clone())
-                    .with_hint("yes/no fields are: redacted, card")),
+                    .with_hint(if self.table == Table::Spend {
+                        "yes/no fields are: redacted, card, on-contract"
+                    } else {
+                        "yes/no fields are: sme, vcse"
+                    })),
             },
             Expr::IsMissing { left, negated, .. } => {
                 let field = match self.target(left, measures)? {
-                    Target::Time(_) => FieldRef::Column("payment_date"),
+                    Target::Time(_) => FieldRef::Column(time_column(self.table)),
+                    Target::Linked(c) => FieldRef::Column(c),
                     Target::Text(f, _) | Target::Money(f) => f,
                     Target::Flag(c) => FieldRef::Column(c),
                     Target::Measure(i, _) => FieldRef::Measure(i),
@@ -589,6 +732,7 @@ impl Resolver<'_> {
                     op: *op,
                     value: self.value(right, ValueKind::Flag)?,
                 }),
+                Target::Linked(_) => Err(linked_is_a_flag(left)),
                 Target::Measure(index, unit) => {
                     let kind = match unit {
                         Unit::Money => ValueKind::Money,
@@ -624,6 +768,7 @@ impl Resolver<'_> {
                         }
                         Cond::InList { field, values: list, negated: false }
                     }
+                    Target::Linked(_) => return Err(linked_is_a_flag(left)),
                     Target::Flag(_) | Target::Measure(..) => {
                         return Err(Error::new(ErrorKind::Semantic, "`in` applies to text, amounts and dates")
                             .with_span(left.span.clone()));
@@ -687,15 +832,26 @@ impl Resolver<'_> {
             }
         }
         if let Some(field) = model::find_field(&text) {
+            if field.table != self.table {
+                return Err(Error::new(
+                    ErrorKind::Semantic,
+                    format!("'{}' is a field of the {} table, not the {} table", field.name, field.table.name(), self.table.name()),
+                )
+                .with_span(name.span.clone()));
+            }
             return Ok(match field.kind {
                 FieldKind::Money => Target::Money(FieldRef::Column(field.column)),
                 FieldKind::Flag => Target::Flag(field.column),
                 FieldKind::Text => Target::Text(FieldRef::Column(field.column), None),
+                FieldKind::Linked => Target::Linked(field.column),
             });
         }
         if let Some(def) = model::find_dimension(&text) {
+            check_dimension_table(def, self.table, name.span.clone())?;
             return Ok(match def.kind {
                 DimensionKind::Column(c) => Target::Text(FieldRef::Column(c), Some(def)),
+                DimensionKind::Flag(c) => Target::Flag(c),
+                DimensionKind::Contract => Target::Text(FieldRef::Column(contract_column(self.table)), Some(def)),
                 DimensionKind::Supplier => Target::Text(FieldRef::Supplier, Some(def)),
                 kind => Target::Time(kind),
             });
@@ -768,7 +924,12 @@ impl Resolver<'_> {
     /// equality filter on it), or each period between the first and last payment.
     fn pivot_values(&self, dim: &ResolvedDimension, filter: Option<&Cond>, span: Span) -> Result<Vec<String>> {
         match dim.def.kind {
-            DimensionKind::Column(column) => {
+            DimensionKind::Flag(_) => Ok(vec!["yes".to_string(), "no".to_string()]),
+            DimensionKind::Column(_) | DimensionKind::Contract => {
+                let column = match dim.def.kind {
+                    DimensionKind::Column(c) => c,
+                    _ => contract_column(self.table),
+                };
                 let mut values = self.lookup.values(dim.def)?;
                 if let Some(allowed) = filter.and_then(|f| equality_values(f, column)) {
                     values.retain(|v| allowed.contains(v));
@@ -826,6 +987,48 @@ impl Resolver<'_> {
             .with_hint(format!("group `by {}` instead", dim.def.name))),
         }
     }
+}
+
+/// The column time dimensions and periods read: payment date, or a contract's start date.
+pub fn time_column(table: Table) -> &'static str {
+    match table {
+        Table::Spend => "payment_date",
+        Table::Contracts => "start_date",
+    }
+}
+
+/// The column naming a contract: the link on spend, the reference in the register.
+pub fn contract_column(table: Table) -> &'static str {
+    match table {
+        Table::Spend => "contract_ref",
+        Table::Contracts => "reference",
+    }
+}
+
+fn linked_is_a_flag(name: &Name) -> Error {
+    Error::new(ErrorKind::Semantic, format!("'{}' is yes or no", name.text()))
+        .with_span(name.span.clone())
+        .with_hint(format!("write `where {0}` or `where not {0}`", name.text()))
+}
+
+fn needs_register(what: &str, span: Span) -> Error {
+    Error::new(ErrorKind::Semantic, format!("'{what}' needs a contracts register, and this dataset has none"))
+        .with_span(span)
+        .with_hint("load one with `spendql ingest --kind contracts --council NAME FILE`")
+}
+
+/// A dimension used with measures of a table that does not have it.
+fn check_dimension_table(def: &DimensionDef, table: Table, span: Span) -> Result<()> {
+    if def.in_table(table) {
+        return Ok(());
+    }
+    let other = if table == Table::Spend { "contract measures such as `contracts`" } else { "spend measures" };
+    Err(Error::new(
+        ErrorKind::Semantic,
+        format!("'{}' is not recorded in the {} table", def.name, table.name()),
+    )
+    .with_span(span)
+    .with_hint(format!("'{}' goes with {other}", def.name)))
 }
 
 /// The label a time dimension gives the period starting at `start` (must match
@@ -911,6 +1114,8 @@ pub fn parse_pence(text: &str) -> Option<i128> {
 
 enum Target {
     Time(DimensionKind),
+    /// True when the column has a value (`on-contract`).
+    Linked(&'static str),
     Text(FieldRef, Option<&'static DimensionDef>),
     Money(FieldRef),
     Flag(&'static str),
@@ -977,6 +1182,22 @@ pub fn describe(q: &ResolvedQuery) -> Vec<String> {
         Shape::Pivot { dimension, values } => {
             lines.push(format!("one column per {}: {}", dimension.label(), values.join(", ")))
         }
+        Shape::Shared { entity, councils, with_contracts } => {
+            lines.push(format!(
+                "each {} bought by two or more of {}: spend per council{}, largest total first",
+                entity.label(),
+                councils.join(", "),
+                if *with_contracts { ", and whether the council has a contract covering it" } else { "" }
+            ));
+        }
+        Shape::Opportunities { councils } => lines.push(format!(
+            "suppliers and categories that two or more of {} buy off-contract, by off-contract spend summed \
+             across councils",
+            councils.join(", ")
+        )),
+    }
+    if let Some(window) = &q.expiry_window {
+        lines.push(format!("expiring: expiry date {}", window.describe()));
     }
     if let Some(h) = &q.having {
         lines.push(format!("groups where: {}", describe_cond(h, q)));

@@ -1,0 +1,455 @@
+//! Spend ↔ contracts: materialises `spend.contract_ref`, the contract covering each payment.
+//!
+//! The rule (README, "On- and off-contract spend"): a payment is on-contract when a contract
+//! of the same council, or a collaborative contract covering that council, is with the same
+//! supplier and the payment date lies within `[start_date, expiry_date]`. "Same supplier" is
+//! [`crate::suppliers::same_supplier`]: company numbers decide when both sides have one,
+//! otherwise the supplier keys after the dataset's aliases. Redacted payments are never
+//! linked: they are neither on nor off contract.
+//!
+//! The link is computed here, once per change, rather than joined at query time, so that
+//! `spend off-contract by ...` is a plain filter on one column. It runs inside the ingest
+//! transaction that changed spend, contracts or the aliases, and rewrites only the spend
+//! files whose links may have changed: a rewritten file replaces its staged hard link, so
+//! the committed version it came from is never touched.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Date32Array, RecordBatch, StringArray, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Decimal128Type};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{LinkRecord, Manifest, SourceKind, Transaction};
+use crate::error::{Error, Result};
+use crate::schema::{Table, contracts as c, spend as s};
+use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number};
+
+use super::write::writer_properties;
+
+/// Which spend files a linking pass must rewrite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Contracts or aliases changed: every spend file.
+    All,
+    /// Only these spend files are new (relative to the version folder).
+    Files(Vec<String>),
+    Nothing,
+}
+
+/// The scope implied by the change from `base` to `staged`, given the aliases file's hash.
+pub fn scope_of_change(base: &Manifest, staged: &Manifest, aliases_sha256: &str) -> Scope {
+    let contracts = |m: &Manifest| {
+        let mut v: Vec<(String, String, String)> = m
+            .sources
+            .iter()
+            .filter(|r| r.kind == SourceKind::Contracts)
+            .map(|r| (r.council.clone(), r.source_name.clone(), r.sha256.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let linked_aliases = base.link.as_ref().map(|l| l.aliases_sha256.as_str()).unwrap_or("");
+    if contracts(base) != contracts(staged) || (staged.has_table(Table::Contracts) && linked_aliases != aliases_sha256)
+    {
+        return Scope::All;
+    }
+    if !staged.has_table(Table::Contracts) {
+        // Fresh spend files are written unlinked, so with no register there is nothing to do.
+        return Scope::Nothing;
+    }
+    let old: std::collections::HashSet<&str> = base
+        .sources
+        .iter()
+        .filter(|r| r.kind.table() == Table::Spend)
+        .flat_map(|r| r.parquet_files.iter().map(String::as_str))
+        .collect();
+    let new: Vec<String> = staged
+        .sources
+        .iter()
+        .filter(|r| r.kind.table() == Table::Spend)
+        .flat_map(|r| r.parquet_files.iter())
+        .filter(|f| !old.contains(f.as_str()))
+        .cloned()
+        .collect();
+    if new.is_empty() { Scope::Nothing } else { Scope::Files(new) }
+}
+
+/// SHA-256 of the dataset's `suppliers.toml`, or empty when there is none.
+pub fn aliases_sha256(dataset_root: &Path) -> Result<String> {
+    let path = dataset_root.join(ALIASES_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => Ok(format!("{:x}", Sha256::digest(&bytes))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Error::io(format!("cannot read {}", path.display()), e)),
+    }
+}
+
+/// Summary of one linking pass, for the ingest report.
+#[derive(Debug, Clone, Default)]
+pub struct LinkReport {
+    pub files_rewritten: usize,
+    pub rows_linked: u64,
+    pub spend_rows: u64,
+}
+
+/// Recompute `contract_ref` for the spend files in `scope` of the staged version, and
+/// record the pass in its manifest.
+pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Result<LinkReport> {
+    let aliases = Aliases::load(dataset_root)?;
+    let aliases_sha256 = aliases_sha256(dataset_root)?;
+    let register = Register::load(tx.dir(), tx.manifest(), &aliases)?;
+    let spend_files: Vec<String> = tx
+        .manifest()
+        .sources
+        .iter()
+        .filter(|r| r.kind.table() == Table::Spend)
+        .flat_map(|r| r.parquet_files.iter().cloned())
+        .collect();
+    let targets: Vec<&String> = match scope {
+        Scope::Nothing => Vec::new(),
+        Scope::All => spend_files.iter().collect(),
+        Scope::Files(files) => spend_files.iter().filter(|f| files.contains(f)).collect(),
+    };
+    let mut report = LinkReport::default();
+    for relative in targets {
+        let path = tx.dir().join(relative);
+        let (rows, linked) = relink_file(&path, &register, &aliases)?;
+        report.files_rewritten += 1;
+        report.spend_rows += rows;
+        report.rows_linked += linked;
+    }
+    // Totals over the whole table, so the manifest describes the version, not the pass.
+    let mut totals = (0u64, 0u64, 0i128);
+    for relative in &spend_files {
+        let (rows, linked, amount) = count_links(&tx.dir().join(relative))?;
+        totals.0 += rows;
+        totals.1 += linked;
+        totals.2 += amount;
+    }
+    tx.set_link(LinkRecord {
+        aliases_sha256,
+        contracts: register.contracts as u64,
+        spend_rows: totals.0,
+        rows_linked: totals.1,
+        amount_linked: super::values::format_pence(totals.2),
+    });
+    Ok(report)
+}
+
+/// One contract's cover: which dates it spans, and what to call it.
+#[derive(Debug, Clone)]
+struct Cover {
+    start: i32,
+    expiry: i32,
+    company_number: Option<String>,
+    reference: String,
+}
+
+/// The contracts register indexed for lookups by council (every council a contract covers)
+/// and supplier.
+#[derive(Debug, Default)]
+struct Register {
+    by_key: HashMap<String, HashMap<String, Vec<Cover>>>,
+    by_company: HashMap<String, HashMap<String, Vec<Cover>>>,
+    contracts: usize,
+}
+
+impl Register {
+    fn load(version_dir: &Path, manifest: &Manifest, aliases: &Aliases) -> Result<Register> {
+        let mut register = Register::default();
+        let files: Vec<PathBuf> = manifest
+            .sources
+            .iter()
+            .filter(|r| r.kind == SourceKind::Contracts)
+            .flat_map(|r| r.parquet_files.iter().map(|f| version_dir.join(f)))
+            .collect();
+        for path in files {
+            for batch in read_batches(&path)? {
+                register.add(&batch, aliases, &path)?;
+            }
+        }
+        Ok(register)
+    }
+
+    fn add(&mut self, batch: &RecordBatch, aliases: &Aliases, path: &Path) -> Result<()> {
+        let text = |name: &str| -> Result<&StringArray> {
+            batch
+                .column_by_name(name)
+                .and_then(|a| a.as_any().downcast_ref::<StringArray>())
+                .ok_or_else(|| damaged(path, name))
+        };
+        let date = |name: &str| -> Result<&Date32Array> {
+            batch.column_by_name(name).and_then(|a| a.as_primitive_opt::<Date32Type>()).ok_or_else(|| damaged(path, name))
+        };
+        let council = text(c::COUNCIL)?;
+        let reference = text(c::REFERENCE)?;
+        let title = text(c::TITLE)?;
+        let key = text(c::SUPPLIER_KEY)?;
+        let company = text(c::COMPANY_NUMBER)?;
+        let collaborative = text(c::COLLABORATIVE)?;
+        let source_row = batch
+            .column_by_name(c::SOURCE_ROW)
+            .and_then(|a| a.as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>())
+            .ok_or_else(|| damaged(path, c::SOURCE_ROW))?;
+        let start = date(c::START_DATE)?;
+        let end = date(c::END_DATE)?;
+        let expiry = date(c::EXPIRY_DATE)?;
+        for i in 0..batch.num_rows() {
+            self.contracts += 1;
+            // A contract without both ends cannot show that a payment fell inside it.
+            let Some(start) = start.is_valid(i).then(|| start.value(i)) else { continue };
+            let expiry = if expiry.is_valid(i) {
+                expiry.value(i)
+            } else if end.is_valid(i) {
+                end.value(i)
+            } else {
+                continue;
+            };
+            let company_number = company.is_valid(i).then(|| company.value(i)).and_then(normalise_company_number);
+            let supplier = key.is_valid(i).then(|| aliases.canonical(key.value(i)).to_string());
+            if supplier.as_deref().is_none_or(str::is_empty) && company_number.is_none() {
+                continue;
+            }
+            let reference = contract_ref(
+                reference.is_valid(i).then(|| reference.value(i)),
+                title.is_valid(i).then(|| title.value(i)),
+                source_row.value(i),
+            );
+            let cover = Cover { start, expiry, company_number: company_number.clone(), reference };
+            let mut councils = vec![council.value(i).to_string()];
+            if collaborative.is_valid(i) {
+                councils.extend(
+                    collaborative.value(i).split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
+                );
+            }
+            councils.dedup();
+            for covered in councils {
+                if let Some(number) = &company_number {
+                    self.by_company
+                        .entry(covered.clone())
+                        .or_default()
+                        .entry(number.clone())
+                        .or_default()
+                        .push(cover.clone());
+                }
+                if let Some(supplier) = &supplier {
+                    self.by_key.entry(covered).or_default().entry(supplier.clone()).or_default().push(cover.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The contract covering a payment, if any: the latest-starting one, ties broken by
+    /// reference so the answer never depends on file order.
+    fn cover(&self, council: &str, key: &str, company_number: Option<&str>, date: i32) -> Option<&str> {
+        let by_key = self.by_key.get(council).and_then(|m| m.get(key)).into_iter().flatten();
+        let candidates: Box<dyn Iterator<Item = &Cover>> = match company_number {
+            // Company numbers decide when both sides have one; a contract without one can
+            // still match on the name.
+            Some(number) => Box::new(
+                self.by_company
+                    .get(council)
+                    .and_then(|m| m.get(number))
+                    .into_iter()
+                    .flatten()
+                    .chain(by_key.filter(|c| c.company_number.is_none())),
+            ),
+            None => Box::new(by_key),
+        };
+        candidates
+            .filter(|c| c.start <= date && date <= c.expiry)
+            // Later start wins; on a tie the smaller reference does.
+            .max_by(|a, b| a.start.cmp(&b.start).then_with(|| b.reference.cmp(&a.reference)))
+            .map(|c| c.reference.as_str())
+    }
+}
+
+/// The published reference, or a stand-in for registers that leave it blank.
+fn contract_ref(reference: Option<&str>, title: Option<&str>, source_row: i64) -> String {
+    match (reference.map(str::trim).filter(|r| !r.is_empty()), title.map(str::trim).filter(|t| !t.is_empty())) {
+        (Some(r), _) => r.to_string(),
+        (None, Some(t)) => format!("(no reference) {t}"),
+        (None, None) => format!("(no reference) register row {source_row}"),
+    }
+}
+
+fn damaged(path: &Path, column: &str) -> Error {
+    Error::dataset(format!("{} has no readable column {column}", path.display()))
+        .with_hint("the dataset may be from an older spendql; ingest its files into a fresh dataset")
+}
+
+fn read_batches(path: &Path) -> Result<Vec<RecordBatch>> {
+    let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024).build()?;
+    let mut batches = Vec::new();
+    for batch in reader {
+        batches.push(batch?);
+    }
+    Ok(batches)
+}
+
+/// Rewrite one spend file with fresh links. Returns (rows, rows linked).
+fn relink_file(path: &Path, register: &Register, aliases: &Aliases) -> Result<(u64, u64)> {
+    let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024);
+    let schema = builder.schema().clone();
+    let link_index = schema.index_of(s::CONTRACT_REF).map_err(|_| damaged(path, s::CONTRACT_REF))?;
+    let reader = builder.build()?;
+    let tmp = path.with_extension("parquet.link-tmp");
+    let out = File::create(&tmp).map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
+    let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(writer_properties()))?;
+    let (mut rows, mut linked) = (0u64, 0u64);
+    for batch in reader {
+        let batch = batch?;
+        let links = links_for(&batch, register, aliases, path)?;
+        linked += (links.len() - links.null_count()) as u64;
+        rows += batch.num_rows() as u64;
+        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+        columns[link_index] = Arc::new(links);
+        writer.write(&RecordBatch::try_new(schema.clone(), columns)?)?;
+    }
+    let out = writer.into_inner()?;
+    out.sync_all().map_err(|e| Error::io(format!("cannot sync {}", tmp.display()), e))?;
+    // Renaming replaces this version's hard link only; earlier versions keep their file.
+    fs::rename(&tmp, path).map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))?;
+    Ok((rows, linked))
+}
+
+fn links_for(batch: &RecordBatch, register: &Register, aliases: &Aliases, path: &Path) -> Result<StringArray> {
+    let text = |name: &str| -> Result<&StringArray> {
+        batch
+            .column_by_name(name)
+            .and_then(|a| a.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| damaged(path, name))
+    };
+    let council = text(s::COUNCIL)?;
+    let key = text(s::SUPPLIER_KEY)?;
+    let company = text(s::COMPANY_NUMBER)?;
+    let dates = batch
+        .column_by_name(s::PAYMENT_DATE)
+        .and_then(|a| a.as_primitive_opt::<Date32Type>())
+        .ok_or_else(|| damaged(path, s::PAYMENT_DATE))?;
+    let redacted: &BooleanArray = batch
+        .column_by_name(s::REDACTED)
+        .and_then(|a| a.as_boolean_opt())
+        .ok_or_else(|| damaged(path, s::REDACTED))?;
+    let mut links = StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 4);
+    for i in 0..batch.num_rows() {
+        if redacted.value(i) || dates.is_null(i) {
+            links.append_null();
+            continue;
+        }
+        let number = company.is_valid(i).then(|| company.value(i)).and_then(normalise_company_number);
+        let supplier = if key.is_valid(i) { aliases.canonical(key.value(i)) } else { "" };
+        match register.cover(council.value(i), supplier, number.as_deref(), dates.value(i)) {
+            Some(reference) => links.append_value(reference),
+            None => links.append_null(),
+        }
+    }
+    Ok(links.finish())
+}
+
+/// (rows, rows linked, amount linked in pence) of one spend file, reading two columns.
+fn count_links(path: &Path) -> Result<(u64, u64, i128)> {
+    let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+    let schema = builder.parquet_schema();
+    let wanted: Vec<usize> = schema
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, col)| matches!(col.name(), s::AMOUNT | s::CONTRACT_REF))
+        .map(|(i, _)| i)
+        .collect();
+    let mask = datafusion::parquet::arrow::ProjectionMask::leaves(schema, wanted);
+    let reader = builder.with_projection(mask).build()?;
+    let (mut rows, mut linked, mut amount) = (0u64, 0u64, 0i128);
+    for batch in reader {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        let (Some(amounts), Some(links)) = (batch.column_by_name(s::AMOUNT), batch.column_by_name(s::CONTRACT_REF))
+        else {
+            return Err(damaged(path, s::CONTRACT_REF));
+        };
+        let amounts = amounts.as_primitive_opt::<Decimal128Type>().ok_or_else(|| damaged(path, s::AMOUNT))?;
+        if links.data_type() != &DataType::Utf8 {
+            return Err(damaged(path, s::CONTRACT_REF));
+        }
+        for i in 0..batch.num_rows() {
+            if links.is_valid(i) {
+                linked += 1;
+                amount += amounts.value(i);
+            }
+        }
+    }
+    Ok((rows, linked, amount))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cover(start: i32, expiry: i32, reference: &str, company: Option<&str>) -> Cover {
+        Cover { start, expiry, company_number: company.map(str::to_string), reference: reference.to_string() }
+    }
+
+    fn register(entries: &[(&str, &str, Cover)]) -> Register {
+        let mut r = Register::default();
+        for (council, key, c) in entries {
+            if let Some(n) = &c.company_number {
+                r.by_company
+                    .entry(council.to_string())
+                    .or_default()
+                    .entry(n.clone())
+                    .or_default()
+                    .push(c.clone());
+            }
+            r.by_key.entry(council.to_string()).or_default().entry(key.to_string()).or_default().push(c.clone());
+        }
+        r
+    }
+
+    #[test]
+    fn payment_dates_inside_the_contract_are_covered_inclusive_of_both_ends() {
+        let r = register(&[("Salford", "ACME", cover(100, 200, "S1", None))]);
+        assert_eq!(r.cover("Salford", "ACME", None, 100), Some("S1"));
+        assert_eq!(r.cover("Salford", "ACME", None, 200), Some("S1"));
+        assert_eq!(r.cover("Salford", "ACME", None, 99), None);
+        assert_eq!(r.cover("Salford", "ACME", None, 201), None);
+        assert_eq!(r.cover("Trafford", "ACME", None, 150), None, "another council's contract does not cover");
+    }
+
+    #[test]
+    fn company_numbers_decide_when_both_sides_have_one() {
+        let r = register(&[("Salford", "ACME", cover(0, 1000, "S1", Some("01234567")))]);
+        assert_eq!(r.cover("Salford", "ACME", Some("07654321"), 5), None, "same name, different company");
+        assert_eq!(r.cover("Salford", "ACME HOLDINGS", Some("01234567"), 5), Some("S1"), "renamed, same company");
+        assert_eq!(r.cover("Salford", "ACME", None, 5), Some("S1"), "no number on the payment: the name decides");
+    }
+
+    #[test]
+    fn the_latest_starting_contract_wins_then_the_smaller_reference() {
+        let r = register(&[
+            ("Salford", "ACME", cover(0, 1000, "S1", None)),
+            ("Salford", "ACME", cover(500, 1000, "S9", None)),
+            ("Salford", "ACME", cover(500, 1000, "S2", None)),
+        ]);
+        assert_eq!(r.cover("Salford", "ACME", None, 600), Some("S2"));
+        assert_eq!(r.cover("Salford", "ACME", None, 100), Some("S1"));
+    }
+
+    #[test]
+    fn contracts_without_a_reference_still_get_a_name() {
+        assert_eq!(contract_ref(Some(" S1 "), None, 3), "S1");
+        assert_eq!(contract_ref(Some(""), Some("Road salt"), 3), "(no reference) Road salt");
+        assert_eq!(contract_ref(None, None, 7), "(no reference) register row 7");
+    }
+}
