@@ -108,7 +108,6 @@ pub struct LinkRecord {
     pub amount_linked: String,
 }
 
-
 impl Manifest {
     pub fn find(&self, council: &str, kind: SourceKind, source_name: &str) -> Option<&SourceRecord> {
         self.sources

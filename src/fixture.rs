@@ -255,7 +255,8 @@ pub fn write_linked_fixture(dir: &Path) -> Result<()> {
     let schema = schema::contracts_schema();
     let rows = CONTRACTS;
     let n = rows.len();
-    let text = |f: fn(&ContractRow) -> &str| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(f))) };
+    let text =
+        |f: fn(&ContractRow) -> &str| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(f))) };
     let nulls = || -> ArrayRef { Arc::new(StringArray::from(vec![None::<&str>; n])) };
     let money = |values: Vec<Option<i128>>| -> Result<ArrayRef> {
         Ok(Arc::new(Decimal128Array::from(values).with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?))

@@ -581,7 +581,8 @@ mod tests {
         fn on_contract_share_excludes_redacted_spend_from_the_base() {
             let (_dir, engine) = linked(None);
             let got = text_rows(&engine, "on-contract share by council order by council");
-            let expected = [("Salford", 26000.00 / 28200.00), ("Stockport", 6000.00 / 6600.00), ("Trafford", 150.50 / 31225.75)];
+            let expected =
+                [("Salford", 26000.00 / 28200.00), ("Stockport", 6000.00 / 6600.00), ("Trafford", 150.50 / 31225.75)];
             for (row, (council, share)) in got.iter().zip(expected) {
                 assert_eq!(row[0], council);
                 let value: f64 = row[1].parse().unwrap();
@@ -602,7 +603,8 @@ mod tests {
         #[test]
         fn contract_measures_by_officer() {
             let (_dir, engine) = linked(None);
-            let got = text_rows(&engine, "contracts, contract value, savings, social value by officer order by officer");
+            let got =
+                text_rows(&engine, "contracts, contract value, savings, social value by officer order by officer");
             // Ann: T-AMEY 50000 + K-CAPITA 30000, savings 1000 + 500, social value 2000.
             // Bob: S-WATES, savings 0 cashable (non-cashable missing counts 0). Cara: S-CATER.
             assert_eq!(

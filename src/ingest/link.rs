@@ -186,7 +186,10 @@ impl Register {
                 .ok_or_else(|| damaged(path, name))
         };
         let date = |name: &str| -> Result<&Date32Array> {
-            batch.column_by_name(name).and_then(|a| a.as_primitive_opt::<Date32Type>()).ok_or_else(|| damaged(path, name))
+            batch
+                .column_by_name(name)
+                .and_then(|a| a.as_primitive_opt::<Date32Type>())
+                .ok_or_else(|| damaged(path, name))
         };
         let council = text(c::COUNCIL)?;
         let reference = text(c::REFERENCE)?;
@@ -337,10 +340,8 @@ fn links_for(batch: &RecordBatch, register: &Register, aliases: &Aliases, path: 
         .column_by_name(s::PAYMENT_DATE)
         .and_then(|a| a.as_primitive_opt::<Date32Type>())
         .ok_or_else(|| damaged(path, s::PAYMENT_DATE))?;
-    let redacted: &BooleanArray = batch
-        .column_by_name(s::REDACTED)
-        .and_then(|a| a.as_boolean_opt())
-        .ok_or_else(|| damaged(path, s::REDACTED))?;
+    let redacted: &BooleanArray =
+        batch.column_by_name(s::REDACTED).and_then(|a| a.as_boolean_opt()).ok_or_else(|| damaged(path, s::REDACTED))?;
     let mut links = StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 4);
     for i in 0..batch.num_rows() {
         if redacted.value(i) || dates.is_null(i) {
@@ -405,12 +406,7 @@ mod tests {
         let mut r = Register::default();
         for (council, key, c) in entries {
             if let Some(n) = &c.company_number {
-                r.by_company
-                    .entry(council.to_string())
-                    .or_default()
-                    .entry(n.clone())
-                    .or_default()
-                    .push(c.clone());
+                r.by_company.entry(council.to_string()).or_default().entry(n.clone()).or_default().push(c.clone());
             }
             r.by_key.entry(council.to_string()).or_default().entry(key.to_string()).or_default().push(c.clone());
         }

@@ -133,8 +133,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
         }
         Shape::Shared { .. } | Shape::Opportunities { .. } => unreachable!("planned above"),
     }
-    let group_names: Vec<String> =
-        query.dimensions.iter().map(|d| group_alias(d.def.kind, d.label())).collect();
+    let group_names: Vec<String> = query.dimensions.iter().map(|d| group_alias(d.def.kind, d.label())).collect();
     builder = builder.aggregate(group_exprs, aggregates)?;
     if computed.iter().any(|(name, value)| value != &column(name.as_str())) {
         let mut exprs: Vec<Expr> = group_names.iter().map(|g| column(g.as_str())).collect();
@@ -339,7 +338,8 @@ fn shared_plan(
     let key = entity_key(entity);
     let mut aggregates = vec![count_distinct(col("council")).alias("councils")];
     for c in councils {
-        aggregates.push(sum(col("amount")).filter(col("council").eq(lit(c.as_str()))).build()?.alias(format!("{c} spend")));
+        aggregates
+            .push(sum(col("amount")).filter(col("council").eq(lit(c.as_str()))).build()?.alias(format!("{c} spend")));
     }
     aggregates.push(sum(col("amount")).alias("total spend"));
     let mut builder = report_rows(query, spend.clone(), &key, supplier)?
@@ -369,16 +369,13 @@ fn shared_plan(
         projection.push(column(format!("{c} spend")));
         if with_contracts {
             let has = datafusion::functions::expr_fn::coalesce(vec![column(format!("__has {c}")), lit(false)]);
-            projection.push(
-                when(has, lit("yes")).otherwise(lit("no"))?.alias(format!("{c} contract")),
-            );
+            projection.push(when(has, lit("yes")).otherwise(lit("no"))?.alias(format!("{c} contract")));
         }
     }
     projection.push(column("total spend"));
-    builder = builder.project(projection)?.sort(vec![
-        column("total spend").sort(false, false),
-        column(label).sort(true, false),
-    ])?;
+    builder = builder
+        .project(projection)?
+        .sort(vec![column("total spend").sort(false, false), column(label).sort(true, false)])?;
     if let Some(l) = query.limit {
         builder = builder.limit(0, Some(usize::try_from(l).unwrap_or(usize::MAX)))?;
     }
@@ -403,7 +400,10 @@ fn opportunities_plan(
         let mut aggregates = vec![count_distinct(col("council")).alias("councils")];
         for c in councils {
             aggregates.push(
-                sum(col("amount")).filter(col("council").eq(lit(c.as_str()))).build()?.alias(format!("{c} off-contract")),
+                sum(col("amount"))
+                    .filter(col("council").eq(lit(c.as_str())))
+                    .build()?
+                    .alias(format!("{c} off-contract")),
             );
         }
         aggregates.push(sum(col("amount")).alias("off-contract spend"));
@@ -416,13 +416,18 @@ fn opportunities_plan(
             .aggregate(vec![key.alias("__key")], aggregates)?
             .filter(col("councils").gt_eq(lit(2i64)))?;
         let name = if kind == DimensionKind::Supplier {
-            builder =
-                builder.join(supplier_names(spend.clone())?, JoinType::Left, (vec!["__key"], vec!["__name_key"]), None)?;
+            builder = builder.join(
+                supplier_names(spend.clone())?,
+                JoinType::Left,
+                (vec!["__key"], vec!["__name_key"]),
+                None,
+            )?;
             col("__supplier_name")
         } else {
             col("__key")
         };
-        let mut projection = vec![lit(label).alias("opportunity"), cast(name, DataType::Utf8).alias("name"), col("councils")];
+        let mut projection =
+            vec![lit(label).alias("opportunity"), cast(name, DataType::Utf8).alias("name"), col("councils")];
         projection.extend(councils.iter().map(|c| column(format!("{c} off-contract"))));
         projection.push(column("off-contract spend"));
         branches.push(builder.project(projection)?.build()?);
@@ -595,8 +600,8 @@ fn measure_aggregates(
             restrict(sum(col("amount")), Some(row_filter_expr(RowFilter::OnContract, frame)))?.alias(&on),
             restrict(sum(col("amount")), Some(col("redacted").is_false()))?.alias(&named),
         ];
-        let value = cast(column(&on), DataType::Float64) * lit(100.0)
-            / nullif_zero(cast(column(&named), DataType::Float64));
+        let value =
+            cast(column(&on), DataType::Float64) * lit(100.0) / nullif_zero(cast(column(&named), DataType::Float64));
         return Ok((aggs, value));
     }
     let base = match m.def.aggregate {

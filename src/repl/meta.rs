@@ -264,7 +264,10 @@ fn describe(argument: &str, session: &Session, out: &mut dyn Write) -> Result<()
     }
     writeln!(out, "Measures").map_err(io)?;
     for m in model::MEASURES {
-        writeln!(out, "  {:<20} {}", m.name, m.description).map_err(io)?;
+        writeln!(out, "  {:<20} {} [{}]", m.name, m.description, m.table.name()).map_err(io)?;
+    }
+    for (name, _, what) in model::MEASURE_SETS {
+        writeln!(out, "  {name:<20} {what}").map_err(io)?;
     }
     let mut defined: Vec<&str> = session.engine.definitions.measure_names().collect();
     defined.sort();
@@ -277,7 +280,15 @@ fn describe(argument: &str, session: &Session, out: &mut dyn Write) -> Result<()
     }
     writeln!(out, "Dimensions").map_err(io)?;
     for d in model::DIMENSIONS {
-        writeln!(out, "  {:<20} {}", d.name, d.description).map_err(io)?;
+        let only = match d.tables {
+            [only] => format!(" [{} only]", only.name()),
+            _ => String::new(),
+        };
+        writeln!(out, "  {:<20} {}{only}", d.name, d.description).map_err(io)?;
+    }
+    writeln!(out, "Reports").map_err(io)?;
+    for (name, what) in model::REPORTS {
+        writeln!(out, "  {name:<20} {what}").map_err(io)?;
     }
     writeln!(out, "Fields (for where)").map_err(io)?;
     for f in model::FIELDS {

@@ -325,9 +325,14 @@ impl Resolver<'_> {
         let expiry_window = match expiry_window {
             Some(p) if expiring => Some(self.period(p)?),
             Some(p) => {
-                return Err(Error::new(ErrorKind::Semantic, "`within` a period applies to `expiring` contract measures")
-                    .with_span(p.span.clone())
-                    .with_hint("write e.g. `contracts expiring within 6 months`; for spend write `where date in last 6 months`"));
+                return Err(Error::new(
+                    ErrorKind::Semantic,
+                    "`within` a period applies to `expiring` contract measures",
+                )
+                .with_span(p.span.clone())
+                .with_hint(
+                    "write e.g. `contracts expiring within 6 months`; for spend write `where date in last 6 months`",
+                ));
             }
             None if expiring => period::resolve(
                 &ast::PeriodKind::Next { count: model::DEFAULT_EXPIRY_MONTHS, unit: ast::PeriodUnit::Month },
@@ -488,10 +493,7 @@ impl Resolver<'_> {
         if let Some((_, members, _)) = model::MEASURE_SETS.iter().find(|(set, _, _)| *set == text) {
             let mut out = Vec::new();
             for member in *members {
-                let words = member
-                    .split(' ')
-                    .map(|w| ast::Spanned::new(w.to_string(), name.span.clone()))
-                    .collect();
+                let words = member.split(' ').map(|w| ast::Spanned::new(w.to_string(), name.span.clone())).collect();
                 out.push(self.measure(&Name { words, span: name.span.clone() })?);
             }
             return Ok(out);
@@ -835,7 +837,12 @@ impl Resolver<'_> {
             if field.table != self.table {
                 return Err(Error::new(
                     ErrorKind::Semantic,
-                    format!("'{}' is a field of the {} table, not the {} table", field.name, field.table.name(), self.table.name()),
+                    format!(
+                        "'{}' is a field of the {} table, not the {} table",
+                        field.name,
+                        field.table.name(),
+                        self.table.name()
+                    ),
                 )
                 .with_span(name.span.clone()));
             }
@@ -1023,12 +1030,9 @@ fn check_dimension_table(def: &DimensionDef, table: Table, span: Span) -> Result
         return Ok(());
     }
     let other = if table == Table::Spend { "contract measures such as `contracts`" } else { "spend measures" };
-    Err(Error::new(
-        ErrorKind::Semantic,
-        format!("'{}' is not recorded in the {} table", def.name, table.name()),
-    )
-    .with_span(span)
-    .with_hint(format!("'{}' goes with {other}", def.name)))
+    Err(Error::new(ErrorKind::Semantic, format!("'{}' is not recorded in the {} table", def.name, table.name()))
+        .with_span(span)
+        .with_hint(format!("'{}' goes with {other}", def.name)))
 }
 
 /// The label a time dimension gives the period starting at `start` (must match

@@ -488,7 +488,13 @@ pub enum FieldKind {
 }
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef { name: "amount", column: "amount", kind: FieldKind::Money, table: Table::Spend, description: "the payment's net amount" },
+    FieldDef {
+        name: "amount",
+        column: "amount",
+        kind: FieldKind::Money,
+        table: Table::Spend,
+        description: "the payment's net amount",
+    },
     FieldDef {
         name: "irrecoverable vat",
         column: "irrecoverable_vat",
@@ -496,8 +502,20 @@ pub const FIELDS: &[FieldDef] = &[
         table: Table::Spend,
         description: "VAT the council cannot reclaim",
     },
-    FieldDef { name: "redacted", column: "redacted", kind: FieldKind::Flag, table: Table::Spend, description: "beneficiary withheld" },
-    FieldDef { name: "card", column: "is_card", kind: FieldKind::Flag, table: Table::Spend, description: "a procurement-card payment" },
+    FieldDef {
+        name: "redacted",
+        column: "redacted",
+        kind: FieldKind::Flag,
+        table: Table::Spend,
+        description: "beneficiary withheld",
+    },
+    FieldDef {
+        name: "card",
+        column: "is_card",
+        kind: FieldKind::Flag,
+        table: Table::Spend,
+        description: "a procurement-card payment",
+    },
     FieldDef {
         name: "transaction id",
         column: "transaction_id",
@@ -519,8 +537,20 @@ pub const FIELDS: &[FieldDef] = &[
         table: Table::Spend,
         description: "Companies House number",
     },
-    FieldDef { name: "vat number", column: "vat_number", kind: FieldKind::Text, table: Table::Spend, description: "VAT registration" },
-    FieldDef { name: "source file", column: "source_file", kind: FieldKind::Text, table: Table::Spend, description: "published file" },
+    FieldDef {
+        name: "vat number",
+        column: "vat_number",
+        kind: FieldKind::Text,
+        table: Table::Spend,
+        description: "VAT registration",
+    },
+    FieldDef {
+        name: "source file",
+        column: "source_file",
+        kind: FieldKind::Text,
+        table: Table::Spend,
+        description: "published file",
+    },
     FieldDef {
         name: "value",
         column: "value_total",
