@@ -7,5 +7,6 @@ mod support;
 mod generate;
 mod ingest;
 mod language;
+mod on_off_contract;
 mod syntax_errors;
 mod workbench;

@@ -38,7 +38,8 @@ pub fn run_ok(dataset: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("stdout is UTF-8")
 }
 
-/// The real Manchester, Salford and Trafford (spend and card) files ingested into one
+/// The real Manchester, Salford and Trafford (spend and card) files, and Salford's contracts
+/// register, ingested into one
 /// dataset, once per test run. `None` when the real files are absent.
 pub fn real_dataset() -> Option<&'static Path> {
     static DATASET: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -68,6 +69,8 @@ pub fn real_dataset() -> Option<&'static Path> {
             ingest("Salford", "spend", files("salford"));
             ingest("Trafford", "spend", vec![real.join("trafford/trafford-supplier-spend-2024-25.zip")]);
             ingest("Trafford", "card", vec![real.join("trafford/gpc_2024-25.csv")]);
+            // Salford's own register, so on/off-contract spend can be checked on real data.
+            ingest("Salford", "contracts", vec![real.join("salford/contracts-register-2022-07.csv")]);
             Some(dir)
         })
         .as_deref()
