@@ -39,8 +39,7 @@ pub fn run_ok(dataset: &Path, args: &[&str]) -> String {
 }
 
 /// The real Manchester, Salford and Trafford (spend and card) files, and Salford's contracts
-/// register, ingested into one
-/// dataset, once per test run. `None` when the real files are absent.
+/// register, ingested into one dataset, once per test run. `None` when the real files are absent.
 pub fn real_dataset() -> Option<&'static Path> {
     static DATASET: OnceLock<Option<PathBuf>> = OnceLock::new();
     DATASET
