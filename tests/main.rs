@@ -8,5 +8,6 @@ mod generate;
 mod ingest;
 mod language;
 mod on_off_contract;
+mod progress;
 mod syntax_errors;
 mod workbench;
