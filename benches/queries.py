@@ -90,6 +90,11 @@ QUERIES = [
      "FROM spend WHERE is_card GROUP BY 1, 2 ORDER BY 1, 2",
      "SELECT council, concat(CAST(year(payment_date) AS VARCHAR), ' Q', CAST(quarter(payment_date) AS VARCHAR)) AS q, "
      "sum(amount) FROM spend WHERE is_card GROUP BY 1, 2 ORDER BY 1, 2"),
+    ("spend off-contract by council, category in a year", "spend off-contract by council, category where year = 2022",
+     "SELECT council, category, sum(amount) AS s FROM spend WHERE contract_ref IS NULL AND NOT redacted "
+     "AND payment_date >= DATE '2022-01-01' AND payment_date < DATE '2023-01-01' GROUP BY 1, 2 ORDER BY 1, 2",
+     "SELECT council, category, sum(amount) AS s FROM spend WHERE contract_ref IS NULL AND NOT redacted "
+     "AND payment_date >= DATE '2022-01-01' AND payment_date < DATE '2023-01-01' GROUP BY 1, 2 ORDER BY 1, 2"),
 ]
 
 TIME = re.compile(r"Time: ([0-9.]+)s")
@@ -102,6 +107,39 @@ def spendql_time(binary, dataset, args):
     if not m:
         sys.exit(f"no timing in stderr of {args}: {out.stderr}")
     return float(m.group(1))
+
+
+CONFIGS = [
+    ("partitions=2, pushdown on (default)", {}),
+    ("partitions=2, pushdown off", {"SPENDQL_PUSHDOWN_FILTERS": "0"}),
+    ("partitions=1, pushdown on", {"SPENDQL_TARGET_PARTITIONS": "1"}),
+    ("partitions=4, pushdown on", {"SPENDQL_TARGET_PARTITIONS": "4"}),
+]
+
+
+def compare_configs(binary, dataset, runs, asof, last3):
+    """Median SpendQL time per query under each session setting, and the geometric mean ratio
+    against the default, so the default is chosen by measurement."""
+    import math, os
+    base_env = dict(os.environ)
+    results = {}
+    for name, extra in CONFIGS:
+        os.environ.clear()
+        os.environ.update(base_env)
+        os.environ.update(extra)
+        times = []
+        for label, dsl, _, _ in QUERIES:
+            spendql_time(binary, dataset, ["query", dsl])
+            times.append(statistics.median(spendql_time(binary, dataset, ["query", dsl]) for _ in range(runs)))
+        results[name] = times
+    os.environ.clear()
+    os.environ.update(base_env)
+    default = results[CONFIGS[0][0]]
+    print("\n| session setting | " + " | ".join(q[0] for q in QUERIES) + " | geomean vs default |")
+    print("|---|" + "---:|" * (len(QUERIES) + 1))
+    for name, times in results.items():
+        geo = math.exp(sum(math.log(t / d) for t, d in zip(times, default)) / len(times))
+        print(f"| {name} | " + " | ".join(f"{t*1000:.0f}" for t in times) + f" | {geo:.2f} |")
 
 
 def main():
@@ -133,6 +171,8 @@ def main():
         rows.append((label, dsl_t, sql_t, duck_t))
         print(f"{label:55} spendql {dsl_t*1000:8.1f} ms  sql {sql_t*1000:8.1f} ms  duckdb {duck_t*1000:8.1f} ms  "
               f"dsl/sql {dsl_t/sql_t:5.2f}  dsl/duckdb {dsl_t/duck_t:5.2f}", flush=True)
+    if "--configs" in sys.argv:
+        compare_configs(binary, dataset, runs, asof, last3)
     if "--markdown" in sys.argv:
         print("\n| query | SpendQL (ms) | DataFusion SQL (ms) | DuckDB (ms) | SpendQL / SQL | SpendQL / DuckDB |")
         print("|---|---:|---:|---:|---:|---:|")

@@ -13,7 +13,7 @@ if [ ! -x "$WORK/venv/bin/python" ]; then
     "$WORK/venv/bin/pip" install --quiet duckdb
 fi
 cargo build --release --locked
-BIN=target/release/spendql
+BIN=${CARGO_TARGET_DIR:-target}/release/spendql
 if [ ! -f "$WORK/data-$ROWS/.done" ]; then
     rm -rf "$WORK/data-$ROWS" "$WORK/files-$ROWS"
     "$BIN" generate --out "$WORK/files-$ROWS" --rows "$ROWS" --seed 7
@@ -21,9 +21,11 @@ if [ ! -f "$WORK/data-$ROWS/.done" ]; then
         dir="$WORK/files-$ROWS/$(echo "$council" | tr '[:upper:]' '[:lower:]')"
         spend=$(ls "$dir"/* | grep -viE 'card|gpc|contracts')
         card=$(ls "$dir"/* | grep -iE 'card|gpc')
+        contracts=$(ls "$dir"/* | grep -iE 'contracts')
         "$BIN" --dataset "$WORK/data-$ROWS" ingest --council "$council" --kind spend $spend
         "$BIN" --dataset "$WORK/data-$ROWS" ingest --council "$council" --kind card $card
+        "$BIN" --dataset "$WORK/data-$ROWS" ingest --council "$council" --kind contracts $contracts
     done
     touch "$WORK/data-$ROWS/.done"
 fi
-"$WORK/venv/bin/python" benches/queries.py "$BIN" "$WORK/data-$ROWS" --runs "$RUNS" --markdown
+"$WORK/venv/bin/python" benches/queries.py "$BIN" "$WORK/data-$ROWS" --runs "$RUNS" --markdown ${CONFIGS:+--configs}

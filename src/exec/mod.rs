@@ -66,14 +66,17 @@ struct LookupCache {
     values: HashMap<(Table, &'static str), Vec<String>>,
 }
 
-/// Session settings for this 2-core machine; see BENCHMARKS.md for how they were chosen.
+/// Session settings for this 2-core machine; see BENCHMARKS.md ("Session settings") for the
+/// measurements behind them. `SPENDQL_TARGET_PARTITIONS` and `SPENDQL_PUSHDOWN_FILTERS`
+/// (`0`/`1`) exist only so `benches/queries.py --configs` can compare alternatives.
 fn session_config() -> SessionConfig {
-    let mut config = SessionConfig::new()
-        .with_target_partitions(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
-        .with_information_schema(true);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let partitions = std::env::var("SPENDQL_TARGET_PARTITIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(cores);
+    let pushdown = std::env::var("SPENDQL_PUSHDOWN_FILTERS").map(|v| v != "0").unwrap_or(true);
+    let mut config = SessionConfig::new().with_target_partitions(partitions.max(1)).with_information_schema(true);
     let options = config.options_mut();
-    options.execution.parquet.pushdown_filters = true;
-    options.execution.parquet.reorder_filters = true;
+    options.execution.parquet.pushdown_filters = pushdown;
+    options.execution.parquet.reorder_filters = pushdown;
     options.execution.parquet.pruning = true;
     config
 }
