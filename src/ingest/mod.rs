@@ -542,6 +542,7 @@ struct Parser<'a> {
     vat: Option<usize>,
     card_flag: Option<usize>,
     texts: [Option<usize>; TEXT_COLUMNS],
+    /// Unmapped columns, each with its JSON key already escaped (`"Header":`).
     extras: Vec<(usize, String)>,
     rejects: rejects::RejectWriter,
     suppliers: HashMap<String, (String, bool)>,
@@ -590,7 +591,17 @@ impl<'a> Parser<'a> {
             vat: mapping.column(Target::IrrecoverableVat),
             card_flag: mapping.column(Target::CardFlag),
             texts,
-            extras: mapping.extras.clone(),
+            // Each key is escaped once here, not once per row.
+            extras: mapping
+                .extras
+                .iter()
+                .map(|(column, header)| {
+                    let mut key = String::new();
+                    push_json_string(&mut key, header);
+                    key.push(':');
+                    (*column, key)
+                })
+                .collect(),
             rejects: rejects::RejectWriter::create(rejects_path, &context.council, &source.name)?,
             suppliers: HashMap::new(),
         })
@@ -751,7 +762,7 @@ impl<'a> Parser<'a> {
         };
         let extras = &mut scratch.extras;
         extras.clear();
-        for (column, header) in &self.extras {
+        for (column, key) in &self.extras {
             let Some(raw) = record.get(*column) else { continue };
             let value = self.encoding.decode(raw);
             let value = value.trim();
@@ -759,8 +770,7 @@ impl<'a> Parser<'a> {
                 continue;
             }
             extras.push(if extras.is_empty() { '{' } else { ',' });
-            push_json_string(extras, header);
-            extras.push(':');
+            extras.push_str(key);
             push_json_string(extras, value);
         }
         if !extras.is_empty() {
@@ -851,6 +861,12 @@ fn is_card_marker(raw: &[u8]) -> bool {
 /// Append `value` as a JSON string literal.
 fn push_json_string(out: &mut String, value: &str) {
     out.push('"');
+    // Almost every published value needs no escaping: copy it whole.
+    if !value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(value);
+        out.push('"');
+        return;
+    }
     for c in value.chars() {
         match c {
             '"' => out.push_str("\\\""),

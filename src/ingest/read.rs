@@ -143,15 +143,33 @@ impl<R: io::Seek> io::Seek for Counting<R> {
 }
 
 /// Hashes every byte of the source as it is read.
+/// Passes bytes through while a helper thread hashes them: SHA-256 costs as much as a good
+/// share of the parsing, and the parse thread is the ingest's bottleneck (BENCHMARKS.md).
 struct Hashing<'a> {
     inner: &'a mut dyn Read,
-    hasher: Sha256,
+    pending: Vec<u8>,
+    sender: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+const HASH_CHUNK: usize = 1 << 20;
+
+impl Hashing<'_> {
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(HASH_CHUNK));
+            // The hasher only stops when this side hangs up, so a send cannot fail earlier.
+            let _ = self.sender.send(chunk);
+        }
+    }
 }
 
 impl Read for Hashing<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        self.pending.extend_from_slice(&buf[..n]);
+        if self.pending.len() >= HASH_CHUNK {
+            self.flush();
+        }
         Ok(n)
     }
 }
@@ -172,10 +190,25 @@ impl Source {
             if !hash {
                 return Ok((f(inner)?, None));
             }
-            let mut hashing = Hashing { inner, hasher: Sha256::new() };
-            let value = f(&mut hashing)?;
-            io::copy(&mut hashing, &mut io::sink()).map_err(io_err)?;
-            Ok((value, Some(hex(&hashing.hasher.finalize()))))
+            let (sender, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+            std::thread::scope(|scope| {
+                let hasher = scope.spawn(move || {
+                    let mut hasher = Sha256::new();
+                    for chunk in chunks {
+                        hasher.update(&chunk);
+                    }
+                    hex(&hasher.finalize())
+                });
+                let mut hashing = Hashing { inner, pending: Vec::with_capacity(HASH_CHUNK), sender };
+                let value = f(&mut hashing).and_then(|value| {
+                    io::copy(&mut hashing, &mut io::sink()).map_err(io_err)?;
+                    Ok(value)
+                });
+                hashing.flush();
+                drop(hashing);
+                let digest = hasher.join().map_err(|_| Error::execution("the hashing thread panicked"))?;
+                Ok((value?, Some(digest)))
+            })
         };
         match self.origin {
             Origin::Plain => run(&mut { counting }),
