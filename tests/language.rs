@@ -210,6 +210,15 @@ fn real_examples() -> Vec<(String, String)> {
             "spend by fy".into(),
             format!("SELECT {fy}, sum(amount) FROM spend GROUP BY 1"),
         ),
+        // Only Salford's register is loaded; its links are checked against the rule in
+        // `on_off_contract`. Here the measure must equal the same filter written in SQL.
+        (
+            "spend off-contract by council, category where year = 2021".into(),
+            "SELECT council, category, sum(amount) FROM spend \
+             WHERE contract_ref IS NULL AND NOT redacted \
+             AND payment_date >= DATE '2021-01-01' AND payment_date < DATE '2022-01-01' GROUP BY council, category"
+                .into(),
+        ),
     ]
 }
 
