@@ -153,3 +153,90 @@ pub fn write_rows(dir: &Path, rows: &[Row]) -> Result<()> {
     });
     tx.commit()
 }
+
+/// One fixture contract: the columns `spendql workplan` and contract tests read; the rest
+/// of the `contracts` table is left null. Values are pence; dates are `yyyy-mm-dd`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContractRow<'a> {
+    pub council: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub category: Option<&'a str>,
+    pub category_code: Option<&'a str>,
+    pub value_total: Option<i128>,
+    pub value_annual: Option<i128>,
+    pub end_date: Option<&'a str>,
+    pub expiry_date: Option<&'a str>,
+    pub officer: Option<&'a str>,
+    pub status: Option<&'a str>,
+}
+
+/// Write `rows` as the contracts table of a new committed version of the dataset at `dir`
+/// (any spend already there is carried over), as a contracts ingest would.
+pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<()> {
+    use schema::contracts::*;
+    let schema = schema::contracts_schema();
+    let n = rows.len();
+    let text = |f: fn(&ContractRow<'a>) -> Option<&'a str>| -> ArrayRef {
+        Arc::new(rows.iter().map(f).collect::<StringArray>())
+    };
+    let money = |f: fn(&ContractRow<'a>) -> Option<i128>| -> Result<ArrayRef> {
+        Ok(Arc::new(
+            rows.iter().map(f).collect::<Decimal128Array>().with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?,
+        ))
+    };
+    let date = |f: fn(&ContractRow<'a>) -> Option<&'a str>| -> Result<ArrayRef> {
+        let days = rows.iter().map(|r| f(r).map(days).transpose()).collect::<Result<Vec<_>>>()?;
+        Ok(Arc::new(Date32Array::from(days)))
+    };
+    let columns: Vec<ArrayRef> = schema
+        .fields()
+        .iter()
+        .map(|field| -> Result<ArrayRef> {
+            Ok(match field.name().as_str() {
+                COUNCIL => text(|r| Some(r.council)),
+                COUNCIL_CODE => text(|r| schema::council_code(r.council)),
+                REFERENCE => text(|r| Some(r.reference)),
+                TITLE => text(|r| Some(r.title)),
+                CATEGORY => text(|r| r.category),
+                CATEGORY_CODE => text(|r| r.category_code),
+                OFFICER => text(|r| r.officer),
+                STATUS => text(|r| r.status),
+                VALUE_TOTAL => money(|r| r.value_total)?,
+                VALUE_ANNUAL => money(|r| r.value_annual)?,
+                END_DATE => date(|r| r.end_date)?,
+                EXPIRY_DATE => date(|r| r.expiry_date)?,
+                SOURCE_FILE => Arc::new(StringArray::from_iter_values(std::iter::repeat_n("contracts.csv", n))),
+                SOURCE_ROW => Arc::new(Int64Array::from_iter_values(2..(n as i64 + 2))),
+                _ => datafusion::arrow::array::new_null_array(field.data_type(), n),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let batch = RecordBatch::try_new(schema.clone(), columns)?;
+    let dataset = Dataset::new(dir);
+    let mut tx = dataset.begin()?;
+    tx.remove_source("Fixture", SourceKind::Contracts, "contracts.csv")?;
+    let relative = "contracts/fixture.parquet";
+    std::fs::create_dir_all(tx.dir().join("contracts")).map_err(|e| Error::io("cannot create fixture folder", e))?;
+    let file = std::fs::File::create(tx.dir().join(relative)).map_err(|e| Error::io("cannot create fixture", e))?;
+    let mut writer = ArrowWriter::try_new(file, schema, None)?;
+    writer.write(&batch)?;
+    writer.close()?;
+    let total: i128 = rows.iter().filter_map(|r| r.value_total).sum();
+    tx.add_source(SourceRecord {
+        council: "Fixture".into(),
+        kind: SourceKind::Contracts,
+        source_name: "contracts.csv".into(),
+        sha256: String::new(),
+        rows_read: n as u64,
+        rows_loaded: n as u64,
+        rows_rejected: 0,
+        amount_read: crate::ingest::values::format_pence(total),
+        amount_loaded: crate::ingest::values::format_pence(total),
+        amount_rejected: "0.00".into(),
+        parquet_files: vec![relative.into()],
+        mapping: vec![],
+        ingested_at: String::new(),
+    });
+    tx.commit()
+}
