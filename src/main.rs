@@ -311,14 +311,16 @@ fn run_workplan(
     }
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let plan = workplan::build_workplan(dataset, &workplan::WorkplanOptions { as_of, months, officers_file })?;
+    let io = |e| Error::io("stdout", e);
+    writeln!(stdout, "{}", workplan::window_line(&plan)).map_err(io)?;
     match &output {
         Some(path) => {
             workplan::write_file(&plan, path)?;
-            writeln!(stdout, "Wrote the plan ({} contracts) to {}", plan.rows.len(), path.display())
-                .map_err(|e| Error::io("stdout", e))?;
+            writeln!(stdout, "Wrote the plan to {}", path.display()).map_err(io)?;
         }
         None => workplan::write_table(&plan, terminal_width(), &mut *stdout)?,
     }
+    writeln!(stdout).map_err(io)?;
     workplan::write_summary(&plan, terminal_width(), stdout)
 }
 

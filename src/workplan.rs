@@ -417,10 +417,10 @@ fn parse_officers(bytes: &[u8]) -> std::result::Result<Vec<Officer>, (Option<u64
         };
         let max_value = match cell("max_value") {
             "" => None,
-            text => match parse_amount(text.as_bytes()) {
+            text => match parse_capacity_value(text) {
                 Ok(pence) if pence >= 0 => Some(pence),
                 Ok(_) => return Err((Some(line), format!("max_value '{text}' is negative"))),
-                Err(why) => return Err((Some(line), format!("max_value '{text}': {}", why.reason()))),
+                Err(why) => return Err((Some(line), format!("max_value '{text}': {why}"))),
             },
         };
         officers.push(Officer {
@@ -435,6 +435,17 @@ fn parse_officers(bytes: &[u8]) -> std::result::Result<Vec<Officer>, (Option<u64
         return Err((None, "lists no officers".into()));
     }
     Ok(officers)
+}
+
+/// An amount as in a register (`£250,000.00`) or as in SpendQL (`£250k`, `£1.5m`), in pence.
+fn parse_capacity_value(text: &str) -> std::result::Result<i128, &'static str> {
+    let (number, multiplier) = match text.trim().char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text.trim()[..i], 1_000),
+        Some((i, 'm' | 'M')) => (&text.trim()[..i], 1_000_000),
+        _ => (text, 1),
+    };
+    let pence = parse_amount(number.as_bytes()).map_err(|why| why.reason())?;
+    pence.checked_mul(multiplier).filter(|p| p.abs() < 10i128.pow(18)).ok_or("amount is too large")
 }
 
 /// Every contract in a dataset's `contracts` table, in file and row order.
@@ -664,15 +675,12 @@ pub fn write_table(plan: &Workplan, width: Option<u16>, mut out: impl Write) -> 
     writeln!(out, "{table}").map_err(|e| Error::io("cannot write the plan", e))
 }
 
-/// The window, each officer's totals against capacity, and the contracts needing attention:
-/// those nobody is expert in and those nobody could take.
-pub fn write_summary(plan: &Workplan, width: Option<u16>, mut out: impl Write) -> Result<()> {
-    let io = |e| Error::io("cannot write the summary", e);
+/// `Contracts expiring 2025-01-01 to 2025-06-30 (6 months from 2025-01-01): 7 worth £1,750,000.25`
+pub fn window_line(plan: &Workplan) -> String {
     let total: i128 = plan.rows.iter().map(|r| r.contract.weight()).sum();
     let w = &plan.window;
-    writeln!(
-        out,
-        "Contracts expiring {} to {} ({} month{} from {}): {}, {}",
+    format!(
+        "Contracts expiring {} to {} ({} month{} from {}): {} worth {}",
         w.start,
         w.last_day(),
         w.months,
@@ -681,7 +689,12 @@ pub fn write_summary(plan: &Workplan, width: Option<u16>, mut out: impl Write) -
         plan.rows.len(),
         money_text(total)
     )
-    .map_err(io)?;
+}
+
+/// Each officer's totals against capacity, then the contracts needing attention: those
+/// nobody could take and those in a category nobody is expert in.
+pub fn write_summary(plan: &Workplan, width: Option<u16>, mut out: impl Write) -> Result<()> {
+    let io = |e| Error::io("cannot write the summary", e);
     writeln!(out, "Officers from {}:", plan.officers_source).map_err(io)?;
     if plan.officers.is_empty() {
         writeln!(out, "  none — name them with --officers FILE.csv").map_err(io)?;
@@ -699,16 +712,27 @@ pub fn write_summary(plan: &Workplan, width: Option<u16>, mut out: impl Write) -
         right_align(&mut table, &[1, 2, 3, 4]);
         writeln!(out, "{table}").map_err(io)?;
     }
+    // The first few, most urgent first; the plan itself lists them all.
+    const SHOWN: usize = 10;
     let references = |rows: Vec<&PlanRow>| -> String {
-        rows.iter().map(|r| format!("{} {}", r.contract.council, r.contract.reference)).collect::<Vec<_>>().join(", ")
+        let mut text = rows
+            .iter()
+            .take(SHOWN)
+            .map(|r| format!("{} {}", r.contract.council, r.contract.reference))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if rows.len() > SHOWN {
+            text.push_str(&format!(" and {} more", rows.len() - SHOWN));
+        }
+        text
     };
     let unassigned: Vec<&PlanRow> = plan.rows.iter().filter(|r| r.proposed_officer.is_none()).collect();
     if !unassigned.is_empty() {
-        writeln!(out, "Unassigned ({}): {}", unassigned.len(), references(unassigned)).map_err(io)?;
+        writeln!(out, "Nobody could take ({}): {}", unassigned.len(), references(unassigned)).map_err(io)?;
     }
     let no_expert: Vec<&PlanRow> = plan.rows.iter().filter(|r| r.allocation.nobody_expert).collect();
     if !no_expert.is_empty() {
-        writeln!(out, "Nobody is expert in the category of ({}): {}", no_expert.len(), references(no_expert))
+        writeln!(out, "In a category nobody is expert in ({}): {}", no_expert.len(), references(no_expert))
             .map_err(io)?;
     }
     Ok(())

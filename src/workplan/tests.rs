@@ -278,6 +278,13 @@ fn officers_csv_reads_lists_and_capacities() {
         ]
     );
     assert_eq!(parse_officers(b"name\nAnn\n").unwrap(), [officer("Ann", &[])]);
+    let value = |text: &str| parse_capacity_value(text);
+    assert_eq!(value("£250k"), Ok(25_000_000));
+    assert_eq!(value("£1.5m"), Ok(150_000_000));
+    assert_eq!(value(" 2M "), Ok(200_000_000));
+    assert_eq!(value("250000"), Ok(25_000_000));
+    assert_eq!(value("k"), Err("no amount"));
+    assert_eq!(value("£9999999999999999m"), Err("amount is too large"));
 }
 
 #[test]
