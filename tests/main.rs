@@ -9,3 +9,4 @@ mod ingest;
 mod language;
 mod syntax_errors;
 mod workbench;
+mod workplan;
