@@ -154,176 +154,209 @@ pub fn write_rows(dir: &Path, rows: &[Row]) -> Result<()> {
     tx.commit()
 }
 
-/// One fixture contract: council, reference, supplier name, supplier key, start, expiry,
-/// total value (pence), category, officer, procedure, sme, collaborative councils,
-/// cashable savings, non-cashable savings, social value (pence).
-pub type ContractRow = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    i128,
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-    Option<&'static str>,
-    Option<i128>,
-    Option<i128>,
-    Option<i128>,
-);
+/// One fixture contract: the columns `spendql workplan` and contract tests read; the rest
+/// of the `contracts` table is left null. Values are pence; dates are `yyyy-mm-dd`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContractRow<'a> {
+    pub council: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub supplier_name: Option<&'a str>,
+    pub supplier_key: Option<&'a str>,
+    pub procedure: Option<&'a str>,
+    pub sme: Option<bool>,
+    pub start_date: Option<&'a str>,
+    pub collaborative: Option<&'a str>,
+    pub savings_cashable: Option<i128>,
+    pub savings_non_cashable: Option<i128>,
+    pub social_value: Option<i128>,
+    pub category: Option<&'a str>,
+    pub category_code: Option<&'a str>,
+    pub value_total: Option<i128>,
+    pub value_annual: Option<i128>,
+    pub end_date: Option<&'a str>,
+    pub expiry_date: Option<&'a str>,
+    pub officer: Option<&'a str>,
+    pub status: Option<&'a str>,
+}
 
-/// Four contracts over the fixture's suppliers, chosen so that each side of the
-/// on/off-contract rule is exercised: a payment the day before a contract starts, a
-/// collaborative contract covering another council, a contract with no payments.
-pub const CONTRACTS: &[ContractRow] = &[
-    (
-        "Trafford",
-        "T-AMEY",
-        "Amey Ltd",
-        "AMEY",
-        "2021-05-01",
-        "2022-04-30",
-        5_000_000,
-        "Highways",
-        "Ann",
-        "Open Tender",
-        false,
-        Some("Stockport"),
-        Some(100_000),
-        Some(50_000),
-        Some(200_000),
-    ),
-    (
-        "Salford",
-        "S-WATES",
-        "Wates Construction Ltd",
-        "WATES CONSTRUCTION",
-        "2021-04-01",
-        "2022-03-31",
-        10_000_000,
-        "Construction",
-        "Bob",
-        "Framework",
-        false,
-        None,
-        Some(0),
-        None,
-        Some(500_000),
-    ),
-    (
-        "Stockport",
-        "K-CAPITA",
-        "Capita PLC",
-        "CAPITA",
-        "2022-09-01",
-        "2023-08-31",
-        3_000_000,
-        "IT",
-        "Ann",
-        "Quotation",
-        false,
-        None,
-        None,
-        None,
-        None,
-    ),
-    (
-        "Salford",
-        "S-CATER",
-        "Tesco Stores",
-        "TESCO STORES",
-        "2022-01-01",
-        "2022-12-31",
-        800_000,
-        "Catering",
-        "Cara",
-        "Quotation",
-        true,
-        None,
-        None,
-        None,
-        None,
-    ),
-];
-
-/// The spend fixture plus [`CONTRACTS`], linked by the same pass ingest runs.
-pub fn write_linked_fixture(dir: &Path) -> Result<()> {
-    write_spend_fixture(dir)?;
+/// Write `rows` as the contracts table of a new committed version of the dataset at `dir`
+/// (any spend already there is carried over), as a contracts ingest would.
+pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<()> {
+    use schema::contracts::*;
     let schema = schema::contracts_schema();
-    let rows = CONTRACTS;
     let n = rows.len();
-    let text =
-        |f: fn(&ContractRow) -> &str| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(f))) };
-    let nulls = || -> ArrayRef { Arc::new(StringArray::from(vec![None::<&str>; n])) };
-    let money = |values: Vec<Option<i128>>| -> Result<ArrayRef> {
-        Ok(Arc::new(Decimal128Array::from(values).with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?))
+    let text = |f: fn(&ContractRow<'a>) -> Option<&'a str>| -> ArrayRef {
+        Arc::new(rows.iter().map(f).collect::<StringArray>())
     };
-    let dates = |f: fn(&ContractRow) -> &str| -> Result<ArrayRef> {
-        Ok(Arc::new(Date32Array::from(rows.iter().map(|r| days(f(r))).collect::<Result<Vec<_>>>()?)))
+    let money = |f: fn(&ContractRow<'a>) -> Option<i128>| -> Result<ArrayRef> {
+        Ok(Arc::new(
+            rows.iter().map(f).collect::<Decimal128Array>().with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?,
+        ))
     };
-    let columns: Vec<ArrayRef> = vec![
-        text(|r| r.0),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| schema::council_code(r.0).unwrap_or("")))),
-        text(|r| r.1),
-        text(|r| r.7),
-        nulls(),
-        nulls(),
-        text(|r| r.9),
-        text(|r| r.2),
-        text(|r| r.3),
-        nulls(),
-        nulls(),
-        Arc::new(BooleanArray::from(rows.iter().map(|r| Some(r.10)).collect::<Vec<_>>())),
-        Arc::new(BooleanArray::from(vec![Some(false); n])),
-        dates(|r| r.4)?,
-        dates(|r| r.5)?,
-        Arc::new(Date32Array::from(vec![None::<i32>; n])),
-        dates(|r| r.5)?,
-        Arc::new(datafusion::arrow::array::Int32Array::from(vec![None::<i32>; n])),
-        money(rows.iter().map(|r| Some(r.6)).collect())?,
-        money(vec![None; n])?,
-        money(vec![Some(0); n])?,
-        nulls(),
-        text(|r| r.7),
-        Arc::new(StringArray::from(rows.iter().map(|r| r.11).collect::<Vec<_>>())),
-        money(rows.iter().map(|r| r.12).collect())?,
-        money(rows.iter().map(|r| r.13).collect())?,
-        money(rows.iter().map(|r| r.14).collect())?,
-        text(|r| r.8),
-        nulls(),
-        Arc::new(StringArray::from_iter_values(std::iter::repeat_n("fixture-contracts.csv", n))),
-        Arc::new(Int64Array::from_iter_values(2..(n as i64 + 2))),
-        nulls(),
-    ];
+    let date = |f: fn(&ContractRow<'a>) -> Option<&'a str>| -> Result<ArrayRef> {
+        let days = rows.iter().map(|r| f(r).map(days).transpose()).collect::<Result<Vec<_>>>()?;
+        Ok(Arc::new(Date32Array::from(days)))
+    };
+    let columns: Vec<ArrayRef> = schema
+        .fields()
+        .iter()
+        .map(|field| -> Result<ArrayRef> {
+            Ok(match field.name().as_str() {
+                COUNCIL => text(|r| Some(r.council)),
+                COUNCIL_CODE => text(|r| schema::council_code(r.council)),
+                REFERENCE => text(|r| Some(r.reference)),
+                TITLE => text(|r| Some(r.title)),
+                SUPPLIER_NAME => text(|r| r.supplier_name),
+                SUPPLIER_KEY => text(|r| r.supplier_key),
+                PROCEDURE => text(|r| r.procedure),
+                COLLABORATIVE => text(|r| r.collaborative),
+                SME => Arc::new(rows.iter().map(|r| r.sme).collect::<BooleanArray>()),
+                START_DATE => date(|r| r.start_date)?,
+                SAVINGS_CASHABLE => money(|r| r.savings_cashable)?,
+                SAVINGS_NON_CASHABLE => money(|r| r.savings_non_cashable)?,
+                SOCIAL_VALUE => money(|r| r.social_value)?,
+                CATEGORY => text(|r| r.category),
+                CATEGORY_CODE => text(|r| r.category_code),
+                OFFICER => text(|r| r.officer),
+                STATUS => text(|r| r.status),
+                VALUE_TOTAL => money(|r| r.value_total)?,
+                VALUE_ANNUAL => money(|r| r.value_annual)?,
+                END_DATE => date(|r| r.end_date)?,
+                EXPIRY_DATE => date(|r| r.expiry_date)?,
+                SOURCE_FILE => Arc::new(StringArray::from_iter_values(std::iter::repeat_n("contracts.csv", n))),
+                SOURCE_ROW => Arc::new(Int64Array::from_iter_values(2..(n as i64 + 2))),
+                _ => datafusion::arrow::array::new_null_array(field.data_type(), n),
+            })
+        })
+        .collect::<Result<_>>()?;
     let batch = RecordBatch::try_new(schema.clone(), columns)?;
     let dataset = Dataset::new(dir);
     let mut tx = dataset.begin()?;
+    tx.remove_source("Fixture", SourceKind::Contracts, "contracts.csv")?;
     let relative = "contracts/fixture.parquet";
     std::fs::create_dir_all(tx.dir().join("contracts")).map_err(|e| Error::io("cannot create fixture folder", e))?;
     let file = std::fs::File::create(tx.dir().join(relative)).map_err(|e| Error::io("cannot create fixture", e))?;
     let mut writer = ArrowWriter::try_new(file, schema, None)?;
     writer.write(&batch)?;
     writer.close()?;
-    let total: i128 = rows.iter().map(|r| r.6).sum();
-    let amount = format!("{}.{:02}", total / 100, total % 100);
+    let total: i128 = rows.iter().filter_map(|r| r.value_total).sum();
     tx.add_source(SourceRecord {
         council: "Fixture".into(),
         kind: SourceKind::Contracts,
-        source_name: "fixture-contracts.csv".into(),
-        sha256: "fixture".into(),
+        source_name: "contracts.csv".into(),
+        sha256: String::new(),
         rows_read: n as u64,
         rows_loaded: n as u64,
         rows_rejected: 0,
-        amount_read: amount.clone(),
-        amount_loaded: amount,
+        amount_read: crate::ingest::values::format_pence(total),
+        amount_loaded: crate::ingest::values::format_pence(total),
         amount_rejected: "0.00".into(),
         parquet_files: vec![relative.into()],
         mapping: vec![],
         ingested_at: String::new(),
     });
+    // As a contracts ingest does: spend is relinked to the new register.
     crate::ingest::link::relink(&mut tx, dir, &crate::ingest::link::Scope::All)?;
     tx.commit()
+}
+
+/// Four contracts over the spend fixture's suppliers, chosen so that each side of the
+/// on/off-contract rule is exercised: a payment the day before a contract starts, a
+/// collaborative contract covering another council, a contract with no payments.
+pub const CONTRACTS: &[ContractRow<'static>] = &[
+    ContractRow {
+        council: "Trafford",
+        reference: "T-AMEY",
+        title: "Highways maintenance",
+        supplier_name: Some("Amey Ltd"),
+        supplier_key: Some("AMEY"),
+        procedure: Some("Open Tender"),
+        sme: Some(false),
+        start_date: Some("2021-05-01"),
+        collaborative: Some("Stockport"),
+        savings_cashable: Some(100_000),
+        savings_non_cashable: Some(50_000),
+        social_value: Some(200_000),
+        category: Some("Highways"),
+        category_code: None,
+        value_total: Some(5_000_000),
+        value_annual: None,
+        end_date: Some("2022-04-30"),
+        expiry_date: Some("2022-04-30"),
+        officer: Some("Ann"),
+        status: None,
+    },
+    ContractRow {
+        council: "Salford",
+        reference: "S-WATES",
+        title: "Construction works",
+        supplier_name: Some("Wates Construction Ltd"),
+        supplier_key: Some("WATES CONSTRUCTION"),
+        procedure: Some("Framework"),
+        sme: Some(false),
+        start_date: Some("2021-04-01"),
+        collaborative: None,
+        savings_cashable: Some(0),
+        savings_non_cashable: None,
+        social_value: Some(500_000),
+        category: Some("Construction"),
+        category_code: None,
+        value_total: Some(10_000_000),
+        value_annual: None,
+        end_date: Some("2022-03-31"),
+        expiry_date: Some("2022-03-31"),
+        officer: Some("Bob"),
+        status: None,
+    },
+    ContractRow {
+        council: "Stockport",
+        reference: "K-CAPITA",
+        title: "IT services",
+        supplier_name: Some("Capita PLC"),
+        supplier_key: Some("CAPITA"),
+        procedure: Some("Quotation"),
+        sme: Some(false),
+        start_date: Some("2022-09-01"),
+        collaborative: None,
+        savings_cashable: None,
+        savings_non_cashable: None,
+        social_value: None,
+        category: Some("IT"),
+        category_code: None,
+        value_total: Some(3_000_000),
+        value_annual: None,
+        end_date: Some("2023-08-31"),
+        expiry_date: Some("2023-08-31"),
+        officer: Some("Ann"),
+        status: None,
+    },
+    ContractRow {
+        council: "Salford",
+        reference: "S-CATER",
+        title: "School catering",
+        supplier_name: Some("Tesco Stores"),
+        supplier_key: Some("TESCO STORES"),
+        procedure: Some("Quotation"),
+        sme: Some(true),
+        start_date: Some("2022-01-01"),
+        collaborative: None,
+        savings_cashable: None,
+        savings_non_cashable: None,
+        social_value: None,
+        category: Some("Catering"),
+        category_code: None,
+        value_total: Some(800_000),
+        value_annual: None,
+        end_date: Some("2022-12-31"),
+        expiry_date: Some("2022-12-31"),
+        officer: Some("Cara"),
+        status: None,
+    },
+];
+
+/// The spend fixture plus [`CONTRACTS`], linked by the same pass ingest runs.
+pub fn write_linked_fixture(dir: &Path) -> Result<()> {
+    write_spend_fixture(dir)?;
+    write_contract_rows(dir, CONTRACTS)
 }

@@ -16,5 +16,6 @@ pub mod schema;
 pub mod semantic;
 pub mod suppliers;
 pub mod syntax;
+pub mod workplan;
 
 pub use error::{Error, ErrorKind, Result};

@@ -95,6 +95,22 @@ enum Command {
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Propose which procurement officer re-procures each contract expiring in the coming months.
+    Workplan {
+        /// How many months ahead to look, from --as-of.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=600))]
+        months: u32,
+        /// A CSV of officers (name, categories, councils, max_contracts, max_value)
+        /// [default: the officers named in the register].
+        #[arg(long)]
+        officers: Option<PathBuf>,
+        /// The first day of the window [default: today].
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Write the plan to FILE.csv or FILE.xlsx instead of printing it.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {
         /// Where the sample files are (default: the repository's `datasets/sample`).
@@ -272,6 +288,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Link) => {
             ingest::relink_dataset(&dataset, &mut stdout)?;
         }
+        Some(Command::Workplan { months, officers, as_of, output }) => {
+            run_workplan(&dataset, months, officers, as_of, output, &mut stdout)?;
+        }
         None if std::io::stdin().is_terminal() => {
             let engine = Engine::open(&dataset)?;
             let history = std::env::var_os("SPENDQL_HISTORY").map(PathBuf::from);
@@ -280,6 +299,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
         None => return Err(Error::usage("no command given; see `spendql --help`").into()),
     }
     Ok(())
+}
+
+/// `spendql workplan`: the plan to `--output` (CSV or XLSX) or as a table, then the summary.
+fn run_workplan(
+    dataset: &Dataset,
+    months: u32,
+    officers_file: Option<PathBuf>,
+    as_of: Option<chrono::NaiveDate>,
+    output: Option<PathBuf>,
+    stdout: &mut dyn Write,
+) -> Result<(), Error> {
+    use spendql::workplan;
+    if let Some(path) = &output {
+        workplan::PlanFormat::from_path(path)?;
+    }
+    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let plan = workplan::build_workplan(dataset, &workplan::WorkplanOptions { as_of, months, officers_file })?;
+    let io = |e| Error::io("stdout", e);
+    writeln!(stdout, "{}", workplan::window_line(&plan)).map_err(io)?;
+    match &output {
+        Some(path) => {
+            workplan::write_file(&plan, path)?;
+            writeln!(stdout, "Wrote the plan to {}", path.display()).map_err(io)?;
+        }
+        None => workplan::write_table(&plan, terminal_width(), &mut *stdout)?,
+    }
+    writeln!(stdout).map_err(io)?;
+    workplan::write_summary(&plan, terminal_width(), stdout)
 }
 
 /// The results of a query file: titled on stdout, one worksheet each in a workbook, or one

@@ -11,3 +11,4 @@ mod on_off_contract;
 mod progress;
 mod syntax_errors;
 mod workbench;
+mod workplan;
