@@ -24,6 +24,8 @@ use crate::semantic::{self, DataLookup, Definitions, Params, ResolvedQuery};
 use crate::syntax;
 
 pub mod files;
+#[cfg(test)]
+mod properties;
 
 /// A finished query's rows.
 #[derive(Debug, Clone)]
@@ -702,6 +704,12 @@ mod tests {
             assert!(err.message.contains("cannot be mixed"), "{}", err.message);
             let err = engine.query("spend by officer", Cancel::Never).unwrap_err();
             assert_eq!(err.message, "'officer' is not recorded in the spend table");
+            // Found by the property test: a hidden measure of the other table in `order by`.
+            let err = engine.query("contracts by officer order by suppliers desc", Cancel::Never).unwrap_err();
+            assert_eq!(
+                err.message,
+                "'suppliers' is a measure of the spend table; this query reads the contracts table"
+            );
             let err = engine.query("contracts by month within 6 months", Cancel::Never).unwrap_err();
             assert!(err.message.contains("`expiring`"), "{}", err.message);
         }

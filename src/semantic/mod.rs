@@ -487,6 +487,23 @@ impl Resolver<'_> {
         })
     }
 
+    /// A measure named in `having` or `order by` must read the query's table.
+    fn same_table(&self, m: &ResolvedMeasure, name: &Name) -> Result<()> {
+        if m.def.table == self.table {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Semantic,
+            format!(
+                "'{}' is a measure of the {} table; this query reads the {} table",
+                m.label,
+                m.def.table.name(),
+                self.table.name()
+            ),
+        )
+        .with_span(name.span.clone()))
+    }
+
     /// A measure name, or a set name (`workload`) standing for several.
     fn measures(&self, name: &Name) -> Result<Vec<ResolvedMeasure>> {
         let text = name.text();
@@ -827,6 +844,7 @@ impl Resolver<'_> {
                 return Ok(Target::Measure(i, measures[i].unit()));
             }
             if let Ok(mut m) = self.measure(name) {
+                self.same_table(&m, name)?;
                 m.hidden = true;
                 let unit = m.unit();
                 measures.push(m);
@@ -918,6 +936,7 @@ impl Resolver<'_> {
             return Ok(OrderKey::Column(text));
         }
         if let Ok(mut m) = self.measure(name) {
+            self.same_table(&m, name)?;
             m.hidden = true;
             measures.push(m);
             return Ok(OrderKey::Measure(measures.len() - 1));
