@@ -20,6 +20,16 @@ pub const DEMO_QUERIES: &[(&str, &str)] = &[
     ("How spend changed between the last two financial years", "spend by council compare this fy with previous fy"),
 ];
 
+/// Questions about contracts, asked when the sample's registers are loaded.
+pub const DEMO_CONTRACT_QUERIES: &[(&str, &str)] = &[
+    ("On- and off-contract spend by council", "spend on-contract, spend off-contract, on-contract share by council"),
+    ("Collaboration opportunities across the councils", "collaboration opportunities limit 10"),
+    (
+        "Contracts expiring in the next 6 months, by officer",
+        "contracts expiring, contract value expiring by officer within 6 months",
+    ),
+];
+
 /// What kind of published file a sample file is, from its name.
 fn kind_of(name: &str) -> Option<SourceKind> {
     let lower = name.to_ascii_lowercase();
@@ -80,10 +90,22 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
         }
     }
     let engine = Engine::open(&dataset)?;
-    for (title, query) in DEMO_QUERIES {
+    let with_contracts = engine.has_table(crate::schema::Table::Contracts);
+    let contract_queries = if with_contracts { DEMO_CONTRACT_QUERIES } else { &[] };
+    for (title, query) in DEMO_QUERIES.iter().chain(contract_queries) {
         writeln!(out, "\n== {title}\n   {query}").map_err(io)?;
         let result = engine.query(query, Cancel::Never)?;
         output::write_table(&result, width, out)?;
+    }
+    if with_contracts {
+        // The sample's "today" is its latest payment, so the plan has work in it.
+        let as_of = engine.as_of()?;
+        let options = crate::workplan::WorkplanOptions { as_of, months: 6, officers_file: None };
+        let plan = crate::workplan::build_workplan(&dataset, &options)?;
+        writeln!(out, "\n== Work plan: who re-procures what\n   spendql workplan --months 6 --as-of {as_of}")
+            .map_err(io)?;
+        writeln!(out, "{}", crate::workplan::window_line(&plan)).map_err(io)?;
+        crate::workplan::write_summary(&plan, width, &mut *out)?;
     }
     writeln!(
         out,
