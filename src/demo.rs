@@ -1,5 +1,6 @@
-//! `spendql demo`: ingest the bundled sample into a fresh dataset, show what was loaded,
-//! and answer a few questions about it — a first look at everything working together.
+//! `spendql demo`: ingest the bundled sample (spend, card and contracts files) into a fresh
+//! dataset, show what was loaded, and answer a few questions about it — a first look at
+//! everything working together.
 //! It only orchestrates: ingest and the language are used through their public functions.
 
 use std::io::Write;
@@ -33,14 +34,14 @@ pub const DEMO_CONTRACT_QUERIES: &[(&str, &str)] = &[
 /// What kind of published file a sample file is, from its name.
 fn kind_of(name: &str) -> Option<SourceKind> {
     let lower = name.to_ascii_lowercase();
-    if lower.contains("contract") || lower.ends_with(".md") {
+    if ![".csv", ".zip", ".xlsx", ".csv.gz"].iter().any(|e| lower.ends_with(e)) {
         None
+    } else if lower.contains("contract") {
+        Some(SourceKind::Contracts)
     } else if lower.contains("card") || lower.contains("gpc") {
         Some(SourceKind::Card)
-    } else if [".csv", ".zip", ".xlsx", ".csv.gz"].iter().any(|e| lower.ends_with(e)) {
-        Some(SourceKind::Spend)
     } else {
-        None
+        Some(SourceKind::Spend)
     }
 }
 
@@ -75,7 +76,7 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         files.sort();
-        for kind in [SourceKind::Spend, SourceKind::Card] {
+        for kind in [SourceKind::Spend, SourceKind::Card, SourceKind::Contracts] {
             let batch: Vec<PathBuf> = files
                 .iter()
                 .filter(|f| f.file_name().and_then(|n| n.to_str()).and_then(kind_of) == Some(kind))
@@ -115,4 +116,20 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
     )
     .map_err(io)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_files_are_sorted_by_kind_from_their_names() {
+        assert_eq!(kind_of("trafford-contracts-register.csv"), Some(SourceKind::Contracts));
+        assert_eq!(kind_of("trafford-gpc-2021-22.csv"), Some(SourceKind::Card));
+        assert_eq!(kind_of("stockport-purchase-card-transactions.csv"), Some(SourceKind::Card));
+        assert_eq!(kind_of("stockport-spend-2021-22.xlsx"), Some(SourceKind::Spend));
+        assert_eq!(kind_of("trafford-supplier-spend-2021-22.zip"), Some(SourceKind::Spend));
+        assert_eq!(kind_of("README.md"), None);
+        assert_eq!(kind_of("contracts-notes.md"), None);
+    }
 }

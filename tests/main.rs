@@ -4,6 +4,7 @@
 
 mod support;
 
+mod contracts;
 mod generate;
 mod ingest;
 mod language;

@@ -60,6 +60,7 @@ fn demo_loads_the_sample_and_every_shipped_query_file_runs_on_it() {
     assert!(demo.status.success(), "demo failed:\n{}", String::from_utf8_lossy(&demo.stderr));
     for council in ["Rochdale", "Stockport", "Trafford"] {
         assert!(stdout.contains(&format!("Ingesting {council} spend files")), "{stdout}");
+        assert!(stdout.contains(&format!("Ingesting {council} contracts files")), "{stdout}");
     }
     assert!(!stdout.contains("DOES NOT RECONCILE"), "{stdout}");
     assert!(stdout.contains("spend by council compare this fy with previous fy"), "{stdout}");

@@ -1,15 +1,49 @@
 //! Which source column feeds which harmonised field, found from the header alone: a synonym
 //! table per field, matched on normalised names (case, spaces, punctuation and byte-order
 //! marks ignored) and, failing that, by edit distance so misspelt headers
-//! (`Expenditure Catergory`) still map. A `--profile` can override any choice.
+//! (`Expenditure Catergory`) still map. A `--profile` can override any choice. Spend files
+//! map onto [`Target`]s, contracts registers onto [`ContractField`]s; detection is the same
+//! for both, through the [`Field`] trait.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::Hash;
 use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+
+use super::contracts::ContractField;
+
+/// A set of harmonised fields that header columns can be mapped onto.
+pub trait Field: Copy + Eq + Hash + Ord + fmt::Display + 'static {
+    /// Every field; when two claims on a column score the same, the earlier field wins.
+    const FIELDS: &'static [Self];
+    /// The table of a profile's council section that overrides this kind of file's columns.
+    const PROFILE_TABLE: &'static str;
+    /// The harmonised column name; profiles use the same names.
+    fn field_name(self) -> &'static str;
+    /// Header names meaning this field, best first, already [`normalise`]d.
+    fn header_synonyms(self) -> &'static [&'static str];
+
+    fn from_field_name(name: &str) -> Option<Self> {
+        Self::FIELDS.iter().copied().find(|f| f.field_name() == name)
+    }
+}
+
+impl Field for Target {
+    const FIELDS: &'static [Target] = &Target::ALL;
+    const PROFILE_TABLE: &'static str = "columns";
+
+    fn field_name(self) -> &'static str {
+        self.name()
+    }
+
+    fn header_synonyms(self) -> &'static [&'static str] {
+        self.synonyms()
+    }
+}
 
 /// A harmonised field a source column can feed. `CardFlag` is not a column: it sets
 /// `is_card` for rows a file marks as card transactions.
@@ -247,8 +281,23 @@ impl fmt::Display for Target {
 /// mis-encoded as `ï»¿`) removed, so `Supplier Name`, `SUPPLIER_NAME` and `supplier-name`
 /// compare equal.
 pub fn normalise(header: &str) -> String {
-    let header = header.trim_start_matches('\u{feff}').trim_start_matches("ï»¿").trim_start_matches("\u{fffd}");
+    let header = strip_byte_order_marks(header);
     header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// A header without any leading byte-order mark: a real one (`U+FEFF`), one mis-encoded once
+/// (its UTF-8 bytes read as Windows-1252 and saved as UTF-8 again: `ï»¿`, the bytes
+/// `C3 AF C2 BB C2 BF`, as Salford's contracts register starts), the same mis-encoded one in a
+/// file read as Windows-1252 (`Ã¯Â»Â¿`), or a replacement character where a mark was lost.
+fn strip_byte_order_marks(header: &str) -> &str {
+    let mut header = header;
+    loop {
+        let next = ["\u{feff}", "ï»¿", "Ã¯Â»Â¿", "\u{fffd}"].iter().find_map(|mark| header.strip_prefix(mark));
+        match next {
+            Some(rest) => header = rest,
+            None => return header,
+        }
+    }
 }
 
 /// How far a normalised header may be from a synonym and still count as a misspelling:
@@ -263,38 +312,48 @@ fn allowed_distance(len: usize) -> usize {
 
 /// The chosen source column (index into the header) for each field, and the rest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapping {
+pub struct Mapping<F: Field = Target> {
     pub headers: Vec<String>,
-    pub columns: HashMap<Target, usize>,
+    pub columns: HashMap<F, usize>,
     /// Columns no field took, kept in `extras`: (index, header name).
     pub extras: Vec<(usize, String)>,
     /// Fields that were mapped by a misspelling, for the report: (field, header).
-    pub fuzzy: Vec<(Target, String)>,
+    pub fuzzy: Vec<(F, String)>,
 }
 
-impl Mapping {
-    pub fn column(&self, target: Target) -> Option<usize> {
-        self.columns.get(&target).copied()
-    }
-
-    /// Whether both columns a spend row cannot do without were found.
-    pub fn is_loadable(&self) -> bool {
-        self.columns.contains_key(&Target::Amount) && self.columns.contains_key(&Target::PaymentDate)
+impl<F: Field> Mapping<F> {
+    pub fn column(&self, field: F) -> Option<usize> {
+        self.columns.get(&field).copied()
     }
 
     /// `(harmonised field, source header)` pairs in schema order, for the manifest.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut pairs: Vec<_> = self.columns.iter().map(|(t, &i)| (*t, i)).collect();
         pairs.sort();
-        pairs.into_iter().map(|(t, i)| (t.name().to_string(), self.headers[i].clone())).collect()
+        pairs.into_iter().map(|(t, i)| (t.field_name().to_string(), self.headers[i].clone())).collect()
     }
 }
 
-/// Map a header row. `overrides` (from a profile) name a source header per field; an empty
-/// name leaves the field unmapped.
+impl Mapping<Target> {
+    /// Whether both columns a spend row cannot do without were found.
+    pub fn is_loadable(&self) -> bool {
+        self.columns.contains_key(&Target::Amount) && self.columns.contains_key(&Target::PaymentDate)
+    }
+}
+
+/// Map a spend file's header row. `overrides` (from a profile) name a source header per
+/// field; an empty name leaves the field unmapped.
 pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> std::result::Result<Mapping, String> {
+    detect_fields(headers, overrides)
+}
+
+/// Map a header row onto any set of fields (see [`detect`]).
+pub fn detect_fields<F: Field>(
+    headers: &[String],
+    overrides: &HashMap<F, String>,
+) -> std::result::Result<Mapping<F>, String> {
     let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
-    let mut columns: HashMap<Target, usize> = HashMap::new();
+    let mut columns: HashMap<F, usize> = HashMap::new();
     let mut taken = vec![false; headers.len()];
     for (&target, wanted) in overrides {
         if wanted.trim().is_empty() {
@@ -310,8 +369,8 @@ pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> std::r
 
     // Every plausible (field, column) pair with a score; the best pairs are taken first so a
     // column exactly named for one field is never lost to a weaker claim from another.
-    let mut candidates: Vec<((usize, usize), Target, usize, bool)> = Vec::new();
-    for target in Target::ALL {
+    let mut candidates: Vec<((usize, usize), F, usize, bool)> = Vec::new();
+    for &target in F::FIELDS {
         if overrides.contains_key(&target) {
             continue;
         }
@@ -319,7 +378,7 @@ pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> std::r
             if name.is_empty() {
                 continue;
             }
-            for (rank, synonym) in target.synonyms().iter().enumerate() {
+            for (rank, synonym) in target.header_synonyms().iter().enumerate() {
                 if name == synonym {
                     candidates.push(((0, rank), target, index, false));
                 } else {
@@ -361,16 +420,20 @@ pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> std::r
 
 /// A header as shown to people and stored in `extras`: trimmed, without a byte-order mark.
 pub fn clean_header(header: &str) -> String {
-    header.trim_start_matches('\u{feff}').trim_start_matches("ï»¿").trim().to_string()
+    strip_byte_order_marks(header).trim().to_string()
 }
 
 /// A `--profile` file: per council, column overrides and the date order.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CouncilProfile {
-    /// Harmonised field → source header. `""` leaves the field unmapped.
+    /// Spend field → source header. `""` leaves the field unmapped.
     #[serde(default)]
     pub columns: HashMap<String, String>,
+    /// Contracts-register field → source header, for `--kind contracts`. A separate table so
+    /// one profile serves a council's spend files and its register alike.
+    #[serde(default)]
+    pub contracts: HashMap<String, String>,
     /// `day-first` or `month-first`, for files whose dates cannot prove it.
     #[serde(default)]
     pub date_order: Option<String>,
@@ -380,6 +443,15 @@ pub struct CouncilProfile {
 /// field names. A profile without a section for the council is an error, since it was
 /// given for a reason.
 pub fn load_profile(path: &Path, council: &str) -> Result<(HashMap<Target, String>, Option<super::values::DateOrder>)> {
+    load_profile_for(path, council)
+}
+
+/// [`load_profile`] for any set of fields: the overrides of `F`'s table. Both tables are
+/// checked whichever kind of file is being loaded, so a typo is caught on the first run.
+pub fn load_profile_for<F: Field>(
+    path: &Path,
+    council: &str,
+) -> Result<(HashMap<F, String>, Option<super::values::DateOrder>)> {
     let text =
         std::fs::read_to_string(path).map_err(|e| Error::input(path, None, format!("cannot read profile: {e}")))?;
     let profiles: HashMap<String, CouncilProfile> =
@@ -393,15 +465,10 @@ pub fn load_profile(path: &Path, council: &str) -> Result<(HashMap<Target, Strin
             format!("profile has no [{council}] section (it has: {})", known.join(", ")),
         ));
     };
-    let mut overrides = HashMap::new();
-    for (field, header) in &profile.columns {
-        let target = Target::from_name(field).ok_or_else(|| {
-            let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
-            Error::input(path, None, format!("unknown field '{field}' in [{council}.columns]"))
-                .with_hint(format!("fields: {}", names.join(", ")))
-        })?;
-        overrides.insert(target, header.clone());
-    }
+    field_overrides::<Target>(path, council, &profile.columns)?;
+    field_overrides::<ContractField>(path, council, &profile.contracts)?;
+    let table = if F::PROFILE_TABLE == ContractField::PROFILE_TABLE { &profile.contracts } else { &profile.columns };
+    let overrides = field_overrides::<F>(path, council, table)?;
     let order = match profile.date_order.as_deref() {
         None => None,
         Some("day-first") => Some(super::values::DateOrder::DayFirst),
@@ -415,6 +482,24 @@ pub fn load_profile(path: &Path, council: &str) -> Result<(HashMap<Target, Strin
         }
     };
     Ok((overrides, order))
+}
+
+/// One table of a council's profile as field → header, refusing names that are no field.
+fn field_overrides<F: Field>(
+    path: &Path,
+    council: &str,
+    table: &HashMap<String, String>,
+) -> Result<HashMap<F, String>> {
+    let mut overrides = HashMap::new();
+    for (field, header) in table {
+        let target = F::from_field_name(field).ok_or_else(|| {
+            let names: Vec<&str> = F::FIELDS.iter().map(|t| t.field_name()).collect();
+            Error::input(path, None, format!("unknown field '{field}' in [{council}.{}]", F::PROFILE_TABLE))
+                .with_hint(format!("fields: {}", names.join(", ")))
+        })?;
+        overrides.insert(target, header.clone());
+    }
+    Ok(overrides)
 }
 
 #[cfg(test)]

@@ -1,12 +1,15 @@
 //! Published council files → the harmonised Parquet dataset. Owns header detection,
 //! encodings, amount and date parsing, rejects, reconciliation and the write of new
-//! Parquet files into a catalog transaction. Never imports the language.
+//! Parquet files into a catalog transaction. Never imports the language. Spend and card
+//! files are parsed here; contracts registers in [`contracts`]; everything after parsing
+//! (idempotence, replacement, rejects, the manifest, the commit) is shared.
 //!
 //! One `spendql ingest` run is one catalog [`Transaction`]: every Parquet file, the rebuilt
 //! `rejects.csv` and the manifest are written inside the staged version folder and become
 //! visible together at `commit`, or not at all. A source whose bytes are unchanged since it
 //! was last ingested is skipped; if nothing changed, no version is created.
 
+pub mod contracts;
 pub mod headers;
 pub mod link;
 pub mod read;
@@ -30,7 +33,8 @@ use crate::catalog::{Dataset, SourceKind, SourceRecord, Transaction};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema;
 
-use headers::{Mapping, Target};
+use contracts::ContractField;
+use headers::{Field, Mapping, Target};
 use read::{CsvRecords, Encoding, Format, Records, Source, XlsxRecords};
 use values::{DateOrder, DateShape, OrderEvidence};
 use write::{Batcher, PartitionFile, PartitionWriter, Row, TEXT_COLUMNS, text};
@@ -84,18 +88,20 @@ pub fn ingest_files(
     options: &IngestOptions,
     out: &mut dyn Write,
 ) -> Result<Vec<FileReport>> {
-    if options.kind == SourceKind::Contracts {
-        return Err(Error::usage(
-            "ingesting contracts registers is not supported yet; use --kind spend or --kind card",
-        ));
-    }
     if options.council.trim().is_empty() {
         return Err(Error::usage("--council must name the council that published the files"));
     }
     let council = schema::council_display_name(&options.council);
-    let (overrides, date_order) = match &options.profile {
-        Some(path) => headers::load_profile(path, &council)?,
-        None => (HashMap::new(), None),
+    let (overrides, contract_overrides, date_order) = match (&options.profile, options.kind) {
+        (None, _) => (HashMap::new(), HashMap::new(), None),
+        (Some(path), SourceKind::Contracts) => {
+            let (contract_overrides, date_order) = headers::load_profile_for::<ContractField>(path, &council)?;
+            (HashMap::new(), contract_overrides, date_order)
+        }
+        (Some(path), SourceKind::Spend | SourceKind::Card) => {
+            let (overrides, date_order) = headers::load_profile(path, &council)?;
+            (overrides, HashMap::new(), date_order)
+        }
     };
     // Everything that can be checked without reading rows is checked before the dataset
     // is touched: a typo in the fifth file name must not leave a half-run behind.
@@ -108,6 +114,7 @@ pub fn ingest_files(
         council_code: schema::council_code(&council).map(str::to_string),
         kind: options.kind,
         overrides,
+        contract_overrides,
         date_order,
         progress: options.progress,
     };
@@ -195,6 +202,8 @@ struct Context {
     council_code: Option<String>,
     kind: SourceKind,
     overrides: HashMap<Target, String>,
+    /// The profile's `[COUNCIL.contracts]` table, for contracts registers.
+    contract_overrides: HashMap<ContractField, String>,
     date_order: Option<DateOrder>,
     progress: bool,
 }
@@ -218,7 +227,10 @@ fn ingest_into(
     // Keyed by source, so a name given twice in one run keeps only the last one's rejects.
     let mut new_rejects: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
     for (index, source) in sources.iter().enumerate() {
-        let loaded = load_source(source, context, &scratch, index)?;
+        let loaded = match context.kind {
+            SourceKind::Spend | SourceKind::Card => load_source(source, context, &scratch, index)?,
+            SourceKind::Contracts => contracts::load_register(source, context, &scratch, index)?,
+        };
         print(out, format_args!("{}\n", loaded.describe()))?;
         let report = &loaded.report;
         print(out, format_args!("  {}\n", reconciliation_line(report)))?;
@@ -280,12 +292,15 @@ fn place_files(
     let source_id = format!("{}-{}", safe_name(&source.name), &sha256[..12]);
     let mut parquet_files = Vec::new();
     for part in &loaded.parts {
-        let relative = format!(
-            "{}/council={}/fy={}/{source_id}.parquet",
-            context.kind.table().name(),
-            safe_name(&context.council),
-            values::financial_year_label(part.financial_year)
-        );
+        let table = context.kind.table().name();
+        let council = safe_name(&context.council);
+        let relative = match part.financial_year {
+            Some(year) => {
+                format!("{table}/council={council}/fy={}/{source_id}.parquet", values::financial_year_label(year))
+            }
+            // Contracts registers carry no payment dates, so no financial-year folder.
+            None => format!("{table}/council={council}/{source_id}.parquet"),
+        };
         let target = tx.dir().join(&relative);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
@@ -306,7 +321,7 @@ fn place_files(
         amount_loaded: values::format_pence(report.amount_loaded),
         amount_rejected: values::format_pence(report.amount_rejected),
         parquet_files,
-        mapping: loaded.mapping.pairs(),
+        mapping: loaded.mapping.pairs.clone(),
         ingested_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     })
 }
@@ -333,14 +348,35 @@ pub fn reconciliation_line(r: &FileReport) -> String {
 struct Loaded {
     report: FileReport,
     sha256: String,
-    mapping: Mapping,
+    mapping: MappingSummary,
     parts: Vec<PartitionFile>,
     rejects_path: PathBuf,
     encoding: Encoding,
     header_line: u64,
     date_shape: Option<DateShape>,
     date_order: DateOrder,
-    unreadable_amounts: u64,
+    /// Further lines for the report, e.g. rows whose money could not be read.
+    notes: Vec<String>,
+}
+
+/// A column mapping as reported and kept in the manifest, whichever fields it maps.
+struct MappingSummary {
+    /// (harmonised field, source header), in schema order.
+    pairs: Vec<(String, String)>,
+    /// (field, header) mapped through a misspelling.
+    fuzzy: Vec<(String, String)>,
+    /// Headers kept in `extras`.
+    extras: Vec<String>,
+}
+
+impl MappingSummary {
+    fn of<F: Field>(mapping: &Mapping<F>) -> Self {
+        MappingSummary {
+            pairs: mapping.pairs(),
+            fuzzy: mapping.fuzzy.iter().map(|(f, h)| (f.field_name().to_string(), h.clone())).collect(),
+            extras: mapping.extras.iter().map(|(_, h)| h.clone()).collect(),
+        }
+    }
 }
 
 impl Loaded {
@@ -358,21 +394,17 @@ impl Loaded {
                 text.push_str(&format!(" ({order})"));
             }
         }
-        let columns: Vec<String> = m.pairs().iter().map(|(field, header)| format!("{field} <- {header}")).collect();
+        let columns: Vec<String> = m.pairs.iter().map(|(field, header)| format!("{field} <- {header}")).collect();
         text.push_str(&format!("\n  columns: {}", columns.join(", ")));
         if !m.fuzzy.is_empty() {
             let fuzzy: Vec<String> = m.fuzzy.iter().map(|(t, h)| format!("'{h}' as {t}")).collect();
             text.push_str(&format!("\n  misspelt headers matched: {}", fuzzy.join(", ")));
         }
         if !m.extras.is_empty() {
-            let extras: Vec<&str> = m.extras.iter().map(|(_, h)| h.as_str()).collect();
-            text.push_str(&format!("\n  kept in extras: {}", extras.join(", ")));
+            text.push_str(&format!("\n  kept in extras: {}", m.extras.join(", ")));
         }
-        if self.unreadable_amounts > 0 {
-            text.push_str(&format!(
-                "\n  {} row(s) had no readable amount: they count £0.00 in both read and rejected",
-                self.unreadable_amounts
-            ));
+        for note in &self.notes {
+            text.push_str(&format!("\n  {note}"));
         }
         text
     }
@@ -400,12 +432,15 @@ fn find_header(records: &mut dyn Records, source: &Source, context: &Context) ->
         .map_err(|why| Error::input(&source.path, Some(line), format!("{}: {why}", source.name)))?;
     let missing = if mapping.column(Target::Amount).is_none() { "amount" } else { "payment date" };
     let shown: Vec<&str> = names.iter().map(|h| h.trim()).take(12).collect();
-    Err(Error::input(
+    let error = Error::input(
         &source.path,
         Some(line),
         format!("{}: no recognisable {missing} column in the header ({})", source.name, shown.join(", ")),
-    )
-    .with_hint("name the column in a --profile file (see README, 'Ingest profiles')"))
+    );
+    if contracts::looks_like_register(&names) {
+        return Err(error.with_hint("this looks like a contracts register: ingest it with --kind contracts"));
+    }
+    Err(error.with_hint("name the column in a --profile file (see README, 'Ingest profiles')"))
 }
 
 /// First pass, only for files with numeric dates: which of day and month comes first.
@@ -506,17 +541,24 @@ fn load_source(source: &Source, context: &Context, scratch: &Path, index: usize)
         unchanged: false,
         replaced: false,
     };
+    let mut notes = Vec::new();
+    if outcome.unreadable_amounts > 0 {
+        notes.push(format!(
+            "{} row(s) had no readable amount: they count £0.00 in both read and rejected",
+            outcome.unreadable_amounts
+        ));
+    }
     Ok(Loaded {
         report,
         sha256,
-        mapping,
+        mapping: MappingSummary::of(&mapping),
         parts: outcome.parts,
         rejects_path,
         encoding,
         header_line,
         date_shape: probed_shape.or(outcome.first_shape),
         date_order,
-        unreadable_amounts: outcome.unreadable_amounts,
+        notes,
     })
 }
 
@@ -591,17 +633,7 @@ impl<'a> Parser<'a> {
             vat: mapping.column(Target::IrrecoverableVat),
             card_flag: mapping.column(Target::CardFlag),
             texts,
-            // Each key is escaped once here, not once per row.
-            extras: mapping
-                .extras
-                .iter()
-                .map(|(column, header)| {
-                    let mut key = String::new();
-                    push_json_string(&mut key, header);
-                    key.push(':');
-                    (*column, key)
-                })
-                .collect(),
+            extras: escaped_extras(&mapping.extras),
             rejects: rejects::RejectWriter::create(rejects_path, &context.council, &source.name)?,
             suppliers: HashMap::new(),
         })
@@ -701,17 +733,7 @@ impl<'a> Parser<'a> {
         scratch: &mut Scratch,
         outcome: &mut Outcome,
     ) -> Result<Option<(i32, RowValues)>> {
-        let fields = record.len();
-        if record.iter().all(|f| values::trim(f).is_empty()) {
-            return self.reject(record, line, "blank row", None, outcome);
-        }
-        if fields < self.header_len {
-            let why = format!("expected {} fields, found {fields}", self.header_len);
-            return self.reject(record, line, &why, None, outcome);
-        }
-        // Salford pads some months with one empty field more than the header: harmless.
-        if fields > self.header_len && record.iter().skip(self.header_len).any(|f| !values::trim(f).is_empty()) {
-            let why = format!("expected {} fields, found {fields} (the extra ones are not empty)", self.header_len);
+        if let Some(why) = shape_problem(record, self.header_len) {
             return self.reject(record, line, &why, None, outcome);
         }
         let raw_amount = record.get(self.amount).unwrap_or_default();
@@ -760,22 +782,7 @@ impl<'a> Parser<'a> {
             }
             None => (false, false),
         };
-        let extras = &mut scratch.extras;
-        extras.clear();
-        for (column, key) in &self.extras {
-            let Some(raw) = record.get(*column) else { continue };
-            let value = self.encoding.decode(raw);
-            let value = value.trim();
-            if value.is_empty() {
-                continue;
-            }
-            extras.push(if extras.is_empty() { '{' } else { ',' });
-            extras.push_str(key);
-            push_json_string(extras, value);
-        }
-        if !extras.is_empty() {
-            extras.push('}');
-        }
+        extras_json(record, self.encoding, &self.extras, &mut scratch.extras);
         let year = values::financial_year(date);
         Ok(Some((year, RowValues { date, amount, vat, is_card, redacted, supplier_key, text_columns: self.texts })))
     }
@@ -846,6 +853,57 @@ impl RowValues {
             };
             (!is_missing(&value)).then_some(value)
         })
+    }
+}
+
+/// Why a record cannot be a row of a file whose header has `header_len` fields, if it cannot:
+/// blank, or too few or too many fields (column positions would be guesses).
+fn shape_problem(record: &ByteRecord, header_len: usize) -> Option<String> {
+    let fields = record.len();
+    if record.iter().all(|f| values::trim(f).is_empty()) {
+        return Some("blank row".to_string());
+    }
+    if fields < header_len {
+        return Some(format!("expected {header_len} fields, found {fields}"));
+    }
+    // Salford pads some months with one empty field more than the header: harmless.
+    if fields > header_len && record.iter().skip(header_len).any(|f| !values::trim(f).is_empty()) {
+        return Some(format!("expected {header_len} fields, found {fields} (the extra ones are not empty)"));
+    }
+    None
+}
+
+/// The `extras` columns of a mapping with their JSON keys escaped once (`"Header":`), so the
+/// per-row work is only the values.
+fn escaped_extras(extras: &[(usize, String)]) -> Vec<(usize, String)> {
+    extras
+        .iter()
+        .map(|(column, header)| {
+            let mut key = String::new();
+            push_json_string(&mut key, header);
+            key.push(':');
+            (*column, key)
+        })
+        .collect()
+}
+
+/// Write the non-empty cells of the `extras` columns (keys from [`escaped_extras`]) into
+/// `out` as one JSON object, or leave `out` empty when there are none.
+fn extras_json(record: &ByteRecord, encoding: Encoding, extras: &[(usize, String)], out: &mut String) {
+    out.clear();
+    for (column, key) in extras {
+        let Some(raw) = record.get(*column) else { continue };
+        let value = encoding.decode(raw);
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        out.push(if out.is_empty() { '{' } else { ',' });
+        out.push_str(key);
+        push_json_string(out, value);
+    }
+    if !out.is_empty() {
+        out.push('}');
     }
 }
 

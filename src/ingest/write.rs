@@ -211,7 +211,8 @@ pub fn writer_properties() -> WriterProperties {
 
 /// One Parquet file being written for one financial year of one source.
 pub struct PartitionFile {
-    pub financial_year: i32,
+    /// `None` for a table not partitioned by financial year (contracts).
+    pub financial_year: Option<i32>,
     pub path: PathBuf,
     pub rows: u64,
     pub amount: i128,
@@ -241,7 +242,7 @@ impl PartitionWriter {
             let path = self.scratch.join(format!("{}-{financial_year}.parquet", self.prefix));
             let file = File::create(&path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
             let writer = ArrowWriter::try_new(file, batch.schema(), Some(self.properties.clone()))?;
-            let part = PartitionFile { financial_year, path, rows: 0, amount: 0 };
+            let part = PartitionFile { financial_year: Some(financial_year), path, rows: 0, amount: 0 };
             self.writers.insert(financial_year, (writer, part));
         }
         let Some((writer, part)) = self.writers.get_mut(&financial_year) else {

@@ -1,0 +1,971 @@
+//! Contracts registers → the `contracts` table, one row per contract. Owns the register's
+//! synonym table ([`ContractField`]) and the reading of its values; everything else is
+//! spend's machinery: sources and encodings (`read`), header detection and profiles
+//! (`headers`), amounts and dates (`values`), rejects, and the shared placing, manifest and
+//! commit in [`super::ingest_into`].
+//!
+//! Rules a register's values follow (also in the README):
+//! - A placeholder ([`PLACEHOLDERS`]: empty, `TBC`, `N/A`, `-`, `X`, `Various`, ...) in a
+//!   date, money or number column means "no value" (null). Any other value that cannot be
+//!   read rejects the row, with the column and value in the reason.
+//! - `expiry_date` is the register's expiry column (`Current Expiry Date`, ...); when the
+//!   register has none, or the cell is a placeholder, it is the `end_date`.
+//! - `value_total` is the money that reconciles: read = loaded + rejected, to the penny.
+//!
+//! Registers are small (hundreds of rows), so a register is read whole before its rows are
+//! parsed: the day/month order of numeric dates is decided from every date column at once,
+//! and the rows become one Parquet file with no financial-year partition (a contract has
+//! no payment date).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use csv::ByteRecord;
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, Int64Array, StringArray,
+};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ArrowWriter;
+
+use crate::error::{Error, Result};
+use crate::schema::{self, MONEY_PRECISION, MONEY_SCALE, contracts_schema};
+use crate::suppliers::normalise_company_number;
+
+use super::headers::{self, Field, Mapping};
+use super::read::{Encoding, Records, Source};
+use super::values::{self, DateOrder, OrderEvidence};
+use super::write::{self, PartitionFile};
+use super::{Context, FileReport, HEADER_SEARCH_ROWS, Loaded, MappingSummary, rejects, supplier};
+
+/// A column of the `contracts` table a register column can feed (see `schema::contracts`).
+/// Declared in schema order, which is the order the mapping is reported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContractField {
+    Reference,
+    Title,
+    Description,
+    Department,
+    Procedure,
+    SupplierName,
+    CompanyNumber,
+    SupplierPostcode,
+    Sme,
+    Vcse,
+    StartDate,
+    EndDate,
+    ReviewDate,
+    ExpiryDate,
+    ExtensionMonthsAvailable,
+    ValueTotal,
+    ValueAnnual,
+    IrrecoverableVat,
+    CategoryCode,
+    Category,
+    Collaborative,
+    SavingsCashable,
+    SavingsNonCashable,
+    SocialValue,
+    Officer,
+    Status,
+}
+
+impl ContractField {
+    pub const ALL: [ContractField; 26] = [
+        ContractField::Reference,
+        ContractField::Title,
+        ContractField::Description,
+        ContractField::Department,
+        ContractField::Procedure,
+        ContractField::SupplierName,
+        ContractField::CompanyNumber,
+        ContractField::SupplierPostcode,
+        ContractField::Sme,
+        ContractField::Vcse,
+        ContractField::StartDate,
+        ContractField::EndDate,
+        ContractField::ReviewDate,
+        ContractField::ExpiryDate,
+        ContractField::ExtensionMonthsAvailable,
+        ContractField::ValueTotal,
+        ContractField::ValueAnnual,
+        ContractField::IrrecoverableVat,
+        ContractField::CategoryCode,
+        ContractField::Category,
+        ContractField::Collaborative,
+        ContractField::SavingsCashable,
+        ContractField::SavingsNonCashable,
+        ContractField::SocialValue,
+        ContractField::Officer,
+        ContractField::Status,
+    ];
+
+    /// The `contracts` column this field fills; profiles use the same names.
+    pub fn name(self) -> &'static str {
+        use crate::schema::contracts as c;
+        match self {
+            ContractField::Reference => c::REFERENCE,
+            ContractField::Title => c::TITLE,
+            ContractField::Description => c::DESCRIPTION,
+            ContractField::Department => c::DEPARTMENT,
+            ContractField::Procedure => c::PROCEDURE,
+            ContractField::SupplierName => c::SUPPLIER_NAME,
+            ContractField::CompanyNumber => c::COMPANY_NUMBER,
+            ContractField::SupplierPostcode => c::SUPPLIER_POSTCODE,
+            ContractField::Sme => c::SME,
+            ContractField::Vcse => c::VCSE,
+            ContractField::StartDate => c::START_DATE,
+            ContractField::EndDate => c::END_DATE,
+            ContractField::ReviewDate => c::REVIEW_DATE,
+            ContractField::ExpiryDate => c::EXPIRY_DATE,
+            ContractField::ExtensionMonthsAvailable => c::EXTENSION_MONTHS_AVAILABLE,
+            ContractField::ValueTotal => c::VALUE_TOTAL,
+            ContractField::ValueAnnual => c::VALUE_ANNUAL,
+            ContractField::IrrecoverableVat => c::IRRECOVERABLE_VAT,
+            ContractField::CategoryCode => c::CATEGORY_CODE,
+            ContractField::Category => c::CATEGORY,
+            ContractField::Collaborative => c::COLLABORATIVE,
+            ContractField::SavingsCashable => c::SAVINGS_CASHABLE,
+            ContractField::SavingsNonCashable => c::SAVINGS_NON_CASHABLE,
+            ContractField::SocialValue => c::SOCIAL_VALUE,
+            ContractField::Officer => c::OFFICER,
+            ContractField::Status => c::STATUS,
+        }
+    }
+
+    /// How a reject reason names the field: `unreadable end date '22/04/222'`.
+    fn label(self) -> &'static str {
+        match self {
+            ContractField::StartDate => "start date",
+            ContractField::EndDate => "end date",
+            ContractField::ReviewDate => "review date",
+            ContractField::ExpiryDate => "expiry date",
+            ContractField::ExtensionMonthsAvailable => "extension months",
+            ContractField::ValueTotal => "total value",
+            ContractField::ValueAnnual => "annual value",
+            ContractField::IrrecoverableVat => "irrecoverable VAT",
+            ContractField::SavingsCashable => "cashable savings",
+            ContractField::SavingsNonCashable => "non-cashable savings",
+            ContractField::SocialValue => "social value",
+            other => other.name(),
+        }
+    }
+
+    /// Register headers meaning this field, best first, normalised (lower-case letters and
+    /// digits only). Salford's published register is the model; the rest are the names
+    /// other councils' registers and the Local Government Transparency Code use.
+    fn synonyms(self) -> &'static [&'static str] {
+        match self {
+            ContractField::Reference => &[
+                "contractreference",
+                "contractref",
+                "contractreferencenumber",
+                "contractrefno",
+                "reference",
+                "referencenumber",
+                "referenceno",
+                "ref",
+                "contractnumber",
+                "contractno",
+                "contractid",
+                "procurementreference",
+                "tenderreference",
+            ],
+            ContractField::Title => &[
+                "contracttitle",
+                "title",
+                "contractname",
+                "nameofcontract",
+                "titleofcontract",
+                "projecttitle",
+                "subject",
+            ],
+            ContractField::Description => &[
+                "contractdescription",
+                "description",
+                "descriptionofcontract",
+                "descriptionofgoodsandservices",
+                "descriptionofgoodsservicesorworks",
+                "servicedescription",
+                "scopeofcontract",
+                "summary",
+            ],
+            ContractField::Department => &[
+                "directoratename",
+                "directorate",
+                "department",
+                "departmentname",
+                "servicearea",
+                "service",
+                "organisationalunit",
+                "businessunit",
+                "commissioningdepartment",
+                "commissioningservice",
+            ],
+            ContractField::Procedure => &[
+                "processused",
+                "procurementroute",
+                "procedure",
+                "proceduretype",
+                "procurementprocedure",
+                "routetomarket",
+                "procurementprocess",
+                "procurementmethod",
+                "awardprocedure",
+                "tenderprocess",
+            ],
+            ContractField::SupplierName => &[
+                "suppliercompanyname",
+                "suppliername",
+                "supplier",
+                "contractor",
+                "contractorname",
+                "providername",
+                "provider",
+                "nameofsupplier",
+                "vendorname",
+                "vendor",
+                "awardedto",
+                "awardedsupplier",
+                "supplierscompanyname",
+            ],
+            ContractField::CompanyNumber => &[
+                "companynumber",
+                "companyregistrationnumber",
+                "registeredcompanynumber",
+                "companieshousenumber",
+                "companieshouseregistrationnumber",
+                "companyno",
+                "companyregno",
+                "suppliercompanynumber",
+                "supplierregistrationnumber",
+            ],
+            ContractField::SupplierPostcode => {
+                &["supplierpostcode", "postcode", "supplierpostalcode", "contractorpostcode", "providerpostcode"]
+            }
+            ContractField::Sme => &[
+                "smesupplier",
+                "sme",
+                "issme",
+                "suppliersme",
+                "smeflag",
+                "supplierisansme",
+                "smallormediumenterprise",
+                "smallmediumenterprise",
+            ],
+            ContractField::Vcse => &[
+                "vcse",
+                "vcsesupplier",
+                "isvcse",
+                "suppliervcse",
+                "vcseorganisation",
+                "voluntarycommunitysocialenterprise",
+                "voluntaryorcommunitysector",
+            ],
+            ContractField::StartDate => {
+                &["startdate", "contractstartdate", "commencementdate", "contractcommencementdate", "datestarted"]
+            }
+            ContractField::EndDate => {
+                &["enddate", "contractenddate", "originalenddate", "finishdate", "contractfinishdate"]
+            }
+            ContractField::ReviewDate => &["reviewdate", "contractreviewdate", "nextreviewdate"],
+            ContractField::ExpiryDate => &[
+                "currentexpirydate",
+                "expirydate",
+                "contractexpiry",
+                "contractexpirydate",
+                "expiry",
+                "currentenddate",
+                "revisedenddate",
+                "enddateincludingextensions",
+            ],
+            ContractField::ExtensionMonthsAvailable => &[
+                "optiontoextendmonths",
+                "optiontoextend",
+                "extensionmonths",
+                "extensionperiodmonths",
+                "extensionperiod",
+                "extensionoptionsmonths",
+                "extensionoptions",
+                "availableextensionmonths",
+            ],
+            ContractField::ValueTotal => &[
+                "totalcontractvalueincludingextensions",
+                "totalcontractvalue",
+                "totalvalue",
+                "contractvalue",
+                "totalvalueofcontract",
+                "estimatedtotalvalue",
+                "estimatedcontractvalue",
+                "valueofcontract",
+                "value",
+            ],
+            ContractField::ValueAnnual => &[
+                "annualvalue",
+                "annualcontractvalue",
+                "estimatedannualvalue",
+                "valueperannum",
+                "yearlyvalue",
+                "annualspend",
+            ],
+            ContractField::IrrecoverableVat => &["irrecoverablevat", "irrecoverablevatamount"],
+            ContractField::CategoryCode => {
+                &["proclassclassification", "proclasscode", "proclass", "categorycode", "cpvcode", "cpv"]
+            }
+            ContractField::Category => &[
+                "proclassdescription",
+                "proclasslabel",
+                "category",
+                "categoryname",
+                "procurementcategory",
+                "cpvdescription",
+            ],
+            ContractField::Collaborative => &[
+                "collaborativecouncils",
+                "collaborative",
+                "collaborativepartners",
+                "collaborativeauthorities",
+                "partnercouncils",
+                "partnerauthorities",
+                "otherparticipatingauthorities",
+            ],
+            ContractField::SavingsCashable => &["cashablesavings", "savingscashable", "cashablesaving"],
+            ContractField::SavingsNonCashable => &["noncashablesavings", "savingsnoncashable", "noncashablesaving"],
+            ContractField::SocialValue => &["socialvalue", "socialvaluecommitted", "socialvalueamount"],
+            ContractField::Officer => {
+                &["responsibleofficer", "contractmanager", "contractowner", "leadofficer", "contactofficer", "officer"]
+            }
+            ContractField::Status => &["status", "contractstatus"],
+        }
+    }
+}
+
+impl fmt::Display for ContractField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Field for ContractField {
+    const FIELDS: &'static [ContractField] = &ContractField::ALL;
+    const PROFILE_TABLE: &'static str = "contracts";
+
+    fn field_name(self) -> &'static str {
+        self.name()
+    }
+
+    fn header_synonyms(self) -> &'static [&'static str] {
+        self.synonyms()
+    }
+}
+
+/// Cells that mean "no value" in a register's date, money and number columns (compared
+/// without case, after trimming). Registers are kept by hand, so they are full of these.
+pub const PLACEHOLDERS: &[&str] = &["", "TBC", "TBA", "N/A", "NA", "#N/A", "-", "X", "Various", "Unknown", "NULL"];
+
+pub fn is_placeholder(value: &str) -> bool {
+    let value = value.trim();
+    PLACEHOLDERS.iter().any(|p| value.eq_ignore_ascii_case(p))
+}
+
+/// `Yes`/`No` flags (`SME Supplier?`): yes, no, y, n, true, false, 1, 0 in any case;
+/// anything else (`Various`, blank) is no answer.
+pub fn yes_no(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Some(true),
+        "no" | "n" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// `Trafford;Rochdale` → `Trafford;Rochdale` as display names (`TRAFFORD` → `Trafford`),
+/// without blanks, placeholders, repeats or the register's own council (the column lists
+/// the *other* councils covered). Only `;` separates: official council names can contain
+/// commas (`Bristol, City of`).
+pub fn collaborative(value: &str, own_council: &str) -> Option<String> {
+    let mut names: Vec<String> = Vec::new();
+    for part in value.split(';') {
+        let part = part.trim();
+        if is_placeholder(part) || part.eq_ignore_ascii_case("no") || part.eq_ignore_ascii_case("none") {
+            continue;
+        }
+        let name = schema::council_display_name(part);
+        if !name.eq_ignore_ascii_case(own_council) && !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            names.push(name);
+        }
+    }
+    (!names.is_empty()).then(|| names.join(";"))
+}
+
+/// Whether a header names enough to load a contract: a supplier, and a reference or a title.
+fn is_register(mapping: &Mapping<ContractField>) -> bool {
+    mapping.column(ContractField::SupplierName).is_some()
+        && (mapping.column(ContractField::Reference).is_some() || mapping.column(ContractField::Title).is_some())
+}
+
+/// Whether a header row (of a file given as spend) is a contracts register's, for a hint.
+pub fn looks_like_register(header: &[String]) -> bool {
+    headers::detect_fields::<ContractField>(header, &HashMap::new()).is_ok_and(|m| {
+        is_register(&m)
+            && (m.column(ContractField::ValueTotal).is_some() || m.column(ContractField::StartDate).is_some())
+    })
+}
+
+/// Find the header among the first records: the first naming a supplier and a reference or
+/// title. The error for a file with none names what is missing and what the header holds.
+fn find_header(records: &mut dyn Records, source: &Source, context: &Context) -> Result<(Mapping<ContractField>, u64)> {
+    let mut record = ByteRecord::new();
+    let mut first: Option<(Vec<String>, u64, Mapping<ContractField>)> = None;
+    for _ in 0..HEADER_SEARCH_ROWS {
+        let Some(line) = records.next_record(&mut record)? else { break };
+        let names: Vec<String> = record.iter().map(|f| Encoding::Utf8.decode(f).into_owned()).collect();
+        let mapping = headers::detect_fields(&names, &context.contract_overrides)
+            .map_err(|why| Error::input(&source.path, Some(line), format!("{}: {why}", source.name)))?;
+        if is_register(&mapping) {
+            return Ok((mapping, line));
+        }
+        first.get_or_insert((names, line, mapping));
+    }
+    let Some((names, line, mapping)) = first else {
+        return Err(Error::input(&source.path, None, format!("{} has no header row", source.name)));
+    };
+    let mut missing = Vec::new();
+    if mapping.column(ContractField::SupplierName).is_none() {
+        missing.push("a supplier name");
+    }
+    if mapping.column(ContractField::Reference).is_none() && mapping.column(ContractField::Title).is_none() {
+        missing.push("a contract reference or title");
+    }
+    let shown: Vec<&str> = names.iter().map(|h| h.trim()).take(12).collect();
+    let error = Error::input(
+        &source.path,
+        Some(line),
+        format!(
+            "{}: no recognisable contract columns in the header: it needs {} (it has: {})",
+            source.name,
+            missing.join(" and "),
+            shown.join(", ")
+        ),
+    );
+    let spend = headers::detect(&names, &HashMap::new()).is_ok_and(|m| m.is_loadable());
+    Err(if spend {
+        error.with_hint("this looks like a spend file: ingest it with --kind spend")
+    } else {
+        error.with_hint(
+            "name the columns in the [COUNCIL.contracts] table of a --profile file (see README, 'Ingest profiles')",
+        )
+    })
+}
+
+/// The money columns of a register, which XLSX cells round to pence.
+const MONEY_FIELDS: [ContractField; 6] = [
+    ContractField::ValueTotal,
+    ContractField::ValueAnnual,
+    ContractField::IrrecoverableVat,
+    ContractField::SavingsCashable,
+    ContractField::SavingsNonCashable,
+    ContractField::SocialValue,
+];
+
+const DATE_FIELDS: [ContractField; 4] =
+    [ContractField::StartDate, ContractField::EndDate, ContractField::ReviewDate, ContractField::ExpiryDate];
+
+/// A register read whole: its header mapping and every record after the header.
+struct Register {
+    mapping: Mapping<ContractField>,
+    header_line: u64,
+    records: Vec<(u64, ByteRecord)>,
+}
+
+fn read_register(records: &mut dyn Records, source: &Source, context: &Context) -> Result<Register> {
+    let (mapping, header_line) = find_header(records, source, context)?;
+    let money: Vec<usize> = MONEY_FIELDS.iter().filter_map(|&f| mapping.column(f)).collect();
+    records.set_money_columns(&money);
+    let mut rows = Vec::new();
+    let mut record = ByteRecord::new();
+    while let Some(line) = records.next_record(&mut record)? {
+        rows.push((line, record.clone()));
+    }
+    Ok(Register { mapping, header_line, records: rows })
+}
+
+/// Parse one register into a scratch Parquet file and rejects; nothing is placed yet.
+pub(super) fn load_register(source: &Source, context: &Context, scratch: &Path, index: usize) -> Result<Loaded> {
+    let progress = Arc::new(AtomicU64::new(0));
+    let ((register, encoding), sha256) = source.with_bytes(&progress, true, |input| {
+        super::with_records(source, input, |records, encoding| Ok((read_register(records, source, context)?, encoding)))
+    })?;
+    let sha256 = sha256.unwrap_or_default();
+    let Register { mapping, header_line, records } = register;
+    if records.is_empty() {
+        return Err(Error::input(
+            &source.path,
+            Some(header_line),
+            format!("{} has a header but no data rows", source.name),
+        ));
+    }
+
+    let mut evidence = OrderEvidence::default();
+    let mut date_shape = None;
+    for (_, record) in &records {
+        for column in DATE_FIELDS.iter().filter_map(|&f| mapping.column(f)) {
+            let Some(raw) = record.get(column) else { continue };
+            if is_placeholder(&encoding.decode(raw)) {
+                continue;
+            }
+            evidence.observe(raw);
+            date_shape = date_shape.or_else(|| values::date_shape(raw));
+        }
+    }
+    let date_order = context.date_order.unwrap_or(evidence.order());
+
+    let prefix = format!("source{index}");
+    let rejects_path = scratch.join(format!("{prefix}-rejects.csv"));
+    let mut parser = RowParser {
+        context,
+        encoding,
+        date_order,
+        mapping: &mapping,
+        rejects: rejects::RejectWriter::create(&rejects_path, &context.council, &source.name)?,
+        tally: Tally::default(),
+        extras_keys: super::escaped_extras(&mapping.extras),
+        extras: String::new(),
+    };
+    let mut rows = Vec::new();
+    for (line, record) in &records {
+        if let Some(row) = parser.row(record, *line)? {
+            rows.push(row);
+        }
+    }
+    parser.rejects.finish()?;
+    let tally = parser.tally;
+
+    let mut parts = Vec::new();
+    if !rows.is_empty() {
+        let path = scratch.join(format!("{prefix}-contracts.parquet"));
+        parts.push(write_parquet(&rows, context, &source.name, &path)?);
+    }
+    let report = FileReport {
+        source_name: source.name.clone(),
+        rows_read: records.len() as u64,
+        rows_loaded: parts.iter().map(|p| p.rows).sum(),
+        rows_rejected: tally.rows_rejected,
+        amount_read: tally.amount_read,
+        amount_loaded: parts.iter().map(|p| p.amount).sum(),
+        amount_rejected: tally.amount_rejected,
+        unchanged: false,
+        replaced: false,
+    };
+    let mut notes = vec!["money reconciled: value_total (total contract value)".to_string()];
+    if mapping.column(ContractField::ExpiryDate).is_none() {
+        notes.push("expiry_date: the end date (the register has no expiry column)".to_string());
+    }
+    if tally.unreadable_values > 0 {
+        notes.push(format!(
+            "{} row(s) had no readable total value: they count £0.00 in both read and rejected",
+            tally.unreadable_values
+        ));
+    }
+    Ok(Loaded {
+        report,
+        sha256,
+        mapping: MappingSummary::of(&mapping),
+        parts,
+        rejects_path,
+        encoding,
+        header_line,
+        date_shape,
+        date_order,
+        notes,
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    rows_rejected: u64,
+    amount_read: i128,
+    amount_rejected: i128,
+    unreadable_values: u64,
+}
+
+/// One contract's harmonised values, in schema order.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct ContractRow {
+    reference: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    department: Option<String>,
+    procedure: Option<String>,
+    supplier_name: Option<String>,
+    supplier_key: Option<String>,
+    company_number: Option<String>,
+    supplier_postcode: Option<String>,
+    sme: Option<bool>,
+    vcse: Option<bool>,
+    start_date: Option<i32>,
+    end_date: Option<i32>,
+    review_date: Option<i32>,
+    expiry_date: Option<i32>,
+    extension_months_available: Option<i32>,
+    value_total: Option<i128>,
+    value_annual: Option<i128>,
+    irrecoverable_vat: Option<i128>,
+    category_code: Option<String>,
+    category: Option<String>,
+    collaborative: Option<String>,
+    savings_cashable: Option<i128>,
+    savings_non_cashable: Option<i128>,
+    social_value: Option<i128>,
+    officer: Option<String>,
+    status: Option<String>,
+    source_row: i64,
+    extras: Option<String>,
+}
+
+struct RowParser<'a> {
+    context: &'a Context,
+    encoding: Encoding,
+    date_order: DateOrder,
+    mapping: &'a Mapping<ContractField>,
+    rejects: rejects::RejectWriter,
+    tally: Tally,
+    /// The mapping's unmapped columns with their JSON keys escaped.
+    extras_keys: Vec<(usize, String)>,
+    /// Reused from row to row.
+    extras: String,
+}
+
+impl RowParser<'_> {
+    /// Load one record as a contract, or write it to the rejects and return `None`.
+    fn row(&mut self, record: &ByteRecord, line: u64) -> Result<Option<ContractRow>> {
+        if let Some(why) = super::shape_problem(record, self.mapping.headers.len()) {
+            return self.reject(record, line, &why, None);
+        }
+        let value_total = match self.money(record, ContractField::ValueTotal) {
+            Ok(value) => value,
+            Err(why) => {
+                self.tally.unreadable_values += 1;
+                return self.reject(record, line, &why, None);
+            }
+        };
+        let amount = value_total.unwrap_or(0);
+        self.tally.amount_read += amount;
+        match self.contract(record, line, value_total) {
+            Ok(row) => Ok(Some(row)),
+            Err(why) => self.reject(record, line, &why, Some(amount)),
+        }
+    }
+
+    /// The typed values of a record whose shape and total value are fine; `Err` is the
+    /// reason to reject it.
+    fn contract(
+        &mut self,
+        record: &ByteRecord,
+        line: u64,
+        value_total: Option<i128>,
+    ) -> std::result::Result<ContractRow, String> {
+        use ContractField as F;
+        let supplier_name = self.text(record, F::SupplierName);
+        let end_date = self.date(record, F::EndDate)?;
+        super::extras_json(record, self.encoding, &self.extras_keys, &mut self.extras);
+        Ok(ContractRow {
+            reference: self.text(record, F::Reference),
+            title: self.text(record, F::Title),
+            description: self.text(record, F::Description),
+            department: self.text(record, F::Department),
+            procedure: self.text(record, F::Procedure),
+            supplier_key: supplier_name.as_deref().map(supplier::supplier_key),
+            supplier_name,
+            company_number: self.cell(record, F::CompanyNumber).and_then(|v| normalise_company_number(&v)),
+            supplier_postcode: self.text(record, F::SupplierPostcode),
+            sme: self.cell(record, F::Sme).and_then(|v| yes_no(&v)),
+            vcse: self.cell(record, F::Vcse).and_then(|v| yes_no(&v)),
+            start_date: self.date(record, F::StartDate)?,
+            end_date,
+            review_date: self.date(record, F::ReviewDate)?,
+            expiry_date: self.date(record, F::ExpiryDate)?.or(end_date),
+            extension_months_available: self.months(record, F::ExtensionMonthsAvailable)?,
+            value_total,
+            value_annual: self.money(record, F::ValueAnnual)?,
+            irrecoverable_vat: self.money(record, F::IrrecoverableVat)?,
+            category_code: self.text(record, F::CategoryCode),
+            category: self.text(record, F::Category),
+            collaborative: self.cell(record, F::Collaborative).and_then(|v| collaborative(&v, &self.context.council)),
+            savings_cashable: self.money(record, F::SavingsCashable)?,
+            savings_non_cashable: self.money(record, F::SavingsNonCashable)?,
+            social_value: self.money(record, F::SocialValue)?,
+            officer: self.text(record, F::Officer),
+            status: self.text(record, F::Status),
+            source_row: line as i64,
+            extras: (!self.extras.is_empty()).then(|| self.extras.clone()),
+        })
+    }
+
+    /// A mapped cell as trimmed text, or `None` when the field is not mapped.
+    fn cell<'r>(&self, record: &'r ByteRecord, field: ContractField) -> Option<Cow<'r, str>> {
+        let raw = record.get(self.mapping.column(field)?)?;
+        Some(match self.encoding.decode(raw) {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        })
+    }
+
+    /// A text column: kept as published, except the "missing" markers spend also drops.
+    fn text(&self, record: &ByteRecord, field: ContractField) -> Option<String> {
+        self.cell(record, field).filter(|v| !super::is_missing(v)).map(Cow::into_owned)
+    }
+
+    fn date(&self, record: &ByteRecord, field: ContractField) -> std::result::Result<Option<i32>, String> {
+        let Some(value) = self.cell(record, field).filter(|v| !is_placeholder(v)) else { return Ok(None) };
+        match values::parse_date(value.as_bytes(), self.date_order) {
+            Some(days) => Ok(Some(days)),
+            None => Err(format!("unreadable {} '{value}'", field.label())),
+        }
+    }
+
+    fn money(&self, record: &ByteRecord, field: ContractField) -> std::result::Result<Option<i128>, String> {
+        let Some(value) = self.cell(record, field).filter(|v| !is_placeholder(v)) else { return Ok(None) };
+        match values::parse_amount(value.as_bytes()) {
+            Ok(pence) => Ok(Some(pence)),
+            Err(e) => Err(format!("unreadable {} '{value}': {}", field.label(), e.reason())),
+        }
+    }
+
+    /// A whole number of months (`12`; `12.0` as spreadsheets write it).
+    fn months(&self, record: &ByteRecord, field: ContractField) -> std::result::Result<Option<i32>, String> {
+        let Some(value) = self.cell(record, field).filter(|v| !is_placeholder(v)) else { return Ok(None) };
+        let whole = value.strip_suffix(".0").unwrap_or(value.as_ref());
+        match whole.parse::<i32>() {
+            Ok(months) if months >= 0 && whole.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(months)),
+            _ => Err(format!("unreadable {} '{value}'", field.label())),
+        }
+    }
+
+    fn reject(
+        &mut self,
+        record: &ByteRecord,
+        line: u64,
+        reason: &str,
+        amount: Option<i128>,
+    ) -> Result<Option<ContractRow>> {
+        self.tally.rows_rejected += 1;
+        self.tally.amount_rejected += amount.unwrap_or(0);
+        self.rejects.write(line, reason, record, self.encoding)?;
+        Ok(None)
+    }
+}
+
+/// The rows as one batch of the `contracts` schema.
+fn to_batch(rows: &[ContractRow], context: &Context, source_file: &str) -> Result<RecordBatch> {
+    let count = rows.len();
+    let text =
+        |f: fn(&ContractRow) -> Option<&str>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<StringArray>()) };
+    let date =
+        |f: fn(&ContractRow) -> Option<i32>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<Date32Array>()) };
+    let flag =
+        |f: fn(&ContractRow) -> Option<bool>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<BooleanArray>()) };
+    let money = |f: fn(&ContractRow) -> Option<i128>| -> Result<ArrayRef> {
+        let values = rows.iter().map(f).collect::<Decimal128Array>();
+        Ok(Arc::new(values.with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(std::iter::repeat_n(&context.council, count))),
+        Arc::new(StringArray::from_iter(std::iter::repeat_n(context.council_code.as_deref(), count))),
+        text(|r| r.reference.as_deref()),
+        text(|r| r.title.as_deref()),
+        text(|r| r.description.as_deref()),
+        text(|r| r.department.as_deref()),
+        text(|r| r.procedure.as_deref()),
+        text(|r| r.supplier_name.as_deref()),
+        text(|r| r.supplier_key.as_deref()),
+        text(|r| r.company_number.as_deref()),
+        text(|r| r.supplier_postcode.as_deref()),
+        flag(|r| r.sme),
+        flag(|r| r.vcse),
+        date(|r| r.start_date),
+        date(|r| r.end_date),
+        date(|r| r.review_date),
+        date(|r| r.expiry_date),
+        Arc::new(rows.iter().map(|r| r.extension_months_available).collect::<Int32Array>()),
+        money(|r| r.value_total)?,
+        money(|r| r.value_annual)?,
+        money(|r| r.irrecoverable_vat)?,
+        text(|r| r.category_code.as_deref()),
+        text(|r| r.category.as_deref()),
+        text(|r| r.collaborative.as_deref()),
+        money(|r| r.savings_cashable)?,
+        money(|r| r.savings_non_cashable)?,
+        money(|r| r.social_value)?,
+        text(|r| r.officer.as_deref()),
+        text(|r| r.status.as_deref()),
+        Arc::new(StringArray::from_iter_values(std::iter::repeat_n(source_file, count))),
+        Arc::new(rows.iter().map(|r| r.source_row).collect::<Int64Array>()),
+        text(|r| r.extras.as_deref()),
+    ];
+    Ok(RecordBatch::try_new(contracts_schema(), columns)?)
+}
+
+/// Write a register's rows as one Parquet file, durably. Rows and total value are counted
+/// from the written batch, not the parser's tally: that is the "loaded" side of the
+/// reconciliation.
+fn write_parquet(rows: &[ContractRow], context: &Context, source_file: &str, path: &Path) -> Result<PartitionFile> {
+    let batch = to_batch(rows, context, source_file)?;
+    let file = File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(write::writer_properties()))?;
+    writer.write(&batch)?;
+    let file = writer.into_inner()?;
+    file.sync_all().map_err(|e| Error::io(format!("cannot sync {}", path.display()), e))?;
+    let totals = batch
+        .column_by_name(schema::contracts::VALUE_TOTAL)
+        .and_then(|c| c.as_any().downcast_ref::<Decimal128Array>())
+        .ok_or_else(|| Error::execution("value_total column is not Decimal128"))?;
+    let amount = totals.iter().flatten().sum::<i128>();
+    Ok(PartitionFile { financial_year: None, path: path.to_path_buf(), rows: batch.num_rows() as u64, amount })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapped(line: &str) -> HashMap<&'static str, String> {
+        let headers: Vec<String> = line.split(',').map(String::from).collect();
+        let m = headers::detect_fields::<ContractField>(&headers, &HashMap::new()).unwrap();
+        m.columns.iter().map(|(f, &i)| (f.name(), m.headers[i].clone())).collect()
+    }
+
+    const SALFORD: &str = "ï»¿Directorate Name,Process Used,Purchasing Body,Contract Reference,Contract Title,\
+        Contract Description,Supplier Company Name,Supplier Postcode,Annual Value,\
+        Total Contract Value (including extensions),OJEU/FTS?,Start Date,End Date,Contract Duration (months),\
+        Option to extend (months),How many extensions,Extension 1 Taken?,Extension 2 Taken?,Current Expiry Date,\
+        SME Supplier?,ProClass Classification,ProClass Description,Company Number,Visibility";
+
+    #[test]
+    fn salford_register_maps_despite_its_mis_encoded_byte_order_mark() {
+        // The real file starts with the bytes C3 AF C2 BB C2 BF: a BOM mis-encoded as "ï»¿".
+        assert!(SALFORD.as_bytes().starts_with(b"\xC3\xAF\xC2\xBB\xC2\xBFDirectorate"));
+        let m = mapped(SALFORD);
+        assert_eq!(m["department"], "Directorate Name", "the mark is gone from the stored header too");
+        assert_eq!(m["procedure"], "Process Used");
+        assert_eq!(m["reference"], "Contract Reference");
+        assert_eq!(m["title"], "Contract Title");
+        assert_eq!(m["description"], "Contract Description");
+        assert_eq!(m["supplier_name"], "Supplier Company Name");
+        assert_eq!(m["supplier_postcode"], "Supplier Postcode");
+        assert_eq!(m["value_annual"], "Annual Value");
+        assert_eq!(m["value_total"], "Total Contract Value (including extensions)");
+        assert_eq!(m["start_date"], "Start Date");
+        assert_eq!(m["end_date"], "End Date");
+        assert_eq!(m["expiry_date"], "Current Expiry Date");
+        assert_eq!(m["extension_months_available"], "Option to extend (months)");
+        assert_eq!(m["sme"], "SME Supplier?");
+        assert_eq!(m["category_code"], "ProClass Classification");
+        assert_eq!(m["category"], "ProClass Description");
+        assert_eq!(m["company_number"], "Company Number");
+        assert_eq!(m.len(), 17, "{m:?}");
+        let headers: Vec<String> = SALFORD.split(',').map(String::from).collect();
+        let mapping = headers::detect_fields::<ContractField>(&headers, &HashMap::new()).unwrap();
+        let extras: Vec<&str> = mapping.extras.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(
+            extras,
+            [
+                "Purchasing Body",
+                "OJEU/FTS?",
+                "Contract Duration (months)",
+                "How many extensions",
+                "Extension 1 Taken?",
+                "Extension 2 Taken?",
+                "Visibility"
+            ]
+        );
+        assert!(is_register(&mapping));
+        // The same mark read from a file taken as Windows-1252, and a real BOM.
+        assert_eq!(mapped("Ã¯Â»Â¿Contract Title,Supplier")["title"], "Contract Title");
+        assert_eq!(mapped("\u{feff}Contract Title,Supplier")["title"], "Contract Title");
+    }
+
+    #[test]
+    fn other_registers_headers_map_through_synonyms_and_misspellings() {
+        let m = mapped(
+            "Ref,Title,Department,Procurement Route,Contractor,Companies House Number,Contract Start Date,\
+             Contract End Date,Expiry Date,Total Value,Annual Contract Value,Collaborative Partners,\
+             Cashable Savings,Non-Cashable Savings,Social Value,Contract Manager,Contract Status,VCSE?",
+        );
+        assert_eq!(m["reference"], "Ref");
+        assert_eq!(m["title"], "Title");
+        assert_eq!(m["procedure"], "Procurement Route");
+        assert_eq!(m["supplier_name"], "Contractor");
+        assert_eq!(m["company_number"], "Companies House Number");
+        assert_eq!(m["start_date"], "Contract Start Date");
+        assert_eq!(m["end_date"], "Contract End Date");
+        assert_eq!(m["expiry_date"], "Expiry Date");
+        assert_eq!(m["value_total"], "Total Value");
+        assert_eq!(m["value_annual"], "Annual Contract Value");
+        assert_eq!(m["collaborative"], "Collaborative Partners");
+        assert_eq!(m["savings_cashable"], "Cashable Savings");
+        assert_eq!(m["savings_non_cashable"], "Non-Cashable Savings");
+        assert_eq!(m["social_value"], "Social Value");
+        assert_eq!(m["officer"], "Contract Manager");
+        assert_eq!(m["status"], "Contract Status");
+        assert_eq!(m["vcse"], "VCSE?");
+        let m = mapped("Route to Market,Contract Value,Supplier Name,Contract Titel,Contract Expiry");
+        assert_eq!(m["procedure"], "Route to Market");
+        assert_eq!(m["value_total"], "Contract Value");
+        assert_eq!(m["title"], "Contract Titel", "a misspelling within the edit distance");
+        assert_eq!(m["expiry_date"], "Contract Expiry");
+    }
+
+    #[test]
+    fn a_register_needs_a_supplier_and_a_reference_or_title() {
+        let detect = |line: &str| {
+            let headers: Vec<String> = line.split(',').map(String::from).collect();
+            is_register(&headers::detect_fields::<ContractField>(&headers, &HashMap::new()).unwrap())
+        };
+        assert!(detect("Supplier Name,Contract Reference"));
+        assert!(detect("Supplier Name,Contract Title"));
+        assert!(!detect("Supplier Name,Start Date,Total Value"));
+        assert!(!detect("Contract Reference,Contract Title,Total Value"));
+        let spend: Vec<String> = "Supplier Name,Payment Date,Amount".split(',').map(String::from).collect();
+        assert!(!looks_like_register(&spend));
+        let salford: Vec<String> = SALFORD.split(',').map(String::from).collect();
+        assert!(looks_like_register(&salford));
+    }
+
+    #[test]
+    fn placeholders_mean_no_value() {
+        for value in ["", "  ", "TBC", "tbc", "N/A", "n/a", "NA", "-", " - ", "X", "x", "Various", "UNKNOWN"] {
+            assert!(is_placeholder(value), "{value:?}");
+        }
+        for value in ["22/04/222", "0", "2022-04-01", "Xmas", "--", "£0.00"] {
+            assert!(!is_placeholder(value), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn yes_no_flags() {
+        for value in ["Yes", "YES", "y", "True", "1", " yes "] {
+            assert_eq!(yes_no(value), Some(true), "{value:?}");
+        }
+        for value in ["No", "n", "FALSE", "0"] {
+            assert_eq!(yes_no(value), Some(false), "{value:?}");
+        }
+        for value in ["", "Various", "N/A", "maybe", "Noo", "2"] {
+            assert_eq!(yes_no(value), None, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn collaborative_councils_become_display_names() {
+        assert_eq!(collaborative("Trafford;Rochdale", "Stockport").as_deref(), Some("Trafford;Rochdale"));
+        assert_eq!(collaborative(" trafford ; ROCHDALE ;", "Stockport").as_deref(), Some("Trafford;Rochdale"));
+        assert_eq!(collaborative("Stockport;Trafford;trafford", "Stockport").as_deref(), Some("Trafford"));
+        assert_eq!(collaborative("Wigan Council", "Stockport").as_deref(), Some("Wigan Council"));
+        assert_eq!(collaborative("Bristol, City of", "Stockport").as_deref(), Some("Bristol, City of"));
+        for none in ["", "N/A", "No", "None", ";", "Stockport"] {
+            assert_eq!(collaborative(none, "Stockport"), None, "{none:?}");
+        }
+    }
+}
