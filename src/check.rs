@@ -30,9 +30,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{MONEY_SCALE, Table, contracts, spend};
 
 /// The Code covers payment lines over £500 (credits too: the size is what matters).
-pub const SPEND_THRESHOLD_PENCE: i128 = 500_00;
+pub const SPEND_THRESHOLD_PENCE: i128 = 500 * 100;
 /// The Code covers contracts worth more than £5,000.
-pub const CONTRACT_THRESHOLD_PENCE: i128 = 5_000_00;
+pub const CONTRACT_THRESHOLD_PENCE: i128 = 5_000 * 100;
 
 /// One field the Code requires, and the columns that can supply it. When there is more than
 /// one, the report says which of them each council actually published.
@@ -806,9 +806,9 @@ fn write_tables(report: &Report, width: Option<u16>, out: &mut impl Write) -> Re
             text.set_width(w);
         }
         text.set_header(["council", "field", "checked", "missing", "compliance %", "note"]);
-        let threshold = match table.table {
-            Table::Spend => "£500",
-            Table::Contracts => "£5,000",
+        let not_checked = match table.table {
+            Table::Spend => "non-card at or under £500",
+            Table::Contracts => "at or under £5,000",
         };
         for council in &table.councils {
             if council.checked > 0 {
@@ -842,7 +842,7 @@ fn write_tables(report: &Report, width: Option<u16>, out: &mut impl Write) -> Re
                 count_text(council.failing),
                 council.compliance_tenths().map(tenths_text).unwrap_or_else(|| "n/a".into()),
                 format!(
-                    "{} read, {} at or under {threshold}",
+                    "{} read; {} {not_checked}",
                     count_text(council.records_read),
                     count_text(council.records_read - council.checked)
                 ),
@@ -996,7 +996,7 @@ mod tests {
                 (s::PAYMENT_DATE, dates(&[Some(18_000); 5])),
                 // 1: exactly £500, out of scope; 2: a credit over £500; 3: a small card line;
                 // 4: a card line; 5: a penny over £500.
-                (s::AMOUNT, money(&[Some(500_00), Some(-600_00), Some(5_00), Some(1_000_00), Some(500_01)])),
+                (s::AMOUNT, money(&[Some(500 * 100), Some(-600 * 100), Some(5 * 100), Some(1_000 * 100), Some(50001)])),
                 (s::IRRECOVERABLE_VAT, money(&[None, Some(0), None, Some(0), None])),
                 (s::SUPPLIER_NAME, text(&[None, Some("Acme Ltd"), None, Some("Cafe"), Some("  ")])),
                 (s::DEPARTMENT, text(&[None, Some("Place"), Some("  "), Some("Schools"), None])),
@@ -1017,7 +1017,7 @@ mod tests {
             vec![
                 (s::COUNCIL, same_text("B", 1)),
                 (s::PAYMENT_DATE, dates(&[Some(18_000)])),
-                (s::AMOUNT, money(&[Some(100_00)])),
+                (s::AMOUNT, money(&[Some(100 * 100)])),
                 (s::IS_CARD, flags(&[Some(false)])),
                 (s::REDACTED, flags(&[Some(false)])),
                 (s::SOURCE_FILE, same_text("b.csv", 1)),
@@ -1053,7 +1053,10 @@ mod tests {
                 (c::END_DATE, dates(&[Some(19_000); 5])),
                 (c::REVIEW_DATE, dates(&[Some(18_500), Some(18_500), Some(18_500), None, Some(18_500)])),
                 // 1: exactly £5,000, out of scope; 2: unknown value, checked.
-                (c::VALUE_TOTAL, money(&[Some(5_000_00), None, Some(10_000_00), Some(20_000_00), Some(6_000_00)])),
+                (
+                    c::VALUE_TOTAL,
+                    money(&[Some(5_000 * 100), None, Some(10_000 * 100), Some(20_000 * 100), Some(6_000 * 100)]),
+                ),
                 (c::IRRECOVERABLE_VAT, money(&[Some(0); 5])),
                 (c::SOURCE_FILE, all("register.csv")),
                 (c::SOURCE_ROW, rows(5)),
