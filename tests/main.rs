@@ -4,6 +4,7 @@
 
 mod support;
 
+mod check;
 mod generate;
 mod ingest;
 mod language;
