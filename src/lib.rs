@@ -1,6 +1,7 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
 pub mod catalog;
+pub mod check;
 pub mod demo;
 pub mod diagnostic;
 pub mod error;

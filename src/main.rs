@@ -111,6 +111,19 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Report, per council and field, records missing what the Local Government
+    /// Transparency Code 2015 requires.
+    Check {
+        /// table (default on a terminal), csv (default when piped) or json.
+        #[arg(long)]
+        format: Option<String>,
+        /// Also write every failing record to this CSV file.
+        #[arg(long, value_name = "FILE.csv")]
+        failures: Option<PathBuf>,
+        /// Exit with code 1 when any council's overall compliance is below PCT percent.
+        #[arg(long, value_name = "PCT")]
+        fail_under: Option<f64>,
+    },
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {
         /// Where the sample files are (default: the repository's `datasets/sample`).
@@ -270,6 +283,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let text = engine.explain(&query, sql).map_err(|e| Failure::Query(Box::new(e), query.clone()))?;
             write!(stdout, "{text}").map_err(|e| Error::io("stdout", e))?;
         }
+        Some(Command::Check { format, failures, fail_under }) => {
+            run_check(&dataset, format.as_deref(), failures.as_deref(), fail_under, &mut stdout)?;
+        }
         Some(Command::Demo { sample }) => {
             let sample = sample.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/sample"));
             let dataset_dir = if dataset_given { cli.dataset.clone() } else { PathBuf::from("spendql-demo") };
@@ -327,6 +343,31 @@ fn run_workplan(
     }
     writeln!(stdout).map_err(io)?;
     workplan::write_summary(&plan, terminal_width(), stdout)
+}
+
+/// `spendql check`: the report on stdout, notes about absent tables on stderr for scripts.
+fn run_check(
+    dataset: &Dataset,
+    format: Option<&str>,
+    failures: Option<&std::path::Path>,
+    fail_under: Option<f64>,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    use spendql::check::{self, ReportFormat};
+    let format = match format {
+        Some(name) => ReportFormat::parse(name)?,
+        None if std::io::stdout().is_terminal() => ReportFormat::Table,
+        None => ReportFormat::Csv,
+    };
+    if let Some(pct) = fail_under.filter(|p| !(0.0..=100.0).contains(p)) {
+        return Err(Error::usage(format!("--fail-under takes a percentage from 0 to 100, not {pct}")));
+    }
+    let report = check::check_dataset(dataset, failures)?;
+    if format != ReportFormat::Table {
+        report.notes().iter().for_each(|note| eprintln!("note: {note}"));
+    }
+    check::write_report(&report, format, terminal_width(), out)?;
+    fail_under.map_or(Ok(()), |pct| report.enforce_minimum(pct))
 }
 
 /// The results of a query file: titled on stdout, one worksheet each in a workbook, or one

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod check;
 mod contracts;
 mod generate;
 mod ingest;
