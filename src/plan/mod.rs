@@ -94,7 +94,10 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
     // Grouping keys. The supplier dimension groups by key and gets its label afterwards.
     let mut group_exprs = Vec::new();
     for dim in &query.dimensions {
-        group_exprs.push(dimension_expr(dim.def.kind, frame.table).alias(group_alias(dim.def.kind, dim.label())));
+        // Time periods group by a whole number (`202104`) and get their text label after
+        // aggregating: formatting a label for every row costs more than the aggregation.
+        let key = time_key_expr(dim.def.kind, frame.table).unwrap_or_else(|| dimension_expr(dim.def.kind, frame.table));
+        group_exprs.push(key.alias(group_alias(dim.def.kind, dim.label())));
     }
 
     // Aggregates. A measure may need several aggregates combined afterwards (a ratio), so
@@ -135,8 +138,17 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
     }
     let group_names: Vec<String> = query.dimensions.iter().map(|d| group_alias(d.def.kind, d.label())).collect();
     builder = builder.aggregate(group_exprs, aggregates)?;
-    if computed.iter().any(|(name, value)| value != &column(name.as_str())) {
-        let mut exprs: Vec<Expr> = group_names.iter().map(|g| column(g.as_str())).collect();
+    let relabel = query.dimensions.iter().any(|d| time_key_expr(d.def.kind, frame.table).is_some());
+    if relabel || computed.iter().any(|(name, value)| value != &column(name.as_str())) {
+        let mut exprs: Vec<Expr> = query
+            .dimensions
+            .iter()
+            .zip(&group_names)
+            .map(|(d, g)| match time_label_from_key(d.def.kind, column(g.as_str())) {
+                Some(label) => label.alias(g.as_str()),
+                None => column(g.as_str()),
+            })
+            .collect();
         exprs.extend(computed.into_iter().map(|(name, value)| value.alias(name)));
         builder = builder.project(exprs)?;
     }
@@ -524,6 +536,47 @@ pub fn dimension_expr(kind: DimensionKind, table: Table) -> Expr {
             concat(vec![fy_label(), lit(" Q"), text((part("month") + lit(8i64)) % lit(12i64) / lit(3i64) + lit(1i64))])
         }
     }
+}
+
+/// A whole-number key for a time period, cheap to compute and group by: fy `2021`, month
+/// `202104`, quarter `20212`, financial quarter `20211`, year `2021`. `None` for other
+/// dimensions (and for `date`, which groups by the date itself).
+fn time_key_expr(kind: DimensionKind, table: Table) -> Option<Expr> {
+    let date = || column(time_column(table));
+    let part = |p: &str| cast(date_part(lit(p), date()), DataType::Int64);
+    let fy_start = || {
+        when(part("month").gt_eq(lit(4i64)), part("year"))
+            .otherwise(part("year") - lit(1i64))
+            .unwrap_or_else(|_| part("year"))
+    };
+    Some(match kind {
+        DimensionKind::Year => part("year"),
+        DimensionKind::Month => part("year") * lit(100i64) + part("month"),
+        DimensionKind::Quarter => part("year") * lit(10i64) + part("quarter"),
+        DimensionKind::FinancialYear => fy_start(),
+        DimensionKind::FinancialQuarter => {
+            fy_start() * lit(10i64) + (part("month") + lit(8i64)) % lit(12i64) / lit(3i64) + lit(1i64)
+        }
+        _ => return None,
+    })
+}
+
+/// The label of a period from its [`time_key_expr`] key; the same text as
+/// [`dimension_expr`] gives for a row of that period.
+fn time_label_from_key(kind: DimensionKind, key: Expr) -> Option<Expr> {
+    let text = |e: Expr| cast(e, DataType::Utf8);
+    let two = |e: Expr| lpad(vec![text(e), lit(2i64), lit("0")]);
+    let fy = |start: Expr| concat(vec![text(start.clone()), lit("/"), two((start + lit(1i64)) % lit(100i64))]);
+    Some(match kind {
+        DimensionKind::Year => text(key),
+        DimensionKind::Month => concat(vec![text(key.clone() / lit(100i64)), lit("-"), two(key % lit(100i64))]),
+        DimensionKind::Quarter => concat(vec![text(key.clone() / lit(10i64)), lit(" Q"), text(key % lit(10i64))]),
+        DimensionKind::FinancialYear => fy(key),
+        DimensionKind::FinancialQuarter => {
+            concat(vec![fy(key.clone() / lit(10i64)), lit(" Q"), text(key % lit(10i64))])
+        }
+        _ => return None,
+    })
 }
 
 fn date_lit(d: NaiveDate) -> Expr {
