@@ -110,10 +110,10 @@ def spendql_time(binary, dataset, args):
 
 
 CONFIGS = [
-    ("partitions=2, pushdown on (default)", {}),
-    ("partitions=2, pushdown off", {"SPENDQL_PUSHDOWN_FILTERS": "0"}),
-    ("partitions=1, pushdown on", {"SPENDQL_TARGET_PARTITIONS": "1"}),
-    ("partitions=4, pushdown on", {"SPENDQL_TARGET_PARTITIONS": "4"}),
+    ("partitions=4, pushdown on (default on 2 cores)", {}),
+    ("partitions=4, pushdown off", {"SPENDQL_PUSHDOWN_FILTERS": "0"}),
+    ("partitions=2, pushdown on", {"SPENDQL_TARGET_PARTITIONS": "2"}),
+    ("partitions=8, pushdown on", {"SPENDQL_TARGET_PARTITIONS": "8"}),
 ]
 
 
