@@ -95,6 +95,20 @@ enum Command {
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// List suppliers with their keys, or (--unmatched) likely duplicates to confirm in
+    /// DATASET/suppliers.toml.
+    Suppliers {
+        /// Pairs of distinct suppliers that look like one company, with the evidence and a
+        /// ready-to-paste suppliers.toml line.
+        #[arg(long)]
+        unmatched: bool,
+        /// table (default on a terminal), csv (default when piped), json, ndjson.
+        #[arg(long)]
+        format: Option<String>,
+        /// At most this many rows (the most spend first).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {
         /// Where the sample files are (default: the repository's `datasets/sample`).
@@ -263,6 +277,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let results = engine.run_file(&file, &params)?;
             emit_all(&results, &output)?;
         }
+        Some(Command::Suppliers { unmatched, format, limit }) => suppliers(&dataset, unmatched, format, limit)?,
         Some(Command::Repl { history, as_of }) => {
             let engine = Engine::open(&dataset)?;
             repl::run_repl(engine, repl::ReplOptions { history, as_of })?;
@@ -275,6 +290,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
         None => return Err(Error::usage("no command given; see `spendql --help`").into()),
     }
     Ok(())
+}
+
+/// `spendql suppliers [--unmatched]`: the library lays out the rows; they print like a query result.
+fn suppliers(dataset: &Dataset, unmatched: bool, format: Option<String>, limit: Option<usize>) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let batch = spendql::suppliers::report::suppliers_report(dataset, unmatched, limit)?;
+    let result = QueryResult { schema: batch.schema(), batches: vec![batch], elapsed: started.elapsed(), chart: false };
+    emit(&result, "suppliers", &OutputArgs { format, output: None, timing: false })
 }
 
 /// The results of a query file: titled on stdout, one worksheet each in a workbook, or one

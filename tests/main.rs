@@ -7,5 +7,6 @@ mod support;
 mod generate;
 mod ingest;
 mod language;
+mod suppliers;
 mod syntax_errors;
 mod workbench;
