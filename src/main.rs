@@ -124,6 +124,20 @@ enum Command {
         #[arg(long, value_name = "PCT")]
         fail_under: Option<f64>,
     },
+    /// List suppliers with their keys, or (--unmatched) likely duplicates to confirm in
+    /// DATASET/suppliers.toml.
+    Suppliers {
+        /// Pairs of distinct suppliers that look like one company, with the evidence and a
+        /// ready-to-paste suppliers.toml line.
+        #[arg(long)]
+        unmatched: bool,
+        /// table (default on a terminal), csv (default when piped), json, ndjson.
+        #[arg(long)]
+        format: Option<String>,
+        /// At most this many rows (the most spend first).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {
         /// Where the sample files are (default: the repository's `datasets/sample`).
@@ -297,6 +311,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let results = engine.run_file(&file, &params)?;
             emit_all(&results, &output)?;
         }
+        Some(Command::Suppliers { unmatched, format, limit }) => suppliers(&dataset, unmatched, format, limit)?,
         Some(Command::Repl { history, as_of }) => {
             let engine = Engine::open(&dataset)?;
             repl::run_repl(engine, repl::ReplOptions { history, as_of })?;
@@ -368,6 +383,14 @@ fn run_check(
     }
     check::write_report(&report, format, terminal_width(), out)?;
     fail_under.map_or(Ok(()), |pct| report.enforce_minimum(pct))
+}
+
+/// `spendql suppliers [--unmatched]`: the library lays out the rows; they print like a query result.
+fn suppliers(dataset: &Dataset, unmatched: bool, format: Option<String>, limit: Option<usize>) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let batch = spendql::suppliers::report::suppliers_report(dataset, unmatched, limit)?;
+    let result = QueryResult { schema: batch.schema(), batches: vec![batch], elapsed: started.elapsed(), chart: false };
+    emit(&result, "suppliers", &OutputArgs { format, output: None, timing: false })
 }
 
 /// The results of a query file: titled on stdout, one worksheet each in a workbook, or one

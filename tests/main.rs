@@ -11,6 +11,7 @@ mod ingest;
 mod language;
 mod on_off_contract;
 mod progress;
+mod suppliers;
 mod syntax_errors;
 mod workbench;
 mod workplan;

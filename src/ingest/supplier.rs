@@ -1,26 +1,221 @@
 //! Supplier names → a key that groups the same supplier however a council spelt it, and
 //! detection of redacted beneficiaries (personal data withheld). Public because the
 //! contracts register is matched against spend by the same key.
+//!
+//! Each normalisation rule beyond case, spacing and punctuation is a switch in
+//! [`KeyRules`], so its effect on precision and recall can be measured against the
+//! labelled pairs in `benches/supplier_pairs.csv` (`cargo run --example supplier_eval`);
+//! [`KeyRules::DEFAULT`] keeps the rules that measurement justified (BENCHMARKS.md).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 /// Legal forms dropped from the end of a name: `Acme Ltd` and `ACME LIMITED` are one supplier.
 const LEGAL_FORMS: &[&str] = &["LTD", "LIMITED", "PLC", "LLP", "CIC", "INC", "LLC", "LP", "CIO", "ULC"];
 
-/// Upper case, trimmed, punctuation removed, `&` read as AND, internal spaces collapsed
-/// and trailing legal forms (`LTD`, `L.T.D.`, `LIMITED`, `PLC`, `LLP`, `CIC`, ...) removed.
-/// A name that is nothing but a legal form keeps it, so the key is never empty for a
-/// non-empty name.
-pub fn supplier_key(name: &str) -> String {
-    let words = key_words(name);
-    let mut keep = words.len();
-    while keep > 1 && LEGAL_FORMS.contains(&words[keep - 1].as_str()) {
-        keep -= 1;
-    }
-    words[..keep].join(" ")
+/// Legal forms that end a company's registered name wherever they appear: what follows
+/// them is a council's note (`Ltd - Client Account`, `Ltd (Airtime)`, `Ltd T/A Topcare`).
+/// `INC`, `CIC` and the like are left out because they also occur inside names
+/// (`Kids Inc Residential Services`, `Bangdrum CIC & Global Grooves`).
+const NAME_ENDING_FORMS: &[&str] = &["LTD", "LIMITED", "PLC", "LLP"];
+
+/// `LIMITED` cut short by a council's fixed-width column (`Eric Wright Civil Engineering Limit`).
+const TRUNCATED_LIMITED: &[&str] = &["LIMI", "LIMIT", "LIMITE"];
+
+/// What a `X T/A Y` ("trading as") name is keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TradingAs {
+    /// The whole text, `T/A` included (no special treatment).
+    Keep,
+    /// The legal entity before `T/A`: the party that is paid and that contracts.
+    LegalEntity,
+    /// The trading name after `T/A`.
+    TradingName,
 }
 
-/// Words of a name: `&` becomes AND, dots and apostrophes join (`L.T.D.` → `LTD`,
-/// `O'Brien` → `OBRIEN`), any other punctuation separates.
-fn key_words(name: &str) -> Vec<String> {
+/// What is done with `UK` in a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UkMarker {
+    Keep,
+    /// Dropped when a legal form follows it: `Iron Mountain (UK) Ltd` → `IRON MOUNTAIN`.
+    BeforeLegalForm,
+    /// Also dropped at the end of a name of three or more words: `School of Life UK`;
+    /// `Age UK` and `Adoption UK` keep it.
+    Trailing,
+}
+
+/// The normalisation rules beyond case, spacing, punctuation, `&` → `AND` and trailing
+/// legal forms, each switchable so that its effect can be measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRules {
+    /// `X T/A Y`, `X t/a Y`, `X trading as Y`, `X Ltd/Ta Y`.
+    pub trading_as: TradingAs,
+    /// Everything after the first `LTD`, `LIMITED`, `PLC` or `LLP` that is not the first
+    /// word is dropped: `Hollowood Chemist Ltd (Sale)` → `HOLLOWOOD CHEMIST`.
+    pub cut_after_legal_form: bool,
+    /// A leading `THE` and a trailing `(THE)` are dropped.
+    pub the: bool,
+    /// The word `COMPANY` is read as `CO`.
+    pub company_as_co: bool,
+    /// A trailing `CO` or `COMPANY` is dropped unless it follows `AND` (`Smith & Co` keeps it).
+    pub trailing_co: bool,
+    pub uk: UkMarker,
+    /// A trailing `LIMI`, `LIMIT` or `LIMITE` (a truncated `LIMITED`) is dropped.
+    pub truncated_limited: bool,
+    /// `+` is read as `AND` (otherwise it separates words).
+    pub plus_as_and: bool,
+    /// A trailing `GROUP` is dropped.
+    pub trailing_group: bool,
+    /// Card-payment references are dropped: words after the first of at least six
+    /// characters with three or more digits (`Amazon.Co.Uk*2D40F5Kk4`, `Premier Inn 39137590`),
+    /// and a run of five or more digits glued to the end of a word (`PREMIER INN44013615`).
+    pub references: bool,
+}
+
+impl KeyRules {
+    /// The rules as they were before any was measured: none of the optional ones.
+    pub const BASELINE: KeyRules = KeyRules {
+        trading_as: TradingAs::Keep,
+        cut_after_legal_form: false,
+        the: false,
+        company_as_co: false,
+        trailing_co: false,
+        uk: UkMarker::Keep,
+        truncated_limited: false,
+        plus_as_and: false,
+        trailing_group: false,
+        references: false,
+    };
+
+    /// The rules [`supplier_key`] applies: each kept because it raised F1 on the labelled
+    /// pairs without lowering precision noticeably (BENCHMARKS.md, "Supplier matching").
+    pub const DEFAULT: KeyRules = KeyRules {
+        trading_as: TradingAs::LegalEntity,
+        cut_after_legal_form: true,
+        the: true,
+        company_as_co: true,
+        trailing_co: true,
+        uk: UkMarker::Trailing,
+        truncated_limited: true,
+        plus_as_and: true,
+        trailing_group: false,
+        references: true,
+    };
+}
+
+/// The supplier key of a name under [`KeyRules::DEFAULT`]: upper case, trimmed,
+/// punctuation removed, `&` and `+` read as AND, internal spaces collapsed, the legal
+/// entity of a `T/A` name, a leading `THE` dropped, `COMPANY` read as `CO`, anything after
+/// the legal form, and trailing legal forms (`LTD`, `L.T.D.`, `LIMITED`, `PLC`, ...,
+/// `CO`, `UK` before a legal form) removed. A name that is nothing but a legal form keeps
+/// it, so the key is never empty for a non-empty name.
+pub fn supplier_key(name: &str) -> String {
+    supplier_key_with(name, &KeyRules::DEFAULT)
+}
+
+/// The supplier key of a name under the given rules.
+pub fn supplier_key_with(name: &str, rules: &KeyRules) -> String {
+    let part = match rules.trading_as {
+        TradingAs::Keep => name,
+        policy => match trading_as_split(name) {
+            Some((legal, trading)) => {
+                let (first, second) =
+                    if policy == TradingAs::LegalEntity { (legal, trading) } else { (trading, legal) };
+                if key_words(first, rules.plus_as_and).is_empty() { second } else { first }
+            }
+            None => name,
+        },
+    };
+    let mut words = key_words(part, rules.plus_as_and);
+    if rules.references {
+        drop_references(&mut words);
+    }
+    if rules.cut_after_legal_form
+        && let Some(end) = words.iter().skip(1).position(|w| NAME_ENDING_FORMS.contains(&w.as_str()))
+    {
+        words.truncate(end + 2);
+    }
+    if rules.the && words.len() > 1 && words[0] == "THE" {
+        words.remove(0);
+    }
+    if rules.company_as_co {
+        for word in &mut words {
+            if word == "COMPANY" {
+                *word = "CO".to_string();
+            }
+        }
+    }
+    let keep = trailing_kept(&words, rules);
+    words.truncate(keep);
+    words.join(" ")
+}
+
+/// How many words remain once trailing legal forms and the other trailing words the rules
+/// drop are removed; at least one.
+fn trailing_kept(words: &[String], rules: &KeyRules) -> usize {
+    let mut keep = words.len();
+    // Whether the word after `keep` (already dropped) was a legal form: `UK` before one goes.
+    let mut legal_form_follows = false;
+    while keep > 1 {
+        let word = words[keep - 1].as_str();
+        let before = words[keep - 2].as_str();
+        let is_legal = LEGAL_FORMS.contains(&word) || (rules.truncated_limited && TRUNCATED_LIMITED.contains(&word));
+        let drop = is_legal
+            || (rules.the && word == "THE")
+            || (rules.trailing_group && word == "GROUP")
+            || (rules.trailing_co && matches!(word, "CO" | "COMPANY") && before != "AND" && keep > 2)
+            || (word == "UK"
+                && match rules.uk {
+                    UkMarker::Keep => false,
+                    UkMarker::BeforeLegalForm => legal_form_follows,
+                    UkMarker::Trailing => legal_form_follows || keep > 2,
+                });
+        if !drop {
+            break;
+        }
+        legal_form_follows = is_legal;
+        keep -= 1;
+    }
+    keep
+}
+
+/// `X T/A Y` → (`X`, `Y`): the text before and after a trading-as marker (`T/A`, `t / a`,
+/// `trading as`, or `TA` straight after a legal form as in `Ltd/Ta` or `Limited Ta`).
+fn trading_as_split(name: &str) -> Option<(&str, &str)> {
+    static MARKER: OnceLock<Regex> = OnceLock::new();
+    let marker = MARKER.get_or_init(|| {
+        Regex::new(
+            r"(?i)(?:^|[^\p{L}\p{N}])(t\s*/\s*a|trading\s+as)(?:[^\p{L}\p{N}]|$)|\b(?:ltd|limited|plc|llp)\b\.?\s*/?\s*(ta)\b",
+        )
+        .expect("the trading-as pattern is valid")
+    });
+    let captures = marker.captures(name)?;
+    let found = captures.get(1).or_else(|| captures.get(2))?;
+    Some((&name[..found.start()], &name[found.end()..]))
+}
+
+/// Drop card-payment reference words (see [`KeyRules::references`]); never the first word.
+fn drop_references(words: &mut Vec<String>) {
+    for word in words.iter_mut().skip(1) {
+        let digits = word.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let letters = word.len() - digits;
+        if digits >= 5 && letters >= 2 && word.bytes().take(letters).all(|b| b.is_ascii_alphabetic()) {
+            word.truncate(letters);
+        }
+    }
+    if let Some(first_reference) = words.iter().skip(1).position(|w| is_reference(w)) {
+        words.truncate(first_reference + 1);
+    }
+}
+
+fn is_reference(word: &str) -> bool {
+    word.chars().count() >= 6 && word.chars().filter(char::is_ascii_digit).count() >= 3
+}
+
+/// Words of a name: `&` (and `+` when asked) becomes AND, dots and apostrophes join
+/// (`L.T.D.` → `LTD`, `O'Brien` → `OBRIEN`), any other punctuation separates.
+fn key_words(name: &str, plus_as_and: bool) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let flush = |word: &mut String, words: &mut Vec<String>| {
@@ -33,7 +228,7 @@ fn key_words(name: &str) -> Vec<String> {
             word.extend(c.to_uppercase());
         } else if matches!(c, '.' | '\'' | '’' | '`') {
             // joins
-        } else if c == '&' {
+        } else if c == '&' || (plus_as_and && c == '+') {
             flush(&mut word, &mut words);
             words.push("AND".to_string());
         } else {
@@ -66,7 +261,7 @@ const REDACTION_PHRASES: &[&str] = &[
 /// Consultants Ltd`) is not: redaction markers are whole words, and phrases count only when
 /// the name carries no legal form and little else.
 pub fn is_redacted(name: &str) -> bool {
-    let words = key_words(name);
+    let words = key_words(name, false);
     if words.iter().any(|w| matches!(w.as_str(), "REDACTED" | "REDACTION" | "REDACT")) {
         return true;
     }
@@ -95,8 +290,80 @@ mod tests {
         assert_eq!(supplier_key("acme widgets"), "ACME WIDGETS");
         assert_eq!(supplier_key("Acme-Widgets"), "ACME WIDGETS");
         assert_eq!(supplier_key("O'Brien Plumbing"), "OBRIEN PLUMBING");
-        assert_eq!(supplier_key("Smith (UK) Ltd."), "SMITH UK");
-        assert_eq!(supplier_key("Group 4 Total Security Ltd T/A G4S"), "GROUP 4 TOTAL SECURITY LTD T A G4S");
+        assert_eq!(supplier_key("Smith (UK)"), "SMITH UK");
+    }
+
+    #[test]
+    fn baseline_rules_are_the_original_normalisation() {
+        let base = |name: &str| supplier_key_with(name, &KeyRules::BASELINE);
+        assert_eq!(base("Smith (UK) Ltd."), "SMITH UK");
+        assert_eq!(base("Group 4 Total Security Ltd T/A G4S"), "GROUP 4 TOTAL SECURITY LTD T A G4S");
+        assert_eq!(base("The Open University"), "THE OPEN UNIVERSITY");
+        assert_eq!(base("Marwood Electrical Company Ltd"), "MARWOOD ELECTRICAL COMPANY");
+        assert_eq!(base("Pabla+Pabla Solicitors"), "PABLA PABLA SOLICITORS");
+        assert_eq!(base("Eric Wright Civil Engineering Limit"), "ERIC WRIGHT CIVIL ENGINEERING LIMIT");
+        assert_eq!(base("Hollowood Chemist Ltd (Sale)"), "HOLLOWOOD CHEMIST LTD SALE");
+    }
+
+    #[test]
+    fn trading_as_keys_on_the_legal_entity() {
+        for name in [
+            "Group 4 Total Security Ltd T/A G4S",
+            "Group 4 Total Security Ltd t/a G4S",
+            "Group 4 Total Security Ltd t / a G4S",
+            "Group 4 Total Security Ltd Trading As G4S",
+            "Group 4 Total Security Ltd/Ta G4S",
+            "Group 4 Total Security Limited Ta G4S",
+            "Group 4 Total Security Ltd (T/A G4S)",
+            "Group 4 Total Security Ltd T/A",
+        ] {
+            assert_eq!(supplier_key(name), "GROUP 4 TOTAL SECURITY", "{name}");
+        }
+        assert_eq!(supplier_key("J SMITH T/A SMITHS PLUMBING"), "J SMITH");
+        assert_eq!(supplier_key("T/A Deli Walkden"), "DELI WALKDEN", "no legal entity: the trading name");
+        assert_eq!(supplier_key("Art/Antiques Ltd"), "ART ANTIQUES", "a slash inside words is no marker");
+        assert_eq!(supplier_key("T A Jones Ltd"), "T A JONES", "initials are no marker");
+        assert_eq!(supplier_key("Data Systems"), "DATA SYSTEMS", "TA inside a word is no marker");
+        let trading = KeyRules { trading_as: TradingAs::TradingName, ..KeyRules::BASELINE };
+        assert_eq!(supplier_key_with("J SMITH T/A SMITHS PLUMBING", &trading), "SMITHS PLUMBING");
+    }
+
+    #[test]
+    fn notes_after_the_legal_form_are_dropped() {
+        assert_eq!(supplier_key("Hollowood Chemist Ltd (Sale)"), "HOLLOWOOD CHEMIST");
+        assert_eq!(supplier_key("Gerald Eve Llp - Client Account"), "GERALD EVE");
+        assert_eq!(supplier_key("EE Ltd (Airtime)"), "EE");
+        assert_eq!(supplier_key("Kids Inc Residential Services Ltd"), "KIDS INC RESIDENTIAL SERVICES", "INC is no cut");
+        assert_eq!(supplier_key("Bangdrum Cic & Global Grooves"), "BANGDRUM CIC AND GLOBAL GROOVES", "CIC is no cut");
+        assert_eq!(supplier_key("Ltd Services"), "LTD SERVICES", "a first word is no cut");
+    }
+
+    #[test]
+    fn the_company_uk_and_truncated_limited() {
+        assert_eq!(supplier_key("The Open University"), "OPEN UNIVERSITY");
+        assert_eq!(supplier_key("Shaw Trust Ltd (The)"), "SHAW TRUST");
+        assert_eq!(supplier_key("The"), "THE");
+        assert_eq!(supplier_key("Marwood Electrical Company Ltd"), "MARWOOD ELECTRICAL");
+        assert_eq!(supplier_key("Marwood Electrical Co"), "MARWOOD ELECTRICAL");
+        assert_eq!(supplier_key("Scott Rees & Company Solicitors"), "SCOTT REES AND CO SOLICITORS");
+        assert_eq!(supplier_key("Iron Mountain (UK) Ltd"), "IRON MOUNTAIN");
+        assert_eq!(supplier_key("Age UK"), "AGE UK");
+        assert_eq!(supplier_key("Adoption UK"), "ADOPTION UK", "a two-word name keeps its UK");
+        assert_eq!(supplier_key("School of Life UK"), "SCHOOL OF LIFE");
+        assert_eq!(supplier_key("Eric Wright Civil Engineering Limit"), "ERIC WRIGHT CIVIL ENGINEERING");
+        assert_eq!(supplier_key("FARROW & BALL LIMI"), "FARROW AND BALL");
+        assert_eq!(supplier_key("Pabla+Pabla Solicitors"), "PABLA AND PABLA SOLICITORS");
+        assert_eq!(supplier_key("Royal Mail Group Ltd"), "ROYAL MAIL GROUP", "GROUP is kept");
+        assert_eq!(supplier_key("Amazon.Co.Uk*2D40F5Kk4"), "AMAZONCOUK");
+    }
+
+    #[test]
+    fn references_rule_drops_card_references() {
+        let rules = KeyRules { references: true, ..KeyRules::BASELINE };
+        assert_eq!(supplier_key_with("Amazon.Co.Uk*2D40F5Kk4", &rules), "AMAZONCOUK");
+        assert_eq!(supplier_key_with("PREMIER INN44013615", &rules), "PREMIER INN");
+        assert_eq!(supplier_key_with("Premier Inn 39137590", &rules), "PREMIER INN");
+        assert_eq!(supplier_key_with("CM2000 Care Management", &rules), "CM2000 CARE MANAGEMENT");
     }
 
     #[test]
