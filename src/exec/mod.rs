@@ -765,6 +765,24 @@ mod tests {
         }
 
         #[test]
+        fn issue_3_a_hidden_measure_does_not_hide_a_shown_one_whose_name_it_starts() {
+            // Found by the property test: `contract value` (hidden, for `having`) hid the
+            // column `contract value share`, leaving a result with no columns.
+            let (_dir, engine) = linked(None);
+            let result =
+                engine.query("contract value share by officer having contract value > £60k", Cancel::Never).unwrap();
+            let headings: Vec<&str> = result.schema.fields().iter().map(|f| f.name().as_str()).collect();
+            assert_eq!(headings, ["officer", "contract value share"]);
+            // Ann £80,000 and Bob £100,000 pass `having`; each as a share of all four
+            // contracts' £188,000.
+            let got =
+                text_rows(&engine, "contract value share by officer having contract value > £60k order by officer");
+            assert_eq!(got.len(), 2);
+            let share: f64 = got[0][1].parse().unwrap();
+            assert!((share - 80_000.0 * 100.0 / 188_000.0).abs() < 1e-6, "{got:?}");
+        }
+
+        #[test]
         fn mixing_tables_and_misplaced_dimensions_are_diagnostics() {
             let (_dir, engine) = linked(None);
             let err = engine.query("spend, contracts by council", Cancel::Never).unwrap_err();

@@ -116,7 +116,11 @@ fn engine() -> &'static (tempfile::TempDir, std::sync::Mutex<Engine>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    // 96 cases in CI; `PROPTEST_CASES=2000` for a longer hunt.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn queries_from_the_model_compile_and_run_without_panicking(text in query()) {

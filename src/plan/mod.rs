@@ -104,7 +104,10 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
     // each gives its aggregates and the expression that computes its column from them.
     let mut aggregates = Vec::new();
     let mut computed = Vec::new(); // (column name, expression over the aggregates)
-    let mut shown = Vec::new(); // (column name, unit) of the final output, in order
+    // Output columns in order, each with whether it belongs to a hidden measure (one named
+    // only in `having` or `order by`). Tracked per column, not by name pattern: `contract
+    // value share` must not be hidden by a hidden `contract value`.
+    let mut shown: Vec<(String, bool)> = Vec::new();
     let mut add = |m: &crate::semantic::ResolvedMeasure, extra: Option<Expr>, name: String| -> Result<()> {
         let (aggs, value) = measure_aggregates(m, extra, &shared_filters, &name, &frame)?;
         aggregates.extend(aggs);
@@ -167,7 +170,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
         } else {
             projection.push(column(dim.label()));
         }
-        shown.push(dim.label().to_string());
+        shown.push((dim.label().to_string(), false));
     }
     let mut window_exprs = Vec::new();
     match &query.shape {
@@ -195,7 +198,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
                     column(&m.label)
                 };
                 projection.push(expr);
-                shown.push(m.label.clone());
+                shown.push((m.label.clone(), m.hidden));
             }
         }
         Shape::Compare { current_label, previous_label, .. } => {
@@ -217,7 +220,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
                 projection.push(column(&b));
                 projection.push(diff.alias(&change));
                 projection.push(pct_expr.alias(&pct));
-                shown.extend([a, b, change, pct]);
+                shown.extend([a, b, change, pct].map(|c| (c, m.hidden)));
             }
         }
         Shape::Pivot { values, .. } => {
@@ -226,11 +229,11 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
                 for v in values {
                     let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
                     projection.push(column(&name));
-                    shown.push(name);
+                    shown.push((name, m.hidden));
                 }
                 let total = if single { "total".to_string() } else { format!("total {}", m.label) };
                 projection.push(column(&total));
-                shown.push(total);
+                shown.push((total, m.hidden));
             }
         }
         Shape::Shared { .. } | Shape::Opportunities { .. } => unreachable!("planned above"),
@@ -290,15 +293,10 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
     }
 
     // Hide helper columns and hidden measures.
-    let hidden: Vec<&str> = query.measures.iter().filter(|m| m.hidden).map(|m| m.label.as_str()).collect();
     let final_columns: Vec<Expr> = shown
         .iter()
-        .filter(|name| {
-            !hidden
-                .iter()
-                .any(|h| name.as_str() == *h || name.ends_with(&format!(" {h}")) || name.starts_with(&format!("{h} ")))
-        })
-        .map(|name| Expr::Column(Column::from_name(name.as_str())))
+        .filter(|(_, hidden)| !hidden)
+        .map(|(name, _)| Expr::Column(Column::from_name(name.as_str())))
         .collect();
     builder = builder.project(final_columns)?;
     Ok(builder.build()?)
