@@ -783,6 +783,50 @@ mod tests {
         }
 
         #[test]
+        fn issue_5_aliases_regroup_suppliers_and_removing_them_splits_them_again() {
+            let (dir, _) = linked(None);
+            let dataset = Dataset::new(dir.path());
+            let by_supplier = |dataset: &Dataset| {
+                let engine = Engine::open(dataset).unwrap();
+                (
+                    text_rows(&engine, "spend by supplier order by supplier"),
+                    text_rows(&engine, "spend on-contract by council order by council"),
+                )
+            };
+            let (before, on_before) = by_supplier(&dataset);
+            assert_eq!(
+                before,
+                strings(&[
+                    &["Amey Ltd", "3650.50"],
+                    &["Capita PLC", "5650.00"],
+                    &["Redacted", "1200.00"],
+                    &["Tesco Stores", "725.25"],
+                    &["Wates Construction Ltd", "56000.00"],
+                ])
+            );
+            // An (unlikely) alias: Capita is Amey. Keys are recomputed under it, so the two
+            // group as one, labelled by the commonest name (4 each; ties go alphabetically).
+            std::fs::write(dir.path().join("suppliers.toml"), "[aliases]\n\"Amey\" = [\"Capita PLC\"]\n").unwrap();
+            crate::ingest::relink_dataset(&dataset, &mut Vec::new()).unwrap();
+            let (merged, on_merged) = by_supplier(&dataset);
+            assert_eq!(
+                merged,
+                strings(&[
+                    &["Amey Ltd", "9300.50"],
+                    &["Redacted", "1200.00"],
+                    &["Tesco Stores", "725.25"],
+                    &["Wates Construction Ltd", "56000.00"],
+                ])
+            );
+            // K-CAPITA's own key moved with it, and no Capita payment falls inside T-AMEY,
+            // so on-contract spend is unchanged.
+            assert_eq!(on_merged, on_before);
+            std::fs::remove_file(dir.path().join("suppliers.toml")).unwrap();
+            crate::ingest::relink_dataset(&dataset, &mut Vec::new()).unwrap();
+            assert_eq!(by_supplier(&dataset).0, before);
+        }
+
+        #[test]
         fn mixing_tables_and_misplaced_dimensions_are_diagnostics() {
             let (_dir, engine) = linked(None);
             let err = engine.query("spend, contracts by council", Cancel::Never).unwrap_err();

@@ -31,6 +31,8 @@ use crate::error::{Error, Result};
 use crate::schema::{Table, contracts as c, spend as s};
 use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number};
 
+use super::supplier::supplier_key;
+
 use super::write::writer_properties;
 
 /// Which spend files a linking pass must rewrite.
@@ -56,12 +58,12 @@ pub fn scope_of_change(base: &Manifest, staged: &Manifest, aliases_sha256: &str)
         v
     };
     let linked_aliases = base.link.as_ref().map(|l| l.aliases_sha256.as_str()).unwrap_or("");
-    if contracts(base) != contracts(staged) || (staged.has_table(Table::Contracts) && linked_aliases != aliases_sha256)
-    {
+    if contracts(base) != contracts(staged) || linked_aliases != aliases_sha256 {
         return Scope::All;
     }
-    if !staged.has_table(Table::Contracts) {
-        // Fresh spend files are written unlinked, so with no register there is nothing to do.
+    if !staged.has_table(Table::Contracts) && aliases_sha256.is_empty() {
+        // Fresh spend files are written unlinked and keyed without aliases, so with neither a
+        // register nor aliases there is nothing to do.
         return Scope::Nothing;
     }
     let old: std::collections::HashSet<&str> = base
@@ -104,6 +106,22 @@ pub struct LinkReport {
 pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Result<LinkReport> {
     let aliases = Aliases::load(dataset_root)?;
     let aliases_sha256 = aliases_sha256(dataset_root)?;
+    // Stored supplier keys follow the aliases, so `by supplier` groups aliased names as one.
+    // With no aliases now and none at the last pass, the keys ingest wrote are already right.
+    let had_aliases = tx.base().link.as_ref().is_some_and(|l| !l.aliases_sha256.is_empty());
+    let rekey = !aliases.is_empty() || had_aliases;
+    if rekey && *scope == Scope::All {
+        let contract_files: Vec<String> = tx
+            .manifest()
+            .sources
+            .iter()
+            .filter(|r| r.kind == SourceKind::Contracts)
+            .flat_map(|r| r.parquet_files.iter().cloned())
+            .collect();
+        for relative in contract_files {
+            rewrite_file(&tx.dir().join(relative), |batch, path| rekeyed(batch, &aliases, path))?;
+        }
+    }
     let register = Register::load(tx.dir(), tx.manifest(), &aliases)?;
     let spend_files: Vec<String> = tx
         .manifest()
@@ -120,7 +138,7 @@ pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Resul
     let mut report = LinkReport::default();
     for relative in targets {
         let path = tx.dir().join(relative);
-        let (rows, linked) = relink_file(&path, &register, &aliases)?;
+        let (rows, linked) = relink_file(&path, &register, &aliases, rekey)?;
         report.files_rewritten += 1;
         report.spend_rows += rows;
         report.rows_linked += linked;
@@ -299,31 +317,74 @@ fn read_batches(path: &Path) -> Result<Vec<RecordBatch>> {
     Ok(batches)
 }
 
-/// Rewrite one spend file with fresh links. Returns (rows, rows linked).
-fn relink_file(path: &Path, register: &Register, aliases: &Aliases) -> Result<(u64, u64)> {
+/// Rewrite one spend file with fresh links (and, with `rekey`, keys under the current
+/// aliases). Returns (rows, rows linked).
+fn relink_file(path: &Path, register: &Register, aliases: &Aliases, rekey: bool) -> Result<(u64, u64)> {
+    let (mut rows, mut linked) = (0u64, 0u64);
+    rewrite_file(path, |batch, path| {
+        let batch = if rekey { rekeyed(batch, aliases, path)? } else { batch };
+        let links = links_for(&batch, register, aliases, path)?;
+        linked += (links.len() - links.null_count()) as u64;
+        rows += batch.num_rows() as u64;
+        let link_index = batch.schema().index_of(s::CONTRACT_REF).map_err(|_| damaged(path, s::CONTRACT_REF))?;
+        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+        columns[link_index] = Arc::new(links);
+        Ok(RecordBatch::try_new(batch.schema(), columns)?)
+    })?;
+    Ok((rows, linked))
+}
+
+/// Rewrite a Parquet file batch by batch through `change`, atomically: the new file replaces
+/// this version's hard link only, so earlier versions keep theirs.
+fn rewrite_file(path: &Path, mut change: impl FnMut(RecordBatch, &Path) -> Result<RecordBatch>) -> Result<()> {
     let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024);
     let schema = builder.schema().clone();
-    let link_index = schema.index_of(s::CONTRACT_REF).map_err(|_| damaged(path, s::CONTRACT_REF))?;
     let reader = builder.build()?;
     let tmp = path.with_extension("parquet.link-tmp");
     let out = File::create(&tmp).map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))?;
     let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(writer_properties()))?;
-    let (mut rows, mut linked) = (0u64, 0u64);
     for batch in reader {
-        let batch = batch?;
-        let links = links_for(&batch, register, aliases, path)?;
-        linked += (links.len() - links.null_count()) as u64;
-        rows += batch.num_rows() as u64;
-        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-        columns[link_index] = Arc::new(links);
-        writer.write(&RecordBatch::try_new(schema.clone(), columns)?)?;
+        writer.write(&change(batch?, path)?)?;
     }
     let out = writer.into_inner()?;
     out.sync_all().map_err(|e| Error::io(format!("cannot sync {}", tmp.display()), e))?;
-    // Renaming replaces this version's hard link only; earlier versions keep their file.
     fs::rename(&tmp, path).map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))?;
-    Ok((rows, linked))
+    Ok(())
+}
+
+/// The batch with `supplier_key` recomputed from `supplier_name` under the aliases (both
+/// tables name these columns alike). Rows without a name keep their key.
+fn rekeyed(batch: RecordBatch, aliases: &Aliases, path: &Path) -> Result<RecordBatch> {
+    let schema = batch.schema();
+    let (Ok(name_index), Ok(key_index)) = (schema.index_of(s::SUPPLIER_NAME), schema.index_of(s::SUPPLIER_KEY)) else {
+        return Err(damaged(path, s::SUPPLIER_KEY));
+    };
+    let names = batch
+        .column(name_index)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or_else(|| damaged(path, s::SUPPLIER_NAME))?;
+    let keys =
+        batch.column(key_index).as_any().downcast_ref::<StringArray>().ok_or_else(|| damaged(path, s::SUPPLIER_KEY))?;
+    let mut cache: HashMap<&str, String> = HashMap::new();
+    let mut rekeyed = StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 12);
+    for i in 0..batch.num_rows() {
+        if names.is_null(i) {
+            rekeyed.append_option(keys.is_valid(i).then(|| keys.value(i)));
+            continue;
+        }
+        let name = names.value(i);
+        if super::is_missing(name.trim()) {
+            rekeyed.append_option(keys.is_valid(i).then(|| keys.value(i)));
+            continue;
+        }
+        let key = cache.entry(name).or_insert_with(|| aliases.canonical(&supplier_key(name)).to_string());
+        rekeyed.append_value(key.as_str());
+    }
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    columns[key_index] = Arc::new(rekeyed.finish());
+    Ok(RecordBatch::try_new(schema, columns)?)
 }
 
 fn links_for(batch: &RecordBatch, register: &Register, aliases: &Aliases, path: &Path) -> Result<StringArray> {
