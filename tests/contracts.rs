@@ -16,7 +16,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::support::{real_data, spendql};
+use crate::support::{assert_ok, real_data, spendql, stderr, stdout, tree_bytes, unreadable_inputs};
 
 fn ingest(dataset: &Path, council: &str, files: &[PathBuf], extra: &[&str]) -> Output {
     spendql()
@@ -27,18 +27,6 @@ fn ingest(dataset: &Path, council: &str, files: &[PathBuf], extra: &[&str]) -> O
         .args(files)
         .output()
         .expect("spendql runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_ok(output: &Output) {
-    assert!(output.status.success(), "ingest failed\nstdout:\n{}\nstderr:\n{}", stdout(output), stderr(output));
 }
 
 /// The placeholders the README lists for register dates, money and numbers.
@@ -177,28 +165,6 @@ fn stored_totals(dataset: &Path) -> BTreeMap<String, (u64, i128)> {
     totals
 }
 
-/// Every file and symlink under the dataset folder with its exact bytes (or link target).
-fn dataset_bytes(dataset: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    fn walk(dir: &Path, base: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let meta = fs::symlink_metadata(&path).unwrap();
-            let relative = path.strip_prefix(base).unwrap().to_path_buf();
-            if meta.file_type().is_symlink() {
-                out.push((relative, fs::read_link(&path).unwrap().into_os_string().into_encoded_bytes()));
-            } else if meta.is_dir() {
-                walk(&path, base, out);
-            } else {
-                out.push((relative, fs::read(&path).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dataset, dataset, &mut out);
-    out.sort();
-    out
-}
-
 fn rejects_csv(dataset: &Path) -> Vec<Vec<String>> {
     let mut reader = csv::Reader::from_path(dataset.join("rejects.csv")).unwrap();
     assert_eq!(reader.headers().unwrap(), vec!["council", "source_file", "line", "reason", "raw_line"]);
@@ -283,11 +249,11 @@ fn salford_register_loads_and_reconciles_to_the_penny() {
     assert_eq!(extras["Contract Duration (months)"], "0.3");
 
     // Same bytes again: nothing changes.
-    let before = dataset_bytes(&dataset);
+    let before = tree_bytes(&dataset);
     let again = ingest(&dataset, "Salford", &[register], &[]);
     assert_ok(&again);
     assert!(stdout(&again).contains("unchanged"), "{}", stdout(&again));
-    assert_eq!(dataset_bytes(&dataset), before);
+    assert_eq!(tree_bytes(&dataset), before);
 }
 
 #[test]
@@ -502,22 +468,14 @@ fn bad_registers_fail_clearly_and_leave_the_dataset_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     let (dataset, register) = hand_dataset(dir.path());
     assert_ok(&ingest(&dataset, "Stockport", &[register], &[]));
-    let before = dataset_bytes(&dataset);
+    let before = tree_bytes(&dataset);
 
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);
         fs::write(&path, bytes).unwrap();
         path
     };
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let no_csv_zip = {
-        let path = dir.path().join("docs.zip");
-        let mut writer = zip::ZipWriter::new(File::create(&path).unwrap());
-        writer.start_file("register.pdf", zip::write::SimpleFileOptions::default()).unwrap();
-        writer.write_all(b"%PDF-1.4").unwrap();
-        writer.finish().unwrap();
-        path
-    };
+    let (garbage, no_csv_zip) = unreadable_inputs(dir.path());
     let good = write("good.csv", b"Contract Reference,Supplier Name\nG1,Good Ltd\n");
     let cases: Vec<(Vec<PathBuf>, &str, Vec<&str>)> = vec![
         (vec![dir.path().join("missing.csv")], "missing.csv", vec!["not found"]),
@@ -527,7 +485,7 @@ fn bad_registers_fail_clearly_and_leave_the_dataset_byte_identical() {
             "header.csv",
             vec!["no data rows"],
         ),
-        (vec![write("garbage.csv", &garbage)], "garbage.csv", vec!["binary"]),
+        (vec![garbage], "garbage.csv", vec!["binary"]),
         (vec![no_csv_zip], "docs.zip", vec!["no CSV"]),
         (
             vec![write("nosupplier.csv", b"Contract Reference,Title,Total Value\nA,B,1\n")],
@@ -556,7 +514,7 @@ fn bad_registers_fail_clearly_and_leave_the_dataset_byte_identical() {
         for word in words {
             assert!(first_line.contains(word), "{name}: expected '{word}' in: {err}");
         }
-        assert_eq!(dataset_bytes(&dataset), before, "{name} changed the dataset");
+        assert_eq!(tree_bytes(&dataset), before, "{name} changed the dataset");
     }
     let output = ingest(&dataset, "Stockport", &[dir.path().join("spend.csv")], &[]);
     assert!(stderr(&output).contains("spend.csv:1:"), "the header line is named: {}", stderr(&output));
@@ -613,12 +571,12 @@ fn the_same_register_twice_changes_nothing_and_a_register_given_as_spend_gets_a_
     let dir = tempfile::tempdir().unwrap();
     let (dataset, register) = hand_dataset(dir.path());
     assert_ok(&ingest(&dataset, "Stockport", std::slice::from_ref(&register), &[]));
-    let before = dataset_bytes(&dataset);
+    let before = tree_bytes(&dataset);
     let versions = fs::read_dir(dataset.join("versions")).unwrap().count();
     let again = ingest(&dataset, "stockport", std::slice::from_ref(&register), &[]);
     assert_ok(&again);
     assert!(stdout(&again).contains("unchanged"), "{}", stdout(&again));
-    assert_eq!(dataset_bytes(&dataset), before);
+    assert_eq!(tree_bytes(&dataset), before);
     assert_eq!(fs::read_dir(dataset.join("versions")).unwrap().count(), versions, "no new version folder");
 
     let as_spend = spendql()
@@ -630,5 +588,5 @@ fn the_same_register_twice_changes_nothing_and_a_register_given_as_spend_gets_a_
         .unwrap();
     assert!(!as_spend.status.success());
     assert!(stderr(&as_spend).contains("--kind contracts"), "{}", stderr(&as_spend));
-    assert_eq!(dataset_bytes(&dataset), before);
+    assert_eq!(tree_bytes(&dataset), before);
 }

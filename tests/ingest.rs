@@ -14,6 +14,8 @@ use datafusion::arrow::array::{Array, BooleanArray, Date32Array, Decimal128Array
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use crate::support::{assert_ok, committed_bytes, stderr, stdout, tree_bytes, unreadable_inputs};
+
 fn real_data() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
     if dir.is_dir() {
@@ -35,18 +37,6 @@ fn ingest(dataset: &Path, council: &str, kind: &str, files: &[PathBuf]) -> Outpu
         .env_remove("SPENDQL_DATASET")
         .output()
         .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_ok(output: &Output) {
-    assert!(output.status.success(), "ingest failed\nstdout:\n{}\nstderr:\n{}", stdout(output), stderr(output));
 }
 
 /// Pence from a plain decimal string, written here so the test does not trust the library.
@@ -248,27 +238,6 @@ fn small_csv(rows: &[(&str, &str, &str)]) -> String {
     text
 }
 
-/// Everything that identifies a committed dataset state.
-fn dataset_state(dataset: &Path) -> (String, PathBuf, Vec<(PathBuf, u64)>) {
-    let manifest = fs::read_to_string(dataset.join("current/manifest.json")).unwrap();
-    let current = fs::read_link(dataset.join("current")).unwrap();
-    let mut files = Vec::new();
-    fn walk(dir: &Path, base: &Path, files: &mut Vec<(PathBuf, u64)>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, base, files);
-            } else {
-                files.push((path.strip_prefix(base).unwrap().to_path_buf(), fs::metadata(&path).unwrap().len()));
-            }
-        }
-    }
-    let resolved = fs::canonicalize(dataset.join("current")).unwrap();
-    walk(&resolved, &resolved, &mut files);
-    files.sort();
-    (manifest, current, files)
-}
-
 fn seeded_dataset(dir: &Path) -> PathBuf {
     let dataset = dir.join("data");
     let good = dir.join("good.csv");
@@ -281,28 +250,20 @@ fn seeded_dataset(dir: &Path) -> PathBuf {
 fn bad_input_fails_clearly_and_leaves_the_dataset_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let dataset = seeded_dataset(dir.path());
-    let before = dataset_state(&dataset);
+    let before = tree_bytes(&dataset);
 
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);
         fs::write(&path, bytes).unwrap();
         path
     };
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let no_csv_zip = {
-        let path = dir.path().join("docs.zip");
-        let mut writer = zip::ZipWriter::new(File::create(&path).unwrap());
-        writer.start_file("notes.txt.pdf", zip::write::SimpleFileOptions::default()).unwrap();
-        writer.write_all(b"%PDF-1.4").unwrap();
-        writer.finish().unwrap();
-        path
-    };
+    let (garbage, no_csv_zip) = unreadable_inputs(dir.path());
     let good = write("another.csv", small_csv(&[("Gamma Ltd", "2024-06-01", "5.00")]).as_bytes());
     let cases: Vec<(Vec<PathBuf>, &str, Vec<&str>)> = vec![
         (vec![dir.path().join("missing.csv")], "missing.csv", vec!["not found"]),
         (vec![write("empty.csv", b"")], "empty.csv", vec!["empty"]),
         (vec![write("header.csv", b"BeneficiaryName,PaymentDate,Amount\n")], "header.csv", vec!["no data rows"]),
-        (vec![write("garbage.csv", &garbage)], "garbage.csv", vec!["binary"]),
+        (vec![garbage], "garbage.csv", vec!["binary"]),
         (vec![no_csv_zip], "docs.zip", vec!["no CSV"]),
         (vec![write("noamount.csv", b"Supplier,Date,Purpose\nAcme,2024-04-01,x\n")], "noamount.csv", vec!["amount"]),
         (vec![write("nodate.csv", b"Supplier,Amount,Purpose\nAcme,1.00,x\n")], "nodate.csv", vec!["date"]),
@@ -318,7 +279,7 @@ fn bad_input_fails_clearly_and_leaves_the_dataset_untouched() {
         for word in words {
             assert!(first_line.contains(word), "{name}: expected '{word}' in: {err}");
         }
-        assert_eq!(dataset_state(&dataset), before, "{name} changed the dataset");
+        assert_eq!(tree_bytes(&dataset), before, "{name} changed the dataset");
     }
     // Header line is named for a header without the needed columns.
     let output = ingest(&dataset, "Trafford", "spend", &[dir.path().join("noamount.csv")]);
@@ -329,12 +290,12 @@ fn bad_input_fails_clearly_and_leaves_the_dataset_untouched() {
 fn re_ingesting_the_same_bytes_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let dataset = seeded_dataset(dir.path());
-    let before = dataset_state(&dataset);
+    let before = tree_bytes(&dataset);
     let versions = fs::read_dir(dataset.join("versions")).unwrap().count();
     let output = ingest(&dataset, "trafford", "spend", &[dir.path().join("good.csv")]);
     assert_ok(&output);
     assert!(stdout(&output).contains("unchanged"), "{}", stdout(&output));
-    assert_eq!(dataset_state(&dataset), before);
+    assert_eq!(tree_bytes(&dataset), before);
     assert_eq!(fs::read_dir(dataset.join("versions")).unwrap().count(), versions, "no new version folder");
 }
 
@@ -574,7 +535,7 @@ fn wait_for_staging(dataset: &Path, child: &mut std::process::Child) {
 fn a_killed_ingest_leaves_the_previous_version_intact_and_a_second_writer_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let dataset = seeded_dataset(dir.path());
-    let before = dataset_state(&dataset);
+    let before = committed_bytes(&dataset);
     let rows_before: usize = spend_batches(&dataset).iter().map(RecordBatch::num_rows).sum();
     let big = dir.path().join("big.csv");
     big_csv(&big, 1_500_000);
@@ -592,7 +553,7 @@ fn a_killed_ingest_leaves_the_previous_version_intact_and_a_second_writer_is_ref
     let status = child.wait().unwrap();
     assert!(!status.success());
 
-    assert_eq!(dataset_state(&dataset), before, "a killed ingest changes nothing");
+    assert_eq!(committed_bytes(&dataset), before, "a killed ingest changes nothing");
     let rows_after: usize = spend_batches(&dataset).iter().map(RecordBatch::num_rows).sum();
     assert_eq!(rows_after, rows_before);
 

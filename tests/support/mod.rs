@@ -90,3 +90,61 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
     reader.records().map(|r| r.expect("valid CSV").iter().map(str::to_string).collect()).collect()
 }
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn assert_ok(output: &std::process::Output) {
+    assert!(output.status.success(), "spendql failed\nstdout:\n{}\nstderr:\n{}", stdout(output), stderr(output));
+}
+
+/// Every file and symlink under `dir` with its bytes (a symlink's target as bytes), sorted:
+/// two equal results mean the folder is byte-identical.
+pub fn tree_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let relative = path.strip_prefix(base).unwrap().to_path_buf();
+            if meta.file_type().is_symlink() {
+                out.push((relative, std::fs::read_link(&path).unwrap().into_os_string().into_encoded_bytes()));
+            } else if meta.is_dir() {
+                walk(&path, base, out);
+            } else {
+                out.push((relative, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The committed version of a dataset: where `current` points and the bytes of everything
+/// in it. Unlike [`tree_bytes`] of the whole dataset, it ignores a killed ingest's staging
+/// folder, which the next ingest removes.
+pub fn committed_bytes(dataset: &Path) -> (PathBuf, Vec<(PathBuf, Vec<u8>)>) {
+    let current = std::fs::read_link(dataset.join("current")).unwrap();
+    (current, tree_bytes(&std::fs::canonicalize(dataset.join("current")).unwrap()))
+}
+
+/// Two inputs ingest must refuse: `garbage.csv` (binary bytes) and `docs.zip` (a zip holding
+/// no CSV or spreadsheet), written into `dir`.
+pub fn unreadable_inputs(dir: &Path) -> (PathBuf, PathBuf) {
+    use std::io::Write;
+    let garbage = dir.join("garbage.csv");
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    std::fs::write(&garbage, bytes).unwrap();
+    let zip_path = dir.join("docs.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    writer.start_file("notes.pdf", zip::write::SimpleFileOptions::default()).unwrap();
+    writer.write_all(b"%PDF-1.4").unwrap();
+    writer.finish().unwrap();
+    (garbage, zip_path)
+}
