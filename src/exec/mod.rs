@@ -271,30 +271,39 @@ impl Engine {
         Ok(range)
     }
 
-    /// The first and last payment dates from the Parquet footers' statistics, without
-    /// reading any rows: every relative period needs them, and scanning 10 million dates for
-    /// two numbers cost more than many whole queries. `None` if any file lacks statistics.
+    /// Calls `each` with the statistics of `column` in every non-empty row group of
+    /// `table`'s files, read from the Parquet footers without reading rows. `None` as soon as
+    /// a file cannot be read or a row group has no statistics, or when `each` says so.
+    fn for_each_row_group_statistics(
+        &self,
+        table: Table,
+        column: &str,
+        mut each: impl FnMut(&datafusion::parquet::file::statistics::Statistics) -> Option<()>,
+    ) -> Option<()> {
+        use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+        for path in self.snapshot.table_files(table) {
+            let reader = SerializedFileReader::new(std::fs::File::open(&path).ok()?).ok()?;
+            let metadata = reader.metadata();
+            let index = metadata.file_metadata().schema_descr().columns().iter().position(|c| c.name() == column)?;
+            for group in metadata.row_groups().iter().filter(|g| g.num_rows() > 0) {
+                each(group.column(index).statistics()?)?;
+            }
+        }
+        Some(())
+    }
+
+    /// The first and last payment dates from the footers' statistics: every relative period
+    /// needs them, and scanning 10 million dates for two numbers cost more than many whole
+    /// queries. `None` if any file lacks statistics.
     fn date_range_from_statistics(&self) -> Option<(NaiveDate, NaiveDate)> {
         use datafusion::parquet::file::statistics::Statistics;
         let mut range: Option<(i32, i32)> = None;
-        for path in self.snapshot.table_files(Table::Spend) {
-            let file = std::fs::File::open(&path).ok()?;
-            let reader = datafusion::parquet::file::reader::SerializedFileReader::new(file).ok()?;
-            let metadata = datafusion::parquet::file::reader::FileReader::metadata(&reader);
-            let column =
-                metadata.file_metadata().schema_descr().columns().iter().position(|c| c.name() == "payment_date")?;
-            for group in metadata.row_groups() {
-                if group.num_rows() == 0 {
-                    continue;
-                }
-                let Some(Statistics::Int32(stats)) = group.column(column).statistics() else { return None };
-                let (low, high) = (*stats.min_opt()?, *stats.max_opt()?);
-                range = Some(match range {
-                    Some((a, b)) => (a.min(low), b.max(high)),
-                    None => (low, high),
-                });
-            }
-        }
+        self.for_each_row_group_statistics(Table::Spend, "payment_date", |stats| {
+            let Statistics::Int32(stats) = stats else { return None };
+            let (low, high) = (*stats.min_opt()?, *stats.max_opt()?);
+            range = Some(range.map_or((low, high), |(a, b)| (a.min(low), b.max(high))));
+            Some(())
+        })?;
         let (low, high) = range?;
         let day =
             |d: i32| NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(i64::from(d)));
@@ -302,28 +311,20 @@ impl Engine {
     }
 
     /// The distinct values of a column whose every row group holds one value (ingest writes
-    /// one council per file), read from the footers' statistics. `None` when any row group
-    /// holds several values or lacks statistics: then the caller scans.
+    /// one council per file), from the footers' statistics. `None` when any row group holds
+    /// several values or lacks exact statistics: then the caller scans.
     fn single_values_from_statistics(&self, table: Table, column: &str) -> Option<Vec<String>> {
         use datafusion::parquet::file::statistics::Statistics;
         let mut values = std::collections::BTreeSet::new();
-        for path in self.snapshot.table_files(table) {
-            let file = std::fs::File::open(&path).ok()?;
-            let reader = datafusion::parquet::file::reader::SerializedFileReader::new(file).ok()?;
-            let metadata = datafusion::parquet::file::reader::FileReader::metadata(&reader);
-            let index = metadata.file_metadata().schema_descr().columns().iter().position(|c| c.name() == column)?;
-            for group in metadata.row_groups() {
-                if group.num_rows() == 0 {
-                    continue;
-                }
-                let Some(Statistics::ByteArray(stats)) = group.column(index).statistics() else { return None };
-                let (low, high) = (stats.min_opt()?, stats.max_opt()?);
-                if low != high || !stats.min_is_exact() || !stats.max_is_exact() {
-                    return None;
-                }
-                values.insert(low.as_utf8().ok()?.to_string());
+        self.for_each_row_group_statistics(table, column, |stats| {
+            let Statistics::ByteArray(stats) = stats else { return None };
+            let (low, high) = (stats.min_opt()?, stats.max_opt()?);
+            if low != high || !stats.min_is_exact() || !stats.max_is_exact() {
+                return None;
             }
-        }
+            values.insert(low.as_utf8().ok()?.to_string());
+            Some(())
+        })?;
         Some(values.into_iter().collect())
     }
 
@@ -577,6 +578,49 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::UnknownValue);
         assert_eq!(err.message, "no council named \"Traford\" — did you mean \"Trafford\"?");
         assert_eq!(err.span, Some(5..14));
+    }
+
+    #[test]
+    fn footer_statistics_answer_the_date_range_and_councils_only_when_exact() {
+        use datafusion::arrow::array::{ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, StringArray};
+        // The fixture's one file mixes councils: no single value per row group, so a scan.
+        let (_dir, engine) = engine();
+        assert_eq!(engine.single_values_from_statistics(Table::Spend, "council"), None);
+        assert_eq!(engine.column_values(Table::Spend, "council").unwrap(), ["Salford", "Stockport", "Trafford"]);
+        let day = |d: &str| {
+            (d.parse::<NaiveDate>().unwrap() - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+        };
+        // The fixture's payments run from 2 April 2021 to 1 September 2022.
+        assert_eq!(
+            engine.date_range_from_statistics(),
+            Some(("2021-04-02".parse().unwrap(), "2022-09-01".parse().unwrap()))
+        );
+
+        // One council per file, as ingest writes: the footers name them.
+        let dir = tempfile::tempdir().unwrap();
+        for (council, date) in [("Wigan", "2020-01-05"), ("Bolton", "2023-03-04")] {
+            let n = 2;
+            let columns: Vec<(&str, ArrayRef)> = vec![
+                ("council", Arc::new(StringArray::from(vec![council; n]))),
+                ("payment_date", Arc::new(Date32Array::from(vec![day(date); n]))),
+                ("amount", Arc::new(Decimal128Array::from(vec![100i128; n]).with_precision_and_scale(18, 2).unwrap())),
+                ("is_card", Arc::new(BooleanArray::from(vec![false; n]))),
+                ("redacted", Arc::new(BooleanArray::from(vec![false; n]))),
+                ("source_file", Arc::new(StringArray::from(vec!["f.csv"; n]))),
+                ("source_row", Arc::new(Int64Array::from(vec![2i64, 3]))),
+            ];
+            let batch = crate::fixture::table_batch(Table::Spend, columns).unwrap();
+            crate::fixture::write_table_batch(dir.path(), Table::Spend, council, "f.csv", &batch).unwrap();
+        }
+        let engine = Engine::open(&Dataset::new(dir.path())).unwrap();
+        assert_eq!(
+            engine.single_values_from_statistics(Table::Spend, "council"),
+            Some(vec!["Bolton".to_string(), "Wigan".to_string()])
+        );
+        assert_eq!(
+            engine.date_range_from_statistics(),
+            Some(("2020-01-05".parse().unwrap(), "2023-03-04".parse().unwrap()))
+        );
     }
 
     #[test]
