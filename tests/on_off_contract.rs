@@ -97,3 +97,23 @@ fn issue_5_salford_fy2021_22_on_plus_off_plus_redacted_is_all_spend() {
     assert!(on > 0 && off > 0, "both sides should be non-empty: on {on}, off {off}");
     assert_eq!(on + off + redacted, all, "on {on} + off {off} + redacted {redacted} != spend {all}");
 }
+
+#[test]
+fn issue_5_the_manifest_records_what_the_link_covers() {
+    let Some(dataset) = real_dataset() else { return };
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dataset.join("current/manifest.json")).unwrap()).unwrap();
+    let link = &manifest["link"];
+    let sql = csv_rows(&run_ok(
+        dataset,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "SELECT count(*), count(contract_ref), sum(amount) FILTER (WHERE contract_ref IS NOT NULL) FROM spend",
+        ],
+    ));
+    assert_eq!(link["spend_rows"].to_string(), sql[1][0]);
+    assert_eq!(link["rows_linked"].to_string(), sql[1][1]);
+    assert_eq!(link["amount_linked"].as_str().unwrap(), sql[1][2]);
+}

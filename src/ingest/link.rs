@@ -136,17 +136,20 @@ pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Resul
         Scope::Files(files) => spend_files.iter().filter(|f| files.contains(f)).collect(),
     };
     let mut report = LinkReport::default();
-    for relative in targets {
-        let path = tx.dir().join(relative);
-        let (rows, linked) = relink_file(&path, &register, &aliases, rekey)?;
-        report.files_rewritten += 1;
-        report.spend_rows += rows;
-        report.rows_linked += linked;
-    }
-    // Totals over the whole table, so the manifest describes the version, not the pass.
+    // Totals over the whole table, so the manifest describes the version, not the pass:
+    // rewritten files count as they are written, the others are read for two columns.
     let mut totals = (0u64, 0u64, 0i128);
     for relative in &spend_files {
-        let (rows, linked, amount) = count_links(&tx.dir().join(relative))?;
+        let path = tx.dir().join(relative);
+        let (rows, linked, amount) = if targets.contains(&relative) {
+            let counts = relink_file(&path, &register, &aliases, rekey)?;
+            report.files_rewritten += 1;
+            report.spend_rows += counts.0;
+            report.rows_linked += counts.1;
+            counts
+        } else {
+            count_links(&path)?
+        };
         totals.0 += rows;
         totals.1 += linked;
         totals.2 += amount;
@@ -318,20 +321,27 @@ fn read_batches(path: &Path) -> Result<Vec<RecordBatch>> {
 }
 
 /// Rewrite one spend file with fresh links (and, with `rekey`, keys under the current
-/// aliases). Returns (rows, rows linked).
-fn relink_file(path: &Path, register: &Register, aliases: &Aliases, rekey: bool) -> Result<(u64, u64)> {
-    let (mut rows, mut linked) = (0u64, 0u64);
+/// aliases). Returns (rows, rows linked, amount linked in pence).
+fn relink_file(path: &Path, register: &Register, aliases: &Aliases, rekey: bool) -> Result<(u64, u64, i128)> {
+    let (mut rows, mut linked, mut amount) = (0u64, 0u64, 0i128);
     rewrite_file(path, |batch, path| {
         let batch = if rekey { rekeyed(batch, aliases, path)? } else { batch };
         let links = links_for(&batch, register, aliases, path)?;
-        linked += (links.len() - links.null_count()) as u64;
+        let amounts = batch
+            .column_by_name(s::AMOUNT)
+            .and_then(|a| a.as_primitive_opt::<Decimal128Type>())
+            .ok_or_else(|| damaged(path, s::AMOUNT))?;
+        for i in (0..links.len()).filter(|i| links.is_valid(*i)) {
+            linked += 1;
+            amount += amounts.value(i);
+        }
         rows += batch.num_rows() as u64;
         let link_index = batch.schema().index_of(s::CONTRACT_REF).map_err(|_| damaged(path, s::CONTRACT_REF))?;
         let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
         columns[link_index] = Arc::new(links);
         Ok(RecordBatch::try_new(batch.schema(), columns)?)
     })?;
-    Ok((rows, linked))
+    Ok((rows, linked, amount))
 }
 
 /// Rewrite a Parquet file batch by batch through `change`, atomically: the new file replaces
