@@ -4,6 +4,7 @@
 
 mod support;
 
+mod architecture;
 mod check;
 mod contracts;
 mod generate;
