@@ -7,7 +7,17 @@ use std::fs::File;
 use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use crate::catalog::SourceKind;
 use crate::error::{Error, Result};
+
+/// One file written.
+#[derive(Debug, Clone)]
+pub struct GeneratedFile {
+    pub council: String,
+    pub kind: SourceKind,
+    pub path: PathBuf,
+    pub rows: u64,
+}
 
 /// A file being written under a temporary name next to its final path. Dropped without
 /// [`PendingFile::commit`], it removes the temporary file.

@@ -17,9 +17,9 @@ mod world;
 
 use std::path::PathBuf;
 
-use crate::catalog::SourceKind;
 use crate::error::{Error, Result};
 
+pub use files::GeneratedFile;
 pub use layouts::{
     CONTRACTS_HEADER, ROCHDALE_CARD_HEADER, ROCHDALE_SPEND_HEADER, STOCKPORT_CARD_HEADER, STOCKPORT_SPEND_HEADER,
     TRAFFORD_CARD_HEADER, TRAFFORD_SPEND_HEADER, XLSX_ROWS_PER_FILE,
@@ -31,15 +31,6 @@ pub struct GenerateOptions {
     /// Spend rows across all three councils. Card rows (about 4% of these) and contracts come on top.
     pub rows: u64,
     pub seed: u64,
-}
-
-/// One file written.
-#[derive(Debug, Clone)]
-pub struct GeneratedFile {
-    pub council: String,
-    pub kind: SourceKind,
-    pub path: PathBuf,
-    pub rows: u64,
 }
 
 /// Writes the three councils' spend, card and contracts files under `options.out`, one folder

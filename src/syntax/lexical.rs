@@ -5,6 +5,15 @@
 
 use crate::error::{Error, Span};
 
+/// Words reserved by the grammar (case-insensitive): none of them can be part of a measure
+/// or dimension name. `param`, `query`, `define`, `measure` and `include` are reserved so a
+/// query in a file ends where the next statement starts.
+pub const KEYWORDS: &[&str] = &[
+    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",
+    "across", "compare", "with", "as", "is", "missing", "asc", "desc", "last", "next", "this", "previous", "true",
+    "false", "chart", "param", "query", "define", "measure", "include",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TokenKind {
     /// Letters first: a name word or a keyword (`council`, `off-contract`, `FY2021/22`).

@@ -39,16 +39,8 @@ mod parser;
 mod tests;
 
 use crate::error::Result;
+pub use lexical::KEYWORDS;
 use lexical::TokenKind;
-
-/// Words reserved by the grammar (case-insensitive): none of them can be part of a measure
-/// or dimension name. `param`, `query`, `define`, `measure` and `include` are reserved so a
-/// query in a file ends where the next statement starts.
-pub const KEYWORDS: &[&str] = &[
-    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",
-    "across", "compare", "with", "as", "is", "missing", "asc", "desc", "last", "next", "this", "previous", "true",
-    "false", "chart", "param", "query", "define", "measure", "include",
-];
 
 /// Parse one query (`spend by council where year = 2015`).
 pub fn parse_query(source: &str) -> Result<ast::Query> {
