@@ -20,7 +20,7 @@ fn printing_commands() -> Vec<Vec<&'static str>> {
     vec![
         vec!["query", "spend by council"],
         vec!["check"],
-        vec!["workplan", "--months", "12", "--as-of", "2021-01-01"],
+        vec!["workplan", "--months", "12", "--as-of", "2022-01-01"],
         vec!["suppliers"],
     ]
 }

@@ -285,8 +285,24 @@ fn assert_no_partial_file(setup: &Setup) {
 #[test]
 fn without_output_the_plan_and_summary_are_printed() {
     let setup = Setup::new();
-    let stdout = setup.run_ok(&[]);
+    let stdout = setup.run_ok(&["--format", "table"]);
     insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn issue_9_piped_the_plan_is_csv_and_json_like_any_result() {
+    // The hand-worked plan of `register_officers_keep_their_contracts_and_the_unheld_one_is_balanced`.
+    let setup = Setup::new();
+    let csv = csv_rows(&setup.run_ok(&[]));
+    assert_eq!(csv[0], HEADER);
+    let proposed: Vec<(&str, &str)> = csv[1..].iter().map(|r| (r[1].as_str(), r[8].as_str())).collect();
+    assert_eq!(proposed[4], ("TC5", "Priya Sharma"));
+    assert_eq!(proposed.len(), 7);
+    let json: serde_json::Value = serde_json::from_str(&setup.run_ok(&["--format", "json"])).unwrap();
+    let tc2 = json.as_array().unwrap().iter().find(|r| r["reference"] == "TC2").unwrap();
+    assert_eq!(tc2["value"].to_string(), "300000.25", "money exact, as a JSON number");
+    assert_eq!(tc2["expiry_date"], "2025-03-15");
+    assert_eq!(tc2["months_to_expiry"], 2);
 }
 
 #[test]
