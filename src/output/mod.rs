@@ -7,21 +7,30 @@
 //! file, what to stderr) for the command line and the REPL alike, so a new format is one
 //! variant and one writer here. Every writer takes `impl Write`.
 
+mod cells;
 pub mod chart;
+mod csv;
+mod json;
+mod parquet;
+mod table;
+mod xlsx;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table as TextTable, presets};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type, SchemaRef, UInt32Type, UInt64Type,
-};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
 
-use crate::dates::{date_from_days, date_text};
-use crate::error::{Error, ErrorKind, Result};
-use crate::money::{decimal_text, group_thousands, money_text};
+pub use cells::cell_text;
+pub use csv::write_csv;
+pub use json::{write_json, write_ndjson};
+pub use parquet::write_parquet;
+pub use table::write_table;
+use table::write_table_only;
+pub use xlsx::write_xlsx;
+
+use crate::error::{Error, Result};
 
 /// A result to print: its columns and rows, and how people should see it.
 #[derive(Debug, Clone)]
@@ -377,270 +386,6 @@ pub fn numbered_path(path: &Path, n: usize, title: &str) -> PathBuf {
     path.with_file_name(format!("{stem}-{n}-{slug}{ext}"))
 }
 
-/// A cell's value for display (`human`: £, separators) or for programs (plain numbers).
-/// `None` is SQL NULL.
-pub fn cell_text(array: &ArrayRef, row: usize, human: bool) -> Option<String> {
-    if array.is_null(row) {
-        return None;
-    }
-    Some(match array.data_type() {
-        DataType::Decimal128(_, scale) => {
-            let v = array.as_primitive::<Decimal128Type>().value(row);
-            if human && *scale == 2 { money_text(v) } else { decimal_text(v, *scale) }
-        }
-        DataType::Int64 => int_text(i128::from(array.as_primitive::<Int64Type>().value(row)), human),
-        DataType::Int32 => int_text(i128::from(array.as_primitive::<Int32Type>().value(row)), human),
-        DataType::UInt64 => int_text(i128::from(array.as_primitive::<UInt64Type>().value(row)), human),
-        DataType::UInt32 => int_text(i128::from(array.as_primitive::<UInt32Type>().value(row)), human),
-        DataType::Float64 => {
-            let v = array.as_primitive::<Float64Type>().value(row);
-            if human { format!("{v:.1}") } else { format!("{v}") }
-        }
-        DataType::Date32 => date_text(array.as_primitive::<Date32Type>().value(row)),
-        DataType::Boolean => array.as_boolean().value(row).to_string(),
-        DataType::Utf8 => array.as_string::<i32>().value(row).to_string(),
-        DataType::LargeUtf8 => array.as_string::<i64>().value(row).to_string(),
-        DataType::Utf8View => array.as_string_view().value(row).to_string(),
-        _ => datafusion::arrow::util::display::array_value_to_string(array, row).unwrap_or_default(),
-    })
-}
-
-fn int_text(v: i128, human: bool) -> String {
-    if !human {
-        return v.to_string();
-    }
-    let sign = if v < 0 { "-" } else { "" };
-    format!("{sign}{}", group_thousands(v.unsigned_abs()))
-}
-
-fn is_numeric(t: &DataType) -> bool {
-    matches!(
-        t,
-        DataType::Decimal128(..)
-            | DataType::Int64
-            | DataType::Int32
-            | DataType::UInt64
-            | DataType::UInt32
-            | DataType::Float64
-    )
-}
-
-fn io_error(what: &'static str) -> impl Fn(std::io::Error) -> Error {
-    move |e| Error::io(format!("cannot write {what}"), e)
-}
-
-/// The aligned table alone, without the row count under it.
-fn text_table(result: &ResultSet, width: Option<u16>) -> TextTable {
-    let mut table = TextTable::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = width {
-        table.set_width(w);
-    }
-    let fields = result.schema.fields();
-    table.set_header(fields.iter().map(|f| f.name().clone()));
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            table.add_row(batch.columns().iter().map(|c| cell_text(c, row, true).unwrap_or_default()));
-        }
-    }
-    for (i, f) in fields.iter().enumerate() {
-        if is_numeric(f.data_type())
-            && let Some(column) = table.column_mut(i)
-        {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    table
-}
-
-fn write_table_only(result: &ResultSet, width: Option<u16>, out: &mut dyn Write) -> Result<()> {
-    writeln!(out, "{}", text_table(result, width)).map_err(io_error("output"))
-}
-
-/// Render a result as an aligned text table, at most `width` columns wide if given, with
-/// its row count under it.
-pub fn write_table(result: &ResultSet, width: Option<u16>, out: &mut dyn Write) -> Result<()> {
-    write_table_only(result, width, out)?;
-    let rows = result.row_count();
-    writeln!(out, "({rows} row{})", if rows == 1 { "" } else { "s" }).map_err(io_error("output"))
-}
-
-pub fn write_csv(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    let fail = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(e) => Error::io("cannot write CSV", e),
-        other => Error::new(ErrorKind::Io, format!("cannot write CSV: {other:?}")),
-    };
-    writer.write_record(result.schema.fields().iter().map(|f| f.name())).map_err(fail)?;
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            writer
-                .write_record(batch.columns().iter().map(|c| cell_text(c, row, false).unwrap_or_default()))
-                .map_err(fail)?;
-        }
-    }
-    writer.flush().map_err(io_error("CSV"))
-}
-
-fn json_value(array: &ArrayRef, row: usize) -> String {
-    match cell_text(array, row, false) {
-        None => "null".to_string(),
-        Some(text) => match array.data_type() {
-            DataType::Float64 if !array.as_primitive::<Float64Type>().value(row).is_finite() => "null".into(),
-            t if is_numeric(t) => text,
-            DataType::Boolean => text,
-            _ => serde_json::to_string(&text).unwrap_or_else(|_| "null".into()),
-        },
-    }
-}
-
-fn json_row(batch: &RecordBatch, row: usize) -> String {
-    let fields: Vec<String> = batch
-        .schema()
-        .fields()
-        .iter()
-        .zip(batch.columns())
-        .map(|(f, c)| format!("{}:{}", serde_json::to_string(f.name()).unwrap_or_default(), json_value(c, row)))
-        .collect();
-    format!("{{{}}}", fields.join(","))
-}
-
-/// A JSON array of objects; money as plain JSON numbers (`1234.56`), never rounded.
-pub fn write_json(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
-    let io = io_error("JSON");
-    write!(out, "[").map_err(&io)?;
-    let mut first = true;
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            write!(out, "{}\n  {}", if first { "" } else { "," }, json_row(batch, row)).map_err(&io)?;
-            first = false;
-        }
-    }
-    writeln!(out, "{}]", if first { "" } else { "\n" }).map_err(&io)
-}
-
-pub fn write_ndjson(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            writeln!(out, "{}", json_row(batch, row)).map_err(io_error("NDJSON"))?;
-        }
-    }
-    Ok(())
-}
-
-pub fn write_parquet(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
-    // Results are small and already in memory; buffering lets any writer (even a locked
-    // stdout, which the Parquet writer cannot take) receive the file.
-    let mut buffer = Vec::new();
-    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(&mut buffer, result.schema.clone(), None)?;
-    for batch in &result.batches {
-        writer.write(batch)?;
-    }
-    writer.close()?;
-    out.write_all(&buffer).map_err(io_error("Parquet"))
-}
-
-/// One worksheet per result, named by its title: money (`Decimal128(_, 2)`) in £ format,
-/// dates as dates, a frozen header and autofit columns.
-pub fn write_xlsx(results: &[ResultSet], out: &mut dyn Write) -> Result<()> {
-    use chrono::Datelike;
-    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
-    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::new(ErrorKind::Io, format!("cannot write the workbook: {e}"));
-    let mut workbook = Workbook::new();
-    let header = CellFormat::new().set_bold();
-    let money = CellFormat::new().set_num_format("£#,##0.00;-£#,##0.00");
-    let count = CellFormat::new().set_num_format("#,##0");
-    let tenths = CellFormat::new().set_num_format("0.0");
-    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
-    let mut used_names = Vec::new();
-    for (i, result) in results.iter().enumerate() {
-        let sheet = workbook.add_worksheet();
-        let title = result.title.clone().unwrap_or_else(|| format!("Result {}", i + 1));
-        sheet.set_name(sheet_name(&title, &mut used_names)).map_err(xlsx)?;
-        for (c, f) in result.schema.fields().iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, f.name(), &header).map_err(xlsx)?;
-        }
-        let mut r = 1u32;
-        for batch in &result.batches {
-            for row in 0..batch.num_rows() {
-                for (c, array) in batch.columns().iter().enumerate() {
-                    let c = c as u16;
-                    if array.is_null(row) {
-                        continue;
-                    }
-                    match array.data_type() {
-                        // Excel's cells are floats: the one place a printed amount becomes one.
-                        DataType::Decimal128(_, scale) => {
-                            let v = array.as_primitive::<Decimal128Type>().value(row) as f64
-                                / 10f64.powi(i32::from(*scale));
-                            let format = if *scale == 2 { &money } else { &tenths };
-                            sheet.write_number_with_format(r, c, v, format).map_err(xlsx)?;
-                        }
-                        DataType::Int64 => {
-                            let v = array.as_primitive::<Int64Type>().value(row) as f64;
-                            sheet.write_number_with_format(r, c, v, &count).map_err(xlsx)?;
-                        }
-                        DataType::Int32 => {
-                            let v = f64::from(array.as_primitive::<Int32Type>().value(row));
-                            sheet.write_number_with_format(r, c, v, &count).map_err(xlsx)?;
-                        }
-                        DataType::UInt64 => {
-                            let v = array.as_primitive::<UInt64Type>().value(row) as f64;
-                            sheet.write_number_with_format(r, c, v, &count).map_err(xlsx)?;
-                        }
-                        DataType::UInt32 => {
-                            let v = f64::from(array.as_primitive::<UInt32Type>().value(row));
-                            sheet.write_number_with_format(r, c, v, &count).map_err(xlsx)?;
-                        }
-                        DataType::Float64 => {
-                            let v = array.as_primitive::<Float64Type>().value(row);
-                            if v.is_finite() {
-                                sheet.write_number_with_format(r, c, v, &tenths).map_err(xlsx)?;
-                            }
-                        }
-                        DataType::Date32 => {
-                            match date_from_days(array.as_primitive::<Date32Type>().value(row)).and_then(|d| {
-                                ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).ok()
-                            }) {
-                                Some(day) => sheet.write_date_with_format(r, c, &day, &date).map_err(xlsx)?,
-                                None => sheet
-                                    .write_string(r, c, cell_text(array, row, false).unwrap_or_default())
-                                    .map_err(xlsx)?,
-                            };
-                        }
-                        _ => {
-                            sheet.write_string(r, c, cell_text(array, row, false).unwrap_or_default()).map_err(xlsx)?;
-                        }
-                    }
-                }
-                r += 1;
-            }
-        }
-        sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
-        sheet.autofit();
-    }
-    let bytes = workbook.save_to_buffer().map_err(xlsx)?;
-    out.write_all(&bytes).map_err(io_error("the workbook"))
-}
-
-/// Excel sheet names: at most 31 characters, none of `[]:*?/\`, unique.
-fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
-    let clean: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
-    let mut base: String = clean.trim().chars().take(28).collect();
-    if base.is_empty() {
-        base = "Result".into();
-    }
-    let mut name = base.clone();
-    let mut n = 2;
-    while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
-        name = format!("{base} {n}");
-        n += 1;
-    }
-    used.push(name.clone());
-    name
-}
-
 /// Write one result in a format that can go down a stream.
 pub fn write_result(result: &ResultSet, format: Format, width: Option<u16>, out: &mut dyn Write) -> Result<()> {
     match format {
@@ -660,9 +405,10 @@ mod tests {
     use std::sync::Arc;
 
     use datafusion::arrow::array::{Decimal128Array, StringArray};
-    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
     use super::*;
+    use crate::error::ErrorKind;
 
     fn money_result() -> ResultSet {
         let schema = Arc::new(Schema::new(vec![
@@ -683,14 +429,6 @@ mod tests {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         options.print(report, &mut out, &mut err).unwrap();
         (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-    }
-
-    #[test]
-    fn sheet_names_are_legal_and_unique() {
-        let mut used = Vec::new();
-        assert_eq!(sheet_name("Spend: by council?", &mut used), "Spend by council");
-        assert_eq!(sheet_name("Spend: by council?", &mut used), "Spend by council 2");
-        assert!(sheet_name(&"x".repeat(50), &mut used).len() <= 31);
     }
 
     #[test]
