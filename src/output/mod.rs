@@ -370,6 +370,27 @@ pub fn write_file(results: &[ResultSet], format: Format, path: &Path) -> Result<
     moved
 }
 
+/// Add `result` to a file that collects results one after another (the REPL's `\o FILE`):
+/// text formats are appended to; a workbook is rewritten with every result in `kept` (one
+/// sheet each); Parquet and images hold the latest result only.
+pub fn send_to_file(path: &Path, format: Format, result: &ResultSet, kept: &mut Vec<ResultSet>) -> Result<()> {
+    if format.is_streamable() {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+        return write_result(result, format, None, &mut file);
+    }
+    if !format.holds_many() {
+        kept.clear();
+    }
+    let mut sheet = result.clone();
+    sheet.title.get_or_insert_with(|| format!("Result {}", kept.len() + 1));
+    kept.push(sheet);
+    write_file(kept, format, path)
+}
+
 /// `out/report.csv`, 2, "Spend by council" → `out/report-2-spend-by-council.csv`.
 pub fn numbered_path(path: &Path, n: usize, title: &str) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "result".into());
@@ -514,5 +535,21 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(json[0]["spend"].to_string(), "-0.5");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    #[test]
+    fn a_collecting_file_appends_text_and_rewrites_a_workbook_with_every_result() {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let dir = tempfile::tempdir().unwrap();
+        let (csv, book) = (dir.path().join("all.csv"), dir.path().join("all.xlsx"));
+        let (mut kept_csv, mut kept_book) = (Vec::new(), Vec::new());
+        for _ in 0..2 {
+            send_to_file(&csv, Format::Csv, &money_result(), &mut kept_csv).unwrap();
+            send_to_file(&book, Format::Xlsx, &money_result(), &mut kept_book).unwrap();
+        }
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert_eq!(text.matches("council,spend\n").count(), 2, "{text}");
+        let workbook: Xlsx<_> = open_workbook(&book).unwrap();
+        assert_eq!(workbook.sheet_names(), ["Spend", "Spend 2"]);
     }
 }

@@ -106,7 +106,7 @@ impl Session {
                 screen.print(&output::Report::of(vec![result.clone()]), out, &mut std::io::sink())?;
             }
             Sink::File { path, format, kept } => {
-                write_to_file(path, *format, &result, kept)?;
+                output::send_to_file(path, *format, &result, kept)?;
                 writeln!(out, "({} rows written to {})", result.row_count(), path.display()).map_err(io)?;
             }
         }
@@ -118,25 +118,6 @@ impl Session {
         self.last = Some((title.unwrap_or("Result").to_string(), result));
         Ok(())
     }
-}
-
-/// Text formats are appended to; the others are rewritten whole.
-fn write_to_file(path: &Path, format: Format, result: &ResultSet, kept: &mut Vec<ResultSet>) -> Result<()> {
-    if format.is_streamable() {
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-        return output::write_result(result, format, None, &mut file);
-    }
-    if !format.holds_many() {
-        kept.clear();
-    }
-    let mut sheet = result.clone();
-    sheet.title.get_or_insert_with(|| format!("Result {}", kept.len() + 1));
-    kept.push(sheet);
-    output::write_file(kept, format, path)
 }
 
 /// An error from a query typed at the prompt, kept with that text so it can be drawn.
