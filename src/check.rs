@@ -13,21 +13,19 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table as TextTable, presets};
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, GenericStringArray, Int64Array, RecordBatch,
-    StringViewArray,
-};
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, Int64Type};
-use datafusion::parquet::arrow::ProjectionMask;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::arrow::array::{Array, ArrayRef, RecordBatch};
+use datafusion::arrow::datatypes::DataType;
 
-use crate::catalog::Dataset;
+use crate::catalog::reader::{flag_at, money_at};
+use crate::catalog::{Dataset, TableBatch, TableReader};
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::{MONEY_SCALE, Table, contracts, spend};
+use crate::money::format_pence;
+use crate::output;
+use crate::schema::{Table, contracts, spend};
 
 /// The Code covers payment lines over £500 (credits too: the size is what matters).
 pub const SPEND_THRESHOLD_PENCE: i128 = 500 * 100;
@@ -179,18 +177,14 @@ pub fn check_dataset(dataset: &Dataset, failures: Option<&Path>) -> Result<Repor
     let mut sink = failures.map(FailureFile::create).transpose()?;
     let mut tables = Vec::new();
     for table in Table::ALL {
-        let files = snapshot.table_files(table);
+        let reader = TableReader::new(&snapshot, table);
         let requirements = requirements(table);
         let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-        for file in &files {
-            for batch in read_table_file(file, wanted_columns(table))? {
-                let batch = batch?;
-                let columns = Columns { batch: &batch, file };
-                check_batch(table, &columns, &mut tallies, sink.as_mut())?;
-            }
+        for batch in reader.batches(Some(wanted_columns(table))) {
+            check_batch(table, &batch?, &mut tallies, sink.as_mut())?;
         }
         let councils = tallies.into_iter().map(|(council, tally)| tally.finish(council, requirements)).collect();
-        tables.push(TableCompliance { table, present: !files.is_empty(), councils });
+        tables.push(TableCompliance { table, present: !reader.is_empty(), councils });
     }
     if let Some(sink) = sink {
         sink.finish()?;
@@ -249,124 +243,6 @@ fn wanted_columns(table: Table) -> &'static [&'static str] {
     }
 }
 
-/// The batches of one Parquet file, reading only `wanted` (those the file has).
-fn read_table_file(path: &Path, wanted: &[&str]) -> Result<impl Iterator<Item = Result<RecordBatch>>> {
-    let damaged = |e: &dyn std::fmt::Display| {
-        Error::new(ErrorKind::Dataset, format!("cannot read table file: {e}")).in_file(path, None)
-    };
-    let file = File::open(path).map_err(|e| damaged(&e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| damaged(&e))?;
-    let indices: Vec<usize> = builder
-        .schema()
-        .fields()
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| wanted.contains(&f.name().as_str()))
-        .map(|(i, _)| i)
-        .collect();
-    let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
-    let reader = builder.with_projection(mask).with_batch_size(8192).build().map_err(|e| damaged(&e))?;
-    let path = path.to_path_buf();
-    Ok(reader.map(move |batch| {
-        batch.map_err(|e| Error::new(ErrorKind::Dataset, format!("cannot read table file: {e}")).in_file(&path, None))
-    }))
-}
-
-/// Typed access to one batch's columns by name. A column the file lacks reads as all
-/// missing, except the few every table file must have.
-struct Columns<'a> {
-    batch: &'a RecordBatch,
-    file: &'a Path,
-}
-
-/// A text column; empty and whitespace-only values count as missing.
-enum Text<'a> {
-    Absent,
-    Utf8(&'a GenericStringArray<i32>),
-    LargeUtf8(&'a GenericStringArray<i64>),
-    View(&'a StringViewArray),
-}
-
-impl<'a> Text<'a> {
-    fn get(&self, row: usize) -> Option<&'a str> {
-        let value = match self {
-            Text::Absent => None,
-            Text::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
-            Text::LargeUtf8(a) => a.is_valid(row).then(|| a.value(row)),
-            Text::View(a) => a.is_valid(row).then(|| a.value(row)),
-        }?;
-        let value = value.trim();
-        (!value.is_empty()).then_some(value)
-    }
-}
-
-impl<'a> Columns<'a> {
-    fn column(&self, name: &str) -> Option<&'a ArrayRef> {
-        self.batch.column_by_name(name)
-    }
-
-    fn wrong_type(&self, name: &str, array: &ArrayRef, expected: &str) -> Error {
-        Error::new(ErrorKind::Dataset, format!("column {name} is {}, expected {expected}", array.data_type()))
-            .in_file(self.file, None)
-    }
-
-    fn text(&self, name: &str) -> Result<Text<'a>> {
-        let Some(array) = self.column(name) else { return Ok(Text::Absent) };
-        if let Some(a) = array.as_string_opt::<i32>() {
-            Ok(Text::Utf8(a))
-        } else if let Some(a) = array.as_string_opt::<i64>() {
-            Ok(Text::LargeUtf8(a))
-        } else if let Some(a) = array.as_string_view_opt() {
-            Ok(Text::View(a))
-        } else {
-            Err(self.wrong_type(name, array, "text"))
-        }
-    }
-
-    fn money(&self, name: &str) -> Result<Option<&'a Decimal128Array>> {
-        let Some(array) = self.column(name) else { return Ok(None) };
-        match array.data_type() {
-            DataType::Decimal128(_, scale) if *scale == MONEY_SCALE => Ok(Some(array.as_primitive::<Decimal128Type>())),
-            _ => Err(self.wrong_type(name, array, "money (Decimal128 with 2 decimals)")),
-        }
-    }
-
-    fn flag(&self, name: &str) -> Result<Option<&'a BooleanArray>> {
-        let Some(array) = self.column(name) else { return Ok(None) };
-        array.as_boolean_opt().map(Some).ok_or_else(|| self.wrong_type(name, array, "yes/no"))
-    }
-
-    /// Any column where only presence matters (dates).
-    fn present(&self, name: &str) -> Option<&'a ArrayRef> {
-        self.column(name)
-    }
-
-    fn row_numbers(&self, name: &str) -> Result<&'a Int64Array> {
-        let array = self.column(name).ok_or_else(|| {
-            Error::new(ErrorKind::Dataset, format!("table file has no {name} column")).in_file(self.file, None)
-        })?;
-        array.as_primitive_opt::<Int64Type>().ok_or_else(|| self.wrong_type(name, array, "a row number"))
-    }
-
-    fn required_text(&self, name: &str) -> Result<Text<'a>> {
-        match self.text(name)? {
-            Text::Absent => {
-                Err(Error::new(ErrorKind::Dataset, format!("table file has no {name} column")).in_file(self.file, None))
-            }
-            text => Ok(text),
-        }
-    }
-}
-
-fn money_at(column: Option<&Decimal128Array>, row: usize) -> Option<i128> {
-    column.filter(|c| c.is_valid(row)).map(|c| c.value(row))
-}
-
-/// `Some(value)` when the flag is published, whatever its value.
-fn flag_at(column: Option<&BooleanArray>, row: usize) -> Option<bool> {
-    column.filter(|c| c.is_valid(row)).map(|c| c.value(row))
-}
-
 fn is_present(column: Option<&ArrayRef>, row: usize) -> bool {
     column.is_some_and(|c| c.is_valid(row))
 }
@@ -402,7 +278,7 @@ struct RecordId<'a> {
 
 fn check_batch(
     table: Table,
-    columns: &Columns,
+    columns: &TableBatch,
     tallies: &mut BTreeMap<String, Tally>,
     sink: Option<&mut FailureFile>,
 ) -> Result<()> {
@@ -413,7 +289,7 @@ fn check_batch(
 }
 
 fn check_spend(
-    columns: &Columns,
+    columns: &TableBatch,
     tallies: &mut BTreeMap<String, Tally>,
     mut sink: Option<&mut FailureFile>,
 ) -> Result<()> {
@@ -422,7 +298,7 @@ fn check_spend(
     let source_file = columns.required_text(SOURCE_FILE)?;
     let source_row = columns.row_numbers(SOURCE_ROW)?;
     let transaction_id = columns.text(TRANSACTION_ID)?;
-    let payment_date = columns.present(PAYMENT_DATE);
+    let payment_date = columns.column(PAYMENT_DATE);
     let amount = columns.money(AMOUNT)?;
     let vat = columns.money(IRRECOVERABLE_VAT)?;
     let supplier = columns.text(SUPPLIER_NAME)?;
@@ -434,7 +310,7 @@ fn check_spend(
     let is_card = columns.flag(IS_CARD)?;
     let redacted = columns.flag(REDACTED)?;
 
-    for row in 0..columns.batch.num_rows() {
+    for row in 0..columns.num_rows() {
         let council_name = council.get(row).unwrap_or("(no council)");
         let tally = tally_for(tallies, council_name, SPEND_REQUIREMENTS);
         tally.records_read += 1;
@@ -481,7 +357,7 @@ fn check_spend(
 }
 
 fn check_contracts(
-    columns: &Columns,
+    columns: &TableBatch,
     tallies: &mut BTreeMap<String, Tally>,
     mut sink: Option<&mut FailureFile>,
 ) -> Result<()> {
@@ -498,14 +374,14 @@ fn check_contracts(
     let postcode = columns.text(SUPPLIER_POSTCODE)?;
     let value = columns.money(VALUE_TOTAL)?;
     let vat = columns.money(IRRECOVERABLE_VAT)?;
-    let start = columns.present(START_DATE);
-    let end = columns.present(END_DATE);
-    let review = columns.present(REVIEW_DATE);
+    let start = columns.column(START_DATE);
+    let end = columns.column(END_DATE);
+    let review = columns.column(REVIEW_DATE);
     let procedure = columns.text(PROCEDURE)?;
     let sme = columns.flag(SME)?;
     let vcse = columns.flag(VCSE)?;
 
-    for row in 0..columns.batch.num_rows() {
+    for row in 0..columns.num_rows() {
         let council_name = council.get(row).unwrap_or("(no council)");
         let tally = tally_for(tallies, council_name, CONTRACT_REQUIREMENTS);
         tally.records_read += 1;
@@ -701,7 +577,7 @@ impl FailureFile {
             record.source_row.to_string(),
             record.id.unwrap_or_default().to_string(),
             record.supplier.unwrap_or_default().to_string(),
-            record.money.map(plain_money).unwrap_or_default(),
+            record.money.map(format_pence).unwrap_or_default(),
             missing.to_string(),
         ];
         self.write_row(row)
@@ -725,50 +601,14 @@ impl Drop for FailureFile {
     }
 }
 
-/// Pence as a plain decimal (`-1234.50`), for CSV.
-fn plain_money(pence: i128) -> String {
-    let sign = if pence < 0 { "-" } else { "" };
-    let a = pence.unsigned_abs();
-    format!("{sign}{}.{:02}", a / 100, a % 100)
-}
-
 fn tenths_text(tenths: u64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
-/// How [`write_report`] prints a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportFormat {
-    /// For people: one aligned table per table of the dataset.
-    Table,
-    /// For scripts: one row per council and field, plain numbers.
-    Csv,
-    /// For scripts: the whole report as one JSON object.
-    Json,
-}
-
-impl ReportFormat {
-    pub fn parse(name: &str) -> Result<ReportFormat> {
-        match name.to_ascii_lowercase().as_str() {
-            "table" => Ok(ReportFormat::Table),
-            "csv" => Ok(ReportFormat::Csv),
-            "json" => Ok(ReportFormat::Json),
-            other => {
-                Err(Error::usage(format!("unknown format '{other}' for check"))
-                    .with_hint("formats are: table, csv, json"))
-            }
-        }
-    }
-}
-
-/// Print `report` in `format`; a table is at most `width` columns wide when given.
-pub fn write_report(report: &Report, format: ReportFormat, width: Option<u16>, out: &mut impl Write) -> Result<()> {
-    match format {
-        ReportFormat::Table => write_tables(report, width, out),
-        ReportFormat::Csv => write_csv(report, out),
-        ReportFormat::Json => write_json(report, out),
-    }
-}
+/// The columns of the printed report: one row per council and field, then the council's
+/// `overall` row, which alone carries `records_read`.
+const REPORT_COLUMNS: [&str; 8] =
+    ["table", "council", "field", "checked", "missing", "compliance_pct", "published_as", "records_read"];
 
 fn scope_text(table: Table) -> &'static str {
     match table {
@@ -777,189 +617,95 @@ fn scope_text(table: Table) -> &'static str {
     }
 }
 
-fn count_text(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn write_tables(report: &Report, width: Option<u16>, out: &mut impl Write) -> Result<()> {
-    let io = |e| Error::io("cannot write output", e);
-    writeln!(out, "Local Government Transparency Code 2015: required fields published").map_err(io)?;
-    for table in &report.tables {
-        writeln!(out).map_err(io)?;
-        if !table.present {
-            writeln!(out, "{}: {}.", table.table.name(), absent_note(table.table)).map_err(io)?;
-            continue;
-        }
-        writeln!(out, "{}: {}", table.table.name(), scope_text(table.table)).map_err(io)?;
-        let mut text = TextTable::new();
-        text.load_preset(presets::UTF8_FULL_CONDENSED);
-        text.set_content_arrangement(ContentArrangement::Dynamic);
-        if let Some(w) = width {
-            text.set_width(w);
-        }
-        text.set_header(["council", "field", "checked", "missing", "compliance %", "note"]);
-        let not_checked = match table.table {
-            Table::Spend => "non-card at or under £500",
-            Table::Contracts => "at or under £5,000",
-        };
-        for council in &table.councils {
-            if council.checked > 0 {
-                for field in &council.fields {
-                    let note = if field.checked == 0 {
-                        "not required of any record".to_string()
-                    } else if field.published_as.is_empty() {
-                        String::new()
-                    } else {
-                        let parts: Vec<String> = field
-                            .published_as
-                            .iter()
-                            .map(|(source, n)| format!("{source} {}", count_text(*n)))
-                            .collect();
-                        format!("as {}", parts.join(", "))
-                    };
-                    text.add_row([
-                        council.council.clone(),
-                        field.field.to_string(),
-                        count_text(field.checked),
-                        count_text(field.missing),
-                        field.compliance_tenths().map(tenths_text).unwrap_or_else(|| "n/a".into()),
-                        note,
-                    ]);
-                }
-            }
-            text.add_row([
-                council.council.clone(),
-                "overall".to_string(),
-                count_text(council.checked),
-                count_text(council.failing),
-                council.compliance_tenths().map(tenths_text).unwrap_or_else(|| "n/a".into()),
-                format!(
-                    "{} read; {} {not_checked}",
-                    count_text(council.records_read),
-                    count_text(council.records_read - council.checked)
-                ),
-            ]);
-        }
-        for column in 2..5 {
-            if let Some(column) = text.column_mut(column) {
-                column.set_cell_alignment(CellAlignment::Right);
-            }
-        }
-        writeln!(out, "{text}").map_err(io)?;
-    }
-    writeln!(
-        out,
-        "\nchecked: records the field is required of; overall: records with every required field.\n\
-         compliance % is rounded down, so 100.0 means nothing is missing."
-    )
-    .map_err(io)
-}
-
+/// `company_number=3;supplier_postcode=1`: which columns supplied a field, nonzero only.
 fn published_as_text(field: &FieldCompliance) -> String {
     field.published_as.iter().map(|(source, n)| format!("{source}={n}")).collect::<Vec<_>>().join(";")
 }
 
-fn write_csv(report: &Report, out: &mut impl Write) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    let fail = |e: csv::Error| Error::new(ErrorKind::Io, format!("cannot write CSV: {e}"));
-    writer
-        .write_record(["table", "council", "field", "checked", "missing", "compliance_pct", "published_as"])
-        .map_err(fail)?;
-    let pct = |tenths: Option<u64>| tenths.map(tenths_text).unwrap_or_default();
-    for table in report.tables.iter().filter(|t| t.present) {
-        for council in &table.councils {
-            for field in &council.fields {
-                writer
-                    .write_record([
-                        table.table.name(),
-                        &council.council,
-                        field.field,
-                        &field.checked.to_string(),
-                        &field.missing.to_string(),
-                        &pct(field.compliance_tenths()),
-                        &published_as_text(field),
-                    ])
-                    .map_err(fail)?;
-            }
-            writer
-                .write_record([
-                    table.table.name(),
-                    &council.council,
+impl Report {
+    /// The report for the printer: one result of [`REPORT_COLUMNS`] over every table the
+    /// dataset holds (so every format carries it), the scope of each table and how to read
+    /// the numbers for people, and a note for each absent table.
+    pub fn to_output(&self) -> output::Report {
+        use datafusion::arrow::array::{Decimal128Array, StringArray, UInt64Array};
+        use datafusion::arrow::datatypes::{Field, Schema};
+        // One entry per row: (table, council, field, checked, missing, tenths, published_as, read).
+        type Row<'r> = (&'static str, &'r str, &'static str, u64, u64, Option<u64>, String, Option<u64>);
+        let mut rows: Vec<Row> = Vec::new();
+        for table in self.tables.iter().filter(|t| t.present) {
+            let name = table.table.name();
+            for c in &table.councils {
+                for f in &c.fields {
+                    let tenths = f.compliance_tenths();
+                    rows.push((name, &c.council, f.field, f.checked, f.missing, tenths, published_as_text(f), None));
+                }
+                let tenths = c.compliance_tenths();
+                rows.push((
+                    name,
+                    &c.council,
                     "overall",
-                    &council.checked.to_string(),
-                    &council.failing.to_string(),
-                    &pct(council.compliance_tenths()),
-                    "",
-                ])
-                .map_err(fail)?;
+                    c.checked,
+                    c.failing,
+                    tenths,
+                    String::new(),
+                    Some(c.records_read),
+                ));
+            }
+        }
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(REPORT_COLUMNS[0], DataType::Utf8, false),
+            Field::new(REPORT_COLUMNS[1], DataType::Utf8, false),
+            Field::new(REPORT_COLUMNS[2], DataType::Utf8, false),
+            Field::new(REPORT_COLUMNS[3], DataType::UInt64, false),
+            Field::new(REPORT_COLUMNS[4], DataType::UInt64, false),
+            Field::new(REPORT_COLUMNS[5], DataType::Decimal128(4, 1), true),
+            Field::new(REPORT_COLUMNS[6], DataType::Utf8, false),
+            Field::new(REPORT_COLUMNS[7], DataType::UInt64, true),
+        ]));
+        let tenths = Decimal128Array::from(rows.iter().map(|r| r.5.map(i128::from)).collect::<Vec<_>>())
+            .with_precision_and_scale(4, 1)
+            .expect("tenths of a percent fit Decimal128(4,1)");
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.2))),
+            Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.3))),
+            Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.4))),
+            Arc::new(tenths),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.6.as_str()))),
+            Arc::new(UInt64Array::from(rows.iter().map(|r| r.7).collect::<Vec<_>>())),
+        ];
+        let batch = RecordBatch::try_new(schema, columns).expect("columns match the schema");
+        let mut before =
+            vec![output::Part::Line("Local Government Transparency Code 2015: required fields published".to_string())];
+        for table in self.tables.iter().filter(|t| t.present) {
+            before.push(output::Part::Line(format!("{}: {}", table.table.name(), scope_text(table.table))));
+        }
+        output::Report {
+            results: vec![output::ResultSet::from_batch(batch).titled("Transparency Code check")],
+            before,
+            after: vec![output::Part::Line(
+                "checked: records the field is required of; overall: records with every required field;\n\
+                 records_read: every record of the council, checked or not (spend: non-card lines of £500\n\
+                 or less are not; contracts: those of £5,000 or less). compliance_pct is rounded down,\n\
+                 so 100.0 means nothing is missing; it is empty where nothing was checked."
+                    .to_string(),
+            )],
+            notes: self.notes(),
+            ..output::Report::default()
         }
     }
-    writer.flush().map_err(|e| Error::io("cannot write CSV", e))
-}
-
-fn write_json(report: &Report, out: &mut impl Write) -> Result<()> {
-    use serde_json::{Value, json};
-    let pct = |tenths: Option<u64>| -> Value {
-        tenths.and_then(|t| serde_json::Number::from_f64(t as f64 / 10.0)).map_or(Value::Null, Value::Number)
-    };
-    let tables: Vec<Value> = report
-        .tables
-        .iter()
-        .map(|table| {
-            let councils: Vec<Value> = table
-                .councils
-                .iter()
-                .map(|council| {
-                    let fields: Vec<Value> = council
-                        .fields
-                        .iter()
-                        .map(|f| {
-                            let published_as: serde_json::Map<String, Value> =
-                                f.published_as.iter().map(|(s, n)| (s.to_string(), json!(n))).collect();
-                            json!({
-                                "field": f.field,
-                                "checked": f.checked,
-                                "missing": f.missing,
-                                "compliance_pct": pct(f.compliance_tenths()),
-                                "published_as": published_as,
-                            })
-                        })
-                        .collect();
-                    json!({
-                        "council": council.council,
-                        "records_read": council.records_read,
-                        "checked": council.checked,
-                        "missing": council.failing,
-                        "compliance_pct": pct(council.compliance_tenths()),
-                        "fields": fields,
-                    })
-                })
-                .collect();
-            json!({ "table": table.table.name(), "present": table.present, "councils": councils })
-        })
-        .collect();
-    let document = json!({ "standard": "Local Government Transparency Code 2015", "tables": tables });
-    let text = serde_json::to_string_pretty(&document).map_err(Error::execution)?;
-    writeln!(out, "{text}").map_err(|e| Error::io("cannot write output", e))
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
-    use datafusion::arrow::array::{Date32Array, StringArray};
+    use datafusion::arrow::array::{BooleanArray, Date32Array, Decimal128Array, Int64Array, StringArray};
 
     use super::*;
     use crate::fixture::{table_batch, write_table_batch};
-    use crate::schema::{MONEY_PRECISION, contracts as c, spend as s};
+    use crate::schema::{MONEY_PRECISION, MONEY_SCALE, contracts as c, spend as s};
 
     fn text(values: &[Option<&str>]) -> ArrayRef {
         Arc::new(StringArray::from(values.to_vec()))
@@ -1172,34 +918,46 @@ mod tests {
         }
     }
 
+    fn printed(report: &Report, format: output::Format) -> (String, String) {
+        let options = output::PrintOptions::choose(Some(format), None, false).unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        options.print(&report.to_output(), &mut out, &mut err).unwrap();
+        (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    }
+
     #[test]
     fn csv_and_json_carry_plain_numbers_and_say_which_column_supplied_a_field() {
         let dir = tempfile::tempdir().unwrap();
         spend_dataset(dir.path());
         let report = check_dataset(&Dataset::new(dir.path()), None).unwrap();
-        let mut csv = Vec::new();
-        write_report(&report, ReportFormat::Csv, None, &mut csv).unwrap();
-        let csv = String::from_utf8(csv).unwrap();
-        assert!(csv.starts_with("table,council,field,checked,missing,compliance_pct,published_as\n"), "{csv}");
-        assert!(csv.contains("\nspend,A,purpose,4,1,75.0,purpose=1;expense_type=1;category=1\n"), "{csv}");
-        assert!(csv.contains("\nspend,A,overall,4,2,50.0,\n"), "{csv}");
-        assert!(csv.contains("\nspend,B,overall,0,0,,\n"), "{csv}");
+        let (csv, notes) = printed(&report, output::Format::Csv);
+        assert_eq!(notes, "note: the dataset has no contracts table; nothing checked\n");
+        assert!(
+            csv.starts_with("table,council,field,checked,missing,compliance_pct,published_as,records_read\n"),
+            "{csv}"
+        );
+        assert!(csv.contains("\nspend,A,purpose,4,1,75.0,purpose=1;expense_type=1;category=1,\n"), "{csv}");
+        assert!(csv.contains("\nspend,A,overall,4,2,50.0,,5\n"), "{csv}");
+        assert!(csv.contains("\nspend,B,overall,0,0,,,1\n"), "{csv}");
         assert_eq!(csv.lines().count(), 1 + 2 * (SPEND_REQUIREMENTS.len() + 1));
 
-        let mut json = Vec::new();
-        write_report(&report, ReportFormat::Json, None, &mut json).unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
-        let spend = &json["tables"][0];
-        assert_eq!(spend["councils"][0]["compliance_pct"], serde_json::json!(50.0));
-        assert_eq!(spend["councils"][0]["fields"][3]["published_as"]["expense_type"], 1);
-        assert!(spend["councils"][1]["compliance_pct"].is_null());
-        assert_eq!(json["tables"][1]["present"], false);
+        let (json, _) = printed(&report, output::Format::Json);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let row = |council: &str, field: &str| {
+            json.as_array().unwrap().iter().find(|r| r["council"] == council && r["field"] == field).unwrap().clone()
+        };
+        assert_eq!(row("A", "overall")["compliance_pct"], serde_json::json!(50.0));
+        assert_eq!(row("A", "overall")["records_read"], 5);
+        assert_eq!(row("A", "purpose")["published_as"], "purpose=1;expense_type=1;category=1");
+        assert!(row("A", "purpose")["records_read"].is_null());
+        assert!(row("B", "overall")["compliance_pct"].is_null());
+        assert!(json.as_array().unwrap().iter().all(|r| r["table"] == "spend"), "no rows for an absent table");
 
-        let mut table = Vec::new();
-        write_report(&report, ReportFormat::Table, None, &mut table).unwrap();
-        let table = String::from_utf8(table).unwrap();
-        assert!(table.contains("contracts: the dataset has no contracts table; nothing checked."), "{table}");
-        assert!(table.contains("as purpose 1, expense_type 1, category 1"), "{table}");
+        let (table, notes) = printed(&report, output::Format::Table);
+        assert_eq!(notes, "");
+        assert!(table.contains("\nthe dataset has no contracts table; nothing checked\n"), "{table}");
+        assert!(table.contains("spend: payment lines over £500"), "{table}");
+        assert!(table.contains("purpose=1;expense_type=1;category=1"), "{table}");
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
     for (title, query) in DEMO_QUERIES.iter().chain(contract_queries) {
         writeln!(out, "\n== {title}\n   {query}").map_err(io)?;
         let result = engine.query(query, Cancel::Never)?;
-        output::write_table(&result, width, out)?;
+        output::write_table(&result.into(), width, out)?;
     }
     if with_contracts {
         // The sample's "today" is its latest payment, so the plan has work in it.
@@ -105,8 +105,13 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
         let plan = crate::workplan::build_workplan(&dataset, &options)?;
         writeln!(out, "\n== Work plan: who re-procures what\n   spendql workplan --months 6 --as-of {as_of}")
             .map_err(io)?;
-        writeln!(out, "{}", crate::workplan::window_line(&plan)).map_err(io)?;
-        crate::workplan::write_summary(&plan, width, &mut *out)?;
+        let summary = output::Report {
+            before: vec![output::Part::Line(crate::workplan::window_line(&plan))],
+            after: crate::workplan::summary(&plan),
+            ..output::Report::default()
+        };
+        let screen = output::PrintOptions::choose(Some(output::Format::Table), None, true)?.with_width(width);
+        screen.print(&summary, out, &mut std::io::sink())?;
     }
     writeln!(
         out,

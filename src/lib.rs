@@ -2,6 +2,8 @@
 
 pub mod catalog;
 pub mod check;
+pub mod cli;
+pub mod dates;
 pub mod demo;
 pub mod diagnostic;
 pub mod error;
@@ -10,6 +12,7 @@ pub mod exec;
 pub mod fixture;
 pub mod generate;
 pub mod ingest;
+pub mod money;
 pub mod output;
 pub mod plan;
 pub mod repl;

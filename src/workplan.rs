@@ -10,23 +10,22 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate};
-use comfy_table::{CellAlignment, ContentArrangement, Table as TextTable, presets};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Decimal128Type};
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::arrow::array::{
+    ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
-use crate::catalog::{Dataset, Snapshot};
-use crate::error::{Error, ErrorKind, Result};
-use crate::ingest::values::{format_pence, parse_amount};
-use crate::output::money_text;
-use crate::schema::{MONEY, Table, contracts as col};
+use crate::catalog::reader::{date_at, money_at};
+use crate::catalog::{Dataset, Snapshot, TableBatch, TableReader, Text};
+use crate::dates::{date_from_days, days_from_date};
+use crate::error::{Error, Result};
+use crate::money::{money_text, parse_amount};
+use crate::output::{self, Format, Part, ResultSet};
+use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, Table, contracts as col};
 
 /// The columns of a plan, in CSV, table and worksheet order.
 pub const PLAN_COLUMNS: [&str; 10] = [
@@ -450,51 +449,41 @@ fn parse_capacity_value(text: &str) -> std::result::Result<i128, &'static str> {
 
 /// Every contract in a dataset's `contracts` table, in file and row order.
 pub fn read_contracts(snapshot: &Snapshot) -> Result<Vec<Contract>> {
-    let files = snapshot.table_files(Table::Contracts);
-    if files.is_empty() {
+    let reader = TableReader::new(snapshot, Table::Contracts);
+    if reader.is_empty() {
         return Err(Error::dataset("the dataset has no contracts table").with_hint(
             "ingest a contracts register first: spendql ingest --council NAME --kind contracts REGISTER.csv",
         ));
     }
+    let columns = [
+        col::COUNCIL,
+        col::REFERENCE,
+        col::TITLE,
+        col::CATEGORY,
+        col::CATEGORY_CODE,
+        col::OFFICER,
+        col::STATUS,
+        col::VALUE_TOTAL,
+        col::VALUE_ANNUAL,
+        col::EXPIRY_DATE,
+        col::END_DATE,
+    ];
     let mut contracts = Vec::new();
-    for path in files {
-        let file = File::open(&path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
-        for batch in reader {
-            read_batch(&batch?, &path, &mut contracts)?;
-        }
+    for batch in reader.batches(Some(&columns)) {
+        read_batch(&batch?, &mut contracts)?;
     }
     Ok(contracts)
 }
 
-/// A column of a contracts batch, cast to the type the schema promises (so files written by
-/// an older or newer ingest, with dictionary or view strings, read the same).
-fn column(batch: &RecordBatch, name: &str, data_type: &DataType, path: &Path) -> Result<ArrayRef> {
-    let array = batch
-        .column_by_name(name)
-        .ok_or_else(|| Error::dataset(format!("{} has no column '{name}'", path.display())))?;
-    Ok(if array.data_type() == data_type { Arc::clone(array) } else { cast(array, data_type)? })
-}
-
-fn read_batch(batch: &RecordBatch, path: &Path, out: &mut Vec<Contract>) -> Result<()> {
-    let text = |name| column(batch, name, &DataType::Utf8, path);
-    let (council, reference, title) = (text(col::COUNCIL)?, text(col::REFERENCE)?, text(col::TITLE)?);
-    let (category, category_code) = (text(col::CATEGORY)?, text(col::CATEGORY_CODE)?);
-    let (officer, status) = (text(col::OFFICER)?, text(col::STATUS)?);
-    let money = |name| column(batch, name, &MONEY, path);
-    let (value_total, value_annual) = (money(col::VALUE_TOTAL)?, money(col::VALUE_ANNUAL)?);
-    let date = |name| column(batch, name, &DataType::Date32, path);
-    let (expiry, end) = (date(col::EXPIRY_DATE)?, date(col::END_DATE)?);
-
-    let string = |array: &ArrayRef, row: usize| -> Option<String> {
-        let strings = array.as_string::<i32>();
-        (strings.is_valid(row) && !strings.value(row).trim().is_empty()).then(|| strings.value(row).trim().to_string())
-    };
-    let pence =
-        |array: &ArrayRef, row: usize| array.is_valid(row).then(|| array.as_primitive::<Decimal128Type>().value(row));
-    let day = |array: &ArrayRef, row: usize| {
-        array.is_valid(row).then(|| array.as_primitive::<Date32Type>().value(row)).and_then(date_from_days)
-    };
+fn read_batch(batch: &TableBatch, out: &mut Vec<Contract>) -> Result<()> {
+    let (council, reference, title) =
+        (batch.required_text(col::COUNCIL)?, batch.text(col::REFERENCE)?, batch.text(col::TITLE)?);
+    let (category, category_code) = (batch.text(col::CATEGORY)?, batch.text(col::CATEGORY_CODE)?);
+    let (officer, status) = (batch.text(col::OFFICER)?, batch.text(col::STATUS)?);
+    let (value_total, value_annual) = (batch.money(col::VALUE_TOTAL)?, batch.money(col::VALUE_ANNUAL)?);
+    let (expiry, end) = (batch.date(col::EXPIRY_DATE)?, batch.date(col::END_DATE)?);
+    let string = |text: &Text, row: usize| text.get(row).map(str::to_string);
+    let day = |dates, row| date_at(dates, row).and_then(date_from_days);
     for row in 0..batch.num_rows() {
         out.push(Contract {
             council: string(&council, row).unwrap_or_default(),
@@ -502,17 +491,13 @@ fn read_batch(batch: &RecordBatch, path: &Path, out: &mut Vec<Contract>) -> Resu
             title: string(&title, row).unwrap_or_default(),
             category: string(&category, row),
             category_code: string(&category_code, row),
-            value: pence(&value_total, row).or_else(|| pence(&value_annual, row)).unwrap_or(0),
-            expiry_date: day(&expiry, row).or_else(|| day(&end, row)),
+            value: money_at(value_total, row).or_else(|| money_at(value_annual, row)).unwrap_or(0),
+            expiry_date: day(expiry, row).or_else(|| day(end, row)),
             officer: string(&officer, row),
             status: string(&status, row),
         });
     }
     Ok(())
-}
-
-fn date_from_days(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::TimeDelta::days(days.into()))
 }
 
 /// One line of a plan.
@@ -599,80 +584,84 @@ pub fn build_workplan(dataset: &Dataset, options: &WorkplanOptions) -> Result<Wo
     })
 }
 
-/// The formats a plan can be written to, chosen by the file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanFormat {
-    Csv,
-    Xlsx,
+/// The plan as a result: one row per contract, in [`PLAN_COLUMNS`] order, money as
+/// `Decimal128(18,2)` and expiry as a date, so every format (and a workbook's £ format) gets
+/// them typed.
+pub fn plan_result(plan: &Workplan) -> ResultSet {
+    let rows = &plan.rows;
+    let text =
+        |f: &dyn Fn(&PlanRow) -> Option<String>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<StringArray>()) };
+    let columns: Vec<ArrayRef> = vec![
+        text(&|r| Some(r.contract.council.clone())),
+        text(&|r| Some(r.contract.reference.clone())),
+        text(&|r| Some(r.contract.title.clone())),
+        text(&|r| r.contract.category.clone()),
+        money_array(rows.iter().map(|r| Some(r.contract.value))),
+        Arc::new(rows.iter().map(|r| Some(days_from_date(r.expiry_date))).collect::<Date32Array>()),
+        Arc::new(rows.iter().map(|r| Some(r.months_to_expiry)).collect::<UInt32Array>()),
+        text(&|r| r.contract.officer.clone()),
+        text(&|r| r.proposed_officer.clone()),
+        text(&|r| Some(r.allocation.reason_text())),
+    ];
+    let types = [
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        MONEY,
+        DataType::Date32,
+        DataType::UInt32,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+    ];
+    result("Plan", &PLAN_COLUMNS, &types, columns)
 }
 
-impl PlanFormat {
-    pub fn from_path(path: &Path) -> Result<PlanFormat> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-            Some("csv") => Ok(PlanFormat::Csv),
-            Some("xlsx") => Ok(PlanFormat::Xlsx),
-            _ => Err(Error::usage(format!("cannot tell the format of {}", path.display()))
-                .with_hint("name the output FILE.csv or FILE.xlsx")),
-        }
+/// Each officer's totals against their stated capacity, in the officer list's order.
+pub fn officers_result(plan: &Workplan) -> ResultSet {
+    let officers = &plan.officers;
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(officers.iter().map(|t| Some(t.officer.name.clone())).collect::<StringArray>()),
+        Arc::new(officers.iter().map(|t| Some(t.contracts)).collect::<UInt64Array>()),
+        money_array(officers.iter().map(|t| Some(t.value))),
+        Arc::new(officers.iter().map(|t| t.officer.max_contracts).collect::<UInt64Array>()),
+        money_array(officers.iter().map(|t| t.officer.max_value)),
+    ];
+    let types = [DataType::Utf8, DataType::UInt64, MONEY, DataType::UInt64, MONEY];
+    result("Officers", &SUMMARY_COLUMNS, &types, columns)
+}
+
+fn money_array(pence: impl Iterator<Item = Option<i128>>) -> ArrayRef {
+    Arc::new(
+        pence
+            .collect::<Decimal128Array>()
+            .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)
+            .expect("money fits Decimal128(18,2)"),
+    )
+}
+
+fn result(title: &str, names: &[&str], types: &[DataType], columns: Vec<ArrayRef>) -> ResultSet {
+    let fields: Vec<Field> = names.iter().zip(types).map(|(n, t)| Field::new(*n, t.clone(), true)).collect();
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("columns match their schema");
+    ResultSet::from_batch(batch).titled(title)
+}
+
+/// What `spendql workplan` prints: the window, the plan, then for people the officers'
+/// totals and the contracts needing attention. A workbook carries the totals as a second
+/// sheet; a one-table format carries the plan alone.
+pub fn report(plan: &Workplan, format: Format) -> output::Report {
+    let mut results = vec![plan_result(plan)];
+    if format.holds_many() {
+        results.push(officers_result(plan));
     }
-}
-
-/// The plan's cells as text, in [`PLAN_COLUMNS`] order; money as plain `1234.56` unless
-/// `human` (then `£1,234.56`).
-fn row_cells(row: &PlanRow, human: bool) -> [String; 10] {
-    let c = &row.contract;
-    [
-        c.council.clone(),
-        c.reference.clone(),
-        c.title.clone(),
-        c.category.clone().unwrap_or_default(),
-        if human { money_text(c.value) } else { format_pence(c.value) },
-        row.expiry_date.to_string(),
-        row.months_to_expiry.to_string(),
-        c.officer.clone().unwrap_or_default(),
-        row.proposed_officer.clone().unwrap_or_default(),
-        row.allocation.reason_text(),
-    ]
-}
-
-/// The plan as CSV: a header of [`PLAN_COLUMNS`], then one line per contract.
-pub fn write_csv(plan: &Workplan, out: impl Write) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    let csv_err = |e: csv::Error| Error::new(ErrorKind::Io, format!("cannot write the plan: {e}"));
-    writer.write_record(PLAN_COLUMNS).map_err(csv_err)?;
-    for row in &plan.rows {
-        writer.write_record(row_cells(row, false)).map_err(csv_err)?;
+    output::Report {
+        results,
+        before: vec![Part::Line(window_line(plan))],
+        after: summary(plan),
+        written: Some("the plan".to_string()),
+        ..output::Report::default()
     }
-    writer.flush().map_err(|e| Error::io("cannot write the plan", e))
-}
-
-fn text_table(header: &[&str], width: Option<u16>) -> TextTable {
-    let mut table = TextTable::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = width {
-        table.set_width(width);
-    }
-    table.set_header(header.iter().copied());
-    table
-}
-
-fn right_align(table: &mut TextTable, columns: &[usize]) {
-    for &i in columns {
-        if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-}
-
-/// The plan as a text table, at most `width` columns wide if given.
-pub fn write_table(plan: &Workplan, width: Option<u16>, mut out: impl Write) -> Result<()> {
-    let mut table = text_table(&PLAN_COLUMNS, width);
-    for row in &plan.rows {
-        table.add_row(row_cells(row, true));
-    }
-    right_align(&mut table, &[4, 6]);
-    writeln!(out, "{table}").map_err(|e| Error::io("cannot write the plan", e))
 }
 
 /// `Contracts expiring 2025-01-01 to 2025-06-30 (6 months from 2025-01-01): 7 worth £1,750,000.25`
@@ -693,24 +682,12 @@ pub fn window_line(plan: &Workplan) -> String {
 
 /// Each officer's totals against capacity, then the contracts needing attention: those
 /// nobody could take and those in a category nobody is expert in.
-pub fn write_summary(plan: &Workplan, width: Option<u16>, mut out: impl Write) -> Result<()> {
-    let io = |e| Error::io("cannot write the summary", e);
-    writeln!(out, "Officers from {}:", plan.officers_source).map_err(io)?;
+pub fn summary(plan: &Workplan) -> Vec<Part> {
+    let mut parts = vec![Part::Line(String::new()), Part::Line(format!("Officers from {}:", plan.officers_source))];
     if plan.officers.is_empty() {
-        writeln!(out, "  none — name them with --officers FILE.csv").map_err(io)?;
+        parts.push(Part::Line("  none — name them with --officers FILE.csv".to_string()));
     } else {
-        let mut table = text_table(&SUMMARY_COLUMNS, width);
-        for t in &plan.officers {
-            table.add_row([
-                t.officer.name.clone(),
-                t.contracts.to_string(),
-                money_text(t.value),
-                t.officer.max_contracts.map(|m| m.to_string()).unwrap_or_default(),
-                t.officer.max_value.map(money_text).unwrap_or_default(),
-            ]);
-        }
-        right_align(&mut table, &[1, 2, 3, 4]);
-        writeln!(out, "{table}").map_err(io)?;
+        parts.push(Part::Table(officers_result(plan)));
     }
     // The first few, most urgent first; the plan itself lists them all.
     const SHOWN: usize = 10;
@@ -728,98 +705,17 @@ pub fn write_summary(plan: &Workplan, width: Option<u16>, mut out: impl Write) -
     };
     let unassigned: Vec<&PlanRow> = plan.rows.iter().filter(|r| r.proposed_officer.is_none()).collect();
     if !unassigned.is_empty() {
-        writeln!(out, "Nobody could take ({}): {}", unassigned.len(), references(unassigned)).map_err(io)?;
+        parts.push(Part::Line(format!("Nobody could take ({}): {}", unassigned.len(), references(unassigned))));
     }
     let no_expert: Vec<&PlanRow> = plan.rows.iter().filter(|r| r.allocation.nobody_expert).collect();
     if !no_expert.is_empty() {
-        writeln!(out, "In a category nobody is expert in ({}): {}", no_expert.len(), references(no_expert))
-            .map_err(io)?;
+        parts.push(Part::Line(format!(
+            "In a category nobody is expert in ({}): {}",
+            no_expert.len(),
+            references(no_expert)
+        )));
     }
-    Ok(())
-}
-
-/// The plan as a workbook: a `Plan` sheet and an `Officers` summary sheet, money as numbers
-/// in £ format and expiry dates as dates.
-fn write_xlsx(plan: &Workplan, path: &Path) -> Result<()> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let shown = path.display().to_string();
-    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::new(ErrorKind::Io, format!("cannot write {shown}: {e}"));
-    let header = Format::new().set_bold();
-    let money = Format::new().set_num_format("£#,##0.00;-£#,##0.00");
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    // Pounds as an Excel number: the one place money becomes a float, because Excel's cells are.
-    let pounds = |pence: i128| pence as f64 / 100.0;
-
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Plan").map_err(xlsx)?;
-    for (c, name) in PLAN_COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &header).map_err(xlsx)?;
-    }
-    for (r, row) in plan.rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        let cells = row_cells(row, false);
-        for (c, text) in cells.iter().enumerate() {
-            let c = c as u16;
-            match PLAN_COLUMNS[c as usize] {
-                "value" => sheet.write_number_with_format(r, c, pounds(row.contract.value), &money),
-                "months_to_expiry" => sheet.write_number(r, c, f64::from(row.months_to_expiry)),
-                "expiry_date" => {
-                    let d = row.expiry_date;
-                    let excel =
-                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(xlsx)?;
-                    sheet.write_date_with_format(r, c, &excel, &date)
-                }
-                _ => sheet.write_string(r, c, text),
-            }
-            .map_err(xlsx)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
-    sheet.autofit();
-
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Officers").map_err(xlsx)?;
-    for (c, name) in SUMMARY_COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &header).map_err(xlsx)?;
-    }
-    for (r, t) in plan.officers.iter().enumerate() {
-        let r = r as u32 + 1;
-        sheet.write_string(r, 0, &t.officer.name).map_err(xlsx)?;
-        sheet.write_number(r, 1, t.contracts as f64).map_err(xlsx)?;
-        sheet.write_number_with_format(r, 2, pounds(t.value), &money).map_err(xlsx)?;
-        if let Some(max) = t.officer.max_contracts {
-            sheet.write_number(r, 3, max as f64).map_err(xlsx)?;
-        }
-        if let Some(max) = t.officer.max_value {
-            sheet.write_number_with_format(r, 4, pounds(max), &money).map_err(xlsx)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
-    sheet.autofit();
-    workbook.save(path).map_err(xlsx)
-}
-
-/// Write the plan to `path` in the format its extension names, under a temporary name that
-/// is renamed into place only when complete, so a failed run never leaves half a plan that
-/// looks finished (or clobbers the previous one).
-pub fn write_file(plan: &Workplan, path: &Path) -> Result<()> {
-    let format = PlanFormat::from_path(path)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.partial"));
-    let written = match format {
-        PlanFormat::Csv => File::create(&temp)
-            .map_err(|e| Error::io(format!("cannot create {}", temp.display()), e))
-            .and_then(|file| write_csv(plan, std::io::BufWriter::new(file))),
-        PlanFormat::Xlsx => write_xlsx(plan, &temp),
-    };
-    let moved = written.and_then(|()| {
-        std::fs::rename(&temp, path).map_err(|e| Error::io(format!("cannot move {} into place", path.display()), e))
-    });
-    if moved.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    moved
+    parts
 }
 
 #[cfg(test)]

@@ -197,7 +197,10 @@ fn paths(files: &[PathBuf]) -> Vec<&str> {
 /// check's CSV as counts, plus the `published_as` cells.
 fn check_csv(text: &str) -> (Counts, BTreeMap<(String, String), String>) {
     let rows = csv_rows(text);
-    assert_eq!(rows[0], ["table", "council", "field", "checked", "missing", "compliance_pct", "published_as"]);
+    assert_eq!(
+        rows[0],
+        ["table", "council", "field", "checked", "missing", "compliance_pct", "published_as", "records_read"]
+    );
     let mut counts = Counts::new();
     let mut published_as = BTreeMap::new();
     for row in &rows[1..] {

@@ -11,6 +11,7 @@ mod generate;
 mod ingest;
 mod language;
 mod on_off_contract;
+mod printing;
 mod progress;
 mod suppliers;
 mod syntax_errors;

@@ -243,7 +243,7 @@ fn officers_file_allocation_matches_the_hand_worked_plan() {
     }
     assert!(stdout.contains("In a category nobody is expert in (1): Trafford TC5"), "{stdout}");
     assert!(!stdout.contains("Nobody could take"), "{stdout}");
-    assert!(!setup.path(".plan.csv.partial").exists());
+    assert_no_partial_file(&setup);
 }
 
 #[test]
@@ -272,11 +272,37 @@ fn register_officers_keep_their_contracts_and_the_unheld_one_is_balanced() {
     );
 }
 
+/// Plans are written under a hidden temporary name and renamed into place.
+fn assert_no_partial_file(setup: &Setup) {
+    let left: Vec<String> = std::fs::read_dir(setup.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
 #[test]
 fn without_output_the_plan_and_summary_are_printed() {
     let setup = Setup::new();
-    let stdout = setup.run_ok(&[]);
+    let stdout = setup.run_ok(&["--format", "table"]);
     insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn issue_9_piped_the_plan_is_csv_and_json_like_any_result() {
+    // The hand-worked plan of `register_officers_keep_their_contracts_and_the_unheld_one_is_balanced`.
+    let setup = Setup::new();
+    let csv = csv_rows(&setup.run_ok(&[]));
+    assert_eq!(csv[0], HEADER);
+    let proposed: Vec<(&str, &str)> = csv[1..].iter().map(|r| (r[1].as_str(), r[8].as_str())).collect();
+    assert_eq!(proposed[4], ("TC5", "Priya Sharma"));
+    assert_eq!(proposed.len(), 7);
+    let json: serde_json::Value = serde_json::from_str(&setup.run_ok(&["--format", "json"])).unwrap();
+    let tc2 = json.as_array().unwrap().iter().find(|r| r["reference"] == "TC2").unwrap();
+    assert_eq!(tc2["value"].to_string(), "300000.25", "money exact, as a JSON number");
+    assert_eq!(tc2["expiry_date"], "2025-03-15");
+    assert_eq!(tc2["months_to_expiry"], 2);
 }
 
 #[test]
@@ -300,7 +326,7 @@ fn xlsx_output_has_a_plan_sheet_and_an_officer_sheet() {
     assert_eq!(officers.height(), 1 + 5);
     let alice: Vec<String> = officers.rows().nth(3).unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(alice, ["Alice Grey", "1", "200000", "", "250000"]);
-    assert!(!setup.path(".plan.xlsx.partial").exists());
+    assert_no_partial_file(&setup);
 }
 
 #[test]
@@ -336,8 +362,8 @@ fn usage_errors_exit_with_2() {
     let setup = Setup::new();
     let stderr = setup.run_err(&["--months", "0"], 2);
     assert!(stderr.contains("--months"), "{stderr}");
-    let stderr = setup.run_err(&["--output", "plan.json"], 2);
-    assert!(stderr.contains("cannot tell the format of plan.json") && stderr.contains("FILE.xlsx"), "{stderr}");
+    let stderr = setup.run_err(&["--output", "plan.docx"], 2);
+    assert!(stderr.contains("cannot tell the format of plan.docx") && stderr.contains("FILE.xlsx"), "{stderr}");
     let toml = setup.path("officers.toml");
     std::fs::write(&toml, "[officers]\n").unwrap();
     let stderr = setup.run_err(&["--officers", toml.to_str().unwrap()], 1);

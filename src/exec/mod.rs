@@ -16,7 +16,8 @@ use datafusion::functions_aggregate::expr_fn::{max, min};
 use datafusion::logical_expr::{LogicalPlan, col};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::catalog::{Dataset, Snapshot};
+use crate::catalog::{Dataset, Snapshot, TableReader};
+use crate::dates::date_from_days;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Table;
 use crate::semantic::model::{DimensionDef, DimensionKind};
@@ -40,6 +41,18 @@ pub struct QueryResult {
 impl QueryResult {
     pub fn row_count(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// A result goes to the one printer with its chart request and its time; the printer does
+/// not know the engine.
+impl From<QueryResult> for crate::output::ResultSet {
+    fn from(result: QueryResult) -> Self {
+        crate::output::ResultSet {
+            chart: result.chart,
+            elapsed: Some(result.elapsed),
+            ..crate::output::ResultSet::new(result.schema, result.batches)
+        }
     }
 }
 
@@ -261,7 +274,7 @@ impl Engine {
             if a.is_null(0) {
                 return None;
             }
-            NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(i64::from(a.value(0))))
+            date_from_days(a.value(0))
         };
         let range = match (day(0), day(1)) {
             (Some(a), Some(b)) => (a, b),
@@ -271,43 +284,20 @@ impl Engine {
         Ok(range)
     }
 
-    /// Calls `each` with the statistics of `column` in every non-empty row group of
-    /// `table`'s files, read from the Parquet footers without reading rows. `None` as soon as
-    /// a file cannot be read or a row group has no statistics, or when `each` says so.
-    fn for_each_row_group_statistics(
-        &self,
-        table: Table,
-        column: &str,
-        mut each: impl FnMut(&datafusion::parquet::file::statistics::Statistics) -> Option<()>,
-    ) -> Option<()> {
-        use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
-        for path in self.snapshot.table_files(table) {
-            let reader = SerializedFileReader::new(std::fs::File::open(&path).ok()?).ok()?;
-            let metadata = reader.metadata();
-            let index = metadata.file_metadata().schema_descr().columns().iter().position(|c| c.name() == column)?;
-            for group in metadata.row_groups().iter().filter(|g| g.num_rows() > 0) {
-                each(group.column(index).statistics()?)?;
-            }
-        }
-        Some(())
-    }
-
     /// The first and last payment dates from the footers' statistics: every relative period
     /// needs them, and scanning 10 million dates for two numbers cost more than many whole
     /// queries. `None` if any file lacks statistics.
     fn date_range_from_statistics(&self) -> Option<(NaiveDate, NaiveDate)> {
         use datafusion::parquet::file::statistics::Statistics;
         let mut range: Option<(i32, i32)> = None;
-        self.for_each_row_group_statistics(Table::Spend, "payment_date", |stats| {
+        TableReader::new(&self.snapshot, Table::Spend).row_group_statistics("payment_date", |stats| {
             let Statistics::Int32(stats) = stats else { return None };
             let (low, high) = (*stats.min_opt()?, *stats.max_opt()?);
             range = Some(range.map_or((low, high), |(a, b)| (a.min(low), b.max(high))));
             Some(())
         })?;
         let (low, high) = range?;
-        let day =
-            |d: i32| NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(i64::from(d)));
-        Some((day(low)?, day(high)?))
+        Some((date_from_days(low)?, date_from_days(high)?))
     }
 
     /// The distinct values of a column whose every row group holds one value (ingest writes
@@ -316,7 +306,7 @@ impl Engine {
     fn single_values_from_statistics(&self, table: Table, column: &str) -> Option<Vec<String>> {
         use datafusion::parquet::file::statistics::Statistics;
         let mut values = std::collections::BTreeSet::new();
-        self.for_each_row_group_statistics(table, column, |stats| {
+        TableReader::new(&self.snapshot, table).row_group_statistics(column, |stats| {
             let Statistics::ByteArray(stats) = stats else { return None };
             let (low, high) = (stats.min_opt()?, stats.max_opt()?);
             if low != high || !stats.min_is_exact() || !stats.max_is_exact() {

@@ -176,9 +176,7 @@ pub fn push_csv_field(line: &mut String, field: &str) {
 
 /// `-195.75`: pounds and pence with a point, as most councils publish.
 pub fn plain_money(pence: i64) -> String {
-    let sign = if pence < 0 { "-" } else { "" };
-    let abs = pence.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    crate::money::format_pence(i128::from(pence))
 }
 
 /// `313.4`, `0`: the shortest form, as Trafford's card file writes amounts.
@@ -191,16 +189,7 @@ pub fn short_money(pence: i64) -> String {
 /// `£1,234.56` with thousands separators; credits as `-£1,234.56` or, in accounting style,
 /// `(£1,234.56)`.
 pub fn pound_money(pence: i64, accounting_credit: bool) -> String {
-    let abs = pence.unsigned_abs();
-    let pounds = (abs / 100).to_string();
-    let mut grouped = String::with_capacity(pounds.len() + pounds.len() / 3);
-    for (i, ch) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let body = format!("£{grouped}.{:02}", abs % 100);
+    let body = crate::money::money_text(i128::from(pence.unsigned_abs()));
     match (pence < 0, accounting_credit) {
         (false, _) => body,
         (true, true) => format!("({body})"),

@@ -18,15 +18,14 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, RecordBatch, StringArray, StringBuilder,
-};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Decimal128Type};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, RecordBatch, StringArray, StringBuilder};
+use datafusion::arrow::datatypes::{Date32Type, Decimal128Type};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{LinkRecord, Manifest, SourceKind, Transaction};
+use crate::catalog::reader::date_at;
+use crate::catalog::{LinkRecord, Manifest, SourceKind, TableBatch, TableReader, Transaction};
 use crate::error::{Error, Result};
 use crate::schema::{Table, contracts as c, spend as s};
 use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number};
@@ -191,67 +190,38 @@ impl Register {
             .filter(|r| r.kind == SourceKind::Contracts)
             .flat_map(|r| r.parquet_files.iter().map(|f| version_dir.join(f)))
             .collect();
-        for path in files {
-            for batch in read_batches(&path)? {
-                register.add(&batch, aliases, &path)?;
-            }
+        for batch in TableReader::of_files(Table::Contracts, files).batches(None) {
+            register.add(&batch?, aliases)?;
         }
         Ok(register)
     }
 
-    fn add(&mut self, batch: &RecordBatch, aliases: &Aliases, path: &Path) -> Result<()> {
-        let text = |name: &str| -> Result<&StringArray> {
-            batch
-                .column_by_name(name)
-                .and_then(|a| a.as_any().downcast_ref::<StringArray>())
-                .ok_or_else(|| damaged(path, name))
-        };
-        let date = |name: &str| -> Result<&Date32Array> {
-            batch
-                .column_by_name(name)
-                .and_then(|a| a.as_primitive_opt::<Date32Type>())
-                .ok_or_else(|| damaged(path, name))
-        };
-        let council = text(c::COUNCIL)?;
-        let reference = text(c::REFERENCE)?;
-        let title = text(c::TITLE)?;
-        let key = text(c::SUPPLIER_KEY)?;
-        let company = text(c::COMPANY_NUMBER)?;
-        let collaborative = text(c::COLLABORATIVE)?;
-        let source_row = batch
-            .column_by_name(c::SOURCE_ROW)
-            .and_then(|a| a.as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>())
-            .ok_or_else(|| damaged(path, c::SOURCE_ROW))?;
-        let start = date(c::START_DATE)?;
-        let end = date(c::END_DATE)?;
-        let expiry = date(c::EXPIRY_DATE)?;
+    fn add(&mut self, batch: &TableBatch, aliases: &Aliases) -> Result<()> {
+        let council = batch.required_text(c::COUNCIL)?;
+        let reference = batch.required_text(c::REFERENCE)?;
+        let title = batch.required_text(c::TITLE)?;
+        let key = batch.required_text(c::SUPPLIER_KEY)?;
+        let company = batch.required_text(c::COMPANY_NUMBER)?;
+        let collaborative = batch.required_text(c::COLLABORATIVE)?;
+        let source_row = batch.row_numbers(c::SOURCE_ROW)?;
+        let start = batch.required_date(c::START_DATE)?;
+        let end = batch.required_date(c::END_DATE)?;
+        let expiry = batch.required_date(c::EXPIRY_DATE)?;
         for i in 0..batch.num_rows() {
             self.contracts += 1;
             // A contract without both ends cannot show that a payment fell inside it.
-            let Some(start) = start.is_valid(i).then(|| start.value(i)) else { continue };
-            let expiry = if expiry.is_valid(i) {
-                expiry.value(i)
-            } else if end.is_valid(i) {
-                end.value(i)
-            } else {
-                continue;
-            };
-            let company_number = company.is_valid(i).then(|| company.value(i)).and_then(normalise_company_number);
-            let supplier = key.is_valid(i).then(|| aliases.canonical(key.value(i)).to_string());
+            let Some(start) = date_at(Some(start), i) else { continue };
+            let Some(expiry) = date_at(Some(expiry), i).or_else(|| date_at(Some(end), i)) else { continue };
+            let company_number = company.raw(i).and_then(normalise_company_number);
+            let supplier = key.raw(i).map(|k| aliases.canonical(k).to_string());
             if supplier.as_deref().is_none_or(str::is_empty) && company_number.is_none() {
                 continue;
             }
-            let reference = contract_ref(
-                reference.is_valid(i).then(|| reference.value(i)),
-                title.is_valid(i).then(|| title.value(i)),
-                source_row.value(i),
-            );
+            let reference = contract_ref(reference.raw(i), title.raw(i), source_row.value(i));
             let cover = Cover { start, expiry, company_number: company_number.clone(), reference };
-            let mut councils = vec![council.value(i).to_string()];
-            if collaborative.is_valid(i) {
-                councils.extend(
-                    collaborative.value(i).split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
-                );
+            let mut councils = vec![council.raw(i).unwrap_or_default().to_string()];
+            if let Some(others) = collaborative.raw(i) {
+                councils.extend(others.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string));
             }
             councils.dedup();
             for covered in councils {
@@ -308,16 +278,6 @@ fn contract_ref(reference: Option<&str>, title: Option<&str>, source_row: i64) -
 fn damaged(path: &Path, column: &str) -> Error {
     Error::dataset(format!("{} has no readable column {column}", path.display()))
         .with_hint("the dataset may be from an older spendql; ingest its files into a fresh dataset")
-}
-
-fn read_batches(path: &Path) -> Result<Vec<RecordBatch>> {
-    let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024).build()?;
-    let mut batches = Vec::new();
-    for batch in reader {
-        batches.push(batch?);
-    }
-    Ok(batches)
 }
 
 /// Rewrite one spend file with fresh links (and, with `rekey`, keys under the current
@@ -431,35 +391,16 @@ fn links_for(batch: &RecordBatch, register: &Register, aliases: &Aliases, path: 
 
 /// (rows, rows linked, amount linked in pence) of one spend file, reading two columns.
 fn count_links(path: &Path) -> Result<(u64, u64, i128)> {
-    let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
-    let schema = builder.parquet_schema();
-    let wanted: Vec<usize> = schema
-        .columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, col)| matches!(col.name(), s::AMOUNT | s::CONTRACT_REF))
-        .map(|(i, _)| i)
-        .collect();
-    let mask = datafusion::parquet::arrow::ProjectionMask::leaves(schema, wanted);
-    let reader = builder.with_projection(mask).build()?;
     let (mut rows, mut linked, mut amount) = (0u64, 0u64, 0i128);
-    for batch in reader {
+    let reader = TableReader::of_files(Table::Spend, vec![path.to_path_buf()]);
+    for batch in reader.batches(Some(&[s::AMOUNT, s::CONTRACT_REF])) {
         let batch = batch?;
         rows += batch.num_rows() as u64;
-        let (Some(amounts), Some(links)) = (batch.column_by_name(s::AMOUNT), batch.column_by_name(s::CONTRACT_REF))
-        else {
-            return Err(damaged(path, s::CONTRACT_REF));
-        };
-        let amounts = amounts.as_primitive_opt::<Decimal128Type>().ok_or_else(|| damaged(path, s::AMOUNT))?;
-        if links.data_type() != &DataType::Utf8 {
-            return Err(damaged(path, s::CONTRACT_REF));
-        }
-        for i in 0..batch.num_rows() {
-            if links.is_valid(i) {
-                linked += 1;
-                amount += amounts.value(i);
-            }
+        let amounts = batch.required_money(s::AMOUNT)?;
+        let links = batch.required_text(s::CONTRACT_REF)?;
+        for i in (0..batch.num_rows()).filter(|i| links.raw(*i).is_some()) {
+            linked += 1;
+            amount += amounts.value(i);
         }
     }
     Ok((rows, linked, amount))

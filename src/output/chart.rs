@@ -12,8 +12,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int32Type, Int64Type, UInt64Type};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::exec::QueryResult;
-use crate::output::cell_text;
+use crate::output::{Format, ResultSet, cell_text};
 
 /// Column headings that name a time dimension: charts of these are lines, not bars.
 const TIME_HEADINGS: &[&str] = &["month", "quarter", "fy", "fq", "year", "date"];
@@ -66,7 +65,7 @@ impl ChartData {
     /// Arrange a result for drawing. Text (and time) columns become labels and numeric
     /// columns become series. With a time column and another text column (`spend by
     /// council, month`), each value of the text column becomes its own series over time.
-    pub fn from_result(result: &QueryResult) -> Result<ChartData> {
+    pub fn from_result(result: &ResultSet) -> Result<ChartData> {
         let fields = result.schema.fields();
         let is_time = |name: &str| TIME_HEADINGS.contains(&name);
         let label_cols: Vec<usize> =
@@ -163,7 +162,7 @@ impl ChartData {
 
 /// Draw a result in the terminal, `width` columns wide: horizontal bars for one dimension,
 /// a sparkline per series for a time dimension.
-pub fn write_terminal_chart(result: &QueryResult, width: u16, out: &mut dyn Write) -> Result<()> {
+pub fn write_terminal_chart(result: &ResultSet, width: u16, out: &mut dyn Write) -> Result<()> {
     let data = ChartData::from_result(result)?;
     if data.time { write_sparklines(&data, width, out) } else { write_bars(&data, width, out) }
 }
@@ -326,24 +325,24 @@ fn ensure_font() -> Result<()> {
     })
 }
 
-/// Write the chart of a result as an image: SVG or PNG, by the file's extension.
-pub fn write_image(result: &QueryResult, title: &str, path: &Path) -> Result<()> {
+/// Write the chart of a result to `path` as an image, SVG or PNG.
+pub fn write_image(result: &ResultSet, title: &str, path: &Path, format: Format) -> Result<()> {
     let data = ChartData::from_result(result)?;
     ensure_font()?;
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     use plotters::prelude::IntoDrawingArea;
     let size = image_size(&data);
     let fail = |e: String| Error::new(ErrorKind::Io, format!("cannot draw chart {}: {e}", path.display()));
-    match ext.as_str() {
-        "svg" => {
+    match format {
+        Format::Svg => {
             let root = plotters::prelude::SVGBackend::new(path, size).into_drawing_area();
             draw(root, &data, title).map_err(fail)
         }
-        "png" => {
+        Format::Png => {
+            // The extension tells plotters' bitmap encoder to write PNG.
             let root = plotters::prelude::BitMapBackend::new(path, size).into_drawing_area();
             draw(root, &data, title).map_err(fail)
         }
-        other => Err(Error::usage(format!("charts are written as .svg or .png, not '.{other}'"))),
+        other => Err(Error::usage(format!("charts are drawn as svg or png, not {}", other.name()))),
     }
 }
 
@@ -479,7 +478,7 @@ mod tests {
     use datafusion::arrow::array::{Decimal128Array, RecordBatch, StringArray};
     use datafusion::arrow::datatypes::{Field, Schema};
 
-    fn result(heading: &str, labels: &[&str], pence: &[i128]) -> QueryResult {
+    fn result(heading: &str, labels: &[&str], pence: &[i128]) -> ResultSet {
         let schema = Arc::new(Schema::new(vec![
             Field::new(heading, DataType::Utf8, true),
             Field::new("spend", DataType::Decimal128(18, 2), true),
@@ -490,7 +489,7 @@ mod tests {
             vec![Arc::new(StringArray::from_iter_values(labels.iter())), Arc::new(money)],
         )
         .unwrap();
-        QueryResult { schema, batches: vec![batch], elapsed: std::time::Duration::ZERO, chart: true }
+        ResultSet { chart: true, ..ResultSet::new(schema, vec![batch]) }
     }
 
     /// A drawn bar's length in eighths of a cell.
@@ -539,7 +538,7 @@ mod tests {
         let schema = Arc::new(Schema::new(vec![Field::new("council", DataType::Utf8, true)]));
         let batch =
             RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from_iter_values(["Trafford"]))]).unwrap();
-        let r = QueryResult { schema, batches: vec![batch], elapsed: std::time::Duration::ZERO, chart: true };
+        let r = ResultSet { chart: true, ..ResultSet::new(schema, vec![batch]) };
         let err = ChartData::from_result(&r).unwrap_err();
         assert!(err.message.contains("no numbers"), "{}", err.message);
     }
@@ -557,7 +556,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("chart.svg");
         let r = result("council", &["Trafford", "Salford"], &[400_000, 200_000]);
-        match write_image(&r, "Spend by council", &path) {
+        match write_image(&r, "Spend by council", &path, Format::Svg) {
             Ok(()) => {}
             Err(e) if e.message.contains("no TrueType font") => {
                 eprintln!("skipping: no font on this machine");

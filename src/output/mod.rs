@@ -1,59 +1,122 @@
-//! Writing query results: aligned tables with £ and thousands separators for people, and
-//! CSV, JSON, NDJSON, Parquet and XLSX with plain numbers for programs and spreadsheets.
-//! Every writer takes `impl Write` (or a path, for workbooks), so all are testable.
+//! The one printer. Everything a command prints — query results, `check`, `workplan`,
+//! `suppliers` — arrives here as [`ResultSet`]s (Arrow batches with a title), grouped in a
+//! [`Report`] with a few lines for people, and leaves in the one [`Format`] asked for:
+//! aligned tables with £ and thousands separators for people; CSV, JSON, NDJSON, Parquet and
+//! XLSX with plain numbers for programs and spreadsheets; SVG and PNG for a result's chart.
+//! [`PrintOptions`] holds the routing policy (which format suits a terminal, what goes to a
+//! file, what to stderr) for the command line and the REPL alike, so a new format is one
+//! variant and one writer here. Every writer takes `impl Write`.
 
+mod cells;
 pub mod chart;
+mod csv;
+mod json;
+mod parquet;
+mod table;
+mod xlsx;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table as TextTable, presets};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type, UInt64Type,
-};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::exec::QueryResult;
+pub use cells::cell_text;
+pub use csv::write_csv;
+pub use json::{write_json, write_ndjson};
+pub use parquet::write_parquet;
+pub use table::write_table;
+use table::write_table_only;
+pub use xlsx::write_xlsx;
 
-/// Output formats, chosen by `--format` or by the extension of `--output`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use crate::error::{Error, Result};
+
+/// A result to print: its columns and rows, and how people should see it.
+#[derive(Debug, Clone)]
+pub struct ResultSet {
+    /// A heading for people, a sheet name in a workbook, a slug in numbered file names.
+    pub title: Option<String>,
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    /// Draw the result's chart under its table (`as chart`).
+    pub chart: bool,
+    /// How long the engine took, for `--timing`.
+    pub elapsed: Option<Duration>,
+}
+
+impl ResultSet {
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> ResultSet {
+        ResultSet { title: None, schema, batches, chart: false, elapsed: None }
+    }
+
+    pub fn from_batch(batch: RecordBatch) -> ResultSet {
+        ResultSet::new(batch.schema(), vec![batch])
+    }
+
+    pub fn titled(mut self, title: impl Into<String>) -> ResultSet {
+        self.title = Some(title.into());
+        self
+    }
+
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// Output formats, chosen by `--format`, by the extension of `--output`, or by where stdout goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// An aligned table for people (the default on a terminal).
     Table,
+    /// CSV with plain numbers (the default when piped).
     Csv,
+    /// One JSON array of objects.
     Json,
+    /// One JSON object per line.
+    #[value(alias = "jsonl")]
     Ndjson,
+    /// A Parquet file.
     Parquet,
+    /// An Excel workbook, one sheet per result.
     Xlsx,
+    /// The result's chart as an SVG image.
+    Svg,
+    /// The result's chart as a PNG image.
+    Png,
 }
 
 impl Format {
+    pub const ALL: [Format; 8] = [
+        Format::Table,
+        Format::Csv,
+        Format::Json,
+        Format::Ndjson,
+        Format::Parquet,
+        Format::Xlsx,
+        Format::Svg,
+        Format::Png,
+    ];
+
+    /// A format by name (`csv`, `jsonl`), for the REPL; the command line parses with clap.
     pub fn parse(name: &str) -> Result<Format> {
-        Ok(match name.to_ascii_lowercase().as_str() {
-            "table" => Format::Table,
-            "csv" => Format::Csv,
-            "json" => Format::Json,
-            "ndjson" | "jsonl" => Format::Ndjson,
-            "parquet" => Format::Parquet,
-            "xlsx" => Format::Xlsx,
-            other => {
-                return Err(Error::usage(format!("unknown format '{other}'"))
-                    .with_hint("formats are: table, csv, json, ndjson, parquet, xlsx"));
-            }
+        <Format as clap::ValueEnum>::from_str(name.trim(), true).map_err(|_| {
+            Error::usage(format!("unknown format '{name}'")).with_hint(format!("formats are: {}", Format::names()))
         })
+    }
+
+    /// `table, csv, json, …`, for hints.
+    pub fn names() -> String {
+        Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
     }
 
     /// The format a file name implies: `report.xlsx` → Xlsx.
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
-            "csv" => Some(Format::Csv),
-            "json" => Some(Format::Json),
-            "ndjson" | "jsonl" => Some(Format::Ndjson),
-            "parquet" => Some(Format::Parquet),
-            "xlsx" => Some(Format::Xlsx),
             "txt" => Some(Format::Table),
-            _ => None,
+            "jsonl" => Some(Format::Ndjson),
+            other => Format::parse(other).ok().filter(|f| *f != Format::Table),
         }
     }
 
@@ -65,291 +128,428 @@ impl Format {
             Format::Ndjson => "ndjson",
             Format::Parquet => "parquet",
             Format::Xlsx => "xlsx",
+            Format::Svg => "svg",
+            Format::Png => "png",
         }
     }
+
+    /// For people: £ signs, separators, titles and summary lines around the data.
+    pub fn is_screen(self) -> bool {
+        self == Format::Table
+    }
+
+    /// Text that can follow more text in one stream (a pipe, an appended file): one result
+    /// after another. The others are whole files.
+    pub fn is_streamable(self) -> bool {
+        matches!(self, Format::Table | Format::Csv | Format::Json | Format::Ndjson)
+    }
+
+    /// Bytes that would garble a terminal.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Parquet | Format::Xlsx | Format::Png)
+    }
+
+    /// A drawing of a result rather than its rows.
+    pub fn is_image(self) -> bool {
+        matches!(self, Format::Svg | Format::Png)
+    }
+
+    /// One file holds several results (as worksheets).
+    pub fn holds_many(self) -> bool {
+        self == Format::Xlsx
+    }
 }
 
-/// A cell's value for display (`human`: £, separators) or for programs (plain numbers).
-/// `None` is SQL NULL.
-pub fn cell_text(array: &ArrayRef, row: usize, human: bool) -> Option<String> {
-    if array.is_null(row) {
-        return None;
+/// A line or a small table for people, around a report's results.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Line(String),
+    Table(ResultSet),
+}
+
+/// What a command prints: its results, and what people are told around them.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The data: what files and machine formats carry.
+    pub results: Vec<ResultSet>,
+    /// Print each result's title above it on a screen, and `# title` lines in streamed
+    /// machine formats, so several results stay splittable.
+    pub show_titles: bool,
+    /// For people, before the results on a screen (or when they went to a file).
+    pub before: Vec<Part>,
+    /// For people, after them.
+    pub after: Vec<Part>,
+    /// Said whatever the format: inline on a screen, on stderr when stdout carries data.
+    pub notes: Vec<String>,
+    /// What the results are, for `Wrote the plan to plan.csv` after writing a file.
+    pub written: Option<String>,
+}
+
+impl Report {
+    pub fn of(results: Vec<ResultSet>) -> Report {
+        Report { results, ..Report::default() }
     }
-    Some(match array.data_type() {
-        DataType::Decimal128(_, scale) => {
-            let v = array.as_primitive::<Decimal128Type>().value(row);
-            let plain = decimal_text(v, *scale);
-            if human && *scale == 2 { money_text(v) } else { plain }
+}
+
+/// How to print: the format, the width of tables, timing, and a file instead of the stream.
+#[derive(Debug, Clone)]
+pub struct PrintOptions {
+    pub format: Format,
+    /// Tables are at most this wide (a terminal's width); `None` is unlimited.
+    pub width: Option<u16>,
+    /// Say each result's engine time on the error stream.
+    pub timing: bool,
+    /// Write here instead of the output stream.
+    pub output: Option<PathBuf>,
+    /// The output stream is a terminal.
+    pub terminal: bool,
+}
+
+impl PrintOptions {
+    /// The routing policy: `--format` wins, else `--output`'s extension, else a table on a
+    /// terminal and CSV down a pipe.
+    pub fn choose(format: Option<Format>, output: Option<PathBuf>, terminal: bool) -> Result<PrintOptions> {
+        let format = match (format, &output) {
+            (Some(f), _) => f,
+            (None, Some(path)) => Format::from_path(path).ok_or_else(|| {
+                Error::usage(format!("cannot tell the format of {}", path.display())).with_hint(format!(
+                    "add --format, or name the file FILE.csv, FILE.json, FILE.parquet, FILE.xlsx, FILE.svg, …; formats are: {}",
+                    Format::names()
+                ))
+            })?,
+            (None, None) if terminal => Format::Table,
+            (None, None) => Format::Csv,
+        };
+        if output.is_none() && terminal && format.is_binary() {
+            return Err(Error::usage(format!("{} is binary and would garble the terminal", format.name()))
+                .with_hint(format!("add --output FILE.{}", format.name())));
         }
-        DataType::Int64 => int_text(array.as_primitive::<Int64Type>().value(row) as i128, human),
-        DataType::Int32 => int_text(array.as_primitive::<Int32Type>().value(row) as i128, human),
-        DataType::UInt64 => int_text(array.as_primitive::<UInt64Type>().value(row) as i128, human),
-        DataType::Float64 => {
-            let v = array.as_primitive::<Float64Type>().value(row);
-            if human { format!("{v:.1}") } else { format!("{v}") }
+        if output.is_none() && format.is_image() {
+            return Err(Error::usage(format!("{} draws a chart into a file", format.name()))
+                .with_hint(format!("add --output chart.{}", format.name())));
         }
-        DataType::Date32 => {
-            let days = array.as_primitive::<Date32Type>().value(row);
-            chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-                .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days))))
-                .map(|d| d.to_string())
-                .unwrap_or_default()
+        Ok(PrintOptions { format, width: None, timing: false, output, terminal })
+    }
+
+    pub fn with_width(mut self, width: Option<u16>) -> PrintOptions {
+        self.width = width;
+        self
+    }
+
+    pub fn with_timing(mut self, timing: bool) -> PrintOptions {
+        self.timing = timing;
+        self
+    }
+
+    /// Print `report`: to `--output` if given (then its lines for people go to `out`), or
+    /// to `out`; notes and timings go to `err` whenever `out` carries data.
+    pub fn print(&self, report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+        let io = |e| Error::io("cannot write output", e);
+        if let Some(path) = &self.output {
+            write_file(&report.results, self.format, path)?;
+            self.say_timing(&report.results, err)?;
+            for note in &report.notes {
+                writeln!(out, "note: {note}").map_err(io)?;
+            }
+            self.parts(&report.before, out)?;
+            if let Some(what) = &report.written {
+                writeln!(out, "Wrote {what} to {}", path.display()).map_err(io)?;
+            }
+            return self.parts(&report.after, out);
         }
-        DataType::Boolean => array.as_boolean().value(row).to_string(),
-        DataType::Utf8 => array.as_string::<i32>().value(row).to_string(),
-        DataType::LargeUtf8 => array.as_string::<i64>().value(row).to_string(),
-        DataType::Utf8View => array.as_string_view().value(row).to_string(),
-        _ => datafusion::arrow::util::display::array_value_to_string(array, row).unwrap_or_default(),
-    })
-}
-
-fn decimal_text(v: i128, scale: i8) -> String {
-    if scale <= 0 {
-        return v.to_string();
-    }
-    let div = 10i128.pow(scale as u32);
-    let sign = if v < 0 { "-" } else { "" };
-    let a = v.unsigned_abs();
-    format!("{sign}{}.{:0width$}", a / div as u128, a % div as u128, width = scale as usize)
-}
-
-fn group_thousands(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+        if self.format.is_screen() {
+            self.parts(&report.before, out)?;
+            for note in &report.notes {
+                writeln!(out, "{note}").map_err(io)?;
+            }
+            for (i, result) in report.results.iter().enumerate() {
+                if report.show_titles
+                    && let Some(title) = &result.title
+                {
+                    let gap = i > 0 || !report.before.is_empty() || !report.notes.is_empty();
+                    writeln!(out, "{}{title}", if gap { "\n" } else { "" }).map_err(io)?;
+                }
+                self.screen(result, out)?;
+                self.say_timing(std::slice::from_ref(result), err)?;
+            }
+            return self.parts(&report.after, out);
         }
-        out.push(c);
-    }
-    out
-}
-
-/// Pence as people read money: a pound sign, thousands separators and two decimals.
-///
-/// ```
-/// assert_eq!(spendql::output::money_text(123_456), "£1,234.56");
-/// assert_eq!(spendql::output::money_text(-5), "-£0.05");
-/// ```
-pub fn money_text(pence: i128) -> String {
-    let sign = if pence < 0 { "-" } else { "" };
-    let a = pence.unsigned_abs();
-    format!("{sign}£{}.{:02}", group_thousands(a / 100), a % 100)
-}
-
-fn int_text(v: i128, human: bool) -> String {
-    if !human {
-        return v.to_string();
-    }
-    let sign = if v < 0 { "-" } else { "" };
-    format!("{sign}{}", group_thousands(v.unsigned_abs()))
-}
-
-fn is_numeric(t: &DataType) -> bool {
-    matches!(t, DataType::Decimal128(..) | DataType::Int64 | DataType::Int32 | DataType::UInt64 | DataType::Float64)
-}
-
-/// Render a result as an aligned text table, at most `width` columns wide if given.
-pub fn write_table(result: &QueryResult, width: Option<u16>, out: &mut dyn Write) -> Result<()> {
-    let mut table = TextTable::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = width {
-        table.set_width(w);
-    }
-    let fields = result.schema.fields();
-    table.set_header(fields.iter().map(|f| f.name().clone()));
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            table.add_row(batch.columns().iter().map(|c| cell_text(c, row, true).unwrap_or_default()));
+        for note in &report.notes {
+            writeln!(err, "note: {note}").map_err(|e| Error::io("cannot write to stderr", e))?;
         }
-    }
-    for (i, f) in fields.iter().enumerate() {
-        if is_numeric(f.data_type())
-            && let Some(column) = table.column_mut(i)
-        {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let rows = result.row_count();
-    writeln!(out, "{table}").map_err(|e| Error::io("cannot write output", e))?;
-    writeln!(out, "({rows} row{})", if rows == 1 { "" } else { "s" }).map_err(|e| Error::io("cannot write output", e))
-}
-
-pub fn write_csv(result: &QueryResult, out: &mut dyn Write) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| Error::new(ErrorKind::Io, format!("cannot write CSV: {e}"));
-    writer.write_record(result.schema.fields().iter().map(|f| f.name())).map_err(io)?;
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            writer
-                .write_record(batch.columns().iter().map(|c| cell_text(c, row, false).unwrap_or_default()))
-                .map_err(io)?;
-        }
-    }
-    writer.flush().map_err(|e| Error::io("cannot write CSV", e))
-}
-
-fn json_value(array: &ArrayRef, row: usize) -> String {
-    match cell_text(array, row, false) {
-        None => "null".to_string(),
-        Some(text) => match array.data_type() {
-            DataType::Float64 if !array.as_primitive::<Float64Type>().value(row).is_finite() => "null".into(),
-            t if is_numeric(t) => text,
-            DataType::Boolean => text,
-            _ => serde_json::to_string(&text).unwrap_or_else(|_| "null".into()),
-        },
-    }
-}
-
-fn json_row(batch: &RecordBatch, row: usize) -> String {
-    let fields: Vec<String> = batch
-        .schema()
-        .fields()
-        .iter()
-        .zip(batch.columns())
-        .map(|(f, c)| format!("{}:{}", serde_json::to_string(f.name()).unwrap_or_default(), json_value(c, row)))
-        .collect();
-    format!("{{{}}}", fields.join(","))
-}
-
-/// A JSON array of objects; money as plain JSON numbers (`1234.56`), never rounded.
-pub fn write_json(result: &QueryResult, out: &mut dyn Write) -> Result<()> {
-    let io = |e| Error::io("cannot write JSON", e);
-    write!(out, "[").map_err(io)?;
-    let mut first = true;
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            write!(out, "{}\n  {}", if first { "" } else { "," }, json_row(batch, row)).map_err(io)?;
-            first = false;
-        }
-    }
-    writeln!(out, "{}]", if first { "" } else { "\n" }).map_err(io)
-}
-
-pub fn write_ndjson(result: &QueryResult, out: &mut dyn Write) -> Result<()> {
-    for batch in &result.batches {
-        for row in 0..batch.num_rows() {
-            writeln!(out, "{}", json_row(batch, row)).map_err(|e| Error::io("cannot write NDJSON", e))?;
-        }
-    }
-    Ok(())
-}
-
-pub fn write_parquet(result: &QueryResult, out: &mut dyn Write) -> Result<()> {
-    // Results are small and already in memory; buffering lets any writer (even a locked
-    // stdout, which the Parquet writer cannot take) receive the file.
-    let mut buffer = Vec::new();
-    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(&mut buffer, result.schema.clone(), None)?;
-    for batch in &result.batches {
-        writer.write(batch)?;
-    }
-    writer.close()?;
-    out.write_all(&buffer).map_err(|e| Error::io("cannot write Parquet", e))
-}
-
-/// Write one worksheet per titled result: £ formats, frozen header, autofit columns.
-pub fn write_xlsx(results: &[(String, &QueryResult)], path: &Path) -> Result<()> {
-    use rust_xlsxwriter::{Format as CellFormat, Workbook};
-    let xlsx =
-        |e: rust_xlsxwriter::XlsxError| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display()));
-    let mut workbook = Workbook::new();
-    let header = CellFormat::new().set_bold();
-    let money = CellFormat::new().set_num_format("£#,##0.00;-£#,##0.00");
-    let count = CellFormat::new().set_num_format("#,##0");
-    let percent = CellFormat::new().set_num_format("0.0");
-    let mut used_names = Vec::new();
-    for (title, result) in results {
-        let sheet = workbook.add_worksheet();
-        sheet.set_name(sheet_name(title, &mut used_names)).map_err(xlsx)?;
-        for (c, f) in result.schema.fields().iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, f.name(), &header).map_err(xlsx)?;
-        }
-        let mut r = 1u32;
-        for batch in &result.batches {
-            for row in 0..batch.num_rows() {
-                for (c, array) in batch.columns().iter().enumerate() {
-                    let c = c as u16;
-                    if array.is_null(row) {
-                        continue;
+        match self.format {
+            Format::Xlsx => {
+                write_xlsx(&report.results, out)?;
+                self.say_timing(&report.results, err)
+            }
+            _ => {
+                for result in &report.results {
+                    if report.show_titles {
+                        // Keeps machine output splittable: every result starts at a `# ` line.
+                        writeln!(out, "# {}", result.title.as_deref().unwrap_or("Result")).map_err(io)?;
                     }
-                    match array.data_type() {
-                        DataType::Decimal128(_, scale) => {
-                            let v =
-                                array.as_primitive::<Decimal128Type>().value(row) as f64 / 10f64.powi(*scale as i32);
-                            sheet.write_number_with_format(r, c, v, &money).map_err(xlsx)?;
-                        }
-                        DataType::Int64 | DataType::Int32 | DataType::UInt64 => {
-                            let v: f64 = cell_text(array, row, false).and_then(|t| t.parse().ok()).unwrap_or(0.0);
-                            sheet.write_number_with_format(r, c, v, &count).map_err(xlsx)?;
-                        }
-                        DataType::Float64 => {
-                            let v = array.as_primitive::<Float64Type>().value(row);
-                            if v.is_finite() {
-                                sheet.write_number_with_format(r, c, v, &percent).map_err(xlsx)?;
-                            }
-                        }
-                        _ => {
-                            sheet.write_string(r, c, cell_text(array, row, false).unwrap_or_default()).map_err(xlsx)?;
+                    write_result(result, self.format, self.width, out)?;
+                    self.say_timing(std::slice::from_ref(result), err)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One result as people see it: its table, then its chart if it asked for one.
+    pub fn screen(&self, result: &ResultSet, out: &mut dyn Write) -> Result<()> {
+        write_table(result, self.width, out)?;
+        if result.chart {
+            chart::write_terminal_chart(result, self.width.unwrap_or(100), out)?;
+        }
+        Ok(())
+    }
+
+    fn parts(&self, parts: &[Part], out: &mut dyn Write) -> Result<()> {
+        for part in parts {
+            match part {
+                Part::Line(line) => writeln!(out, "{line}").map_err(|e| Error::io("cannot write output", e))?,
+                Part::Table(result) => write_table_only(result, self.width, out)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn say_timing(&self, results: &[ResultSet], err: &mut dyn Write) -> Result<()> {
+        if self.timing {
+            for elapsed in results.iter().filter_map(|r| r.elapsed) {
+                writeln!(err, "Time: {:.3}s", elapsed.as_secs_f64())
+                    .map_err(|e| Error::io("cannot write to stderr", e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Write `results` to `path` in `format`, under a temporary name renamed into place only
+/// when complete, so a failed run never leaves half a file that looks finished. Several
+/// results in a one-table format go to numbered files (`report-2-spend-by-council.csv`).
+pub fn write_file(results: &[ResultSet], format: Format, path: &Path) -> Result<()> {
+    if results.len() > 1 && !format.holds_many() {
+        for (i, result) in results.iter().enumerate() {
+            let title = result.title.as_deref().unwrap_or("result");
+            write_file(std::slice::from_ref(result), format, &numbered_path(path, i + 1, title))?;
+        }
+        return Ok(());
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // Hidden, and keeping the extension, which plotters' PNG encoder goes by.
+    let temp = path.with_file_name(format!(".partial-{name}"));
+    let written = if format.is_image() {
+        match results.first() {
+            Some(result) => chart::write_image(result, result.title.as_deref().unwrap_or(""), &temp, format),
+            None => Err(Error::usage("nothing to draw")),
+        }
+    } else {
+        std::fs::File::create(&temp).map_err(|e| Error::io(format!("cannot create {}", temp.display()), e)).and_then(
+            |file| {
+                let mut file = std::io::BufWriter::new(file);
+                match format {
+                    Format::Xlsx => write_xlsx(results, &mut file)?,
+                    _ => {
+                        for result in results {
+                            write_result(result, format, None, &mut file)?;
                         }
                     }
                 }
-                r += 1;
-            }
-        }
-        sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
-        sheet.autofit();
+                file.flush().map_err(|e| Error::io(format!("cannot write {}", temp.display()), e))
+            },
+        )
+    };
+    let moved = written.and_then(|()| {
+        std::fs::rename(&temp, path).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+    });
+    if moved.is_err() {
+        let _ = std::fs::remove_file(&temp);
     }
-    workbook.save(path).map_err(xlsx)
+    moved
 }
 
-/// Excel sheet names: at most 31 characters, none of `[]:*?/\`, unique.
-fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
-    let clean: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
-    let mut base: String = clean.trim().chars().take(28).collect();
-    if base.is_empty() {
-        base = "Result".into();
+/// Add `result` to a file that collects results one after another (the REPL's `\o FILE`):
+/// text formats are appended to; a workbook is rewritten with every result in `kept` (one
+/// sheet each); Parquet and images hold the latest result only.
+pub fn send_to_file(path: &Path, format: Format, result: &ResultSet, kept: &mut Vec<ResultSet>) -> Result<()> {
+    if format.is_streamable() {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+        return write_result(result, format, None, &mut file);
     }
-    let mut name = base.clone();
-    let mut n = 2;
-    while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
-        name = format!("{base} {n}");
-        n += 1;
+    if !format.holds_many() {
+        kept.clear();
     }
-    used.push(name.clone());
-    name
+    let mut sheet = result.clone();
+    sheet.title.get_or_insert_with(|| format!("Result {}", kept.len() + 1));
+    kept.push(sheet);
+    write_file(kept, format, path)
 }
 
-/// Write a result in any streamable format.
-pub fn write_result(result: &QueryResult, format: Format, width: Option<u16>, out: &mut dyn Write) -> Result<()> {
+/// `out/report.csv`, 2, "Spend by council" → `out/report-2-spend-by-council.csv`.
+pub fn numbered_path(path: &Path, n: usize, title: &str) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "result".into());
+    let slug: String = title
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    path.with_file_name(format!("{stem}-{n}-{slug}{ext}"))
+}
+
+/// Write one result in a format that can go down a stream.
+pub fn write_result(result: &ResultSet, format: Format, width: Option<u16>, out: &mut dyn Write) -> Result<()> {
     match format {
         Format::Table => write_table(result, width, out),
         Format::Csv => write_csv(result, out),
         Format::Json => write_json(result, out),
         Format::Ndjson => write_ndjson(result, out),
         Format::Parquet => write_parquet(result, out),
-        Format::Xlsx => Err(Error::usage("xlsx output needs a file").with_hint("use --output FILE.xlsx")),
+        Format::Xlsx => write_xlsx(std::slice::from_ref(result), out),
+        Format::Svg | Format::Png => Err(Error::usage(format!("{} draws a chart into a file", format.name()))
+            .with_hint(format!("use --output chart.{}", format.name()))),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
 
-    #[test]
-    fn money_has_pound_sign_and_separators() {
-        assert_eq!(money_text(123_456_789), "£1,234,567.89");
-        assert_eq!(money_text(-5), "-£0.05");
-        assert_eq!(money_text(0), "£0.00");
-        assert_eq!(decimal_text(-150, 2), "-1.50");
-        assert_eq!(int_text(1234567, true), "1,234,567");
+    use datafusion::arrow::array::{Decimal128Array, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn money_result() -> ResultSet {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("council", DataType::Utf8, true),
+            Field::new("spend", DataType::Decimal128(18, 2), true),
+        ]));
+        let money =
+            Decimal128Array::from(vec![Some(-50), Some(123_456), None]).with_precision_and_scale(18, 2).unwrap();
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(StringArray::from(vec!["A", "B", "C"])), Arc::new(money)],
+        )
+        .unwrap();
+        ResultSet::new(schema, vec![batch]).titled("Spend")
+    }
+
+    fn printed(options: &PrintOptions, report: &Report) -> (String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        options.print(report, &mut out, &mut err).unwrap();
+        (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
     }
 
     #[test]
-    fn sheet_names_are_legal_and_unique() {
-        let mut used = Vec::new();
-        assert_eq!(sheet_name("Spend: by council?", &mut used), "Spend by council");
-        assert_eq!(sheet_name("Spend: by council?", &mut used), "Spend by council 2");
-        assert!(sheet_name(&"x".repeat(50), &mut used).len() <= 31);
+    fn money_is_exact_text_for_programs_and_pounds_for_people() {
+        let result = money_result();
+        let spend = result.batches[0].column(1);
+        assert_eq!(cell_text(spend, 0, false).as_deref(), Some("-0.50"));
+        assert_eq!(cell_text(spend, 0, true).as_deref(), Some("-£0.50"));
+        assert_eq!(cell_text(spend, 1, true).as_deref(), Some("£1,234.56"));
+        assert_eq!(cell_text(spend, 2, true), None);
+        let mut csv = Vec::new();
+        write_csv(&result, &mut csv).unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap(), "council,spend\nA,-0.50\nB,1234.56\nC,\n");
+    }
+
+    #[test]
+    fn the_format_follows_the_flag_then_the_file_name_then_the_terminal() {
+        let choose = |f, o: Option<&str>, t| PrintOptions::choose(f, o.map(PathBuf::from), t).map(|p| p.format);
+        assert_eq!(choose(None, None, true).unwrap(), Format::Table);
+        assert_eq!(choose(None, None, false).unwrap(), Format::Csv);
+        assert_eq!(choose(None, Some("x.xlsx"), true).unwrap(), Format::Xlsx);
+        assert_eq!(choose(None, Some("x.jsonl"), true).unwrap(), Format::Ndjson);
+        assert_eq!(choose(Some(Format::Json), Some("x.csv"), true).unwrap(), Format::Json);
+        assert_eq!(choose(None, Some("x.docx"), true).unwrap_err().kind, ErrorKind::Usage);
+        assert_eq!(choose(Some(Format::Parquet), None, true).unwrap_err().kind, ErrorKind::Usage);
+        assert_eq!(choose(Some(Format::Parquet), None, false).unwrap(), Format::Parquet);
+        assert_eq!(choose(Some(Format::Svg), None, false).unwrap_err().kind, ErrorKind::Usage);
+        assert_eq!(Format::parse("JSONL").unwrap(), Format::Ndjson);
+        let err = Format::parse("xml").unwrap_err();
+        assert_eq!(err.hints, ["formats are: table, csv, json, ndjson, parquet, xlsx, svg, png"]);
+    }
+
+    #[test]
+    fn machine_formats_keep_stdout_for_data_and_say_notes_on_stderr() {
+        let report = Report {
+            results: vec![money_result()],
+            before: vec![Part::Line("A heading for people".into())],
+            notes: vec!["the dataset has no contracts table".into()],
+            ..Report::default()
+        };
+        let csv = PrintOptions::choose(Some(Format::Csv), None, false).unwrap();
+        let (out, err) = printed(&csv, &report);
+        assert_eq!(out, "council,spend\nA,-0.50\nB,1234.56\nC,\n");
+        assert_eq!(err, "note: the dataset has no contracts table\n");
+        let table = PrintOptions::choose(None, None, true).unwrap();
+        let (out, err) = printed(&table, &report);
+        assert!(out.starts_with("A heading for people\nthe dataset has no contracts table\n┌"), "{out}");
+        assert!(out.contains("-£0.50") && out.ends_with("(3 rows)\n"), "{out}");
+        assert_eq!(err, "");
+    }
+
+    #[test]
+    fn several_results_are_split_by_titles_in_streams_and_numbered_in_files() {
+        let mut second = money_result();
+        second.title = Some("Spend: again".into());
+        let report = Report { results: vec![money_result(), second], show_titles: true, ..Report::default() };
+        let (out, _) = printed(&PrintOptions::choose(Some(Format::Ndjson), None, false).unwrap(), &report);
+        assert_eq!(out.lines().filter(|l| l.starts_with("# ")).collect::<Vec<_>>(), ["# Spend", "# Spend: again"]);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        let options = PrintOptions::choose(None, Some(path.clone()), true).unwrap();
+        let (out, _) = printed(&options, &report);
+        assert_eq!(out, "");
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        names.sort();
+        assert_eq!(names, ["r-1-spend.csv", "r-2-spend-again.csv"]);
+    }
+
+    #[test]
+    fn a_file_is_written_whole_and_said_to_people() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        let report = Report {
+            results: vec![money_result()],
+            before: vec![Part::Line("before".into())],
+            written: Some("the plan".into()),
+            ..Report::default()
+        };
+        let (out, _) = printed(&PrintOptions::choose(None, Some(path.clone()), false).unwrap(), &report);
+        assert_eq!(out, format!("before\nWrote the plan to {}\n", path.display()));
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(json[0]["spend"].to_string(), "-0.5");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    #[test]
+    fn a_collecting_file_appends_text_and_rewrites_a_workbook_with_every_result() {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let dir = tempfile::tempdir().unwrap();
+        let (csv, book) = (dir.path().join("all.csv"), dir.path().join("all.xlsx"));
+        let (mut kept_csv, mut kept_book) = (Vec::new(), Vec::new());
+        for _ in 0..2 {
+            send_to_file(&csv, Format::Csv, &money_result(), &mut kept_csv).unwrap();
+            send_to_file(&book, Format::Xlsx, &money_result(), &mut kept_book).unwrap();
+        }
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert_eq!(text.matches("council,spend\n").count(), 2, "{text}");
+        let workbook: Xlsx<_> = open_workbook(&book).unwrap();
+        assert_eq!(workbook.sheet_names(), ["Spend", "Spend 2"]);
     }
 }

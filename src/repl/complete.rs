@@ -140,7 +140,11 @@ fn complete_meta(rest: &str, vocabulary: &Vocabulary) -> Completion {
         }
         Some((command, argument)) => {
             let options: Vec<String> = match command {
-                "format" => ["table", "csv", "json", "ndjson"].map(String::from).to_vec(),
+                "format" => crate::output::Format::ALL
+                    .iter()
+                    .filter(|f| f.is_streamable())
+                    .map(|f| f.name().to_string())
+                    .collect(),
                 "h" | "help" => super::meta::TOPICS.iter().map(|(t, _)| t.to_string()).collect(),
                 "d" => ["spend", "contracts"].map(String::from).to_vec(),
                 "explain" => return shift(complete(argument, argument.len(), vocabulary), command.len() + 2),

@@ -130,7 +130,7 @@ pub fn handle_meta(line: &str, session: &mut Session, out: &mut dyn Write) -> Re
                 writeln!(out, "format: {}", session.format.name()).map_err(io)?;
             } else {
                 let format = Format::parse(argument)?;
-                if !matches!(format, Format::Table | Format::Csv | Format::Json | Format::Ndjson) {
+                if !format.is_streamable() {
                     return Err(Error::usage(format!("{} cannot be printed on the screen", format.name()))
                         .with_hint(format!("send it to a file: \\o results.{}", format.name())));
                 }

@@ -21,7 +21,7 @@ use rustyline::{Context, Editor, Helper};
 use crate::diagnostic;
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::{Cancel, Engine, QueryResult};
-use crate::output::{self, Format, chart};
+use crate::output::{self, Format, PrintOptions, ResultSet};
 pub use complete::{Completion, Vocabulary, complete, highlight, hint, is_complete};
 pub use meta::handle_meta;
 
@@ -39,9 +39,9 @@ pub enum Sink {
     File {
         path: PathBuf,
         format: Format,
-        /// Workbooks and Parquet files cannot be appended to: they are rewritten with
-        /// every result sent since `\o` (a workbook gets one sheet per result).
-        kept: Vec<(String, QueryResult)>,
+        /// Formats that cannot be appended to are rewritten with every result sent since
+        /// `\o` (a workbook gets one sheet per result) or with the latest (Parquet, images).
+        kept: Vec<ResultSet>,
     },
 }
 
@@ -57,7 +57,7 @@ pub struct Session {
     /// Colour in diagnostics and highlighting.
     pub colour: bool,
     /// The last result, for `\chart`, with its title if it came from a file.
-    pub last: Option<(String, QueryResult)>,
+    pub last: Option<(String, ResultSet)>,
     /// Parameters set with `\set`, which win over a file's `param` defaults in `\i`.
     pub overrides: Vec<(String, String)>,
     pub vocabulary: Vocabulary,
@@ -89,58 +89,34 @@ impl Session {
     /// for one, and its time if timing is on; then keep it for `\chart`.
     pub fn show(&mut self, title: Option<&str>, result: QueryResult, out: &mut dyn Write) -> Result<()> {
         let io = |e| Error::io("cannot write output", e);
+        let mut result = ResultSet::from(result);
+        result.title = title.map(String::from);
         match &mut self.sink {
             Sink::Screen => {
                 if let Some(title) = title {
                     writeln!(out, "\n{title}").map_err(io)?;
                 }
-                output::write_result(&result, self.format, Some(self.width), out)?;
-                if result.chart {
-                    chart::write_terminal_chart(&result, self.width, out)?;
-                }
+                let screen = PrintOptions {
+                    format: self.format,
+                    width: Some(self.width),
+                    timing: false,
+                    output: None,
+                    terminal: true,
+                };
+                screen.print(&output::Report::of(vec![result.clone()]), out, &mut std::io::sink())?;
             }
             Sink::File { path, format, kept } => {
-                write_to_file(path, *format, title, &result, kept)?;
+                output::send_to_file(path, *format, &result, kept)?;
                 writeln!(out, "({} rows written to {})", result.row_count(), path.display()).map_err(io)?;
             }
         }
-        if self.timing {
-            writeln!(out, "Time: {:.3}s", result.elapsed.as_secs_f64()).map_err(io)?;
+        if self.timing
+            && let Some(elapsed) = result.elapsed
+        {
+            writeln!(out, "Time: {:.3}s", elapsed.as_secs_f64()).map_err(io)?;
         }
         self.last = Some((title.unwrap_or("Result").to_string(), result));
         Ok(())
-    }
-}
-
-fn write_to_file(
-    path: &Path,
-    format: Format,
-    title: Option<&str>,
-    result: &QueryResult,
-    kept: &mut Vec<(String, QueryResult)>,
-) -> Result<()> {
-    match format {
-        Format::Xlsx => {
-            kept.push((
-                title.map(String::from).unwrap_or_else(|| format!("Result {}", kept.len() + 1)),
-                result.clone(),
-            ));
-            let sheets: Vec<(String, &QueryResult)> = kept.iter().map(|(t, r)| (t.clone(), r)).collect();
-            output::write_xlsx(&sheets, path)
-        }
-        Format::Parquet => {
-            let mut file =
-                std::fs::File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-            output::write_result(result, format, None, &mut file)
-        }
-        _ => {
-            let mut file = std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(path)
-                .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-            output::write_result(result, format, None, &mut file)
-        }
     }
 }
 

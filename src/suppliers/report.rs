@@ -1,5 +1,5 @@
-//! `spendql suppliers`: reads the dataset's spend and contracts tables straight from
-//! Parquet into one [`SupplierRecord`] per canonical supplier key, and lays out either the
+//! `spendql suppliers`: reads the dataset's spend and contracts tables (through
+//! [`TableReader`]) into one [`SupplierRecord`] per canonical supplier key, and lays out either the
 //! suppliers with their keys, or (`--unmatched`) the likely duplicates with their evidence
 //! and a ready-to-paste `suppliers.toml` line. Results are Arrow record batches, so every
 //! output format of [`crate::output`] can print them.
@@ -10,19 +10,16 @@
 //! with its aliases.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs::File;
-use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Decimal128Array, RecordBatch, StringArray, UInt64Array};
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, Field, Schema};
-use datafusion::parquet::arrow::ProjectionMask;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::arrow::array::{ArrayRef, Decimal128Array, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use super::detect::{Candidate, Evidence, SupplierRecord, Thresholds, find_candidates};
 use super::{Aliases, normalise_company_number, normalise_postcode, normalise_vat_number};
-use crate::catalog::Dataset;
-use crate::error::{Error, Result};
+use crate::catalog::reader::{flag_at, money_at};
+use crate::catalog::{Dataset, TableReader};
+use crate::error::Result;
 use crate::ingest::supplier::supplier_key;
 use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, Table, contracts, spend};
 
@@ -40,62 +37,43 @@ pub fn read_suppliers(dataset: &Dataset, aliases: &Aliases) -> Result<Vec<Suppli
     let mut builder = RecordsBuilder { aliases, keys: HashMap::new(), records: HashMap::new() };
     let spend_columns =
         [spend::SUPPLIER_NAME, spend::AMOUNT, spend::VAT_NUMBER, spend::COMPANY_NUMBER, spend::REDACTED];
-    for path in snapshot.table_files(Table::Spend) {
-        for batch in read_columns(&path, &spend_columns)? {
-            let names = text_column(&batch, spend::SUPPLIER_NAME, &path)?;
-            let amounts = batch
-                .column_by_name(spend::AMOUNT)
-                .and_then(|c| c.as_primitive_opt::<Decimal128Type>())
-                .ok_or_else(|| damaged(&path, spend::AMOUNT))?;
-            let vats = text_column(&batch, spend::VAT_NUMBER, &path)?;
-            let companies = text_column(&batch, spend::COMPANY_NUMBER, &path)?;
-            let redacted = batch
-                .column_by_name(spend::REDACTED)
-                .and_then(|c| c.as_boolean_opt())
-                .ok_or_else(|| damaged(&path, spend::REDACTED))?;
-            for row in 0..batch.num_rows() {
-                if names.is_null(row) || (redacted.is_valid(row) && redacted.value(row)) {
-                    continue;
-                }
-                let Some(record) = builder.record(names.value(row)) else { continue };
-                record.rows += 1;
-                if amounts.is_valid(row) {
-                    record.spend += amounts.value(row);
-                }
-                if vats.is_valid(row)
-                    && let Some(vat) = normalise_vat_number(vats.value(row))
-                {
-                    record.vat_numbers.insert(vat);
-                }
-                if companies.is_valid(row)
-                    && let Some(number) = normalise_company_number(companies.value(row))
-                {
-                    record.company_numbers.insert(number);
-                }
+    for batch in TableReader::new(&snapshot, Table::Spend).batches(Some(&spend_columns)) {
+        let batch = batch?;
+        let names = batch.required_text(spend::SUPPLIER_NAME)?;
+        let amounts = batch.required_money(spend::AMOUNT)?;
+        let vats = batch.required_text(spend::VAT_NUMBER)?;
+        let companies = batch.required_text(spend::COMPANY_NUMBER)?;
+        let redacted = batch.required_flag(spend::REDACTED)?;
+        for row in 0..batch.num_rows() {
+            let Some(name) = names.raw(row) else { continue };
+            if flag_at(Some(redacted), row) == Some(true) {
+                continue;
+            }
+            let Some(record) = builder.record(name) else { continue };
+            record.rows += 1;
+            record.spend += money_at(Some(amounts), row).unwrap_or(0);
+            if let Some(vat) = vats.raw(row).and_then(normalise_vat_number) {
+                record.vat_numbers.insert(vat);
+            }
+            if let Some(number) = companies.raw(row).and_then(normalise_company_number) {
+                record.company_numbers.insert(number);
             }
         }
     }
     let contract_columns = [contracts::SUPPLIER_NAME, contracts::COMPANY_NUMBER, contracts::SUPPLIER_POSTCODE];
-    for path in snapshot.table_files(Table::Contracts) {
-        for batch in read_columns(&path, &contract_columns)? {
-            let names = text_column(&batch, contracts::SUPPLIER_NAME, &path)?;
-            let companies = text_column(&batch, contracts::COMPANY_NUMBER, &path)?;
-            let postcodes = text_column(&batch, contracts::SUPPLIER_POSTCODE, &path)?;
-            for row in 0..batch.num_rows() {
-                if names.is_null(row) {
-                    continue;
-                }
-                let Some(record) = builder.record(names.value(row)) else { continue };
-                if companies.is_valid(row)
-                    && let Some(number) = normalise_company_number(companies.value(row))
-                {
-                    record.company_numbers.insert(number);
-                }
-                if postcodes.is_valid(row)
-                    && let Some(postcode) = normalise_postcode(postcodes.value(row))
-                {
-                    record.postcodes.insert(postcode);
-                }
+    for batch in TableReader::new(&snapshot, Table::Contracts).batches(Some(&contract_columns)) {
+        let batch = batch?;
+        let names = batch.required_text(contracts::SUPPLIER_NAME)?;
+        let companies = batch.required_text(contracts::COMPANY_NUMBER)?;
+        let postcodes = batch.required_text(contracts::SUPPLIER_POSTCODE)?;
+        for row in 0..batch.num_rows() {
+            let Some(name) = names.raw(row) else { continue };
+            let Some(record) = builder.record(name) else { continue };
+            if let Some(number) = companies.raw(row).and_then(normalise_company_number) {
+                record.company_numbers.insert(number);
+            }
+            if let Some(postcode) = postcodes.raw(row).and_then(normalise_postcode) {
+                record.postcodes.insert(postcode);
             }
         }
     }
@@ -149,30 +127,6 @@ impl RecordsBuilder<'_> {
         records.sort_by(|a, b| a.key.cmp(&b.key));
         records
     }
-}
-
-fn read_columns(path: &Path, columns: &[&str]) -> Result<Vec<RecordBatch>> {
-    let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
-    let wanted: Vec<usize> = builder
-        .schema()
-        .fields()
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| columns.contains(&f.name().as_str()))
-        .map(|(i, _)| i)
-        .collect();
-    let mask = ProjectionMask::roots(builder.parquet_schema(), wanted);
-    builder.with_projection(mask).build()?.map(|batch| batch.map_err(Error::from)).collect()
-}
-
-fn text_column<'b>(batch: &'b RecordBatch, name: &str, path: &Path) -> Result<&'b StringArray> {
-    batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>()).ok_or_else(|| damaged(path, name))
-}
-
-fn damaged(path: &Path, column: &str) -> Error {
-    Error::dataset(format!("{} has no readable {column} column", path.display()))
-        .with_hint("re-ingest the source file with this version of spendql")
 }
 
 fn money_array(values: impl IntoIterator<Item = i128>) -> Result<ArrayRef> {
@@ -290,6 +244,8 @@ fn toml_line(a: &SupplierRecord, b: &SupplierRecord, aliases: &Aliases) -> Strin
 
 #[cfg(test)]
 mod tests {
+    use datafusion::arrow::array::AsArray;
+
     use super::*;
 
     fn record(name: &str, spend: i128) -> SupplierRecord {

@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::error::ErrorKind;
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -322,7 +323,7 @@ fn csv_lists_every_column_with_plain_money() {
     c.title = "Laptops, \"rugged\"".into();
     let plan = plan(&[c], &[officer("Bob", &["ICT"])], window, "test");
     let mut out = Vec::new();
-    write_csv(&plan, &mut out).unwrap();
+    crate::output::write_csv(&plan_result(&plan), &mut out).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
         "council,reference,title,category,value,expiry_date,months_to_expiry,current_officer,proposed_officer,reason\n\
@@ -332,10 +333,17 @@ fn csv_lists_every_column_with_plain_money() {
 }
 
 #[test]
-fn output_format_comes_from_the_extension() {
-    assert_eq!(PlanFormat::from_path(Path::new("plan.CSV")).unwrap(), PlanFormat::Csv);
-    assert_eq!(PlanFormat::from_path(Path::new("out/plan.xlsx")).unwrap(), PlanFormat::Xlsx);
-    assert_eq!(PlanFormat::from_path(Path::new("plan.json")).unwrap_err().kind, ErrorKind::Usage);
+fn a_one_table_format_carries_the_plan_and_a_workbook_the_officers_too() {
+    let window = Window::new(date("2025-01-01"), 6).unwrap();
+    let plan = plan(&[contract("TC1", "ICT : Hardware", 100)], &[officer("Bob", &["ICT"])], window, "test");
+    let titles = |format| report(&plan, format).results.iter().map(|r| r.title.clone().unwrap()).collect::<Vec<_>>();
+    assert_eq!(titles(Format::Csv), ["Plan"]);
+    assert_eq!(titles(Format::Table), ["Plan"]);
+    assert_eq!(titles(Format::Xlsx), ["Plan", "Officers"]);
+    let officers = officers_result(&plan);
+    let value = officers.batches[0].column(2);
+    assert_eq!(crate::output::cell_text(value, 0, true).as_deref(), Some("£100.00"));
+    assert!(officers.batches[0].column(4).is_null(0), "no stated capacity is no value, not £0");
 }
 
 const COUNCILS: [&str; 2] = ["Trafford", "Rochdale"];

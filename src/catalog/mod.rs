@@ -22,6 +22,8 @@
 //! readable, and one killed after it leaves the new one. Readers resolve `current` once and
 //! so see one consistent version for a whole query.
 
+pub mod reader;
+
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Table;
+pub use reader::{TableBatch, TableReader, Text};
 
 const VERSIONS: &str = "versions";
 const CURRENT: &str = "current";
@@ -37,8 +40,8 @@ const LOCK: &str = ".lock";
 pub const MANIFEST: &str = "manifest.json";
 pub const REJECTS: &str = "rejects.csv";
 
-/// What kind of published file a source was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What kind of published file a source was (also `spendql ingest --kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     Spend,

@@ -1,0 +1,209 @@
+//! One function per subcommand: open what it needs, call the library, and hand what it
+//! produced to the one printer ([`PrintOptions`]). Policy about formats and destinations
+//! lives in [`crate::output`]; these functions only fill in what the command line said.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::args::{Cli, Command, DEFAULT_DATASET, OutputArgs};
+use super::{Failure, Stdout, terminal_width};
+use crate::catalog::{Dataset, SourceKind};
+use crate::exec::{Cancel, Engine, QueryResult};
+use crate::output::{PrintOptions, Report, ResultSet};
+use crate::{Error, check, generate, ingest, repl, suppliers, workplan};
+
+/// Run the parsed command line, writing results to `out`.
+pub fn run(cli: Cli, out: &mut Stdout) -> Result<(), Failure> {
+    let named = cli.dataset.clone();
+    let dataset = Dataset::new(named.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATASET)));
+    match cli.command {
+        Some(Command::Ingest { council, kind, profile, files }) => {
+            ingest(&dataset, council, kind, profile, &files, out)?
+        }
+        Some(Command::Generate { out: folder, rows, seed }) => generate(folder, rows, seed, out)?,
+        Some(Command::Query { output, timing, as_of, query }) => {
+            run_query(&dataset, &output, timing, as_of, &query, out)?
+        }
+        Some(Command::Sql { output, timing, sql }) => run_sql(&dataset, &output, timing, &sql, out)?,
+        Some(Command::Explain { sql, as_of, query }) => explain(&dataset, sql, as_of, &query, out)?,
+        Some(Command::Run { output, timing, params, as_of, file }) => {
+            run_file(&dataset, &output, timing, &params, as_of, &file, out)?
+        }
+        Some(Command::Check { output, failures, fail_under }) => {
+            run_check(&dataset, &output, failures.as_deref(), fail_under, out)?
+        }
+        Some(Command::Suppliers { unmatched, output, limit }) => {
+            run_suppliers(&dataset, unmatched, &output, limit, out)?
+        }
+        Some(Command::Workplan { months, officers, as_of, output }) => {
+            run_workplan(&dataset, months, officers, as_of, &output, out)?
+        }
+        Some(Command::Demo { sample }) => demo(named, sample, out)?,
+        Some(Command::Link) => ingest::relink_dataset(&dataset, out).map(|_| ())?,
+        Some(Command::Repl { history, as_of }) => {
+            repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of })?
+        }
+        None if std::io::stdin().is_terminal() => {
+            let history = std::env::var_os("SPENDQL_HISTORY").map(PathBuf::from);
+            repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of: None })?
+        }
+        None => return Err(Error::usage("no command given; see `spendql --help`").into()),
+    }
+    Ok(())
+}
+
+/// The printer for `--format`/`--output`, at the terminal's width.
+fn print_options(args: &OutputArgs, out: &Stdout) -> Result<PrintOptions, Error> {
+    let terminal = out.is_terminal();
+    Ok(PrintOptions::choose(args.format, args.output.clone(), terminal)?.with_width(terminal_width(terminal)))
+}
+
+/// `--timing` asks for the time; a table on a terminal shows it anyway, on stderr.
+fn timing(options: &PrintOptions, asked: bool, out: &Stdout) -> bool {
+    asked
+        || (options.output.is_none()
+            && options.format.is_screen()
+            && out.is_terminal()
+            && std::io::stderr().is_terminal())
+}
+
+fn print(options: &PrintOptions, report: &Report, out: &mut Stdout) -> Result<(), Error> {
+    options.print(report, out, &mut std::io::stderr())
+}
+
+/// A query's result as the printer takes it, titled by what was asked.
+fn result_set(result: QueryResult, title: &str) -> ResultSet {
+    ResultSet::from(result).titled(title)
+}
+
+fn ingest(
+    dataset: &Dataset,
+    council: String,
+    kind: SourceKind,
+    profile: Option<PathBuf>,
+    files: &[PathBuf],
+    out: &mut Stdout,
+) -> Result<(), Error> {
+    let options = ingest::IngestOptions { council, kind, profile, progress: std::io::stderr().is_terminal() };
+    ingest::ingest_files(dataset, files, &options, out).map(|_| ())
+}
+
+fn generate(folder: PathBuf, rows: u64, seed: u64, out: &mut Stdout) -> Result<(), Error> {
+    let files = generate::generate(&generate::GenerateOptions { out: folder, rows, seed })?;
+    for f in files {
+        writeln!(out, "{:<10} {:<9} {:>9} rows  {}", f.council, f.kind.name(), f.rows, f.path.display())
+            .map_err(|e| Error::io("cannot write output", e))?;
+    }
+    Ok(())
+}
+
+fn run_query(
+    dataset: &Dataset,
+    output: &OutputArgs,
+    asked_timing: bool,
+    as_of: Option<chrono::NaiveDate>,
+    query: &str,
+    out: &mut Stdout,
+) -> Result<(), Failure> {
+    let options = print_options(output, out)?;
+    let options = options.clone().with_timing(timing(&options, asked_timing, out));
+    let mut engine = Engine::open(dataset)?;
+    engine.set_as_of(as_of);
+    let result = engine.query(query, Cancel::Never).map_err(|e| Failure::Query(Box::new(e), query.to_string()))?;
+    Ok(print(&options, &Report::of(vec![result_set(result, query)]), out)?)
+}
+
+fn run_sql(
+    dataset: &Dataset,
+    output: &OutputArgs,
+    asked_timing: bool,
+    sql: &str,
+    out: &mut Stdout,
+) -> Result<(), Error> {
+    let options = print_options(output, out)?;
+    let options = options.clone().with_timing(timing(&options, asked_timing, out));
+    let result = Engine::open(dataset)?.sql(sql, Cancel::Never)?;
+    print(&options, &Report::of(vec![result_set(result, "SQL")]), out)
+}
+
+fn explain(
+    dataset: &Dataset,
+    sql: bool,
+    as_of: Option<chrono::NaiveDate>,
+    query: &str,
+    out: &mut Stdout,
+) -> Result<(), Failure> {
+    let mut engine = Engine::open(dataset)?;
+    engine.set_as_of(as_of);
+    let text = engine.explain(query, sql).map_err(|e| Failure::Query(Box::new(e), query.to_string()))?;
+    write!(out, "{text}").map_err(|e| Error::io("cannot write output", e))?;
+    Ok(())
+}
+
+/// The results of a query file: titled on stdout, one worksheet each in a workbook, or one
+/// file each (`report-1-spend-by-council.csv`) for other `--output` formats.
+fn run_file(
+    dataset: &Dataset,
+    output: &OutputArgs,
+    asked_timing: bool,
+    params: &[(String, String)],
+    as_of: Option<chrono::NaiveDate>,
+    file: &Path,
+    out: &mut Stdout,
+) -> Result<(), Error> {
+    let options = print_options(output, out)?;
+    let options = options.clone().with_timing(timing(&options, asked_timing, out));
+    let mut engine = Engine::open(dataset)?;
+    engine.set_as_of(as_of);
+    let results = engine.run_file(file, params)?;
+    let results = results.into_iter().map(|(title, result)| result_set(result, &title)).collect();
+    print(&options, &Report { show_titles: true, ..Report::of(results) }, out)
+}
+
+fn run_check(
+    dataset: &Dataset,
+    output: &OutputArgs,
+    failures: Option<&Path>,
+    fail_under: Option<f64>,
+    out: &mut Stdout,
+) -> Result<(), Error> {
+    let options = print_options(output, out)?;
+    let report = check::check_dataset(dataset, failures)?;
+    print(&options, &report.to_output(), out)?;
+    fail_under.map_or(Ok(()), |pct| report.enforce_minimum(pct))
+}
+
+fn run_suppliers(
+    dataset: &Dataset,
+    unmatched: bool,
+    output: &OutputArgs,
+    limit: Option<usize>,
+    out: &mut Stdout,
+) -> Result<(), Error> {
+    let options = print_options(output, out)?;
+    let batch = suppliers::report::suppliers_report(dataset, unmatched, limit)?;
+    let title = if unmatched { "Likely duplicates" } else { "Suppliers" };
+    print(&options, &Report::of(vec![ResultSet::from_batch(batch).titled(title)]), out)
+}
+
+fn run_workplan(
+    dataset: &Dataset,
+    months: u32,
+    officers_file: Option<PathBuf>,
+    as_of: Option<chrono::NaiveDate>,
+    output: &OutputArgs,
+    out: &mut Stdout,
+) -> Result<(), Error> {
+    let options = print_options(output, out)?;
+    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let plan = workplan::build_workplan(dataset, &workplan::WorkplanOptions { as_of, months, officers_file })?;
+    print(&options, &workplan::report(&plan, options.format), out)
+}
+
+/// The demo makes its own fresh dataset unless one is named (`--dataset`, `SPENDQL_DATASET`).
+fn demo(named: Option<PathBuf>, sample: Option<PathBuf>, out: &mut Stdout) -> Result<(), Error> {
+    let sample = sample.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/sample"));
+    let dataset_dir = named.unwrap_or_else(|| PathBuf::from("spendql-demo"));
+    let width = terminal_width(out.is_terminal());
+    crate::demo::run_demo(&sample, &dataset_dir, width, out)
+}
