@@ -19,7 +19,7 @@ pub(super) const NAME_KEY: &str = "__name_key";
 pub(super) const SUPPLIER_NAME_ALIAS: &str = "__supplier_name";
 
 /// The value a row of `table` has for a dimension.
-pub fn dimension_expr(kind: DimensionKind, table: Table) -> Expr {
+pub(super) fn dimension_expr(kind: DimensionKind, table: Table) -> Expr {
     match kind {
         DimensionKind::Column(c) => column(c),
         DimensionKind::Supplier => column(spend::SUPPLIER_KEY),

@@ -15,7 +15,7 @@ use crate::semantic::ir::ResolvedMeasure;
 use crate::semantic::model::{Aggregate, RowFilter, Unit};
 
 /// A money literal, `Decimal128(18, 2)` like the columns it is compared with.
-pub fn money_lit(pence: i128) -> Expr {
+pub(super) fn money_lit(pence: i128) -> Expr {
     lit(ScalarValue::Decimal128(Some(pence), MONEY_PRECISION, MONEY_SCALE))
 }
 

@@ -28,8 +28,6 @@ use crate::schema::Table;
 use crate::semantic::ir::{Layout, ResolvedQuery, Shape};
 use crate::semantic::model::{DimensionKind, RowFilter, time_column};
 use crate::semantic::period::DateRange;
-pub use dimensions::dimension_expr;
-pub use measures::money_lit;
 use shapes::Columns;
 
 /// Gives a plan reading a table.

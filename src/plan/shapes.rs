@@ -143,15 +143,12 @@ fn pivot(query: &ResolvedQuery, key: Expr, values: &[String]) -> Columns {
     let mut columns = Columns::new();
     let single = single_visible(query);
     for (i, m) in query.measures.iter().enumerate() {
-        // Only the one shown measure drops its name; a hidden one keeps it, so its columns
-        // never collide with the shown ones.
-        let bare = single && !m.hidden;
         for v in values {
-            let name = if bare { v.clone() } else { format!("{v} {}", m.label) };
+            let name = if single && !m.hidden { v.clone() } else { format!("{v} {}", m.label) };
             columns.aggregate(i, &name, Some(key.clone().eq(lit(v.as_str()))));
             columns.pass(m, name);
         }
-        let total = if bare { "total".to_string() } else { format!("total {}", m.label) };
+        let total = if single { "total".to_string() } else { format!("total {}", m.label) };
         columns.aggregate(i, &total, None);
         columns.pass(m, total);
     }

@@ -8,7 +8,7 @@ use super::ir::{Cond, FieldRef, ResolvedMeasure, Value};
 use super::model::{self, DimensionDef, DimensionKind, FieldKind, Unit, contract_column, time_column};
 use super::period::{self, DateRange};
 use super::{Resolver, check_dimension_table, suggest, unknown};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, Span};
 use crate::schema::Table;
 use crate::syntax::ast::{self, CompareOp, Expr, Literal, Name, Operand, PeriodKind};
 
@@ -137,106 +137,95 @@ impl Resolver<'_> {
                         .with_span(span.clone()))
                 }
             },
-            Expr::Compare { left, op, right, .. } => match self.target(left, measures)? {
-                Target::Time(kind) => {
-                    let range = self.operand_range(right, kind)?;
-                    Ok(range_compare(*op, range))
-                }
-                Target::Text(field, dim) => {
-                    let value = self.checked_text(right, dim)?;
-                    Ok(Cond::Compare { field, op: *op, value })
-                }
-                Target::Money(field) => {
-                    Ok(Cond::Compare { field, op: *op, value: self.value(right, ValueKind::Money)? })
-                }
-                Target::Flag(column) => Ok(Cond::Compare {
-                    field: FieldRef::Column(column),
-                    op: *op,
-                    value: self.value(right, ValueKind::Flag)?,
-                }),
-                Target::Linked(_) => Err(linked_is_a_flag(left)),
-                Target::Measure(index, unit) => {
-                    let kind = match unit {
-                        Unit::Money => ValueKind::Money,
-                        Unit::Count => ValueKind::Count,
-                        Unit::Percent => ValueKind::Percent,
-                    };
-                    Ok(Cond::Compare { field: FieldRef::Measure(index), op: *op, value: self.value(right, kind)? })
-                }
-            },
+            Expr::Compare { left, op, right, .. } => {
+                let target = self.target(left, measures)?;
+                self.comparison(target, left, *op, right)
+            }
             Expr::In { left, values, negated, .. } => {
-                let cond = match self.target(left, measures)? {
-                    Target::Time(kind) => {
-                        let mut ranges = Vec::new();
-                        for v in values {
-                            ranges.push(Cond::DateIn { range: self.operand_range(v, kind)? });
-                        }
-                        ranges
-                            .into_iter()
-                            .reduce(|a, b| Cond::Or(Box::new(a), Box::new(b)))
-                            .ok_or_else(|| Error::new(ErrorKind::Semantic, "`in` needs at least one value"))?
-                    }
-                    Target::Text(field, dim) => {
-                        let mut list = Vec::new();
-                        for v in values {
-                            list.push(self.checked_text(v, dim)?);
-                        }
-                        Cond::InList { field, values: list, negated: false }
-                    }
-                    Target::Money(field) => {
-                        let mut list = Vec::new();
-                        for v in values {
-                            list.push(self.value(v, ValueKind::Money)?);
-                        }
-                        Cond::InList { field, values: list, negated: false }
-                    }
-                    Target::Linked(_) => return Err(linked_is_a_flag(left)),
-                    Target::Flag(_) | Target::Measure(..) => {
-                        return Err(Error::new(ErrorKind::Semantic, "`in` applies to text, amounts and dates")
-                            .with_span(left.span.clone()));
-                    }
-                };
+                let cond = self.membership(self.target(left, measures)?, left, values)?;
                 Ok(if *negated { Cond::Not(Box::new(cond)) } else { cond })
             }
-            Expr::Between { left, low, high, span } => match self.target(left, measures)? {
-                Target::Time(kind) => {
-                    let start = self.operand_range(low, kind)?.start;
-                    let end = self.operand_range(high, kind)?.end;
-                    if end <= start {
-                        return Err(Error::new(ErrorKind::Semantic, "the end of this range is before its start")
-                            .with_span(span.clone()));
-                    }
-                    Ok(Cond::DateIn { range: DateRange { start, end } })
-                }
-                Target::Money(field) => Ok(Cond::And(
-                    Box::new(Cond::Compare {
-                        field: field.clone(),
-                        op: CompareOp::GtEq,
-                        value: self.value(low, ValueKind::Money)?,
-                    }),
-                    Box::new(Cond::Compare { field, op: CompareOp::LtEq, value: self.value(high, ValueKind::Money)? }),
-                )),
-                Target::Measure(index, unit) => {
-                    let kind = if unit == Unit::Money { ValueKind::Money } else { ValueKind::Count };
-                    Ok(Cond::And(
-                        Box::new(Cond::Compare {
-                            field: FieldRef::Measure(index),
-                            op: CompareOp::GtEq,
-                            value: self.value(low, kind)?,
-                        }),
-                        Box::new(Cond::Compare {
-                            field: FieldRef::Measure(index),
-                            op: CompareOp::LtEq,
-                            value: self.value(high, kind)?,
-                        }),
-                    ))
-                }
-                _ => {
-                    Err(Error::new(ErrorKind::Semantic, "`between` applies to dates and amounts")
-                        .with_span(span.clone()))
-                }
-            },
+            Expr::Between { left, low, high, span } => {
+                let target = self.target(left, measures)?;
+                self.between(target, low, high, span)
+            }
         }
+    }
+
+    /// `left op right`, by what `left` names.
+    fn comparison(&self, target: Target, left: &Name, op: CompareOp, right: &Operand) -> Result<Cond> {
+        match target {
+            Target::Time(kind) => Ok(range_compare(op, self.operand_range(right, kind)?)),
+            Target::Text(field, dim) => Ok(Cond::Compare { field, op, value: self.checked_text(right, dim)? }),
+            Target::Money(field) => Ok(Cond::Compare { field, op, value: self.value(right, ValueKind::Money)? }),
+            Target::Flag(column) => {
+                Ok(Cond::Compare { field: FieldRef::Column(column), op, value: self.value(right, ValueKind::Flag)? })
+            }
+            Target::Linked(_) => Err(linked_is_a_flag(left)),
+            Target::Measure(index, unit) => Ok(Cond::Compare {
+                field: FieldRef::Measure(index),
+                op,
+                value: self.value(right, ValueKind::of(unit))?,
+            }),
+        }
+    }
+
+    /// `left in (values)`: periods become a union of date ranges, text and amounts a list.
+    fn membership(&self, target: Target, left: &Name, values: &[Operand]) -> Result<Cond> {
+        let list = |kind: Option<&'static DimensionDef>, money: bool| -> Result<Vec<Value>> {
+            values
+                .iter()
+                .map(|v| if money { self.value(v, ValueKind::Money) } else { self.checked_text(v, kind) })
+                .collect()
+        };
+        match target {
+            Target::Time(kind) => {
+                let mut ranges = Vec::new();
+                for v in values {
+                    ranges.push(Cond::DateIn { range: self.operand_range(v, kind)? });
+                }
+                ranges
+                    .into_iter()
+                    .reduce(|a, b| Cond::Or(Box::new(a), Box::new(b)))
+                    .ok_or_else(|| Error::new(ErrorKind::Semantic, "`in` needs at least one value"))
+            }
+            Target::Text(field, dim) => Ok(Cond::InList { field, values: list(dim, false)?, negated: false }),
+            Target::Money(field) => Ok(Cond::InList { field, values: list(None, true)?, negated: false }),
+            Target::Linked(_) => Err(linked_is_a_flag(left)),
+            Target::Flag(_) | Target::Measure(..) => {
+                Err(Error::new(ErrorKind::Semantic, "`in` applies to text, amounts and dates")
+                    .with_span(left.span.clone()))
+            }
+        }
+    }
+
+    /// `left between low and high`: a date range, or both bounds on an amount or measure.
+    fn between(&self, target: Target, low: &Operand, high: &Operand, span: &Span) -> Result<Cond> {
+        let (field, kind) = match target {
+            Target::Time(kind) => {
+                let start = self.operand_range(low, kind)?.start;
+                let end = self.operand_range(high, kind)?.end;
+                if end <= start {
+                    return Err(Error::new(ErrorKind::Semantic, "the end of this range is before its start")
+                        .with_span(span.clone()));
+                }
+                return Ok(Cond::DateIn { range: DateRange { start, end } });
+            }
+            Target::Money(field) => (field, ValueKind::Money),
+            Target::Measure(index, unit) => {
+                let kind = if unit == Unit::Money { ValueKind::Money } else { ValueKind::Count };
+                (FieldRef::Measure(index), kind)
+            }
+            _ => {
+                return Err(
+                    Error::new(ErrorKind::Semantic, "`between` applies to dates and amounts").with_span(span.clone())
+                );
+            }
+        };
+        Ok(Cond::And(
+            Box::new(Cond::Compare { field: field.clone(), op: CompareOp::GtEq, value: self.value(low, kind)? }),
+            Box::new(Cond::Compare { field, op: CompareOp::LtEq, value: self.value(high, kind)? }),
+        ))
     }
 
     /// What the left side of a condition names. In `having`, measures come first.
@@ -408,6 +397,15 @@ enum ValueKind {
 }
 
 impl ValueKind {
+    /// What a measure of this unit is compared with in `having`.
+    fn of(unit: Unit) -> ValueKind {
+        match unit {
+            Unit::Money => ValueKind::Money,
+            Unit::Count => ValueKind::Count,
+            Unit::Percent => ValueKind::Percent,
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             ValueKind::Text => "a string in quotes",
