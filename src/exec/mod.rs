@@ -12,14 +12,13 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
-use datafusion::functions_aggregate::expr_fn::{max, min};
-use datafusion::logical_expr::{LogicalPlan, col};
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::catalog::{Dataset, Snapshot, TableReader};
 use crate::dates::date_from_days;
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::Table;
+use crate::schema::{Table, contracts, spend};
 use crate::semantic::model::{DimensionDef, DimensionKind};
 use crate::semantic::{self, DataLookup, Definitions, Params, ResolvedQuery};
 use crate::syntax;
@@ -260,13 +259,7 @@ impl Engine {
             self.cache.borrow_mut().date_range = Some(range);
             return Ok(range);
         }
-        let scan = self.base_scan(Table::Spend)?;
-        let plan = datafusion::logical_expr::LogicalPlanBuilder::from(scan)
-            .aggregate(
-                Vec::<datafusion::logical_expr::Expr>::new(),
-                vec![min(col("payment_date")), max(col("payment_date"))],
-            )?
-            .build()?;
+        let plan = crate::plan::lookup::payment_date_range(self.base_scan(Table::Spend)?)?;
         let result = self.execute(plan, Cancel::Never, Instant::now())?;
         let batch = result.batches.first().ok_or_else(|| Error::dataset("the spend table is empty"))?;
         let day = |i: usize| -> Option<NaiveDate> {
@@ -323,18 +316,13 @@ impl Engine {
         if let Some(v) = self.cache.borrow().values.get(&(table, column)) {
             return Ok(v.clone());
         }
-        if column == "council"
+        if column == spend::COUNCIL
             && let Some(councils) = self.single_values_from_statistics(table, column)
         {
             self.cache.borrow_mut().values.insert((table, column), councils.clone());
             return Ok(councils);
         }
-        let scan = self.base_scan(table)?;
-        let plan = datafusion::logical_expr::LogicalPlanBuilder::from(scan)
-            .filter(col(column).is_not_null())?
-            .aggregate(vec![col(column)], Vec::<datafusion::logical_expr::Expr>::new())?
-            .sort(vec![col(column).sort(true, false)])?
-            .build()?;
+        let plan = crate::plan::lookup::distinct_values(self.base_scan(table)?, column)?;
         let result = self.execute(plan, Cancel::Never, Instant::now())?;
         let mut values = Vec::new();
         for batch in &result.batches {
@@ -363,19 +351,16 @@ impl DataLookup for Engine {
     fn values(&self, dimension: &DimensionDef) -> Result<Vec<String>> {
         match dimension.kind {
             DimensionKind::Column(c) => self.column_values(dimension.home_table(), c),
-            DimensionKind::Supplier => self.column_values(Table::Spend, "supplier_name"),
+            DimensionKind::Supplier => self.column_values(Table::Spend, spend::SUPPLIER_NAME),
             DimensionKind::Contract if self.has_table(Table::Contracts) => {
-                self.column_values(Table::Contracts, "reference")
+                self.column_values(Table::Contracts, contracts::REFERENCE)
             }
             _ => Ok(Vec::new()),
         }
     }
 
-    fn has_column(&self, table: Table, column: &str) -> bool {
-        self.runtime
-            .block_on(self.ctx.table(table.name()))
-            .map(|df| df.schema().has_column_with_unqualified_name(column))
-            .unwrap_or(false)
+    fn has_table(&self, table: Table) -> bool {
+        Engine::has_table(self, table)
     }
 }
 

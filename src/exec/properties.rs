@@ -71,7 +71,7 @@ fn clause() -> impl Strategy<Value = String> {
 
 fn query() -> impl Strategy<Value = String> {
     let rank = prop::option::of((prop::sample::select(vec!["top", "bottom"]), 1u64..5, dimension()));
-    let report = prop::sample::select(model::REPORTS.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>());
+    let report = prop::sample::select(model::REPORTS.iter().map(|r| r.name.to_string()).collect::<Vec<_>>());
     prop_oneof![
         4 => (rank, prop::collection::vec(measure(), 1..3), prop::collection::vec(clause(), 0..4)).prop_map(
             |(rank, measures, clauses)| {

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use crate::exec::Engine;
-use crate::schema::Table;
 use crate::semantic::model;
 use crate::syntax;
 
@@ -22,26 +21,13 @@ pub struct Vocabulary {
     pub values: BTreeMap<String, Vec<String>>,
 }
 
-/// The dimensions whose values are offered inside a string: councils, categories,
-/// departments, expense types and supplier names.
-const VALUE_DIMENSIONS: &[(&str, Table, &str)] = &[
-    ("council", Table::Spend, "council"),
-    ("category", Table::Spend, "category"),
-    ("department", Table::Spend, "department"),
-    ("expense type", Table::Spend, "expense_type"),
-    ("supplier", Table::Spend, "supplier_name"),
-    ("officer", Table::Contracts, "officer"),
-    ("procedure", Table::Contracts, "procedure"),
-    ("status", Table::Contracts, "status"),
-];
-
 impl Vocabulary {
     /// Names from the semantic model only (no data values).
     pub fn from_model() -> Vocabulary {
         Vocabulary {
             measures: model::measure_names()
                 .chain(model::MEASURE_SETS.iter().map(|(name, _, _)| *name))
-                .chain(model::REPORTS.iter().map(|(name, _)| *name))
+                .chain(model::REPORTS.iter().map(|r| r.name))
                 .map(String::from)
                 .collect(),
             dimensions: model::dimension_names().map(String::from).collect(),
@@ -57,12 +43,15 @@ impl Vocabulary {
     pub fn load(engine: &Engine) -> Vocabulary {
         let mut vocabulary = Vocabulary::from_model();
         vocabulary.measures.extend(engine.definitions.measure_names().map(String::from));
-        for (dimension, table, column) in VALUE_DIMENSIONS {
-            if !engine.has_table(*table) {
+        // The dimensions whose values the resolver checks literals against are the ones
+        // offered inside a string.
+        for dimension in model::DIMENSIONS.iter().filter(|d| d.has_values) {
+            let Some((table, column)) = dimension.value_column() else { continue };
+            if !engine.has_table(table) {
                 continue;
             }
-            if let Ok(values) = engine.column_values(*table, column) {
-                vocabulary.values.insert(dimension.to_string(), values);
+            if let Ok(values) = engine.column_values(table, column) {
+                vocabulary.values.insert(dimension.name.to_string(), values);
             }
         }
         vocabulary

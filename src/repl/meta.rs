@@ -287,8 +287,8 @@ fn describe(argument: &str, session: &Session, out: &mut dyn Write) -> Result<()
         writeln!(out, "  {:<20} {}{only}", d.name, d.description).map_err(io)?;
     }
     writeln!(out, "Reports").map_err(io)?;
-    for (name, what) in model::REPORTS {
-        writeln!(out, "  {name:<20} {what}").map_err(io)?;
+    for r in model::REPORTS {
+        writeln!(out, "  {:<20} {}", r.name, r.description).map_err(io)?;
     }
     writeln!(out, "Fields (for where)").map_err(io)?;
     for f in model::FIELDS {

@@ -2,7 +2,7 @@
 //! column(s) it reads and a description. Adding a measure means adding one entry to
 //! [`MEASURES`]; the grammar never changes, because names are resolved here, not parsed.
 
-use crate::schema::Table;
+use crate::schema::{Table, contracts, spend};
 
 /// How a measure aggregates rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "spend",
         aliases: &["amount", "total"],
         table: Table::Spend,
-        aggregate: Aggregate::Sum("amount"),
+        aggregate: Aggregate::Sum(spend::AMOUNT),
         filter: None,
         unit: Unit::Money,
         description: "sum of net amounts, credits included (card payments and redacted beneficiaries too)",
@@ -106,7 +106,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "suppliers",
         aliases: &["supplier count"],
         table: Table::Spend,
-        aggregate: Aggregate::CountDistinct("supplier_key"),
+        aggregate: Aggregate::CountDistinct(spend::SUPPLIER_KEY),
         filter: None,
         unit: Unit::Count,
         description: "number of distinct suppliers (by normalised supplier key)",
@@ -115,7 +115,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "average payment",
         aliases: &["mean payment", "average"],
         table: Table::Spend,
-        aggregate: Aggregate::Average("amount"),
+        aggregate: Aggregate::Average(spend::AMOUNT),
         filter: None,
         unit: Unit::Money,
         description: "mean net amount per payment line",
@@ -124,7 +124,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "median payment",
         aliases: &["median"],
         table: Table::Spend,
-        aggregate: Aggregate::Median("amount"),
+        aggregate: Aggregate::Median(spend::AMOUNT),
         filter: None,
         unit: Unit::Money,
         description: "median net amount per payment line",
@@ -133,7 +133,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "largest payment",
         aliases: &["max payment", "biggest payment"],
         table: Table::Spend,
-        aggregate: Aggregate::Max("amount"),
+        aggregate: Aggregate::Max(spend::AMOUNT),
         filter: None,
         unit: Unit::Money,
         description: "largest single payment line",
@@ -142,7 +142,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "smallest payment",
         aliases: &["min payment"],
         table: Table::Spend,
-        aggregate: Aggregate::Min("amount"),
+        aggregate: Aggregate::Min(spend::AMOUNT),
         filter: None,
         unit: Unit::Money,
         description: "smallest single payment line (the largest credit, if any)",
@@ -151,7 +151,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "credits",
         aliases: &["refunds"],
         table: Table::Spend,
-        aggregate: Aggregate::Sum("amount"),
+        aggregate: Aggregate::Sum(spend::AMOUNT),
         filter: Some(RowFilter::Credits),
         unit: Unit::Money,
         description: "sum of negative amounts (credit notes and refunds)",
@@ -178,7 +178,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "contract value",
         aliases: &["value", "total value", "contract values"],
         table: Table::Contracts,
-        aggregate: Aggregate::Sum("value_total"),
+        aggregate: Aggregate::Sum(contracts::VALUE_TOTAL),
         filter: None,
         unit: Unit::Money,
         description: "total contract value, extensions included",
@@ -187,7 +187,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "annual value",
         aliases: &["annual contract value"],
         table: Table::Contracts,
-        aggregate: Aggregate::Sum("value_annual"),
+        aggregate: Aggregate::Sum(contracts::VALUE_ANNUAL),
         filter: None,
         unit: Unit::Money,
         description: "annual contract value",
@@ -196,7 +196,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "savings",
         aliases: &["total savings"],
         table: Table::Contracts,
-        aggregate: Aggregate::SumOf(&["savings_cashable", "savings_non_cashable"]),
+        aggregate: Aggregate::SumOf(&[contracts::SAVINGS_CASHABLE, contracts::SAVINGS_NON_CASHABLE]),
         filter: None,
         unit: Unit::Money,
         description: "cashable plus non-cashable savings recorded against contracts",
@@ -205,7 +205,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "cashable savings",
         aliases: &[],
         table: Table::Contracts,
-        aggregate: Aggregate::Sum("savings_cashable"),
+        aggregate: Aggregate::Sum(contracts::SAVINGS_CASHABLE),
         filter: None,
         unit: Unit::Money,
         description: "cashable savings recorded against contracts",
@@ -214,7 +214,7 @@ pub const MEASURES: &[MeasureDef] = &[
         name: "social value",
         aliases: &[],
         table: Table::Contracts,
-        aggregate: Aggregate::Sum("social_value"),
+        aggregate: Aggregate::Sum(contracts::SOCIAL_VALUE),
         filter: None,
         unit: Unit::Money,
         description: "social value committed by contracts (e.g. National TOMs), £",
@@ -228,11 +228,43 @@ pub const MEASURE_SETS: &[(&str, &[&str], &str)] = &[(
     "contracts expiring in the `within` window (6 months by default) and their value",
 )];
 
-/// Names that ask for a whole report shape rather than a measure.
-pub const REPORTS: &[(&str, &str)] = &[
-    ("suppliers shared", "suppliers used by two or more councils, spend per council, and who has a contract"),
-    ("categories shared", "categories bought by two or more councils, spend per council, and who has a contract"),
-    ("collaboration opportunities", "suppliers and categories ranked by off-contract spend across councils"),
+/// A report: a whole result shape with its own columns, asked for by name rather than
+/// built from measures and dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// `suppliers shared by council`.
+    SuppliersShared,
+    /// `categories shared by council`.
+    CategoriesShared,
+    /// `collaboration opportunities`.
+    Opportunities,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ReportDef {
+    /// The name as written in queries, in the measure position.
+    pub name: &'static str,
+    pub report: Report,
+    pub description: &'static str,
+}
+
+/// Every report. Order is the order `\d` lists them in.
+pub const REPORTS: &[ReportDef] = &[
+    ReportDef {
+        name: "suppliers shared",
+        report: Report::SuppliersShared,
+        description: "suppliers used by two or more councils, spend per council, and who has a contract",
+    },
+    ReportDef {
+        name: "categories shared",
+        report: Report::CategoriesShared,
+        description: "categories bought by two or more councils, spend per council, and who has a contract",
+    },
+    ReportDef {
+        name: "collaboration opportunities",
+        report: Report::Opportunities,
+        description: "suppliers and categories ranked by off-contract spend across councils",
+    },
 ];
 
 /// The default `within` window of `expiring`, in months.
@@ -319,13 +351,25 @@ impl DimensionDef {
     pub fn home_table(&self) -> Table {
         if self.in_table(Table::Spend) { Table::Spend } else { Table::Contracts }
     }
+
+    /// The text column its values are read from (for checking literals and completion):
+    /// suppliers by published name, contracts by the register's reference. `None` for
+    /// dimensions without listed values (dates, flags).
+    pub fn value_column(&self) -> Option<(Table, &'static str)> {
+        match self.kind {
+            DimensionKind::Column(c) => Some((self.home_table(), c)),
+            DimensionKind::Supplier => Some((Table::Spend, spend::SUPPLIER_NAME)),
+            DimensionKind::Contract => Some((Table::Contracts, contracts::REFERENCE)),
+            _ => None,
+        }
+    }
 }
 
 pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "council",
         aliases: &["councils", "authority", "organisation"],
-        kind: DimensionKind::Column("council"),
+        kind: DimensionKind::Column(spend::COUNCIL),
         has_values: true,
         tables: BOTH,
         description: "the publishing council (Stockport, Trafford, Rochdale, ...)",
@@ -341,7 +385,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "category",
         aliases: &["categories", "proclass"],
-        kind: DimensionKind::Column("category"),
+        kind: DimensionKind::Column(spend::CATEGORY),
         has_values: true,
         tables: BOTH,
         description: "spend category (ProClass label, or merchant category for card spend)",
@@ -349,7 +393,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "department",
         aliases: &["departments", "service area", "directorate"],
-        kind: DimensionKind::Column("department"),
+        kind: DimensionKind::Column(spend::DEPARTMENT),
         has_values: true,
         tables: BOTH,
         description: "the council's department, service area or organisational unit",
@@ -357,7 +401,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "expense type",
         aliases: &["expense types", "expenses type", "expense"],
-        kind: DimensionKind::Column("expense_type"),
+        kind: DimensionKind::Column(spend::EXPENSE_TYPE),
         has_values: true,
         tables: SPEND,
         description: "the expense type or ledger description",
@@ -365,7 +409,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "purpose",
         aliases: &[],
-        kind: DimensionKind::Column("purpose"),
+        kind: DimensionKind::Column(spend::PURPOSE),
         has_values: false,
         tables: SPEND,
         description: "the published purpose of the payment",
@@ -429,7 +473,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "procedure",
         aliases: &["procedures", "route", "process", "procurement route"],
-        kind: DimensionKind::Column("procedure"),
+        kind: DimensionKind::Column(contracts::PROCEDURE),
         has_values: true,
         tables: CONTRACTS,
         description: "how the contract was procured (open tender, quotation, framework call-off, waiver, ...)",
@@ -437,7 +481,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "sme",
         aliases: &[],
-        kind: DimensionKind::Flag("sme"),
+        kind: DimensionKind::Flag(contracts::SME),
         has_values: false,
         tables: CONTRACTS,
         description: "whether the supplier is a small or medium enterprise (yes/no)",
@@ -445,7 +489,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "vcse",
         aliases: &[],
-        kind: DimensionKind::Flag("vcse"),
+        kind: DimensionKind::Flag(contracts::VCSE),
         has_values: false,
         tables: CONTRACTS,
         description: "whether the supplier is a voluntary, community or social enterprise (yes/no)",
@@ -453,7 +497,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "officer",
         aliases: &["officers", "responsible officer", "contract manager"],
-        kind: DimensionKind::Column("officer"),
+        kind: DimensionKind::Column(contracts::OFFICER),
         has_values: true,
         tables: CONTRACTS,
         description: "the procurement officer responsible for the contract",
@@ -461,7 +505,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
     DimensionDef {
         name: "status",
         aliases: &["contract status"],
-        kind: DimensionKind::Column("status"),
+        kind: DimensionKind::Column(contracts::STATUS),
         has_values: true,
         tables: CONTRACTS,
         description: "the contract's status in the register (active, extended, expired, ...)",
@@ -490,98 +534,98 @@ pub enum FieldKind {
 pub const FIELDS: &[FieldDef] = &[
     FieldDef {
         name: "amount",
-        column: "amount",
+        column: spend::AMOUNT,
         kind: FieldKind::Money,
         table: Table::Spend,
         description: "the payment's net amount",
     },
     FieldDef {
         name: "irrecoverable vat",
-        column: "irrecoverable_vat",
+        column: spend::IRRECOVERABLE_VAT,
         kind: FieldKind::Money,
         table: Table::Spend,
         description: "VAT the council cannot reclaim",
     },
     FieldDef {
         name: "redacted",
-        column: "redacted",
+        column: spend::REDACTED,
         kind: FieldKind::Flag,
         table: Table::Spend,
         description: "beneficiary withheld",
     },
     FieldDef {
         name: "card",
-        column: "is_card",
+        column: spend::IS_CARD,
         kind: FieldKind::Flag,
         table: Table::Spend,
         description: "a procurement-card payment",
     },
     FieldDef {
         name: "transaction id",
-        column: "transaction_id",
+        column: spend::TRANSACTION_ID,
         kind: FieldKind::Text,
         table: Table::Spend,
         description: "the council's transaction number",
     },
     FieldDef {
         name: "category code",
-        column: "category_code",
+        column: spend::CATEGORY_CODE,
         kind: FieldKind::Text,
         table: Table::Spend,
         description: "ProClass or merchant category code",
     },
     FieldDef {
         name: "company number",
-        column: "company_number",
+        column: spend::COMPANY_NUMBER,
         kind: FieldKind::Text,
         table: Table::Spend,
         description: "Companies House number",
     },
     FieldDef {
         name: "vat number",
-        column: "vat_number",
+        column: spend::VAT_NUMBER,
         kind: FieldKind::Text,
         table: Table::Spend,
         description: "VAT registration",
     },
     FieldDef {
         name: "source file",
-        column: "source_file",
+        column: spend::SOURCE_FILE,
         kind: FieldKind::Text,
         table: Table::Spend,
         description: "published file",
     },
     FieldDef {
         name: "value",
-        column: "value_total",
+        column: contracts::VALUE_TOTAL,
         kind: FieldKind::Money,
         table: Table::Contracts,
         description: "the contract's total value",
     },
     FieldDef {
         name: "annual value",
-        column: "value_annual",
+        column: contracts::VALUE_ANNUAL,
         kind: FieldKind::Money,
         table: Table::Contracts,
         description: "the contract's annual value",
     },
     FieldDef {
         name: "title",
-        column: "title",
+        column: contracts::TITLE,
         kind: FieldKind::Text,
         table: Table::Contracts,
         description: "the contract's title",
     },
     FieldDef {
         name: "collaborative",
-        column: "collaborative",
+        column: contracts::COLLABORATIVE,
         kind: FieldKind::Text,
         table: Table::Contracts,
         description: "the other councils a collaborative contract covers",
     },
     FieldDef {
         name: "on-contract",
-        column: "contract_ref",
+        column: spend::CONTRACT_REF,
         kind: FieldKind::Linked,
         table: Table::Spend,
         description: "the payment is covered by a contract",
@@ -610,4 +654,192 @@ pub fn find_field(name: &str) -> Option<&'static FieldDef> {
 
 pub fn find_modifier(word: &str) -> Option<Modifier> {
     MODIFIERS.iter().find(|(w, _, _)| *w == word).map(|(_, m, _)| *m)
+}
+
+pub fn find_report(name: &str) -> Option<&'static ReportDef> {
+    REPORTS.iter().find(|r| r.name == name)
+}
+
+/// The dimension every report groups by (`suppliers shared by council`).
+pub fn council_dimension() -> &'static DimensionDef {
+    DIMENSIONS
+        .iter()
+        .find(|d| d.kind == DimensionKind::Column(spend::COUNCIL))
+        .expect("the model has a council dimension")
+}
+
+/// The column time dimensions and periods read: payment date, or a contract's start date.
+pub fn time_column(table: Table) -> &'static str {
+    match table {
+        Table::Spend => spend::PAYMENT_DATE,
+        Table::Contracts => contracts::START_DATE,
+    }
+}
+
+/// The column naming a contract: the link on spend, the reference in the register.
+pub fn contract_column(table: Table) -> &'static str {
+    match table {
+        Table::Spend => spend::CONTRACT_REF,
+        Table::Contracts => contracts::REFERENCE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Guards on the model's tables: a misspelt column or a name that means two things
+    //! compiles, so these say so before a query does.
+
+    use std::collections::BTreeMap;
+
+    use datafusion::arrow::datatypes::DataType;
+
+    use super::*;
+    use crate::schema::MONEY;
+
+    fn column_type(table: Table, column: &str) -> DataType {
+        let schema = table.schema();
+        match schema.field_with_name(column) {
+            Ok(field) => field.data_type().clone(),
+            Err(_) => panic!("the {} table has no column '{column}'", table.name()),
+        }
+    }
+
+    fn assert_type(table: Table, column: &str, expected: &DataType, what: &str) {
+        assert_eq!(&column_type(table, column), expected, "{what}: {}.{column}", table.name());
+    }
+
+    #[test]
+    fn measures_read_columns_of_their_table_with_fitting_types() {
+        for m in MEASURES {
+            match m.aggregate {
+                Aggregate::Sum(c)
+                | Aggregate::Average(c)
+                | Aggregate::Median(c)
+                | Aggregate::Max(c)
+                | Aggregate::Min(c) => assert_type(m.table, c, &MONEY, m.name),
+                Aggregate::SumOf(columns) => columns.iter().for_each(|c| assert_type(m.table, c, &MONEY, m.name)),
+                Aggregate::CountDistinct(c) => assert_type(m.table, c, &DataType::Utf8, m.name),
+                Aggregate::Count => {}
+                Aggregate::OnContractShare => {
+                    assert_eq!(m.table, Table::Spend);
+                    assert_type(Table::Spend, spend::AMOUNT, &MONEY, m.name);
+                    assert_type(Table::Spend, spend::CONTRACT_REF, &DataType::Utf8, m.name);
+                    assert_type(Table::Spend, spend::REDACTED, &DataType::Boolean, m.name);
+                }
+            }
+            if let Some(f) = m.filter {
+                assert_eq!(f.table(), m.table, "{}'s own restriction reads another table", m.name);
+            }
+        }
+    }
+
+    #[test]
+    fn dimensions_read_columns_of_every_table_they_are_in() {
+        for d in DIMENSIONS {
+            for &table in d.tables {
+                match d.kind {
+                    DimensionKind::Column(c) => assert_type(table, c, &DataType::Utf8, d.name),
+                    DimensionKind::Flag(c) => assert_type(table, c, &DataType::Boolean, d.name),
+                    DimensionKind::Contract => assert_type(table, contract_column(table), &DataType::Utf8, d.name),
+                    DimensionKind::Supplier => {
+                        assert_type(table, spend::SUPPLIER_KEY, &DataType::Utf8, d.name);
+                        assert_type(table, spend::SUPPLIER_NAME, &DataType::Utf8, d.name);
+                    }
+                    kind => {
+                        assert!(kind.is_time());
+                        assert_type(table, time_column(table), &DataType::Date32, d.name);
+                    }
+                }
+            }
+            if let Some((table, column)) = d.value_column() {
+                assert_type(table, column, &DataType::Utf8, d.name);
+            }
+        }
+    }
+
+    #[test]
+    fn fields_read_columns_of_their_table_with_fitting_types() {
+        for f in FIELDS {
+            let expected = match f.kind {
+                FieldKind::Money => MONEY,
+                FieldKind::Text | FieldKind::Linked => DataType::Utf8,
+                FieldKind::Flag => DataType::Boolean,
+            };
+            assert_type(f.table, f.column, &expected, f.name);
+        }
+    }
+
+    /// Names that deliberately mean two things, with the rule that decides between them.
+    const ALLOWED_TWICE: &[(&str, &str)] = &[
+        // As a measure (`amount by council`) it is spend; in `where` it is the row's amount.
+        ("amount", "measure alias and field"),
+        // Measure and field; `where annual value > £1m` reads the row, `having` the measure.
+        ("annual value", "measure and field"),
+        // Measure alias and field: contract value as a measure, the row's value in `where`.
+        ("value", "measure alias and field"),
+        // Measure (`suppliers by council`) and the supplier dimension's plural (`by suppliers`).
+        ("suppliers", "measure and dimension alias"),
+        // Measure (`contracts by officer`) and the contract dimension's plural.
+        ("contracts", "measure and dimension alias"),
+        // Modifier after a measure (`spend card`), field in `where card`.
+        ("card", "modifier and field"),
+        // Modifier after a measure (`spend on-contract`), field in `where on-contract`.
+        ("on-contract", "modifier and field"),
+    ];
+
+    #[test]
+    fn no_name_is_ambiguous_unless_allowed() {
+        let mut uses: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut add = |name: &'static str, what: String| uses.entry(name).or_default().push(what);
+        for m in MEASURES {
+            add(m.name, format!("measure {}", m.name));
+            m.aliases.iter().for_each(|a| add(a, format!("alias of measure {}", m.name)));
+        }
+        for (name, _, _) in MEASURE_SETS {
+            add(name, format!("measure set {name}"));
+        }
+        for r in REPORTS {
+            add(r.name, format!("report {}", r.name));
+        }
+        for d in DIMENSIONS {
+            add(d.name, format!("dimension {}", d.name));
+            d.aliases.iter().for_each(|a| add(a, format!("alias of dimension {}", d.name)));
+        }
+        for f in FIELDS {
+            add(f.name, format!("field {}", f.name));
+        }
+        for (word, _, _) in MODIFIERS {
+            add(word, format!("modifier {word}"));
+        }
+        let ambiguous: Vec<_> = uses
+            .iter()
+            .filter(|(name, what)| what.len() > 1 && !ALLOWED_TWICE.iter().any(|(allowed, _)| allowed == *name))
+            .collect();
+        assert!(ambiguous.is_empty(), "names with two meanings: {ambiguous:?}");
+        for (allowed, _) in ALLOWED_TWICE {
+            assert!(uses.get(allowed).is_some_and(|w| w.len() > 1), "'{allowed}' is allowed twice but is used once");
+        }
+    }
+
+    #[test]
+    fn every_report_and_set_member_resolves_to_the_model() {
+        for (set, members, _) in MEASURE_SETS {
+            for member in *members {
+                let mut words = member.split(' ');
+                let first = words.next().unwrap_or_default();
+                let rest: Vec<&str> = words.collect();
+                // The longest measure prefix, then modifiers: what the resolver does.
+                let found = (0..=rest.len()).rev().any(|split| {
+                    let base =
+                        std::iter::once(first).chain(rest[..split].iter().copied()).collect::<Vec<_>>().join(" ");
+                    find_measure(&base).is_some() && rest[split..].iter().all(|w| find_modifier(w).is_some())
+                });
+                assert!(found, "{set}: '{member}' is not a measure with modifiers");
+            }
+        }
+        for r in REPORTS {
+            assert_eq!(find_report(r.name).map(|f| f.report), Some(r.report));
+        }
+        assert_eq!(council_dimension().name, "council");
+    }
 }

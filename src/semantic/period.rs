@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
 
+use super::model::DimensionKind;
 use crate::syntax::ast::{PeriodKind, PeriodUnit};
 
 /// A half-open date range `[start, end)`.
@@ -134,6 +135,23 @@ pub fn fy_label(start_year: i32) -> String {
     format!("{start_year}/{:02}", (start_year + 1).rem_euclid(100))
 }
 
+/// The label a time dimension gives the period starting at `start` (must match
+/// [`crate::plan`]'s expressions for the same dimension).
+pub fn time_label(kind: DimensionKind, start: NaiveDate) -> String {
+    match kind {
+        DimensionKind::Year => start.year().to_string(),
+        DimensionKind::Month => format!("{}-{:02}", start.year(), start.month()),
+        DimensionKind::Quarter => format!("{} Q{}", start.year(), start.month0() / 3 + 1),
+        DimensionKind::FinancialYear => fy_label(unit_start(start, PeriodUnit::FinancialYear).year()),
+        DimensionKind::FinancialQuarter => {
+            let fy = unit_start(start, PeriodUnit::FinancialYear).year();
+            let q = (start.month0() + 9) % 12 / 3 + 1;
+            format!("{} Q{q}", fy_label(fy))
+        }
+        _ => start.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +194,15 @@ mod tests {
         assert!(resolve(&PeriodKind::Quarter { year: 2021, quarter: 5 }, d("2000-01-01")).is_none());
         // 2025-03-13 is a Thursday; its week starts on Monday 10 March.
         assert_eq!(unit_start(d("2025-03-13"), PeriodUnit::Week), d("2025-03-10"));
+    }
+
+    #[test]
+    fn time_labels_match_the_documented_formats() {
+        let feb = d("2022-02-10");
+        assert_eq!(time_label(DimensionKind::FinancialYear, feb), "2021/22");
+        assert_eq!(time_label(DimensionKind::FinancialQuarter, feb), "2021/22 Q4");
+        assert_eq!(time_label(DimensionKind::Quarter, feb), "2022 Q1");
+        assert_eq!(time_label(DimensionKind::Month, feb), "2022-02");
+        assert_eq!(time_label(DimensionKind::FinancialQuarter, d("2021-04-01")), "2021/22 Q1");
     }
 }

@@ -1,0 +1,95 @@
+//! Measures: the aggregates each measure needs and the expression that computes its column
+//! from them, plus the money literals and null handling the measure columns share.
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::functions::expr_fn::{coalesce, nullif};
+use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, median, min, sum};
+use datafusion::logical_expr::{Expr, ExprFunctionExt, cast, lit};
+
+use super::rows::{row_condition, row_filter_expr};
+use super::{Frame, column};
+use crate::error::Result;
+use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, spend};
+use crate::semantic::ir::ResolvedMeasure;
+use crate::semantic::model::{Aggregate, RowFilter, Unit};
+
+/// A money literal, `Decimal128(18, 2)` like the columns it is compared with.
+pub(super) fn money_lit(pence: i128) -> Expr {
+    lit(ScalarValue::Decimal128(Some(pence), MONEY_PRECISION, MONEY_SCALE))
+}
+
+/// Null instead of a zero divisor, so a share of nothing is empty rather than an error.
+pub(super) fn nullif_zero(e: Expr) -> Expr {
+    nullif(e, lit(0.0))
+}
+
+/// A missing value counted as zero of the measure's unit.
+pub(super) fn coalesce_zero(e: Expr, unit: Unit) -> Expr {
+    let zero = match unit {
+        Unit::Money => money_lit(0),
+        Unit::Count => lit(0i64),
+        Unit::Percent => lit(0.0),
+    };
+    coalesce(vec![e, zero])
+}
+
+/// The aggregates a measure needs, restricted by `extra` (a compared period, a pivot
+/// value) besides its own filters not `already_applied` to the rows, and the expression
+/// computing its column `name` from them once aggregated.
+pub(super) fn aggregates(
+    m: &ResolvedMeasure,
+    extra: Option<Expr>,
+    already_applied: &[RowFilter],
+    name: &str,
+    frame: &Frame,
+) -> Result<(Vec<Expr>, Expr)> {
+    let mut conditions: Vec<Expr> =
+        m.filters.iter().filter(|f| !already_applied.contains(f)).map(|f| row_filter_expr(*f, frame)).collect();
+    if let Some(c) = &m.condition {
+        conditions.push(row_condition(c, frame)?);
+    }
+    conditions.extend(extra);
+    let restrict = |base: Expr, more: Option<Expr>| -> Result<Expr> {
+        match conditions.iter().cloned().chain(more).reduce(Expr::and) {
+            Some(f) => Ok(base.filter(f).build()?),
+            None => Ok(base),
+        }
+    };
+    let amount = || column(spend::AMOUNT);
+    let base = match m.def.aggregate {
+        Aggregate::OnContractShare => {
+            let on = format!("__on {name}");
+            let named = format!("__named {name}");
+            let aggs = vec![
+                restrict(sum(amount()), Some(row_filter_expr(RowFilter::OnContract, frame)))?.alias(&on),
+                restrict(sum(amount()), Some(column(spend::REDACTED).is_false()))?.alias(&named),
+            ];
+            let value = cast(column(&on), DataType::Float64) * lit(100.0)
+                / nullif_zero(cast(column(&named), DataType::Float64));
+            return Ok((aggs, value));
+        }
+        Aggregate::Sum(c) => sum(column(c)),
+        Aggregate::Count => count(lit(1)),
+        Aggregate::CountDistinct(c) => count_distinct(column(c)),
+        Aggregate::Average(c) => avg(column(c)),
+        Aggregate::Median(c) => median(column(c)),
+        Aggregate::Max(c) => max(column(c)),
+        Aggregate::Min(c) => min(column(c)),
+        Aggregate::SumOf(columns) => {
+            let total = columns
+                .iter()
+                .map(|c| coalesce(vec![column(*c), money_lit(0)]))
+                .reduce(|a, b| a + b)
+                .unwrap_or_else(|| money_lit(0));
+            sum(total)
+        }
+    };
+    let filtered = restrict(base, None)?;
+    let aggregate = match m.def.aggregate {
+        // Averages and medians of money are money: back to pounds and pence.
+        Aggregate::Average(_) | Aggregate::Median(_) => cast(filtered, MONEY),
+        _ => filtered,
+    };
+    Ok((vec![aggregate.alias(name)], column(name)))
+}
