@@ -3,6 +3,7 @@
 //! its sign here as it does in results.
 
 use super::ir::{CompareOp, Cond, FieldRef, Layout, ReportShape, ResolvedQuery, Shape, Value};
+use crate::money::money_text;
 
 /// The resolved query in plain words, for `explain`.
 pub fn describe(q: &ResolvedQuery) -> Vec<String> {
@@ -127,11 +128,6 @@ fn describe_cond(c: &Cond, q: &ResolvedQuery) -> String {
     }
 }
 
-/// Pence as money text. The one money formatter lives with the printer for now; this call
-/// is the only place the language reaches it.
-fn money_text(pence: i128) -> String {
-    crate::output::money_text(pence)
-}
 
 #[cfg(test)]
 mod tests {
