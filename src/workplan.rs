@@ -24,7 +24,7 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::catalog::{Dataset, Snapshot};
 use crate::error::{Error, ErrorKind, Result};
-use crate::ingest::values::{format_pence, parse_amount};
+use crate::ingest::{format_pence, parse_amount};
 use crate::output::money_text;
 use crate::schema::{MONEY, Table, contracts as col};
 
