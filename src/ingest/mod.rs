@@ -3,14 +3,14 @@
 //! the profile, handing each source to its parser, then what is shared after parsing
 //! (idempotence, replacement, rejects, the manifest, the contract link, the commit).
 //!
-//! The parts, all private, each imported only by the ones after it:
-//! - `read`: sources (plain, gzip, zip, XLSX), encodings, records, the content hash;
-//! - `values`: amounts, dates, financial years;
+//! The parts, all private; each imports only parts listed before it, so there is no cycle:
+//! - `values`: amounts, dates, financial years; `write`: spend Parquet batches and files;
 //! - `headers`: header normalisation and detection, and the spend fields (`Target`);
+//! - `read`: sources (plain, gzip, zip, XLSX), encodings, records, the content hash;
+//! - `rejects`: `rejects.csv`; `cells`: what both parsers share (header search, shape
+//!   checks, missing markers, `extras`); `loaded`: the parsers' common input and output;
 //! - `contracts`: the register's fields and its row parser; `spend`: the spend row parser;
-//! - `cells`: what both parsers share (header search, shape checks, missing markers, `extras`);
-//! - `profile`: `--profile` files; `loaded`: the parsers' common input and output;
-//! - `write`: spend Parquet batches; `rejects`: `rejects.csv`; `link`: spend ↔ contracts.
+//! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change.
 //!
 //! One `spendql ingest` run is one catalog [`Transaction`]: every Parquet file, the rebuilt
 //! `rejects.csv` and the manifest are written inside the staged version folder and become

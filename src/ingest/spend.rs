@@ -4,8 +4,8 @@
 //! share (header search, shape checks, missing markers, `extras`) are in `cells`; what
 //! happens to the parsed files (placing, the manifest, the commit) is the transaction's.
 //!
-//! A file is read twice when its dates are numeric: once to decide day/month order from
-//! every date in it, then to parse.
+//! A file is read twice: a first pass decides the day/month order of numeric dates from
+//! every date in the file (it stops at once when the dates are not numeric), then the parse.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
