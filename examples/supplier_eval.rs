@@ -14,10 +14,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use spendql::ingest::supplier::{KeyRules, TradingAs, UkMarker, supplier_key};
 use spendql::suppliers::detect::{SupplierRecord, Thresholds, find_candidates};
 use spendql::suppliers::eval::{Confusion, LabelledPair, key_confusion, load_pairs};
 use spendql::suppliers::similar::NameIndex;
+use spendql::suppliers::{KeyRules, TradingAs, UkMarker, supplier_key};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

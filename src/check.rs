@@ -26,6 +26,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::money::format_pence;
 use crate::output;
 use crate::schema::{Table, contracts, spend};
+use crate::suppliers::COMPANY_FORMS;
 
 /// The Code covers payment lines over £500 (credits too: the size is what matters).
 pub const SPEND_THRESHOLD_PENCE: i128 = 500 * 100;
@@ -77,10 +78,6 @@ pub const CONTRACT_REQUIREMENTS: &[Requirement] = &[
     // SME and VCSE suppliers only.
     require("registration_number", &[contracts::COMPANY_NUMBER]),
 ];
-
-/// Legal forms that make a supplier a registered company, whose details must then include
-/// its company number (a postcode alone does not identify a company).
-const COMPANY_FORMS: &[&str] = &["LTD", "LIMITED", "PLC", "LLP", "CIC"];
 
 /// The whole report: one entry per table, present or not, in [`Table::ALL`] order.
 #[derive(Debug, Clone, PartialEq, Eq)]

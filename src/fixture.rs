@@ -249,15 +249,15 @@ pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<(
         rows_read: n as u64,
         rows_loaded: n as u64,
         rows_rejected: 0,
-        amount_read: crate::ingest::values::format_pence(total),
-        amount_loaded: crate::ingest::values::format_pence(total),
+        amount_read: crate::money::format_pence(total),
+        amount_loaded: crate::money::format_pence(total),
         amount_rejected: "0.00".into(),
         parquet_files: vec![relative.into()],
         mapping: vec![],
         ingested_at: String::new(),
     });
     // As a contracts ingest does: spend is relinked to the new register.
-    crate::ingest::link::relink(&mut tx, dir, &crate::ingest::link::Scope::All)?;
+    crate::ingest::relink(&mut tx, dir, &crate::ingest::LinkScope::All)?;
     tx.commit()
 }
 

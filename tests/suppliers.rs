@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use spendql::fixture::{Row, write_rows};
-use spendql::ingest::supplier::{KeyRules, supplier_key};
 use spendql::suppliers::eval::{key_confusion, load_pairs};
+use spendql::suppliers::{KeyRules, supplier_key};
 
 use crate::support::{csv_rows, real_dataset, run_ok, spendql};
 

@@ -1,11 +1,11 @@
 //! Contracts registers → the `contracts` table, one row per contract. Owns the register's
 //! synonym table ([`ContractField`]) and the reading of its values; everything else is
-//! spend's machinery: sources and encodings (`read`), header detection and profiles
-//! (`headers`), amounts and dates (`values`), rejects, and the shared placing, manifest and
-//! commit in [`super::ingest_into`].
+//! shared with spend: sources and encodings (`read`), header detection (`headers`), the
+//! header search, shape checks, placeholders and `extras` (`cells`), amounts and dates
+//! (`values`), rejects, and the placing, manifest and commit of the ingest transaction.
 //!
 //! Rules a register's values follow (also in the README):
-//! - A placeholder ([`PLACEHOLDERS`]: empty, `TBC`, `N/A`, `-`, `X`, `Various`, ...) in a
+//! - A placeholder (`cells::is_placeholder`: empty, `TBC`, `N/A`, `-`, `X`, `Various`, ...) in a
 //!   date, money or number column means "no value" (null). Any other value that cannot be
 //!   read rejects the row, with the column and value in the reason.
 //! - `expiry_date` is the register's expiry column (`Current Expiry Date`, ...); when the
@@ -34,13 +34,15 @@ use datafusion::parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
 use crate::schema::{self, MONEY_PRECISION, MONEY_SCALE, contracts_schema};
-use crate::suppliers::normalise_company_number;
+use crate::suppliers::{normalise_company_number, supplier_key};
 
+use super::cells::{self, HeaderSearch, is_missing, is_placeholder};
 use super::headers::{self, Field, Mapping};
+use super::loaded::{Context, Counts, Loaded, MappingSummary};
 use super::read::{Encoding, Records, Source};
+use super::rejects;
 use super::values::{self, DateOrder, OrderEvidence};
 use super::write::{self, PartitionFile};
-use super::{Context, FileReport, HEADER_SEARCH_ROWS, Loaded, MappingSummary, rejects, supplier};
 
 /// A column of the `contracts` table a register column can feed (see `schema::contracts`).
 /// Declared in schema order, which is the order the mapping is reported in.
@@ -352,7 +354,6 @@ impl fmt::Display for ContractField {
 
 impl Field for ContractField {
     const FIELDS: &'static [ContractField] = &ContractField::ALL;
-    const PROFILE_TABLE: &'static str = "contracts";
 
     fn field_name(self) -> &'static str {
         self.name()
@@ -361,15 +362,6 @@ impl Field for ContractField {
     fn header_synonyms(self) -> &'static [&'static str] {
         self.synonyms()
     }
-}
-
-/// Cells that mean "no value" in a register's date, money and number columns (compared
-/// without case, after trimming). Registers are kept by hand, so they are full of these.
-pub const PLACEHOLDERS: &[&str] = &["", "TBC", "TBA", "N/A", "NA", "#N/A", "-", "X", "Various", "Unknown", "NULL"];
-
-pub fn is_placeholder(value: &str) -> bool {
-    let value = value.trim();
-    PLACEHOLDERS.iter().any(|p| value.eq_ignore_ascii_case(p))
 }
 
 /// `Yes`/`No` flags (`SME Supplier?`): yes, no, y, n, true, false, 1, 0 in any case;
@@ -417,21 +409,14 @@ pub fn looks_like_register(header: &[String]) -> bool {
 
 /// Find the header among the first records: the first naming a supplier and a reference or
 /// title. The error for a file with none names what is missing and what the header holds.
-fn find_header(records: &mut dyn Records, source: &Source, context: &Context) -> Result<(Mapping<ContractField>, u64)> {
-    let mut record = ByteRecord::new();
-    let mut first: Option<(Vec<String>, u64, Mapping<ContractField>)> = None;
-    for _ in 0..HEADER_SEARCH_ROWS {
-        let Some(line) = records.next_record(&mut record)? else { break };
-        let names: Vec<String> = record.iter().map(|f| Encoding::Utf8.decode(f).into_owned()).collect();
-        let mapping = headers::detect_fields(&names, &context.contract_overrides)
-            .map_err(|why| Error::input(&source.path, Some(line), format!("{}: {why}", source.name)))?;
-        if is_register(&mapping) {
-            return Ok((mapping, line));
-        }
-        first.get_or_insert((names, line, mapping));
-    }
-    let Some((names, line, mapping)) = first else {
-        return Err(Error::input(&source.path, None, format!("{} has no header row", source.name)));
+fn find_header(
+    records: &mut dyn Records,
+    source: &Source,
+    overrides: &HashMap<ContractField, String>,
+) -> Result<(Mapping<ContractField>, u64)> {
+    let (names, line, mapping) = match cells::find_header(records, source, overrides, is_register)? {
+        HeaderSearch::Found(mapping, line) => return Ok((mapping, line)),
+        HeaderSearch::NotFound { names, line, mapping } => (names, line, mapping),
     };
     let mut missing = Vec::new();
     if mapping.column(ContractField::SupplierName).is_none() {
@@ -481,8 +466,12 @@ struct Register {
     records: Vec<(u64, ByteRecord)>,
 }
 
-fn read_register(records: &mut dyn Records, source: &Source, context: &Context) -> Result<Register> {
-    let (mapping, header_line) = find_header(records, source, context)?;
+fn read_register(
+    records: &mut dyn Records,
+    source: &Source,
+    overrides: &HashMap<ContractField, String>,
+) -> Result<Register> {
+    let (mapping, header_line) = find_header(records, source, overrides)?;
     let money: Vec<usize> = MONEY_FIELDS.iter().filter_map(|&f| mapping.column(f)).collect();
     records.set_money_columns(&money);
     let mut rows = Vec::new();
@@ -494,12 +483,17 @@ fn read_register(records: &mut dyn Records, source: &Source, context: &Context) 
 }
 
 /// Parse one register into a scratch Parquet file and rejects; nothing is placed yet.
-pub(super) fn load_register(source: &Source, context: &Context, scratch: &Path, index: usize) -> Result<Loaded> {
+/// `overrides` are the profile's `[COUNCIL.contracts]`.
+pub fn load_register(
+    source: &Source,
+    context: &Context,
+    overrides: &HashMap<ContractField, String>,
+    scratch: &Path,
+    index: usize,
+) -> Result<Loaded> {
     let progress = Arc::new(AtomicU64::new(0));
-    let ((register, encoding), sha256) = source.with_bytes(&progress, true, |input| {
-        super::with_records(source, input, |records, encoding| Ok((read_register(records, source, context)?, encoding)))
-    })?;
-    let sha256 = sha256.unwrap_or_default();
+    let ((register, encoding), sha256) = source
+        .records_hashed(&progress, |records, encoding| Ok((read_register(records, source, overrides)?, encoding)))?;
     let Register { mapping, header_line, records } = register;
     if records.is_empty() {
         return Err(Error::input(
@@ -532,7 +526,7 @@ pub(super) fn load_register(source: &Source, context: &Context, scratch: &Path, 
         mapping: &mapping,
         rejects: rejects::RejectWriter::create(&rejects_path, &context.council, &source.name)?,
         tally: Tally::default(),
-        extras_keys: super::escaped_extras(&mapping.extras),
+        extras_keys: cells::escaped_extras(&mapping.extras),
         extras: String::new(),
     };
     let mut rows = Vec::new();
@@ -549,16 +543,13 @@ pub(super) fn load_register(source: &Source, context: &Context, scratch: &Path, 
         let path = scratch.join(format!("{prefix}-contracts.parquet"));
         parts.push(write_parquet(&rows, context, &source.name, &path)?);
     }
-    let report = FileReport {
-        source_name: source.name.clone(),
+    let counts = Counts {
         rows_read: records.len() as u64,
         rows_loaded: parts.iter().map(|p| p.rows).sum(),
         rows_rejected: tally.rows_rejected,
         amount_read: tally.amount_read,
         amount_loaded: parts.iter().map(|p| p.amount).sum(),
         amount_rejected: tally.amount_rejected,
-        unchanged: false,
-        replaced: false,
     };
     let mut notes = vec!["money reconciled: value_total (total contract value)".to_string()];
     if mapping.column(ContractField::ExpiryDate).is_none() {
@@ -571,7 +562,7 @@ pub(super) fn load_register(source: &Source, context: &Context, scratch: &Path, 
         ));
     }
     Ok(Loaded {
-        report,
+        counts,
         sha256,
         mapping: MappingSummary::of(&mapping),
         parts,
@@ -642,7 +633,7 @@ struct RowParser<'a> {
 impl RowParser<'_> {
     /// Load one record as a contract, or write it to the rejects and return `None`.
     fn row(&mut self, record: &ByteRecord, line: u64) -> Result<Option<ContractRow>> {
-        if let Some(why) = super::shape_problem(record, self.mapping.headers.len()) {
+        if let Some(why) = cells::shape_problem(record, self.mapping.headers.len()) {
             return self.reject(record, line, &why, None);
         }
         let value_total = match self.money(record, ContractField::ValueTotal) {
@@ -671,14 +662,14 @@ impl RowParser<'_> {
         use ContractField as F;
         let supplier_name = self.text(record, F::SupplierName);
         let end_date = self.date(record, F::EndDate)?;
-        super::extras_json(record, self.encoding, &self.extras_keys, &mut self.extras);
+        cells::extras_json(record, self.encoding, &self.extras_keys, &mut self.extras);
         Ok(ContractRow {
             reference: self.text(record, F::Reference),
             title: self.text(record, F::Title),
             description: self.text(record, F::Description),
             department: self.text(record, F::Department),
             procedure: self.text(record, F::Procedure),
-            supplier_key: supplier_name.as_deref().map(supplier::supplier_key),
+            supplier_key: supplier_name.as_deref().map(supplier_key),
             supplier_name,
             company_number: self.cell(record, F::CompanyNumber).and_then(|v| normalise_company_number(&v)),
             supplier_postcode: self.text(record, F::SupplierPostcode),
@@ -707,16 +698,12 @@ impl RowParser<'_> {
 
     /// A mapped cell as trimmed text, or `None` when the field is not mapped.
     fn cell<'r>(&self, record: &'r ByteRecord, field: ContractField) -> Option<Cow<'r, str>> {
-        let raw = record.get(self.mapping.column(field)?)?;
-        Some(match self.encoding.decode(raw) {
-            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
-        })
+        Some(cells::trimmed(record.get(self.mapping.column(field)?)?, self.encoding))
     }
 
     /// A text column: kept as published, except the "missing" markers spend also drops.
     fn text(&self, record: &ByteRecord, field: ContractField) -> Option<String> {
-        self.cell(record, field).filter(|v| !super::is_missing(v)).map(Cow::into_owned)
+        self.cell(record, field).filter(|v| !is_missing(v)).map(Cow::into_owned)
     }
 
     fn date(&self, record: &ByteRecord, field: ContractField) -> std::result::Result<Option<i32>, String> {
@@ -935,16 +922,6 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_mean_no_value() {
-        for value in ["", "  ", "TBC", "tbc", "N/A", "n/a", "NA", "-", " - ", "X", "x", "Various", "UNKNOWN"] {
-            assert!(is_placeholder(value), "{value:?}");
-        }
-        for value in ["22/04/222", "0", "2022-04-01", "Xmas", "--", "£0.00"] {
-            assert!(!is_placeholder(value), "{value:?}");
-        }
-    }
-
-    #[test]
     fn yes_no_flags() {
         for value in ["Yes", "YES", "y", "True", "1", " yes "] {
             assert_eq!(yes_no(value), Some(true), "{value:?}");
@@ -967,5 +944,13 @@ mod tests {
         for none in ["", "N/A", "No", "None", ";", "Stockport"] {
             assert_eq!(collaborative(none, "Stockport"), None, "{none:?}");
         }
+    }
+
+    #[test]
+    fn issue_9_every_register_synonym_is_normalised_and_names_one_field() {
+        let problems = headers::synonym_problems::<ContractField>();
+        assert!(problems.is_empty(), "{problems:#?}");
+        let checked: usize = ContractField::ALL.iter().map(|f| f.synonyms().len()).sum();
+        assert!(checked > ContractField::ALL.len(), "{checked}");
     }
 }

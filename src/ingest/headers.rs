@@ -2,26 +2,17 @@
 //! table per field, matched on normalised names (case, spaces, punctuation and byte-order
 //! marks ignored) and, failing that, by edit distance so misspelt headers
 //! (`Expenditure Catergory`) still map. A `--profile` can override any choice. Spend files
-//! map onto [`Target`]s, contracts registers onto [`ContractField`]s; detection is the same
-//! for both, through the [`Field`] trait.
+//! map onto [`Target`]s, contracts registers onto `contracts::ContractField`s; detection is
+//! the same for both, through the [`Field`] trait.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
-use std::path::Path;
-
-use serde::Deserialize;
-
-use crate::error::{Error, Result};
-
-use super::contracts::ContractField;
 
 /// A set of harmonised fields that header columns can be mapped onto.
 pub trait Field: Copy + Eq + Hash + Ord + fmt::Display + 'static {
     /// Every field; when two claims on a column score the same, the earlier field wins.
     const FIELDS: &'static [Self];
-    /// The table of a profile's council section that overrides this kind of file's columns.
-    const PROFILE_TABLE: &'static str;
     /// The harmonised column name; profiles use the same names.
     fn field_name(self) -> &'static str;
     /// Header names meaning this field, best first, already [`normalise`]d.
@@ -34,7 +25,6 @@ pub trait Field: Copy + Eq + Hash + Ord + fmt::Display + 'static {
 
 impl Field for Target {
     const FIELDS: &'static [Target] = &Target::ALL;
-    const PROFILE_TABLE: &'static str = "columns";
 
     fn field_name(self) -> &'static str {
         self.name()
@@ -102,10 +92,6 @@ impl Target {
             Target::Purpose => spend::PURPOSE,
             Target::CardFlag => spend::IS_CARD,
         }
-    }
-
-    pub fn from_name(name: &str) -> Option<Target> {
-        Target::ALL.into_iter().find(|t| t.name() == name)
     }
 
     /// Header names meaning this field, best first, already normalised. Salford's
@@ -418,88 +404,35 @@ pub fn detect_fields<F: Field>(
     Ok(Mapping { headers: headers.iter().map(|h| clean_header(h)).collect(), columns, extras, fuzzy })
 }
 
+/// What is wrong with a set of fields' synonym tables that header detection cannot notice
+/// for itself: a synonym not already [`normalise`]d never equals a normalised header (at
+/// best it matches as a misspelling), and one listed under two fields leaves the column's
+/// field to tie-breaking. Empty when the tables are sound.
+#[cfg(test)]
+pub fn synonym_problems<F: Field>() -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut owner: HashMap<&str, F> = HashMap::new();
+    for &field in F::FIELDS {
+        for &synonym in field.header_synonyms() {
+            let normalised = normalise(synonym);
+            if synonym.is_empty() || normalised != synonym {
+                problems.push(format!("{field}: synonym '{synonym}' is not normalised ('{normalised}')"));
+            }
+            match owner.insert(synonym, field) {
+                Some(other) if other != field => {
+                    problems.push(format!("synonym '{synonym}' belongs to both {other} and {field}"));
+                }
+                Some(_) => problems.push(format!("{field}: synonym '{synonym}' is listed twice")),
+                None => {}
+            }
+        }
+    }
+    problems
+}
+
 /// A header as shown to people and stored in `extras`: trimmed, without a byte-order mark.
 pub fn clean_header(header: &str) -> String {
     strip_byte_order_marks(header).trim().to_string()
-}
-
-/// A `--profile` file: per council, column overrides and the date order.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CouncilProfile {
-    /// Spend field → source header. `""` leaves the field unmapped.
-    #[serde(default)]
-    pub columns: HashMap<String, String>,
-    /// Contracts-register field → source header, for `--kind contracts`. A separate table so
-    /// one profile serves a council's spend files and its register alike.
-    #[serde(default)]
-    pub contracts: HashMap<String, String>,
-    /// `day-first` or `month-first`, for files whose dates cannot prove it.
-    #[serde(default)]
-    pub date_order: Option<String>,
-}
-
-/// The profile section for `council` (matched case-insensitively), checked for unknown
-/// field names. A profile without a section for the council is an error, since it was
-/// given for a reason.
-pub fn load_profile(path: &Path, council: &str) -> Result<(HashMap<Target, String>, Option<super::values::DateOrder>)> {
-    load_profile_for(path, council)
-}
-
-/// [`load_profile`] for any set of fields: the overrides of `F`'s table. Both tables are
-/// checked whichever kind of file is being loaded, so a typo is caught on the first run.
-pub fn load_profile_for<F: Field>(
-    path: &Path,
-    council: &str,
-) -> Result<(HashMap<F, String>, Option<super::values::DateOrder>)> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::input(path, None, format!("cannot read profile: {e}")))?;
-    let profiles: HashMap<String, CouncilProfile> =
-        toml::from_str(&text).map_err(|e| Error::input(path, None, format!("invalid profile: {}", e.message())))?;
-    let Some(profile) = profiles.iter().find(|(name, _)| name.eq_ignore_ascii_case(council.trim())).map(|(_, p)| p)
-    else {
-        let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
-        return Err(Error::input(
-            path,
-            None,
-            format!("profile has no [{council}] section (it has: {})", known.join(", ")),
-        ));
-    };
-    field_overrides::<Target>(path, council, &profile.columns)?;
-    field_overrides::<ContractField>(path, council, &profile.contracts)?;
-    let table = if F::PROFILE_TABLE == ContractField::PROFILE_TABLE { &profile.contracts } else { &profile.columns };
-    let overrides = field_overrides::<F>(path, council, table)?;
-    let order = match profile.date_order.as_deref() {
-        None => None,
-        Some("day-first") => Some(super::values::DateOrder::DayFirst),
-        Some("month-first") => Some(super::values::DateOrder::MonthFirst),
-        Some(other) => {
-            return Err(Error::input(
-                path,
-                None,
-                format!("date_order must be 'day-first' or 'month-first', not '{other}'"),
-            ));
-        }
-    };
-    Ok((overrides, order))
-}
-
-/// One table of a council's profile as field → header, refusing names that are no field.
-fn field_overrides<F: Field>(
-    path: &Path,
-    council: &str,
-    table: &HashMap<String, String>,
-) -> Result<HashMap<F, String>> {
-    let mut overrides = HashMap::new();
-    for (field, header) in table {
-        let target = F::from_field_name(field).ok_or_else(|| {
-            let names: Vec<&str> = F::FIELDS.iter().map(|t| t.field_name()).collect();
-            Error::input(path, None, format!("unknown field '{field}' in [{council}.{}]", F::PROFILE_TABLE))
-                .with_hint(format!("fields: {}", names.join(", ")))
-        })?;
-        overrides.insert(target, header.clone());
-    }
-    Ok(overrides)
 }
 
 #[cfg(test)]
@@ -618,16 +551,54 @@ mod tests {
     }
 
     #[test]
-    fn profile_file_is_read_per_council() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.toml");
-        std::fs::write(&path, "[Salford]\ndate_order = \"month-first\"\n[Salford.columns]\namount = \"Gross\"\n")
-            .unwrap();
-        let (overrides, order) = load_profile(&path, "salford").unwrap();
-        assert_eq!(overrides[&Target::Amount], "Gross");
-        assert_eq!(order, Some(crate::ingest::values::DateOrder::MonthFirst));
-        assert!(load_profile(&path, "Trafford").unwrap_err().message.contains("no [Trafford] section"));
-        std::fs::write(&path, "[Salford.columns]\nammount = \"Gross\"\n").unwrap();
-        assert!(load_profile(&path, "Salford").unwrap_err().message.contains("unknown field 'ammount'"));
+    fn issue_9_every_spend_synonym_is_normalised_and_names_one_field() {
+        let problems = synonym_problems::<Target>();
+        assert!(problems.is_empty(), "{problems:#?}");
+        // The guard looks at every field's list, not just the first.
+        let checked: usize = Target::ALL.iter().map(|t| t.synonyms().len()).sum();
+        assert!(checked > Target::ALL.len(), "{checked}");
+    }
+
+    /// A deliberately broken synonym table, to show the guard catches what it claims.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    enum Toy {
+        Name,
+        Code,
+    }
+
+    impl fmt::Display for Toy {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.field_name())
+        }
+    }
+
+    impl Field for Toy {
+        const FIELDS: &'static [Toy] = &[Toy::Name, Toy::Code];
+
+        fn field_name(self) -> &'static str {
+            match self {
+                Toy::Name => "name",
+                Toy::Code => "code",
+            }
+        }
+
+        fn header_synonyms(self) -> &'static [&'static str] {
+            match self {
+                Toy::Name => &["Supplier Name", "ref", "name"],
+                Toy::Code => &["ref", "code", "code"],
+            }
+        }
+    }
+
+    #[test]
+    fn the_synonym_guard_reports_unnormalised_and_shared_synonyms() {
+        assert_eq!(
+            synonym_problems::<Toy>(),
+            [
+                "name: synonym 'Supplier Name' is not normalised ('suppliername')",
+                "synonym 'ref' belongs to both name and code",
+                "code: synonym 'code' is listed twice",
+            ]
+        );
     }
 }

@@ -28,9 +28,7 @@ use crate::catalog::reader::date_at;
 use crate::catalog::{LinkRecord, Manifest, SourceKind, TableBatch, TableReader, Transaction};
 use crate::error::{Error, Result};
 use crate::schema::{Table, contracts as c, spend as s};
-use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number};
-
-use super::supplier::supplier_key;
+use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number, supplier_key};
 
 use super::write::writer_properties;
 
@@ -345,7 +343,7 @@ fn rekeyed(batch: RecordBatch, aliases: &Aliases, path: &Path) -> Result<RecordB
             continue;
         }
         let name = names.value(i);
-        if super::is_missing(name.trim()) {
+        if super::cells::is_missing(name.trim()) {
             rekeyed.append_option(keys.is_valid(i).then(|| keys.value(i)));
             continue;
         }

@@ -174,22 +174,47 @@ impl Read for Hashing<'_> {
     }
 }
 
+/// The SHA-256 of a source's (decompressed) bytes as 64 lower-case hex digits: how the
+/// manifest recognises a source whose bytes are unchanged. Only a whole read makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentHash(String);
+
+impl ContentHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first twelve digits: enough to tell a source's versions apart in file names.
+    pub fn short(&self) -> &str {
+        &self.0[..12]
+    }
+}
+
+impl From<ContentHash> for String {
+    fn from(hash: ContentHash) -> String {
+        hash.0
+    }
+}
+
 impl Source {
-    /// Run `f` over the source's (decompressed) bytes. With `hash`, also returns the
-    /// SHA-256 of all the bytes, including any `f` did not read.
-    pub fn with_bytes<T>(
+    /// Run `f` over the source's records, from the reader its format needs.
+    pub fn records<T>(
         &self,
         progress: &Arc<AtomicU64>,
-        hash: bool,
-        f: impl FnOnce(&mut dyn Read) -> Result<T>,
-    ) -> Result<(T, Option<String>)> {
-        let file = File::open(&self.path).map_err(|e| Error::input(&self.path, None, format!("cannot open: {e}")))?;
-        let counting = Counting { inner: file, count: Arc::clone(progress) };
+        f: impl FnOnce(&mut dyn Records, Encoding) -> Result<T>,
+    ) -> Result<T> {
+        self.bytes(progress, |input| self.open_records(input, f))
+    }
+
+    /// [`Source::records`], hashing the source's bytes on the same pass, including any `f`
+    /// did not read.
+    pub fn records_hashed<T>(
+        &self,
+        progress: &Arc<AtomicU64>,
+        f: impl FnOnce(&mut dyn Records, Encoding) -> Result<T>,
+    ) -> Result<(T, ContentHash)> {
         let io_err = |e: io::Error| Error::input(&self.path, None, format!("cannot read {}: {e}", self.name));
-        let run = |inner: &mut dyn Read| -> Result<(T, Option<String>)> {
-            if !hash {
-                return Ok((f(inner)?, None));
-            }
+        self.bytes(progress, |inner| {
             let (sender, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
             std::thread::scope(|scope| {
                 let hasher = scope.spawn(move || {
@@ -197,29 +222,58 @@ impl Source {
                     for chunk in chunks {
                         hasher.update(&chunk);
                     }
-                    hex(&hasher.finalize())
+                    ContentHash(hex(&hasher.finalize()))
                 });
                 let mut hashing = Hashing { inner, pending: Vec::with_capacity(HASH_CHUNK), sender };
-                let value = f(&mut hashing).and_then(|value| {
+                let value = self.open_records(&mut hashing, f).and_then(|value| {
                     io::copy(&mut hashing, &mut io::sink()).map_err(io_err)?;
                     Ok(value)
                 });
                 hashing.flush();
                 drop(hashing);
-                let digest = hasher.join().map_err(|_| Error::execution("the hashing thread panicked"))?;
-                Ok((value?, Some(digest)))
+                let hash = hasher.join().map_err(|_| Error::execution("the hashing thread panicked"))?;
+                Ok((value?, hash))
             })
-        };
+        })
+    }
+
+    /// Run `f` over the source's (decompressed) bytes.
+    fn bytes<T>(&self, progress: &Arc<AtomicU64>, f: impl FnOnce(&mut dyn Read) -> Result<T>) -> Result<T> {
+        let file = File::open(&self.path).map_err(|e| Error::input(&self.path, None, format!("cannot open: {e}")))?;
+        let counting = Counting { inner: file, count: Arc::clone(progress) };
         match self.origin {
-            Origin::Plain => run(&mut { counting }),
-            Origin::Gzip => run(&mut flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, counting))),
+            Origin::Plain => f(&mut { counting }),
+            Origin::Gzip => f(&mut flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, counting))),
             Origin::ZipMember(index) => {
                 let mut archive = zip::ZipArchive::new(BufReader::with_capacity(1 << 20, counting))
                     .map_err(|e| Error::input(&self.path, None, format!("damaged zip: {e}")))?;
                 let mut member = archive
                     .by_index(index)
                     .map_err(|e| Error::input(&self.path, None, format!("cannot read {}: {e}", self.name)))?;
-                run(&mut member)
+                f(&mut member)
+            }
+        }
+    }
+
+    /// Open the record reader of the source's format over its bytes and run `f` over it.
+    fn open_records<T>(
+        &self,
+        input: &mut dyn Read,
+        f: impl FnOnce(&mut dyn Records, Encoding) -> Result<T>,
+    ) -> Result<T> {
+        match self.format {
+            Format::Csv => {
+                let mut buffered = BufReader::with_capacity(1 << 20, input);
+                let (mut records, encoding) = CsvRecords::open(&mut buffered, &self.path, &self.name)?;
+                f(&mut records, encoding)
+            }
+            Format::Xlsx => {
+                let mut bytes = Vec::new();
+                input
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::input(&self.path, None, format!("cannot read {}: {e}", self.name)))?;
+                let mut records = XlsxRecords::open(bytes, &self.path, &self.name)?;
+                f(&mut records, Encoding::Utf8)
             }
         }
     }
@@ -543,8 +597,9 @@ mod tests {
         let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["spend.zip/a.CSV", "spend.zip/b.csv"]);
         let counter = Arc::new(AtomicU64::new(0));
-        let (_, sha) = sources[1].with_bytes(&counter, true, |_| Ok(())).unwrap();
+        let (_, sha) = sources[1].records_hashed(&counter, |_, _| Ok(())).unwrap();
         // SHA-256("abc"), from FIPS 180-2.
-        assert_eq!(sha.unwrap(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(sha.as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(sha.short(), "ba7816bf8f01");
     }
 }

@@ -12,8 +12,10 @@ pub fn float_to_pence(value: f64) -> Option<i128> {
     (pence.is_finite() && pence.abs() <= MAX_PENCE as f64).then_some(pence as i128)
 }
 
-/// Which of two small numbers in a numeric date is the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which of two small numbers in a numeric date is the day. Profiles name it
+/// `day-first` or `month-first`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DateOrder {
     /// `01/04/2021` is 1 April: the UK convention, and the default.
     DayFirst,
@@ -173,12 +175,6 @@ fn excel_serial(s: &[u8]) -> Option<i32> {
     }
     let serial = number(whole)? as i32;
     (10_000..=99_999).contains(&serial).then_some(serial - 25_569)
-}
-
-/// Days since 1970-01-01 of an Excel serial number (XLSX date cells), ignoring the time.
-pub fn excel_serial_days(serial: f64) -> Option<i32> {
-    let days = serial.floor();
-    (days.is_finite() && (1.0..=2_958_465.0).contains(&days)).then_some(days as i32 - 25_569)
 }
 
 fn number(digits: &[u8]) -> Option<u32> {
@@ -450,6 +446,5 @@ mod tests {
         assert_eq!(financial_year(day(2022, 4, 1)), 2022);
         assert_eq!(financial_year_label(2021), "2021-22");
         assert_eq!(financial_year_label(1999), "1999-00");
-        assert_eq!(excel_serial_days(44287.75), Some(day(2021, 4, 1)));
     }
 }

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
+use super::{KeyRules, supplier_key_with};
 use crate::error::{Error, Result};
-use crate::ingest::supplier::{KeyRules, supplier_key_with};
 
 /// One labelled pair of published names.
 #[derive(Debug, Clone, serde::Deserialize)]

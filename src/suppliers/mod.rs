@@ -4,21 +4,25 @@
 //! one canonical key. Used by ingest (to link spend to contracts) and by `spendql
 //! suppliers`; never by the language, which only sees the materialised link.
 //!
-//! Submodules find what the key misses: [`similar`] scores how alike two keys are,
+//! The key itself ([`supplier_key`], with its switchable [`KeyRules`] and the detection of
+//! redacted names) is defined here too, so the leaf ingest depends on is this module and
+//! nothing in it depends on ingest. Submodules find what the key misses: [`similar`] scores how alike two keys are,
 //! [`detect`] proposes likely duplicates from names and identifiers without comparing all
 //! pairs, [`report`] reads a dataset and lays the proposals out for `spendql suppliers
 //! --unmatched`, and [`eval`] measures keys and proposals against labelled pairs.
 
 pub mod detect;
 pub mod eval;
+mod key;
 pub mod report;
 pub mod similar;
+
+pub use key::{COMPANY_FORMS, KeyRules, TradingAs, UkMarker, is_redacted, supplier_key, supplier_key_with};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::ingest::supplier::supplier_key;
 
 /// The aliases file, at the top of a dataset folder.
 pub const ALIASES_FILE: &str = "suppliers.toml";

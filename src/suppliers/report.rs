@@ -5,7 +5,7 @@
 //! output format of [`crate::output`] can print them.
 //!
 //! Keys are recomputed from the published names with the current
-//! [`supplier_key`](crate::ingest::supplier::supplier_key), because `suppliers.toml` is
+//! [`supplier_key`], because `suppliers.toml` is
 //! read with it: a dataset ingested by an older spendql still gets proposals that agree
 //! with its aliases.
 
@@ -16,11 +16,10 @@ use datafusion::arrow::array::{ArrayRef, Decimal128Array, RecordBatch, StringArr
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use super::detect::{Candidate, Evidence, SupplierRecord, Thresholds, find_candidates};
-use super::{Aliases, normalise_company_number, normalise_postcode, normalise_vat_number};
+use super::{Aliases, normalise_company_number, normalise_postcode, normalise_vat_number, supplier_key};
 use crate::catalog::reader::{flag_at, money_at};
 use crate::catalog::{Dataset, TableReader};
 use crate::error::Result;
-use crate::ingest::supplier::supplier_key;
 use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, Table, contracts, spend};
 
 /// `spendql suppliers`: the dataset's suppliers, or with `unmatched` its likely duplicates,

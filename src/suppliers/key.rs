@@ -1,6 +1,7 @@
 //! Supplier names → a key that groups the same supplier however a council spelt it, and
-//! detection of redacted beneficiaries (personal data withheld). Public because the
-//! contracts register is matched against spend by the same key.
+//! detection of redacted beneficiaries (personal data withheld). Part of supplier identity,
+//! so ingest (which stores the key in both tables) and `spendql suppliers` (which
+//! recomputes it to read `suppliers.toml`) share one definition.
 //!
 //! Each normalisation rule beyond case, spacing and punctuation is a switch in
 //! [`KeyRules`], so its effect on precision and recall can be measured against the
@@ -11,8 +12,19 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-/// Legal forms dropped from the end of a name: `Acme Ltd` and `ACME LIMITED` are one supplier.
-const LEGAL_FORMS: &[&str] = &["LTD", "LIMITED", "PLC", "LLP", "CIC", "INC", "LLC", "LP", "CIO", "ULC"];
+/// Legal forms that make a supplier a registered company, whose details must then include
+/// its company number (`check`); the key also drops them from the end of a name.
+pub const COMPANY_FORMS: &[&str] = &["LTD", "LIMITED", "PLC", "LLP", "CIC"];
+
+/// Further legal forms the key drops, which `check` does not read as a company that must
+/// publish a number (foreign `INC` and `LLC`, charities' `CIO`, ...).
+const OTHER_LEGAL_FORMS: &[&str] = &["INC", "LLC", "LP", "CIO", "ULC"];
+
+/// Whether a key word is a legal form dropped from the end of a name: `Acme Ltd` and
+/// `ACME LIMITED` are one supplier.
+fn is_legal_form(word: &str) -> bool {
+    COMPANY_FORMS.contains(&word) || OTHER_LEGAL_FORMS.contains(&word)
+}
 
 /// Legal forms that end a company's registered name wherever they appear: what follows
 /// them is a council's note (`Ltd - Client Account`, `Ltd (Airtime)`, `Ltd T/A Topcare`).
@@ -160,7 +172,7 @@ fn trailing_kept(words: &[String], rules: &KeyRules) -> usize {
     while keep > 1 {
         let word = words[keep - 1].as_str();
         let before = words[keep - 2].as_str();
-        let is_legal = LEGAL_FORMS.contains(&word) || (rules.truncated_limited && TRUNCATED_LIMITED.contains(&word));
+        let is_legal = is_legal_form(word) || (rules.truncated_limited && TRUNCATED_LIMITED.contains(&word));
         let drop = is_legal
             || (rules.the && word == "THE")
             || (rules.trailing_group && word == "GROUP")
@@ -265,7 +277,7 @@ pub fn is_redacted(name: &str) -> bool {
     if words.iter().any(|w| matches!(w.as_str(), "REDACTED" | "REDACTION" | "REDACT")) {
         return true;
     }
-    if words.is_empty() || words.len() > 6 || words.last().is_some_and(|w| LEGAL_FORMS.contains(&w.as_str())) {
+    if words.is_empty() || words.len() > 6 || words.last().is_some_and(|w| is_legal_form(w)) {
         return false;
     }
     let text = words.join(" ");
