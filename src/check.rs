@@ -21,7 +21,7 @@ use datafusion::arrow::array::{Array, ArrayRef, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
 
 use crate::catalog::reader::{flag_at, money_at};
-use crate::catalog::{Dataset, TableBatch, TableReader};
+use crate::catalog::{Dataset, TableBatch};
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::format_pence;
 use crate::output;
@@ -174,7 +174,7 @@ pub fn check_dataset(dataset: &Dataset, failures: Option<&Path>) -> Result<Repor
     let mut sink = failures.map(FailureFile::create).transpose()?;
     let mut tables = Vec::new();
     for table in Table::ALL {
-        let reader = TableReader::new(&snapshot, table);
+        let reader = snapshot.reader(table);
         let requirements = requirements(table);
         let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
         for batch in reader.batches(Some(wanted_columns(table))) {

@@ -20,7 +20,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::catalog::reader::{date_at, money_at};
-use crate::catalog::{Dataset, Snapshot, TableBatch, TableReader, Text};
+use crate::catalog::{Dataset, Snapshot, TableBatch, Text};
 use crate::dates::{date_from_days, days_from_date};
 use crate::error::{Error, Result};
 use crate::money::{money_text, parse_amount};
@@ -449,7 +449,7 @@ fn parse_capacity_value(text: &str) -> std::result::Result<i128, &'static str> {
 
 /// Every contract in a dataset's `contracts` table, in file and row order.
 pub fn read_contracts(snapshot: &Snapshot) -> Result<Vec<Contract>> {
-    let reader = TableReader::new(snapshot, Table::Contracts);
+    let reader = snapshot.reader(Table::Contracts);
     if reader.is_empty() {
         return Err(Error::dataset("the dataset has no contracts table").with_hint(
             "ingest a contracts register first: spendql ingest --council NAME --kind contracts REGISTER.csv",

@@ -263,12 +263,8 @@ fn expand_use_tree(tree: &str) -> Vec<Vec<String>> {
     let tree: String = tree.split_whitespace().collect::<Vec<_>>().join(" ");
     let tree = tree.trim();
     if let Some(open) = tree.find('{') {
-        let prefix: Vec<String> = tree[..open]
-            .split("::")
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
+        let prefix: Vec<String> =
+            tree[..open].split("::").map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
         let mut paths = Vec::new();
         for part in split_top_level(inner) {
@@ -496,9 +492,7 @@ fn cycle_report(modules: &[Module], root_reexports: &BTreeMap<String, String>) -
         .filter(|e| top(&e.from) != top(&e.to))
         .map(|e| (top(&e.from).to_string(), top(&e.to).to_string()))
         .collect();
-    for (level, graph, key) in
-        [("module", file_level, false), ("top-level module", top_level, true)]
-    {
+    for (level, graph, key) in [("module", file_level, false), ("top-level module", top_level, true)] {
         for component in cycles(&graph) {
             let members: BTreeSet<&str> = component.iter().map(String::as_str).collect();
             let inside: Vec<String> = all
@@ -557,14 +551,19 @@ fn issue_9_ingest_and_the_language_never_import_each_other() {
         })
         .map(|e| format!("{} -> {} ({})", e.from, e.to, e.at))
         .collect();
-    assert!(wrong.is_empty(), "ingest and the language must share only schema, catalog and suppliers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "ingest and the language must share only schema, catalog and suppliers:\n{}",
+        wrong.join("\n")
+    );
 }
 
 /// Whether `code` holds `KIND NAME` as a whole word (`fn begin`, not `fn beginning`).
 fn defines(code: &str, kind: &str, name: &str) -> bool {
     let needle = format!("{kind} {name}");
     code.match_indices(&needle).any(|(pos, _)| {
-        let before_ok = pos == 0 || !(code.as_bytes()[pos - 1].is_ascii_alphanumeric() || code.as_bytes()[pos - 1] == b'_');
+        let before_ok =
+            pos == 0 || !(code.as_bytes()[pos - 1].is_ascii_alphanumeric() || code.as_bytes()[pos - 1] == b'_');
         let after = code.as_bytes().get(pos + needle.len());
         before_ok && after.is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
     })
@@ -581,7 +580,10 @@ fn architecture_rows() -> BTreeMap<String, String> {
             continue;
         }
         let Some(name) = cells[0].strip_prefix('`').and_then(|c| c.strip_suffix('`')) else { continue };
-        assert!(rows.insert(name.to_string(), cells[cells.len() - 1].to_string()).is_none(), "ARCHITECTURE.md lists `{name}` twice");
+        assert!(
+            rows.insert(name.to_string(), cells[cells.len() - 1].to_string()).is_none(),
+            "ARCHITECTURE.md lists `{name}` twice"
+        );
     }
     rows
 }

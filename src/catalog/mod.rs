@@ -144,6 +144,11 @@ impl Snapshot {
         (self.manifest.has_table(table) && dir.is_dir()).then_some(dir)
     }
 
+    /// The one way to read a table's rows outside the query engine.
+    pub fn reader(&self, table: Table) -> TableReader {
+        TableReader::of_files(table, self.table_files(table))
+    }
+
     /// All Parquet files of a table, sorted, as absolute paths.
     pub fn table_files(&self, table: Table) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = self

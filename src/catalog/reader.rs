@@ -22,7 +22,6 @@ use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::file::statistics::Statistics;
 
-use super::Snapshot;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{MONEY_SCALE, Table};
 
@@ -37,11 +36,8 @@ pub struct TableReader {
 }
 
 impl TableReader {
-    pub fn new(snapshot: &Snapshot, table: Table) -> TableReader {
-        TableReader { table, files: snapshot.table_files(table) }
-    }
-
-    /// A reader of the given files (one file being rewritten, say).
+    /// A reader of the given files: a snapshot's table ([`super::Snapshot::reader`]), or one
+    /// file being rewritten.
     pub fn of_files(table: Table, files: Vec<PathBuf>) -> TableReader {
         TableReader { table, files }
     }

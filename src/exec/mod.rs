@@ -15,7 +15,7 @@ use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTable
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::catalog::{Dataset, Snapshot, TableReader};
+use crate::catalog::{Dataset, Snapshot};
 use crate::dates::date_from_days;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Table, contracts, spend};
@@ -283,7 +283,7 @@ impl Engine {
     fn date_range_from_statistics(&self) -> Option<(NaiveDate, NaiveDate)> {
         use datafusion::parquet::file::statistics::Statistics;
         let mut range: Option<(i32, i32)> = None;
-        TableReader::new(&self.snapshot, Table::Spend).row_group_statistics("payment_date", |stats| {
+        self.snapshot.reader(Table::Spend).row_group_statistics("payment_date", |stats| {
             let Statistics::Int32(stats) = stats else { return None };
             let (low, high) = (*stats.min_opt()?, *stats.max_opt()?);
             range = Some(range.map_or((low, high), |(a, b)| (a.min(low), b.max(high))));
@@ -299,7 +299,7 @@ impl Engine {
     fn single_values_from_statistics(&self, table: Table, column: &str) -> Option<Vec<String>> {
         use datafusion::parquet::file::statistics::Statistics;
         let mut values = std::collections::BTreeSet::new();
-        TableReader::new(&self.snapshot, table).row_group_statistics(column, |stats| {
+        self.snapshot.reader(table).row_group_statistics(column, |stats| {
             let Statistics::ByteArray(stats) = stats else { return None };
             let (low, high) = (stats.min_opt()?, stats.max_opt()?);
             if low != high || !stats.min_is_exact() || !stats.max_is_exact() {

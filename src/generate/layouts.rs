@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
-use super::files::{GeneratedFile, CsvWriter, Encoding, PendingFile, Sink, plain_money, pound_money, short_money};
+use super::files::{CsvWriter, Encoding, GeneratedFile, PendingFile, Sink, plain_money, pound_money, short_money};
 use super::vocab::{CATEGORIES, FAMILIES, MERCHANTS};
 use super::world::{
     COUNCIL_NAMES, CardLine, CardMerchant, CardSampler, Contract, ROCHDALE, STOCKPORT, SpendLine, SpendSampler,

@@ -11,8 +11,10 @@ use std::path::Path;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int32Type, Int64Type, UInt64Type};
 
+use super::cells::cell_text;
+use super::format::Format;
+use super::result::ResultSet;
 use crate::error::{Error, ErrorKind, Result};
-use crate::output::{Format, ResultSet, cell_text};
 
 /// Column headings that name a time dimension: charts of these are lines, not bars.
 const TIME_HEADINGS: &[&str] = &["month", "quarter", "fy", "fq", "year", "date"];

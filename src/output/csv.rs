@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::ResultSet;
 use super::cells::{cell_text, io_error};
+use super::result::ResultSet;
 use crate::error::{Error, ErrorKind, Result};
 
 pub fn write_csv(result: &ResultSet, out: &mut dyn Write) -> Result<()> {

@@ -5,8 +5,8 @@ use std::io::Write;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type};
 
-use super::ResultSet;
 use super::cells::{cell_text, io_error, is_numeric};
+use super::result::ResultSet;
 use crate::error::Result;
 
 fn json_value(array: &ArrayRef, row: usize) -> String {

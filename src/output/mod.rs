@@ -10,155 +10,27 @@
 mod cells;
 pub mod chart;
 mod csv;
+mod format;
 mod json;
 mod parquet;
+mod result;
 mod table;
 mod xlsx;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::datatypes::SchemaRef;
 
 pub use cells::cell_text;
 pub use csv::write_csv;
+pub use format::Format;
 pub use json::{write_json, write_ndjson};
 pub use parquet::write_parquet;
+pub use result::ResultSet;
 pub use table::write_table;
 use table::write_table_only;
 pub use xlsx::write_xlsx;
 
 use crate::error::{Error, Result};
-
-/// A result to print: its columns and rows, and how people should see it.
-#[derive(Debug, Clone)]
-pub struct ResultSet {
-    /// A heading for people, a sheet name in a workbook, a slug in numbered file names.
-    pub title: Option<String>,
-    pub schema: SchemaRef,
-    pub batches: Vec<RecordBatch>,
-    /// Draw the result's chart under its table (`as chart`).
-    pub chart: bool,
-    /// How long the engine took, for `--timing`.
-    pub elapsed: Option<Duration>,
-}
-
-impl ResultSet {
-    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> ResultSet {
-        ResultSet { title: None, schema, batches, chart: false, elapsed: None }
-    }
-
-    pub fn from_batch(batch: RecordBatch) -> ResultSet {
-        ResultSet::new(batch.schema(), vec![batch])
-    }
-
-    pub fn titled(mut self, title: impl Into<String>) -> ResultSet {
-        self.title = Some(title.into());
-        self
-    }
-
-    pub fn row_count(&self) -> usize {
-        self.batches.iter().map(RecordBatch::num_rows).sum()
-    }
-}
-
-/// Output formats, chosen by `--format`, by the extension of `--output`, or by where stdout goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// An aligned table for people (the default on a terminal).
-    Table,
-    /// CSV with plain numbers (the default when piped).
-    Csv,
-    /// One JSON array of objects.
-    Json,
-    /// One JSON object per line.
-    #[value(alias = "jsonl")]
-    Ndjson,
-    /// A Parquet file.
-    Parquet,
-    /// An Excel workbook, one sheet per result.
-    Xlsx,
-    /// The result's chart as an SVG image.
-    Svg,
-    /// The result's chart as a PNG image.
-    Png,
-}
-
-impl Format {
-    pub const ALL: [Format; 8] = [
-        Format::Table,
-        Format::Csv,
-        Format::Json,
-        Format::Ndjson,
-        Format::Parquet,
-        Format::Xlsx,
-        Format::Svg,
-        Format::Png,
-    ];
-
-    /// A format by name (`csv`, `jsonl`), for the REPL; the command line parses with clap.
-    pub fn parse(name: &str) -> Result<Format> {
-        <Format as clap::ValueEnum>::from_str(name.trim(), true).map_err(|_| {
-            Error::usage(format!("unknown format '{name}'")).with_hint(format!("formats are: {}", Format::names()))
-        })
-    }
-
-    /// `table, csv, json, …`, for hints.
-    pub fn names() -> String {
-        Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
-    }
-
-    /// The format a file name implies: `report.xlsx` → Xlsx.
-    pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "txt" => Some(Format::Table),
-            "jsonl" => Some(Format::Ndjson),
-            other => Format::parse(other).ok().filter(|f| *f != Format::Table),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Ndjson => "ndjson",
-            Format::Parquet => "parquet",
-            Format::Xlsx => "xlsx",
-            Format::Svg => "svg",
-            Format::Png => "png",
-        }
-    }
-
-    /// For people: £ signs, separators, titles and summary lines around the data.
-    pub fn is_screen(self) -> bool {
-        self == Format::Table
-    }
-
-    /// Text that can follow more text in one stream (a pipe, an appended file): one result
-    /// after another. The others are whole files.
-    pub fn is_streamable(self) -> bool {
-        matches!(self, Format::Table | Format::Csv | Format::Json | Format::Ndjson)
-    }
-
-    /// Bytes that would garble a terminal.
-    pub fn is_binary(self) -> bool {
-        matches!(self, Format::Parquet | Format::Xlsx | Format::Png)
-    }
-
-    /// A drawing of a result rather than its rows.
-    pub fn is_image(self) -> bool {
-        matches!(self, Format::Svg | Format::Png)
-    }
-
-    /// One file holds several results (as worksheets).
-    pub fn holds_many(self) -> bool {
-        self == Format::Xlsx
-    }
-}
 
 /// A line or a small table for people, around a report's results.
 #[derive(Debug, Clone)]
@@ -425,7 +297,7 @@ pub fn write_result(result: &ResultSet, format: Format, width: Option<u16>, out:
 mod tests {
     use std::sync::Arc;
 
-    use datafusion::arrow::array::{Decimal128Array, StringArray};
+    use datafusion::arrow::array::{Decimal128Array, RecordBatch, StringArray};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
     use super::*;

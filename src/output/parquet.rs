@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::ResultSet;
 use super::cells::io_error;
+use super::result::ResultSet;
 use crate::error::Result;
 
 pub fn write_parquet(result: &ResultSet, out: &mut dyn Write) -> Result<()> {

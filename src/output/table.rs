@@ -5,8 +5,8 @@ use std::io::Write;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table as TextTable, presets};
 
-use super::ResultSet;
 use super::cells::{cell_text, io_error, is_numeric};
+use super::result::ResultSet;
 use crate::error::Result;
 
 /// The aligned table alone, without the row count under it.

@@ -7,8 +7,8 @@ use datafusion::arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type, UInt32Type, UInt64Type,
 };
 
-use super::ResultSet;
 use super::cells::{cell_text, io_error};
+use super::result::ResultSet;
 use crate::dates::date_from_days;
 use crate::error::{Error, ErrorKind, Result};
 

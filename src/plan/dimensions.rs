@@ -6,7 +6,8 @@ use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, lit, when};
 
-use super::{column, time};
+use super::frame::column;
+use super::time;
 use crate::error::Result;
 use crate::schema::{Table, spend};
 use crate::semantic::ir::ResolvedDimension;

@@ -7,8 +7,8 @@ use datafusion::functions::expr_fn::{coalesce, nullif};
 use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, median, min, sum};
 use datafusion::logical_expr::{Expr, ExprFunctionExt, cast, lit};
 
+use super::frame::{Frame, column};
 use super::rows::{row_condition, row_filter_expr};
-use super::{Frame, column};
 use crate::error::Result;
 use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, spend};
 use crate::semantic::ir::ResolvedMeasure;

@@ -10,6 +10,7 @@
 //! plans the resolver's data lookups run ([`lookup`]).
 
 mod dimensions;
+mod frame;
 pub mod lookup;
 mod measures;
 mod reports;
@@ -19,51 +20,14 @@ mod shapes;
 mod tests;
 mod time;
 
-use chrono::NaiveDate;
-use datafusion::common::Column;
 use datafusion::logical_expr::{Expr, JoinType, LogicalPlan, LogicalPlanBuilder};
 
 use crate::error::Result;
 use crate::schema::Table;
 use crate::semantic::ir::{Layout, ResolvedQuery, Shape};
-use crate::semantic::model::{DimensionKind, RowFilter, time_column};
-use crate::semantic::period::DateRange;
+use crate::semantic::model::{DimensionKind, RowFilter};
+use frame::{Frame, Scan, column};
 use shapes::Columns;
-
-/// Gives a plan reading a table.
-type Scan<'a> = &'a dyn Fn(Table) -> Result<LogicalPlan>;
-
-/// What a plan's expressions need to know about the query beyond a condition or measure:
-/// which table's columns they read, and the dates that relative restrictions resolve to.
-#[derive(Clone, Copy)]
-struct Frame {
-    table: Table,
-    as_of: NaiveDate,
-    expiry_window: Option<DateRange>,
-}
-
-impl Frame {
-    fn of(query: &ResolvedQuery) -> Frame {
-        Frame { table: query.table, as_of: query.as_of, expiry_window: query.expiry_window }
-    }
-
-    fn time(&self) -> Expr {
-        column(time_column(self.table))
-    }
-}
-
-/// A column by its exact name. `col` would parse the name as SQL (lower-casing it and
-/// splitting at dots), which output headings such as `Salford` or `spend 2021/22` are not.
-fn column(name: impl Into<String>) -> Expr {
-    Expr::Column(Column::from_name(name))
-}
-
-fn limit(builder: LogicalPlanBuilder, limit: Option<u64>) -> Result<LogicalPlanBuilder> {
-    Ok(match limit {
-        Some(l) => builder.limit(0, Some(usize::try_from(l).unwrap_or(usize::MAX)))?,
-        None => builder,
-    })
-}
 
 /// Build the plan for `query`; `scan` gives a plan reading a table.
 pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalPlan>) -> Result<LogicalPlan> {

@@ -8,8 +8,8 @@ use datafusion::functions_aggregate::expr_fn::{bool_or, count_distinct, sum};
 use datafusion::logical_expr::{Expr, ExprFunctionExt, JoinType, LogicalPlan, LogicalPlanBuilder, cast, lit, when};
 
 use super::dimensions::{NAME_KEY, SUPPLIER_NAME_ALIAS, dimension_expr, supplier_names};
+use super::frame::{Frame, Scan, column, limit};
 use super::rows::{row_condition, row_filter_expr};
-use super::{Frame, Scan, column, limit};
 use crate::error::Result;
 use crate::schema::{Table, contracts, spend};
 use crate::semantic::ir::{ReportShape, ResolvedDimension, ResolvedQuery};

@@ -5,9 +5,9 @@
 use datafusion::functions::expr_fn::{lower, strpos};
 use datafusion::logical_expr::{Expr, lit};
 
+use super::frame::{Frame, column};
 use super::measures::money_lit;
 use super::time::{column_in, date_in, date_lit};
-use super::{Frame, column};
 use crate::error::{Error, Result};
 use crate::schema::{contracts, spend};
 use crate::semantic::ir::{CompareOp, Cond, FieldRef, Layout, ResolvedQuery, Value};

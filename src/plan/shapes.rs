@@ -10,9 +10,9 @@ use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlanBuilder, WindowFunctionDefinition, cast, lit};
 
 use super::dimensions::dimension_expr;
+use super::frame::{Frame, column};
 use super::measures::{coalesce_zero, nullif_zero};
 use super::time::date_in;
-use super::{Frame, column};
 use crate::error::{Error, Result};
 use crate::semantic::ir::{Layout, OrderKey, ResolvedMeasure, ResolvedQuery};
 

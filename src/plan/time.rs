@@ -8,7 +8,7 @@ use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn::{concat, date_part, lpad, to_char};
 use datafusion::logical_expr::{Expr, cast, lit, when};
 
-use super::{Frame, column};
+use super::frame::{Frame, column};
 use crate::schema::Table;
 use crate::semantic::model::{DimensionKind, time_column};
 use crate::semantic::period::DateRange;

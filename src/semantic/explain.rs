@@ -128,7 +128,6 @@ fn describe_cond(c: &Cond, q: &ResolvedQuery) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;

@@ -17,8 +17,8 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use super::detect::{Candidate, Evidence, SupplierRecord, Thresholds, find_candidates};
 use super::{Aliases, normalise_company_number, normalise_postcode, normalise_vat_number, supplier_key};
+use crate::catalog::Dataset;
 use crate::catalog::reader::{flag_at, money_at};
-use crate::catalog::{Dataset, TableReader};
 use crate::error::Result;
 use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, Table, contracts, spend};
 
@@ -36,7 +36,7 @@ pub fn read_suppliers(dataset: &Dataset, aliases: &Aliases) -> Result<Vec<Suppli
     let mut builder = RecordsBuilder { aliases, keys: HashMap::new(), records: HashMap::new() };
     let spend_columns =
         [spend::SUPPLIER_NAME, spend::AMOUNT, spend::VAT_NUMBER, spend::COMPANY_NUMBER, spend::REDACTED];
-    for batch in TableReader::new(&snapshot, Table::Spend).batches(Some(&spend_columns)) {
+    for batch in snapshot.reader(Table::Spend).batches(Some(&spend_columns)) {
         let batch = batch?;
         let names = batch.required_text(spend::SUPPLIER_NAME)?;
         let amounts = batch.required_money(spend::AMOUNT)?;
@@ -60,7 +60,7 @@ pub fn read_suppliers(dataset: &Dataset, aliases: &Aliases) -> Result<Vec<Suppli
         }
     }
     let contract_columns = [contracts::SUPPLIER_NAME, contracts::COMPANY_NUMBER, contracts::SUPPLIER_POSTCODE];
-    for batch in TableReader::new(&snapshot, Table::Contracts).batches(Some(&contract_columns)) {
+    for batch in snapshot.reader(Table::Contracts).batches(Some(&contract_columns)) {
         let batch = batch?;
         let names = batch.required_text(contracts::SUPPLIER_NAME)?;
         let companies = batch.required_text(contracts::COMPANY_NUMBER)?;
