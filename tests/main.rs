@@ -6,11 +6,13 @@ mod support;
 
 mod check;
 mod contracts;
+mod features;
 mod generate;
 mod ingest;
 mod language;
 mod on_off_contract;
 mod progress;
+mod real_totals;
 mod suppliers;
 mod syntax_errors;
 mod workbench;

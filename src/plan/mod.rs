@@ -80,6 +80,22 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
             None => e,
         });
     }
+    // The same rule for a defined measure's `where` (`define measure big payments =
+    // transactions where amount >= £25k`): it is that measure's restriction, so when every
+    // measure carries it, groups without such payments do not appear either (issue 9).
+    let shared_condition = match query.measures.split_first() {
+        Some((first, rest)) => {
+            first.condition.as_ref().filter(|c| rest.iter().all(|m| m.condition.as_ref() == Some(*c)))
+        }
+        None => None,
+    };
+    if let Some(c) = shared_condition {
+        let e = cond_expr_rows(c, &frame)?;
+        row_filter = Some(match row_filter {
+            Some(existing) => existing.and(e),
+            None => e,
+        });
+    }
     if let Shape::Compare { current, previous, .. } = &query.shape {
         let either = date_in(&frame, current).or(date_in(&frame, previous));
         row_filter = Some(match row_filter {
@@ -109,7 +125,7 @@ pub fn build_plan(query: &ResolvedQuery, scan: &dyn Fn(Table) -> Result<LogicalP
     // value share` must not be hidden by a hidden `contract value`.
     let mut shown: Vec<(String, bool)> = Vec::new();
     let mut add = |m: &crate::semantic::ResolvedMeasure, extra: Option<Expr>, name: String| -> Result<()> {
-        let (aggs, value) = measure_aggregates(m, extra, &shared_filters, &name, &frame)?;
+        let (aggs, value) = measure_aggregates(m, extra, &shared_filters, shared_condition.is_some(), &name, &frame)?;
         aggregates.extend(aggs);
         computed.push((name, value));
         Ok(())
@@ -629,12 +645,13 @@ fn measure_aggregates(
     m: &crate::semantic::ResolvedMeasure,
     extra: Option<Expr>,
     already_applied: &[RowFilter],
+    condition_applied: bool,
     name: &str,
     frame: &Frame,
 ) -> Result<(Vec<Expr>, Expr)> {
     let mut conditions: Vec<Expr> =
         m.filters.iter().filter(|f| !already_applied.contains(f)).map(|f| row_filter_expr(*f, frame)).collect();
-    if let Some(c) = &m.condition {
+    if let Some(c) = m.condition.as_ref().filter(|_| !condition_applied) {
         conditions.push(cond_expr_rows(c, frame)?);
     }
     conditions.extend(extra);
