@@ -3,6 +3,10 @@
 //! redacted beneficiary. Written straight to Parquet through the catalog, so the language
 //! can be tested without going through ingest. Every total in the tests is worked out by
 //! hand from the rows below.
+//!
+//! Test support only: compiled under `cfg(test)` or the `test-support` feature (which the
+//! crate's self dev-dependency turns on for tests, examples and benches), never into the
+//! shipped library or binary.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod diagnostic;
 pub mod error;
 pub mod exec;
+#[cfg(any(test, feature = "test-support"))]
 #[doc(hidden)]
 pub mod fixture;
 pub mod generate;

@@ -168,12 +168,13 @@ fn expected_from_sources(real: &Path) -> Expected {
     expected
 }
 
-/// The source files ingested into one dataset, once per test run.
-fn real_check_dataset() -> Option<&'static Path> {
+/// The source files ingested into one dataset, once per test run; `None`, with `test`'s own
+/// skip notice, without the real files.
+fn real_check_dataset(test: &str) -> Option<&'static Path> {
     static DATASET: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let real = real_data(test)?;
     DATASET
         .get_or_init(|| {
-            let real = real_data("check on real data")?;
             let dir = tempfile::Builder::new().prefix("spendql-check-").tempdir().unwrap().keep();
             let mut by_council: BTreeMap<(&str, bool), Vec<PathBuf>> = BTreeMap::new();
             for (layout, path) in sources(&real) {
@@ -216,7 +217,8 @@ fn check_csv(text: &str) -> (Counts, BTreeMap<(String, String), String>) {
 
 #[test]
 fn check_on_real_files_agrees_with_an_independent_reading_of_the_csvs() {
-    let (Some(real), Some(dataset)) = (real_data("check on real data"), real_check_dataset()) else { return };
+    let test = "check_on_real_files_agrees_with_an_independent_reading_of_the_csvs";
+    let (Some(real), Some(dataset)) = (real_data(test), real_check_dataset(test)) else { return };
     let expected = expected_from_sources(&real);
     let failures = dataset.with_file_name(format!("{}-failures.csv", dataset.file_name().unwrap().to_string_lossy()));
     let out = run_ok(dataset, &["check", "--format", "csv", "--failures", failures.to_str().unwrap()]);
@@ -282,7 +284,7 @@ const CODE_QUERIES: &[(&str, &str)] = &[
 
 #[test]
 fn the_data_quality_queries_agree_with_check() {
-    let Some(dataset) = real_check_dataset() else { return };
+    let Some(dataset) = real_check_dataset("the_data_quality_queries_agree_with_check") else { return };
     let (counts, _) = check_csv(&run_ok(dataset, &["check", "--format", "csv"]));
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/data-quality.spql");
     let out = run_ok(dataset, &["run", "--format", "csv", file.to_str().unwrap()]);
@@ -482,8 +484,9 @@ fn hand_built_contracts_report_failures_and_fail_under() {
 /// value) are checked.
 #[test]
 fn issue_5_check_names_the_code_fields_salfords_register_does_not_publish() {
-    let Some(dataset) = crate::support::real_dataset() else { return };
-    let Some(real) = crate::support::real_data("salford register check") else { return };
+    let test = "issue_5_check_names_the_code_fields_salfords_register_does_not_publish";
+    let Some(dataset) = crate::support::real_dataset(test) else { return };
+    let Some(real) = crate::support::real_data(test) else { return };
     let register = std::fs::read(real.join("salford/contracts-register-2022-07.csv")).unwrap();
     let header = String::from_utf8_lossy(&register).lines().next().unwrap().to_lowercase();
     for absent in ["review", "vat", "vcse", "voluntary"] {

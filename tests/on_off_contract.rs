@@ -26,7 +26,7 @@ fn keyed(text: &str) -> BTreeMap<(String, String), Vec<String>> {
 
 #[test]
 fn issue_5_salford_links_exactly_the_payments_the_rule_covers() {
-    let Some(dataset) = real_dataset() else { return };
+    let Some(dataset) = real_dataset("issue_5_salford_links_exactly_the_payments_the_rule_covers") else { return };
     let by_rule = keyed(&run_ok(dataset, &["sql", "--format", "csv", RULE]));
     let linked = keyed(&run_ok(
         dataset,
@@ -47,7 +47,9 @@ fn issue_5_salford_links_exactly_the_payments_the_rule_covers() {
 
 #[test]
 fn issue_5_every_salford_link_names_a_contract_that_covers_the_payment() {
-    let Some(dataset) = real_dataset() else { return };
+    let Some(dataset) = real_dataset("issue_5_every_salford_link_names_a_contract_that_covers_the_payment") else {
+        return;
+    };
     // For each linked payment, does the contract it names (by reference, or by title for
     // the register's rows without one) satisfy the rule?
     let check = "SELECT s.source_file, s.source_row, \
@@ -66,7 +68,9 @@ fn issue_5_every_salford_link_names_a_contract_that_covers_the_payment() {
 
 #[test]
 fn issue_5_salford_fy2021_22_on_plus_off_plus_redacted_is_all_spend() {
-    let Some(dataset) = real_dataset() else { return };
+    let Some(dataset) = real_dataset("issue_5_salford_fy2021_22_on_plus_off_plus_redacted_is_all_spend") else {
+        return;
+    };
     let dsl = csv_rows(&run_ok(
         dataset,
         &[
@@ -100,7 +104,7 @@ fn issue_5_salford_fy2021_22_on_plus_off_plus_redacted_is_all_spend() {
 
 #[test]
 fn issue_5_the_manifest_records_what_the_link_covers() {
-    let Some(dataset) = real_dataset() else { return };
+    let Some(dataset) = real_dataset("issue_5_the_manifest_records_what_the_link_covers") else { return };
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dataset.join("current/manifest.json")).unwrap()).unwrap();
     let link = &manifest["link"];

@@ -1,38 +1,102 @@
-//! `spendql suppliers [--unmatched]` and the supplier key's measured precision: proposals
-//! checked against spend summed by hand from the rows written, aliases that silence a
-//! proposal, refused aliases files, and the labelled pairs in `benches/supplier_pairs.csv`.
+//! `spendql suppliers [--unmatched]` and the supplier key's precision: proposals checked
+//! against spend summed by hand from the rows written, aliases that silence a proposal,
+//! refused aliases files, and the key stored by ingest measured on the labelled pairs in
+//! `benches/supplier_pairs.csv` against a fixed requirement and a plain normaliser.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use spendql::fixture::{Row, write_rows};
-use spendql::suppliers::eval::{key_confusion, load_pairs};
-use spendql::suppliers::{KeyRules, supplier_key};
 
 use crate::support::{csv_rows, real_dataset, run_ok, spendql};
 
-/// Key equality on the labelled pairs, as measured for BENCHMARKS.md
-/// (`cargo run --example supplier_eval`).
-const MEASURED_KEY_PRECISION: f64 = 0.995;
-const MEASURED_KEY_RECALL: f64 = 0.538;
+/// The product requirement for the supplier key: of the pairs it calls the same supplier,
+/// at most one in a hundred may be two different ones (a wrong merge misstates spend).
+const REQUIRED_KEY_PRECISION: f64 = 0.99;
+
+/// The plain normaliser any matcher must beat, written here: upper case, every run of
+/// punctuation and spaces made one space, and one trailing legal form dropped.
+fn plain_key(name: &str) -> String {
+    let upper = name.to_uppercase();
+    let mut words: Vec<&str> = upper.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if words.len() > 1 && matches!(words.last(), Some(&("LTD" | "LIMITED" | "PLC" | "LLP" | "CIC" | "INC"))) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// (name_a, name_b, same) from `benches/supplier_pairs.csv`, read with the `csv` crate.
+fn labelled_pairs() -> Vec<(String, String, bool)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/supplier_pairs.csv");
+    let mut reader = csv::Reader::from_path(&path).expect("pairs file");
+    assert_eq!(reader.headers().expect("header"), vec!["name_a", "name_b", "same", "note"]);
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a pairs row");
+            let same = match &r[2] {
+                "true" => true,
+                "false" => false,
+                other => panic!("same = {other:?}"),
+            };
+            (r[0].to_string(), r[1].to_string(), same)
+        })
+        .collect()
+}
+
+/// The supplier key spendql stores for each name: the names ingested as payments through
+/// the binary, the keys read back from the `spend` table by source row.
+fn stored_keys(names: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("names.csv");
+    let mut writer = csv::Writer::from_path(&file).expect("names file");
+    writer.write_record(["Supplier Name", "Payment Date", "Amount"]).expect("header");
+    for name in names {
+        writer.write_record([*name, "2024-04-01", "1.00"]).expect("row");
+    }
+    writer.flush().expect("flush");
+    let dataset = dir.path().join("data");
+    run_ok(&dataset, &["ingest", "--council", "Trafford", file.to_str().expect("UTF-8 path")]);
+    let rows = csv_rows(&run_ok(
+        &dataset,
+        &["sql", "--format", "csv", "SELECT source_row, coalesce(supplier_key, '') FROM spend ORDER BY source_row"],
+    ));
+    let keys: Vec<String> = rows[1..].iter().map(|r| r[1].clone()).collect();
+    let lines: Vec<usize> = rows[1..].iter().map(|r| r[0].parse().expect("a line number")).collect();
+    assert_eq!(lines, (2..names.len() + 2).collect::<Vec<_>>(), "every name loaded, one per line");
+    keys
+}
+
+/// (precision, recall) of "same key means same supplier" on the labelled pairs.
+fn precision_recall(pairs: &[(String, String, bool)], same_key: impl Fn(usize) -> bool) -> (f64, f64, u64) {
+    let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+    for (i, (_, _, same)) in pairs.iter().enumerate() {
+        match (same_key(i), *same) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fn_ += 1,
+            (false, false) => {}
+        }
+    }
+    (tp as f64 / (tp + fp).max(1) as f64, tp as f64 / (tp + fn_).max(1) as f64, tp + fp)
+}
 
 #[test]
-fn key_precision_and_recall_do_not_fall_below_the_measured_values() {
-    let pairs = load_pairs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/supplier_pairs.csv")).expect("pairs");
+fn issue_9_the_stored_key_is_precise_and_finds_more_than_a_plain_normaliser() {
+    let pairs = labelled_pairs();
     assert!(pairs.len() >= 300, "{} labelled pairs", pairs.len());
-    let after = key_confusion(&pairs, &KeyRules::DEFAULT);
-    assert!(
-        after.precision() >= MEASURED_KEY_PRECISION - 0.01,
-        "key precision {:.3} fell below the measured {MEASURED_KEY_PRECISION:.3}: {after:?}",
-        after.precision()
-    );
-    assert!(
-        after.recall() >= MEASURED_KEY_RECALL - 0.02,
-        "key recall {:.3} fell below the measured {MEASURED_KEY_RECALL:.3}: {after:?}",
-        after.recall()
-    );
-    let before = key_confusion(&pairs, &KeyRules::BASELINE);
-    assert!(after.f1() > before.f1(), "the rules must beat the baseline: {after:?} vs {before:?}");
+    let names: Vec<&str> = pairs.iter().flat_map(|(a, b, _)| [a.as_str(), b.as_str()]).collect();
+    let keys = stored_keys(&names);
+    let (precision, recall, called) =
+        precision_recall(&pairs, |i| !keys[2 * i].is_empty() && keys[2 * i] == keys[2 * i + 1]);
+    let (plain_precision, plain_recall, _) = precision_recall(&pairs, |i| {
+        let (a, b) = (plain_key(&pairs[i].0), plain_key(&pairs[i].1));
+        !a.is_empty() && a == b
+    });
+    eprintln!("key: precision {precision:.3}, recall {recall:.3}; plain: {plain_precision:.3}, {plain_recall:.3}");
+    assert!(called >= 100, "only {called} pairs called the same: too few to measure precision");
+    assert!(precision >= REQUIRED_KEY_PRECISION, "key precision {precision:.3} is below {REQUIRED_KEY_PRECISION}");
+    assert!(recall >= plain_recall, "key recall {recall:.3} is below the plain normaliser's {plain_recall:.3}");
 }
 
 /// Payments whose suppliers include two misspelt pairs, two different Amey companies, a
@@ -107,7 +171,8 @@ fn unmatched_proposes_misspelt_pairs_with_their_spend() {
     let list = csv_rows(&run_ok(dir.path(), &["suppliers", "--format", "csv"]));
     assert_eq!(list[0], ["key", "name", "names", "rows", "spend"]);
     let by_key: BTreeMap<&str, &Vec<String>> = list[1..].iter().map(|r| (r[0].as_str(), r)).collect();
-    let biffa_row = by_key[supplier_key("Biffa Waste Services Ltd").as_str()];
+    // "Biffa Waste Services Ltd" keyed by the README's rule: upper case, legal form dropped.
+    let biffa_row = by_key["BIFFA WASTE SERVICES"];
     assert_eq!(biffa_row[2..], ["2", "4", &spend_of(&["Biffa Waste Services Ltd", "BIFFA WASTE SERVIC"])]);
     let chemist = by_key["HOLLOWOOD CHEMIST"];
     assert_eq!(chemist[2..], ["2", "2", &spend_of(&["Hollowood Chemist Ltd (Sale)", "Hollowood Chemist Ltd"])]);
@@ -149,14 +214,11 @@ fn bad_toml_in_the_aliases_file_is_refused_naming_the_file_and_line() {
 }
 
 #[test]
-fn unmatched_on_the_real_files_proposes_known_variants_quickly() {
-    let Some(dataset) = real_dataset() else { return };
-    let started = std::time::Instant::now();
-    let out = run_ok(dataset, &["suppliers", "--unmatched", "--format", "csv"]);
-    let elapsed = started.elapsed();
-    let rows = csv_rows(&out);
-    eprintln!("suppliers --unmatched on the real files: {} pairs in {elapsed:?}", rows.len() - 1);
-    assert!(elapsed.as_secs() < 60, "took {elapsed:?}");
+fn unmatched_on_the_real_files_proposes_known_variants() {
+    // No wall-clock limit: a debug build on a busy machine proves nothing about speed
+    // (BENCHMARKS.md measures it); this checks what is proposed.
+    let Some(dataset) = real_dataset("unmatched_on_the_real_files_proposes_known_variants") else { return };
+    let rows = csv_rows(&run_ok(dataset, &["suppliers", "--unmatched", "--format", "csv"]));
     let proposed = |a: &str, b: &str| rows.iter().any(|r| (r[0] == a && r[2] == b) || (r[0] == b && r[2] == a));
     assert!(
         proposed("Greater Manchester Combined Authori", "Greater Manchester Combined Authorities"),

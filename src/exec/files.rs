@@ -285,17 +285,44 @@ mod tests {
                 vec!["Trafford".into(), "2".into()]
             ]
         );
-        // With a higher threshold only Trafford's and Salford's capital payments remain;
-        // Stockport still has a row, with none.
+        // With a higher threshold only Trafford's and Salford's capital payments remain
+        // (30,000.00 and 26,000.00). The measure's `where` is its restriction and the query's
+        // only measure carries it, so it filters rows: Stockport, with no payment of £25k or
+        // more, has no row (the README's rule; issue 9 settled it this way, not "Stockport, 0").
         let results = engine.run_file(&file, &[("min".into(), "£25k".into())]).unwrap();
         assert_eq!(
             cells(&results[0].1),
+            vec![vec!["Salford".to_string(), "1".into()], vec!["Trafford".into(), "1".into()]]
+        );
+    }
+
+    #[test]
+    fn issue_9_a_defined_measures_where_filters_rows_only_when_every_measure_carries_it() {
+        let (dir, mut engine) = engine();
+        let file = write(
+            dir.path(),
+            "mixed.spql",
+            "define measure big payments = transactions where amount >= £25k
+\
+             query \"Mixed\" = big payments, transactions by council order by council
+\
+             query \"Both\" = big payments, big payments by council order by council
+",
+        );
+        let results = engine.run_file(&file, &[]).unwrap();
+        // `transactions` has no restriction, so every council keeps its row: Salford 5
+        // payments (one of £25k or more: 26,000.00), Stockport 4 (none), Trafford 5 (30,000.00).
+        assert_eq!(
+            cells(&results[0].1),
             vec![
-                vec!["Salford".to_string(), "1".into()],
-                vec!["Stockport".into(), "0".into()],
-                vec!["Trafford".into(), "1".into()]
+                vec!["Salford".to_string(), "1".into(), "5".into()],
+                vec!["Stockport".into(), "0".into(), "4".into()],
+                vec!["Trafford".into(), "1".into(), "5".into()]
             ]
         );
+        // Two measures with the same restriction: rows are filtered, Stockport disappears.
+        let both: Vec<String> = cells(&results[1].1).into_iter().map(|r| r[0].clone()).collect();
+        assert_eq!(both, vec!["Salford".to_string(), "Trafford".into()]);
     }
 
     #[test]

@@ -36,17 +36,19 @@ pub(super) fn coalesce_zero(e: Expr, unit: Unit) -> Expr {
 
 /// The aggregates a measure needs, restricted by `extra` (a compared period, a pivot
 /// value) besides its own filters not `already_applied` to the rows, and the expression
-/// computing its column `name` from them once aggregated.
+/// computing its column `name` from them once aggregated. A measure's own `where` is left
+/// out when `condition_applied`: every measure shares it, and it already filters the rows.
 pub(super) fn aggregates(
     m: &ResolvedMeasure,
     extra: Option<Expr>,
     already_applied: &[RowFilter],
+    condition_applied: bool,
     name: &str,
     frame: &Frame,
 ) -> Result<(Vec<Expr>, Expr)> {
     let mut conditions: Vec<Expr> =
         m.filters.iter().filter(|f| !already_applied.contains(f)).map(|f| row_filter_expr(*f, frame)).collect();
-    if let Some(c) = &m.condition {
+    if let Some(c) = m.condition.as_ref().filter(|_| !condition_applied) {
         conditions.push(row_condition(c, frame)?);
     }
     conditions.extend(extra);

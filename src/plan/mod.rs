@@ -81,7 +81,14 @@ fn aggregate(
     let mut computed = Vec::new();
     for a in &columns.aggregated {
         let m = &query.measures[a.measure];
-        let (aggs, value) = measures::aggregates(m, a.restrict.clone(), shared, &a.name, frame)?;
+        let (aggs, value) = measures::aggregates(
+            m,
+            a.restrict.clone(),
+            shared,
+            rows::shared_condition(query).is_some(),
+            &a.name,
+            frame,
+        )?;
         aggregates.extend(aggs);
         computed.push((a.name.as_str(), value));
     }

@@ -24,6 +24,14 @@ pub(super) fn shared_filters(query: &ResolvedQuery) -> Vec<RowFilter> {
     }
 }
 
+/// A defined measure's `where` (`define measure big payments = transactions where amount >=
+/// £25k`) that every measure of the query carries. Like a shared modifier it is then a
+/// restriction of the rows, so groups without such payments do not appear (issue 9).
+pub(super) fn shared_condition(query: &ResolvedQuery) -> Option<&Cond> {
+    let (first, rest) = query.measures.split_first()?;
+    first.condition.as_ref().filter(|c| rest.iter().all(|m| m.condition.as_ref() == Some(*c)))
+}
+
 /// The rows a grouped query aggregates: its `where`, the shared restrictions, and for
 /// `compare` the union of the two periods.
 pub(super) fn row_filter(
@@ -37,6 +45,9 @@ pub(super) fn row_filter(
         parts.push(where_or_having(c, query, frame)?);
     }
     parts.extend(shared.iter().map(|f| row_filter_expr(*f, frame)));
+    if let Some(c) = shared_condition(query) {
+        parts.push(row_condition(c, frame)?);
+    }
     if let Layout::Compare { current, previous, .. } = layout {
         parts.push(date_in(frame, current).or(date_in(frame, previous)));
     }
