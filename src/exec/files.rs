@@ -306,7 +306,9 @@ mod tests {
 \
              query \"Mixed\" = big payments, transactions by council order by council
 \
-             query \"Both\" = big payments, big payments by council order by council
+             define measure big spend = spend where amount >= £25k
+\
+             query \"Both\" = big payments, big spend by council order by council
 ",
         );
         let results = engine.run_file(&file, &[]).unwrap();
@@ -320,7 +322,8 @@ mod tests {
                 vec!["Trafford".into(), "1".into(), "5".into()]
             ]
         );
-        // Two measures with the same restriction: rows are filtered, Stockport disappears.
+        // Two measures with the same restriction: rows are filtered, Stockport disappears
+        // (Salford's one such payment is 26,000.00, Trafford's 30,000.00).
         let both: Vec<String> = cells(&results[1].1).into_iter().map(|r| r[0].clone()).collect();
         assert_eq!(both, vec!["Salford".to_string(), "Trafford".into()]);
     }

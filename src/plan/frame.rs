@@ -3,11 +3,11 @@
 //! dispatcher in `plan/mod.rs` so the construct files depend on it, not on their parent.
 
 use chrono::NaiveDate;
-use datafusion::common::Column;
-use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::common::{Column, ScalarValue};
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, lit};
 
 use crate::error::Result;
-use crate::schema::Table;
+use crate::schema::{MONEY_PRECISION, MONEY_SCALE, Table};
 use crate::semantic::ir::ResolvedQuery;
 use crate::semantic::model::time_column;
 use crate::semantic::period::DateRange;
@@ -45,4 +45,9 @@ pub(super) fn limit(builder: LogicalPlanBuilder, limit: Option<u64>) -> Result<L
         Some(l) => builder.limit(0, Some(usize::try_from(l).unwrap_or(usize::MAX)))?,
         None => builder,
     })
+}
+
+/// A money literal, `Decimal128(18, 2)` like the columns it is compared with.
+pub(super) fn money_lit(pence: i128) -> Expr {
+    lit(ScalarValue::Decimal128(Some(pence), MONEY_PRECISION, MONEY_SCALE))
 }

@@ -7,17 +7,12 @@ use datafusion::functions::expr_fn::{coalesce, nullif};
 use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, median, min, sum};
 use datafusion::logical_expr::{Expr, ExprFunctionExt, cast, lit};
 
-use super::frame::{Frame, column};
+use super::frame::{Frame, column, money_lit};
 use super::rows::{row_condition, row_filter_expr};
 use crate::error::Result;
 use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, spend};
 use crate::semantic::ir::ResolvedMeasure;
 use crate::semantic::model::{Aggregate, RowFilter, Unit};
-
-/// A money literal, `Decimal128(18, 2)` like the columns it is compared with.
-pub(super) fn money_lit(pence: i128) -> Expr {
-    lit(ScalarValue::Decimal128(Some(pence), MONEY_PRECISION, MONEY_SCALE))
-}
 
 /// Null instead of a zero divisor, so a share of nothing is empty rather than an error.
 pub(super) fn nullif_zero(e: Expr) -> Expr {

@@ -5,8 +5,8 @@
 use datafusion::functions::expr_fn::{lower, strpos};
 use datafusion::logical_expr::{Expr, lit};
 
+use super::frame::money_lit;
 use super::frame::{Frame, column};
-use super::measures::money_lit;
 use super::time::{column_in, date_in, date_lit};
 use crate::error::{Error, Result};
 use crate::schema::{contracts, spend};
