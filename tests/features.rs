@@ -76,9 +76,9 @@ fn issue_9_bottom_n_gives_the_smallest_groups() {
     assert_eq!(rows, owned(&[&["Tesco Stores", "725.25"], &["Redacted", "1200.00"]]));
     // Within each group: the smallest council per financial year. FY2021/22: Trafford 1150.50,
     // Stockport 2650.00, Salford 28500.00; FY2022/23: Stockport 3950.00, Trafford 30075.25,
-    // Salford 900.00.
+    // Salford 900.00. Columns follow the query: the ranked dimension, then `by`.
     let (_, rows) = query(fixture_dataset(), &["bottom 1 council by spend by fy order by fy"]);
-    assert_eq!(rows, owned(&[&["2021/22", "Trafford", "1150.50"], &["2022/23", "Salford", "900.00"]]));
+    assert_eq!(rows, owned(&[&["Trafford", "2021/22", "1150.50"], &["Salford", "2022/23", "900.00"]]));
 }
 
 #[test]

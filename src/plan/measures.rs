@@ -10,7 +10,7 @@ use datafusion::logical_expr::{Expr, ExprFunctionExt, cast, lit};
 use super::frame::{Frame, column, money_lit};
 use super::rows::{row_condition, row_filter_expr};
 use crate::error::Result;
-use crate::schema::{MONEY, MONEY_PRECISION, MONEY_SCALE, spend};
+use crate::schema::{MONEY, spend};
 use crate::semantic::ir::ResolvedMeasure;
 use crate::semantic::model::{Aggregate, RowFilter, Unit};
 
@@ -84,8 +84,11 @@ pub(super) fn aggregates(
     };
     let filtered = restrict(base, None)?;
     let aggregate = match m.def.aggregate {
-        // Averages and medians of money are money: back to pounds and pence.
+        // Averages and medians of money are money: back to pounds and pence. Sums too: DataFusion
+        // widens a sum to Decimal128(28,2), and money is Decimal128(18,2) to the printer and to
+        // every file written (a total past £10^16 is an error, not a rounded value).
         Aggregate::Average(_) | Aggregate::Median(_) => cast(filtered, MONEY),
+        Aggregate::Sum(_) | Aggregate::SumOf(_) if m.unit() == Unit::Money => cast(filtered, MONEY),
         _ => filtered,
     };
     Ok((vec![aggregate.alias(name)], column(name)))
