@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use spendql::catalog::{Dataset, SourceKind};
-use spendql::exec::{Cancel, Engine, QueryResult, files};
+use spendql::exec::{Cancel, Engine, QueryResult};
 use spendql::output::{self, Format, chart};
+use spendql::sources::Sources;
 use spendql::{Error, diagnostic, generate, ingest, repl};
 
 #[derive(Parser)]
@@ -177,27 +178,26 @@ fn main() -> ExitCode {
         }
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (err, origin, source) = match run(cli) {
-        Ok(()) => return ExitCode::SUCCESS,
-        Err(Failure::Plain(err)) => match files::error_source(&err) {
-            Some((origin, text)) => (err, origin, Some(text)),
-            None => (err, "query".to_string(), None),
-        },
-        Err(Failure::Query(err, source)) => (err, "query".to_string(), Some(source)),
-    };
-    let _ = diagnostic::render(&err, &origin, source.as_deref(), color, &mut std::io::stderr());
-    ExitCode::from(err.exit_code() as u8)
+    let Err(Failure { error, sources }) = run(cli) else { return ExitCode::SUCCESS };
+    let _ = diagnostic::render(&error, &sources, color, &mut std::io::stderr());
+    ExitCode::from(error.exit_code() as u8)
 }
 
-/// An error, with the query text it came from when there is one (to draw the caret).
-enum Failure {
-    Plain(Box<Error>),
-    Query(Box<Error>, String),
+/// An error, with the texts its span may point into (to draw the caret).
+struct Failure {
+    error: Box<Error>,
+    sources: Sources,
+}
+
+impl Failure {
+    fn new(error: Error, engine: &Engine) -> Failure {
+        Failure { error: Box::new(error), sources: engine.sources() }
+    }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure::Plain(Box::new(e))
+        Failure { error: Box::new(e), sources: Sources::new() }
     }
 }
 
@@ -283,7 +283,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Query { output, as_of, query }) => {
             let mut engine = Engine::open(&dataset)?;
             engine.set_as_of(as_of);
-            let result = engine.query(&query, Cancel::Never).map_err(|e| Failure::Query(Box::new(e), query.clone()))?;
+            let result = engine.query(&query, Cancel::Never).map_err(|e| Failure::new(e, &engine))?;
             emit(&result, &query, &output)?;
         }
         Some(Command::Sql { output, sql }) => {
@@ -294,7 +294,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Explain { sql, as_of, query }) => {
             let mut engine = Engine::open(&dataset)?;
             engine.set_as_of(as_of);
-            let text = engine.explain(&query, sql).map_err(|e| Failure::Query(Box::new(e), query.clone()))?;
+            let text = engine.explain(&query, sql).map_err(|e| Failure::new(e, &engine))?;
             write!(stdout, "{text}").map_err(|e| Error::io("stdout", e))?;
         }
         Some(Command::Check { format, failures, fail_under }) => {
@@ -308,7 +308,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Run { output, params, as_of, file }) => {
             let mut engine = Engine::open(&dataset)?;
             engine.set_as_of(as_of);
-            let results = engine.run_file(&file, &params)?;
+            let results = engine.run_file(&file, &params).map_err(|e| Failure::new(e, &engine))?;
             emit_all(&results, &output)?;
         }
         Some(Command::Suppliers { unmatched, format, limit }) => suppliers(&dataset, unmatched, format, limit)?,

@@ -9,6 +9,8 @@ use crate::schema::Table;
 use crate::semantic::model;
 use crate::syntax;
 
+use super::command::{Command, SCREEN_FORMATS};
+
 /// The names and values completion offers, read once from the model and the dataset.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
@@ -81,24 +83,6 @@ pub struct Completion {
     pub candidates: Vec<String>,
 }
 
-/// Meta-commands, for completion after `\`.
-pub const META_COMMANDS: &[&str] = &[
-    "\\?",
-    "\\d",
-    "\\format",
-    "\\o",
-    "\\timing",
-    "\\explain",
-    "\\i",
-    "\\set",
-    "\\params",
-    "\\as-of",
-    "\\chart",
-    "\\h",
-    "\\sql",
-    "\\q",
-];
-
 /// Complete the word (or string value) that ends at `pos` in `line`.
 pub fn complete(line: &str, pos: usize, vocabulary: &Vocabulary) -> Completion {
     let pos = floor_char_boundary(line, pos);
@@ -131,23 +115,24 @@ pub fn complete(line: &str, pos: usize, vocabulary: &Vocabulary) -> Completion {
     Completion { start, candidates }
 }
 
+/// After `\`: the names of [`Command::ALL`], or a command's argument.
 fn complete_meta(rest: &str, vocabulary: &Vocabulary) -> Completion {
     match rest.split_once(' ') {
         None => {
             let typed = format!("\\{rest}");
-            let candidates = META_COMMANDS.iter().filter(|c| c.starts_with(&typed)).map(|c| c.to_string()).collect();
+            let candidates = Command::ALL.iter().map(|c| c.name()).filter(|name| name.starts_with(&typed)).collect();
             Completion { start: 0, candidates }
         }
-        Some((command, argument)) => {
-            let options: Vec<String> = match command {
-                "format" => ["table", "csv", "json", "ndjson"].map(String::from).to_vec(),
-                "h" | "help" => super::meta::TOPICS.iter().map(|(t, _)| t.to_string()).collect(),
-                "d" => ["spend", "contracts"].map(String::from).to_vec(),
-                "explain" => return shift(complete(argument, argument.len(), vocabulary), command.len() + 2),
+        Some((name, argument)) => {
+            let options: Vec<String> = match Command::named(name) {
+                Some(Command::Format) => SCREEN_FORMATS.iter().map(|f| f.name().to_string()).collect(),
+                Some(Command::Help) => super::meta::TOPICS.iter().map(|(t, _)| t.to_string()).collect(),
+                Some(Command::Describe) => Table::ALL.iter().map(|t| t.name().to_string()).collect(),
+                Some(Command::Explain) => return shift(complete(argument, argument.len(), vocabulary), name.len() + 2),
                 _ => Vec::new(),
             };
             let argument = argument.trim_start();
-            let start = 1 + command.len() + (rest.len() - command.len() - argument.len());
+            let start = 1 + name.len() + (rest.len() - name.len() - argument.len());
             Completion { start, candidates: options.into_iter().filter(|o| o.starts_with(argument)).collect() }
         }
     }

@@ -249,7 +249,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 fn unknown(kind: &str, name: &str, span: Span, candidates: Vec<&str>) -> Error {
     let mut err = Error::new(ErrorKind::UnknownName, format!("unknown {kind} '{name}'")).with_span(span);
     if let Some(s) = suggest(name, candidates.iter().copied()) {
-        err.message = format!("unknown {kind} '{name}' — did you mean '{s}'?");
+        err = err.with_hint(format!("did you mean '{s}'?"));
     } else {
         err = err.with_hint(format!("{kind}s are: {}", candidates.join(", ")));
     }
@@ -590,7 +590,7 @@ impl Resolver<'_> {
                             Error::new(ErrorKind::UnknownName, format!("'{}' does not modify a measure", word.node))
                                 .with_span(word.span.clone());
                         match suggest(&word.node, modifiers.iter().copied()) {
-                            Some(s) => err.message = format!("unknown modifier '{}' — did you mean '{s}'?", word.node),
+                            Some(s) => err = err.with_hint(format!("did you mean '{s}'?")),
                             None => err = err.with_hint(format!("modifiers are: {}", modifiers.join(", "))),
                         }
                         return Err(err);
@@ -907,7 +907,7 @@ impl Resolver<'_> {
         let span = self.substitute(operand)?.span();
         let mut err = Error::new(ErrorKind::UnknownValue, format!("no {} named \"{text}\"", def.name)).with_span(span);
         if let Some(s) = suggest(text, values.iter().map(String::as_str)) {
-            err.message = format!("no {} named \"{text}\" — did you mean \"{s}\"?", def.name);
+            err = err.with_hint(format!("did you mean \"{s}\"?"));
         } else if def.kind == DimensionKind::Supplier {
             err = err.with_hint(format!("to search by part of a name, write `supplier ~ \"{text}\"`"));
         } else if values.len() <= 12 {
