@@ -517,7 +517,9 @@ mod tests {
         // The trimmed query `spend by councl`: `councl` is bytes 9..15, column 10, and the
         // suggestion is a hint, not part of the message.
         assert_eq!(err.span, Some(9..15));
-        insta::assert_snapshot!("repl_query_error", rendered(&s, &err));
+        let text = rendered(&s, &err);
+        assert!(text.contains("[ query:1:10 ]") && text.starts_with("Error: unknown dimension 'councl'\n"), "{text}");
+        insta::assert_snapshot!("repl_query_error", text);
     }
 
     #[test]
@@ -529,7 +531,9 @@ mod tests {
         // 16 bytes, ` where` 6, ` council` 8, ` = ` 3, so the string starts at byte 33
         // (column 34) and ends with the query at byte 42.
         assert_eq!(err.span, Some(33..42));
-        insta::assert_snapshot!("repl_explain_error", rendered(&s, &err));
+        let text = rendered(&s, &err);
+        assert!(text.contains("[ query:1:34 ]"), "{text}");
+        insta::assert_snapshot!("repl_explain_error", text);
     }
 
     #[test]
