@@ -161,3 +161,14 @@ impl From<datafusion::parquet::errors::ParquetError> for Error {
         Error::execution(err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_stays_small_enough_to_return_by_value() {
+        // Clippy's `result_large_err` starts at 128 bytes; every stage returns `Result<_, Error>`.
+        assert!(std::mem::size_of::<Error>() < 128, "{} bytes", std::mem::size_of::<Error>());
+    }
+}

@@ -4,17 +4,25 @@
 //! [`Sources`] map (see [`crate::diagnostic::render`]), so nobody re-reads a file or
 //! carries a query string around beside its error to draw a caret.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
-/// Which text of a [`Sources`] map an error's span points into.
+/// Which text of a [`Sources`] map an error's span points into. It holds the index plus
+/// one, so `Option<SourceId>` takes four bytes and [`crate::Error`] stays small enough to
+/// return by value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SourceId(u32);
+pub struct SourceId(NonZeroU32);
 
 impl SourceId {
     /// Four billion texts in one session cannot happen; if they did, the id would find no
     /// text and the error would be shown without its source line, never wrongly.
     fn of(index: usize) -> SourceId {
-        SourceId(u32::try_from(index).unwrap_or(u32::MAX))
+        let one_based = u32::try_from(index).ok().and_then(|i| i.checked_add(1)).unwrap_or(u32::MAX);
+        SourceId(NonZeroU32::new(one_based).unwrap_or(NonZeroU32::MAX))
+    }
+
+    fn index(self) -> Option<usize> {
+        usize::try_from(self.0.get() - 1).ok()
     }
 }
 
@@ -50,7 +58,7 @@ impl Sources {
 
     /// The text `id` stands for; `None` for an id from another map.
     pub fn get(&self, id: SourceId) -> Option<&Source> {
-        self.entries.get(usize::try_from(id.0).ok()?)
+        self.entries.get(id.index()?)
     }
 
     pub fn len(&self) -> usize {

@@ -378,11 +378,8 @@ mod tests {
     fn help_lists_exactly_the_commands_of_the_enum() {
         let (_dir, mut s) = session();
         let text = meta(&mut s, "\\?");
-        let listed: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.trim_start().split_whitespace().next())
-            .filter(|w| w.starts_with('\\'))
-            .collect();
+        let listed: Vec<&str> =
+            text.lines().filter_map(|l| l.split_whitespace().next()).filter(|w| w.starts_with('\\')).collect();
         let expected: Vec<String> = Command::ALL.iter().map(|c| c.name()).collect();
         assert_eq!(listed, expected, "{text}");
         // Every command the REPL has always had is among them.
