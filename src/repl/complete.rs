@@ -70,6 +70,14 @@ impl Vocabulary {
         vocabulary
     }
 
+    /// Learn the measures defined on the engine since (`define measure` in a file run by
+    /// `\i`), so they complete like the built-in ones.
+    pub fn add_definitions(&mut self, engine: &Engine) {
+        self.measures.extend(engine.definitions.measure_names().map(String::from));
+        self.measures.sort();
+        self.measures.dedup();
+    }
+
     fn names(&self) -> impl Iterator<Item = &String> {
         self.measures.iter().chain(&self.dimensions).chain(&self.modifiers).chain(&self.fields).chain(&self.keywords)
     }

@@ -129,9 +129,6 @@ impl MetaCommand {
             MetaCommand::Include(path) => {
                 let overrides = session.overrides.clone();
                 let results = session.engine.run_file_with(&path, &overrides, Cancel::OnCtrlC)?;
-                session.vocabulary.measures.extend(session.engine.definitions.measure_names().map(String::from));
-                session.vocabulary.measures.sort();
-                session.vocabulary.measures.dedup();
                 for (title, result) in results {
                     session.show(Some(&title), result, out)?;
                 }

@@ -63,7 +63,6 @@ pub struct Session {
     pub last: Option<(String, QueryResult)>,
     /// Parameters set with `\set`, which win over a file's `param` defaults in `\i`.
     pub overrides: Vec<(String, String)>,
-    pub vocabulary: Vocabulary,
 }
 
 impl Session {
@@ -77,7 +76,6 @@ impl Session {
             colour: false,
             last: None,
             overrides: Vec::new(),
-            vocabulary: Vocabulary::from_model(),
         }
     }
 
@@ -248,7 +246,6 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
     session.engine.set_as_of(options.as_of);
     session.colour = colour;
     session.width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-    session.vocabulary = Vocabulary::load(&session.engine);
     let config = rustyline::Config::builder()
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
@@ -257,7 +254,9 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
         .build();
     let mut editor: Editor<ReplHelper, rustyline::history::DefaultHistory> = Editor::with_config(config)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot start the line editor: {e}")))?;
-    editor.set_helper(Some(ReplHelper { vocabulary: session.vocabulary.clone(), colour }));
+    // The one vocabulary, kept by the line editor's helper; the engine is where definitions
+    // live, so the helper learns new ones from it after each input.
+    editor.set_helper(Some(ReplHelper { vocabulary: Vocabulary::load(&session.engine), colour }));
     let history = history_path(options.history);
     if let Some(path) = &history {
         // A missing history file is the normal first run.
@@ -295,7 +294,7 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
                     Err(err) => session.render_error(&err, &mut stderr),
                 }
                 if let Some(helper) = editor.helper_mut() {
-                    helper.vocabulary.measures.clone_from(&session.vocabulary.measures);
+                    helper.vocabulary.add_definitions(&session.engine);
                 }
             }
             // Ctrl-C at the prompt clears the line, as in a shell.
@@ -401,6 +400,19 @@ mod tests {
         ] {
             assert!(listed.contains(&command), "\\? misses {command}:\n{text}");
         }
+    }
+
+    #[test]
+    fn measures_defined_by_an_included_file_become_completions() {
+        let (dir, mut s) = session();
+        let file = dir.path().join("defs.spql");
+        std::fs::write(&file, "define measure big payments = transactions where amount >= £1k\n").unwrap();
+        let mut vocabulary = Vocabulary::load(&s.engine);
+        let offers_it = |v: &Vocabulary| complete("bi", 2, v).candidates.contains(&"big payments".to_string());
+        assert!(!offers_it(&vocabulary));
+        meta(&mut s, &format!("\\i {}", file.display()));
+        vocabulary.add_definitions(&s.engine);
+        assert!(offers_it(&vocabulary));
     }
 
     #[test]
