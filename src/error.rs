@@ -1,10 +1,13 @@
-//! The one error type of the library: a kind, a message, an optional span in the query
-//! source or location in an input file, and hints. Errors carry facts only; rendering them
-//! with source lines and carets happens once, at the edge (see [`crate::diagnostic`]).
+//! The one error type of the library: a kind, a message, an optional span and the id of
+//! the text it points into (see [`crate::sources`]), or a location in an input file, and
+//! hints. Errors carry facts only; rendering them with source lines and carets happens
+//! once, at the edge (see [`crate::diagnostic`]).
 
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
+
+use crate::sources::SourceId;
 
 /// A byte range in the query text an error or AST node came from.
 pub type Span = Range<usize>;
@@ -44,15 +47,18 @@ pub struct Location {
     pub line: Option<u64>,
 }
 
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
     /// Byte range in the query source, for language errors.
     pub span: Option<Span>,
+    /// The text `span` points into, once the engine has said which one it parsed.
+    pub source: Option<SourceId>,
     /// File and line, for input-file errors.
     pub location: Option<Location>,
-    /// Suggestions shown under the message (`did you mean 'category'?`).
+    /// Suggestions shown under the message (`did you mean 'category'?`). The message says
+    /// what is wrong; a guess at the fix belongs here, never spliced into the message.
     pub hints: Vec<String>,
 }
 
@@ -60,11 +66,20 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), span: None, location: None, hints: Vec::new() }
+        Error { kind, message: message.into(), span: None, source: None, location: None, hints: Vec::new() }
     }
 
     pub fn with_span(mut self, span: Span) -> Self {
         self.span = Some(span);
+        self
+    }
+
+    /// Say which text the span points into, unless the error has no span or an inner
+    /// stage (an included file) already said.
+    pub fn in_source(mut self, source: SourceId) -> Self {
+        if self.span.is_some() && self.source.is_none() {
+            self.source = Some(source);
+        }
         self
     }
 
@@ -125,6 +140,10 @@ impl fmt::Display for Error {
     }
 }
 
+// Not derived with `thiserror`: its derive would take the field `source` for the error's
+// cause, and there is nothing else to derive.
+impl std::error::Error for Error {}
+
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(err: datafusion::error::DataFusionError) -> Self {
         Error::execution(err)
@@ -140,5 +159,16 @@ impl From<datafusion::arrow::error::ArrowError> for Error {
 impl From<datafusion::parquet::errors::ParquetError> for Error {
     fn from(err: datafusion::parquet::errors::ParquetError) -> Self {
         Error::execution(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_stays_small_enough_to_return_by_value() {
+        // Clippy's `result_large_err` starts at 128 bytes; every stage returns `Result<_, Error>`.
+        assert!(std::mem::size_of::<Error>() < 128, "{} bytes", std::mem::size_of::<Error>());
     }
 }

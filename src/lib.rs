@@ -19,6 +19,7 @@ pub mod plan;
 pub mod repl;
 pub mod schema;
 pub mod semantic;
+pub mod sources;
 pub mod suppliers;
 pub mod syntax;
 pub mod workplan;

@@ -6,7 +6,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::args::{Cli, Command, DEFAULT_DATASET, OutputArgs};
-use super::{Failure, Stdout, terminal_width};
+use super::failure::Failure;
+use super::stdout::{Stdout, terminal_width};
 use crate::catalog::{Dataset, SourceKind};
 use crate::exec::{Cancel, Engine, QueryResult};
 use crate::output::{PrintOptions, Report, ResultSet};
@@ -109,7 +110,7 @@ fn run_query(
     let options = options.clone().with_timing(timing(&options, asked_timing, out));
     let mut engine = Engine::open(dataset)?;
     engine.set_as_of(as_of);
-    let result = engine.query(query, Cancel::Never).map_err(|e| Failure::Query(Box::new(e), query.to_string()))?;
+    let result = engine.query(query, Cancel::Never).map_err(|e| Failure::new(e, &engine))?;
     Ok(print(&options, &Report::of(vec![result_set(result, query)]), out)?)
 }
 
@@ -135,7 +136,7 @@ fn explain(
 ) -> Result<(), Failure> {
     let mut engine = Engine::open(dataset)?;
     engine.set_as_of(as_of);
-    let text = engine.explain(query, sql).map_err(|e| Failure::Query(Box::new(e), query.to_string()))?;
+    let text = engine.explain(query, sql).map_err(|e| Failure::new(e, &engine))?;
     write!(out, "{text}").map_err(|e| Error::io("cannot write output", e))?;
     Ok(())
 }
@@ -150,14 +151,14 @@ fn run_file(
     as_of: Option<chrono::NaiveDate>,
     file: &Path,
     out: &mut Stdout,
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     let options = print_options(output, out)?;
     let options = options.clone().with_timing(timing(&options, asked_timing, out));
     let mut engine = Engine::open(dataset)?;
     engine.set_as_of(as_of);
-    let results = engine.run_file(file, params)?;
+    let results = engine.run_file(file, params).map_err(|e| Failure::new(e, &engine))?;
     let results = results.into_iter().map(|(title, result)| result_set(result, &title)).collect();
-    print(&options, &Report { show_titles: true, ..Report::of(results) }, out)
+    Ok(print(&options, &Report { show_titles: true, ..Report::of(results) }, out)?)
 }
 
 fn run_check(

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::{Cancel, Engine, QueryResult};
+use crate::sources::SourceId;
 use crate::syntax::{self, ast};
 
 /// Deep include chains are almost certainly a mistake; stop long before the stack would.
@@ -19,8 +20,8 @@ impl Engine {
     /// `param` statements give defaults; `overrides` (`--param NAME=VALUE`, or the REPL's
     /// `\set`) win over them wherever they appear. `define measure` statements are registered
     /// on the engine, so later queries (and, in the REPL, later input) can use them.
-    /// Errors carry the file path and line of the statement, and a span in that file's text
-    /// (see [`error_source`] to render them).
+    /// Errors carry the file path and line of the statement, and a span in that file's text,
+    /// which the engine keeps (render them against [`Engine::sources`]).
     pub fn run_file(&mut self, path: &Path, overrides: &[(String, String)]) -> Result<Vec<(String, QueryResult)>> {
         self.run_file_with(path, overrides, Cancel::Never)
     }
@@ -44,9 +45,10 @@ impl Engine {
     }
 }
 
-/// Parse a parameter's value the way a file would (`param NAME = VALUE`), so there is only
-/// one literal parser. A value that is not a literal (`Trafford`) is taken as text, because
-/// on a command line quoting a string twice is a chore nobody gets right.
+/// Parse a parameter's value as the value of a `param` statement would be parsed (through
+/// [`syntax::parse_operand`], so there is one literal parser and no query text is built).
+/// A value that is not a literal (`Trafford`) is taken as text, because on a command line
+/// quoting a string twice is a chore nobody gets right.
 pub fn parse_param_value(name: &str, value: &str) -> Result<ast::Operand> {
     let name = name.trim().trim_start_matches('$');
     let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
@@ -55,32 +57,9 @@ pub fn parse_param_value(name: &str, value: &str) -> Result<ast::Operand> {
         return Err(Error::usage(format!("'{name}' is not a parameter name"))
             .with_hint("parameter names are letters, digits and _, starting with a letter: --param month=2021-06"));
     }
-    let literal = first_param(&format!("param {name} = {value}"));
-    if let Some(operand) = literal {
-        return Ok(operand);
-    }
-    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
-    first_param(&format!("param {name} = \"{escaped}\"")).ok_or_else(|| {
-        Error::usage(format!("cannot read '{value}' as a value for ${name}"))
-            .with_hint("values look like 2021-06, FY2021/22, £25k, 2015, \"Trafford\"")
-    })
-}
-
-fn first_param(text: &str) -> Option<ast::Operand> {
-    let file = syntax::parse_file(text).ok()?;
-    match file.statements.as_slice() {
-        [ast::Statement::Param { value, .. }] => Some(value.clone()),
-        _ => None,
-    }
-}
-
-/// The origin name and text to render `error` against, when it points into a file.
-/// Used by the edges (the command line, the REPL) to draw the offending line with a caret.
-pub fn error_source(error: &Error) -> Option<(String, String)> {
-    let location = error.location.as_ref()?;
-    error.span.as_ref()?;
-    let text = std::fs::read_to_string(&location.file).ok()?;
-    Some((location.file.display().to_string(), text))
+    Ok(syntax::parse_operand(value).unwrap_or_else(|_| {
+        ast::Operand::Literal(ast::Spanned::new(ast::Literal::String(value.to_string()), 0..value.len()))
+    }))
 }
 
 struct FileRunner {
@@ -112,14 +91,16 @@ impl FileRunner {
                 format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files"),
             ));
         }
-        let file = syntax::parse_file(&text).map_err(|e| locate(e, path, &text))?;
+        let source = File { path, text: &text, id: engine.add_source(path.display().to_string(), &text) };
+        let file = syntax::parse_file(&text).map_err(|e| source.locate(e))?;
         self.stack.push(canonical);
-        let outcome = self.statements(engine, path, &text, &file);
+        let outcome = self.statements(engine, &source, &file);
         self.stack.pop();
         outcome
     }
 
-    fn statements(&mut self, engine: &mut Engine, path: &Path, text: &str, file: &ast::QueryFile) -> Result<()> {
+    fn statements(&mut self, engine: &mut Engine, source: &File<'_>, file: &ast::QueryFile) -> Result<()> {
+        let path = source.path;
         for statement in &file.statements {
             match statement {
                 ast::Statement::Param { name, value, .. } => {
@@ -137,7 +118,7 @@ impl FileRunner {
                             Error::new(ErrorKind::Input, format!("cannot include \"{}\": no such file", included.node))
                                 .with_span(included.span.clone())
                                 .with_hint(format!("include paths are relative to {}", path.display()));
-                        return Err(locate(err, path, text));
+                        return Err(source.locate(err));
                     }
                     self.run(engine, &target).map_err(|mut e| {
                         // An error inside the included file already points there; anything
@@ -146,13 +127,14 @@ impl FileRunner {
                             e
                         } else {
                             e.location = None;
-                            locate(e.with_span(span.clone()), path, text)
+                            e.source = None;
+                            source.locate(e.with_span(span.clone()))
                         }
                     })?;
                 }
                 ast::Statement::Query { title, query, span } => {
                     let result =
-                        engine.run_query_ast(query, self.cancel).map_err(|e| locate(e.or_span(span), path, text))?;
+                        engine.run_query_ast(query, self.cancel).map_err(|e| source.locate(e.or_span(span)))?;
                     self.results.push((title.node.clone(), result));
                 }
             }
@@ -175,15 +157,24 @@ impl OrSpan for Error {
     }
 }
 
-/// Attach the file and the 1-based line of the error's span, so even a one-line rendering
-/// (`queries/x.spql:4: ...`) says where to look.
-fn locate(mut error: Error, path: &Path, text: &str) -> Error {
-    if error.location.is_some() {
-        return error;
+/// A query file being run: where it is, its text, and its id among the engine's sources.
+struct File<'a> {
+    path: &'a Path,
+    text: &'a str,
+    id: SourceId,
+}
+
+impl File<'_> {
+    /// Say that `error` is in this file: its path and the 1-based line of its span, so even
+    /// a one-line rendering (`queries/x.spql:4: ...`) says where to look, and the id of this
+    /// text, so the caret is drawn in it. An error already placed elsewhere is kept as it is.
+    fn locate(&self, error: Error) -> Error {
+        if error.location.is_some() {
+            return error;
+        }
+        let line = error.span.as_ref().map(|s| line_of(self.text, s.start));
+        error.in_file(self.path, line).in_source(self.id)
     }
-    let line = error.span.as_ref().map(|s| line_of(text, s.start));
-    error = error.in_file(path, line);
-    error
 }
 
 /// The 1-based line number of a byte offset.
@@ -258,6 +249,24 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(parse_param_value("no good", "1").unwrap_err().kind, ErrorKind::Usage);
+    }
+
+    #[test]
+    fn override_values_that_are_not_one_literal_are_text_as_written() {
+        // Quotes and backslashes are kept as typed: no query text is built from the value.
+        for value in ["Smith \"Builders\" Ltd", "a\\b", "2021-06 and more", "", "spend by council"] {
+            match parse_param_value("who", value).unwrap() {
+                ast::Operand::Literal(l) => {
+                    assert_eq!(l.node, ast::Literal::String(value.to_string()), "{value:?}");
+                    assert_eq!(l.span, 0..value.len());
+                }
+                other => panic!("{value:?}: {other:?}"),
+            }
+        }
+        match parse_param_value("$who", "\"Trafford\"").unwrap() {
+            ast::Operand::Literal(l) => assert_eq!(l.node, ast::Literal::String("Trafford".into())),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -351,8 +360,53 @@ mod tests {
         assert_eq!(location.line, Some(3));
         let span = err.span.clone().unwrap();
         assert_eq!(&text[span], "councl");
-        let (origin, source) = error_source(&err).unwrap();
-        assert_eq!((origin, source), (file.display().to_string(), text.to_string()));
+        // The engine kept the file's text under its path, for the caret; nothing re-reads it.
+        std::fs::remove_file(&file).unwrap();
+        let sources = engine.sources();
+        let kept = sources.get(err.source.unwrap()).unwrap();
+        assert_eq!((kept.name.clone(), &*kept.text), (file.display().to_string(), text));
+    }
+
+    #[test]
+    fn an_error_in_an_included_file_points_into_that_file() {
+        let (dir, mut engine) = engine();
+        let inner = "param min = £1k\nquery \"Inner\" = spend by councl\n";
+        let included = write(dir.path(), "inner.spql", inner);
+        let outer = write(dir.path(), "outer.spql", "query \"Outer\" = spend\ninclude \"inner.spql\"\n");
+        let err = engine.run_file(&outer, &[]).unwrap_err();
+        assert_eq!(err.location.clone().unwrap(), crate::error::Location { file: included.clone(), line: Some(2) });
+        let sources = engine.sources();
+        let kept = sources.get(err.source.unwrap()).unwrap();
+        assert_eq!(kept.name, included.display().to_string());
+        assert_eq!(&kept.text[err.span.unwrap()], "councl");
+    }
+
+    #[test]
+    fn an_include_of_a_cycle_points_at_the_include_in_the_outer_file() {
+        let (dir, mut engine) = engine();
+        let text = "query \"A\" = spend\ninclude \"self.spql\"\n";
+        let file = write(dir.path(), "self.spql", text);
+        let err = engine.run_file(&file, &[]).unwrap_err();
+        assert!(err.message.contains("include cycle"), "{}", err.message);
+        let sources = engine.sources();
+        let kept = sources.get(err.source.unwrap()).unwrap();
+        assert_eq!(&kept.text[err.span.unwrap()], "include \"self.spql\"");
+    }
+
+    #[test]
+    fn a_query_file_error_is_drawn_at_its_line_and_column() {
+        let (dir, mut engine) = engine();
+        let text = "# Totals\nquery \"Fine\" = spend\nquery \"One council\" =\n    spend by category\n    where council = \"Traford\"\n";
+        let file = write(dir.path(), "report.spql", text);
+        let err = engine.run_file(&file, &[]).unwrap_err();
+        // Line 5 is `    where council = "Traford"`: four spaces, `where` and a space (10),
+        // `council` and a space (18), `=` and a space (20), so the string is at column 21.
+        assert_eq!(err.location.clone().unwrap().line, Some(5));
+        let mut out = Vec::new();
+        crate::diagnostic::render(&err, &engine.sources(), false, &mut out).unwrap();
+        let rendered = String::from_utf8(out).unwrap().replace(&dir.path().display().to_string(), "[DIR]");
+        assert!(rendered.contains("[DIR]/report.spql:5:21"), "{rendered}");
+        insta::assert_snapshot!("query_file_error", rendered);
     }
 
     #[test]

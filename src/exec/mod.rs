@@ -21,6 +21,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Table, contracts, spend};
 use crate::semantic::model::{DimensionDef, DimensionKind};
 use crate::semantic::{self, DataLookup, Definitions, Params, ResolvedQuery};
+use crate::sources::{SourceId, Sources};
 use crate::syntax;
 
 pub mod files;
@@ -70,6 +71,8 @@ pub struct Engine {
     snapshot: Snapshot,
     as_of: Option<NaiveDate>,
     cache: RefCell<LookupCache>,
+    /// Every query text parsed and query file read, so errors can be drawn against them.
+    sources: RefCell<Sources>,
     pub definitions: Definitions,
     pub params: Params,
 }
@@ -126,6 +129,7 @@ impl Engine {
             snapshot,
             as_of: None,
             cache: RefCell::new(LookupCache::default()),
+            sources: RefCell::new(Sources::new()),
             definitions: Definitions::default(),
             params: Params::default(),
         })
@@ -166,12 +170,27 @@ impl Engine {
         Ok(df.into_unoptimized_plan())
     }
 
+    /// The texts this engine's errors point into: render an error with
+    /// [`crate::diagnostic::render`] against them.
+    pub fn sources(&self) -> Sources {
+        self.sources.borrow().clone()
+    }
+
+    /// Keep a text errors may point into (a query as `query`, a file under its path).
+    fn add_source(&self, name: impl Into<String>, text: &str) -> SourceId {
+        self.sources.borrow_mut().add(name, text)
+    }
+
     /// Parse, resolve and plan a SpendQL query without running it.
     pub fn plan_query(&self, source: &str) -> Result<(ResolvedQuery, LogicalPlan)> {
-        let ast = syntax::parse_query(source)?;
-        let resolved = semantic::resolve(&ast, &self.definitions, &self.params, self, self.as_of)?;
-        let plan = crate::plan::build_plan(&resolved, &|t| self.base_scan(t))?;
-        Ok((resolved, plan))
+        let id = self.add_source("query", source);
+        let plan = || {
+            let ast = syntax::parse_query(source)?;
+            let resolved = semantic::resolve(&ast, &self.definitions, &self.params, self, self.as_of)?;
+            let plan = crate::plan::build_plan(&resolved, &|t| self.base_scan(t))?;
+            Ok((resolved, plan))
+        };
+        plan().map_err(|e: Error| e.in_source(id))
     }
 
     /// Run an already parsed query (a query file's statement, whose spans point into the file).
@@ -551,7 +570,8 @@ mod tests {
         });
         let err = semantic::resolve(&q, &engine.definitions, &engine.params, &engine, None).unwrap_err();
         assert_eq!(err.kind, ErrorKind::UnknownValue);
-        assert_eq!(err.message, "no council named \"Traford\" — did you mean \"Trafford\"?");
+        assert_eq!(err.message, "no council named \"Traford\"");
+        assert_eq!(err.hints, ["did you mean \"Trafford\"?"]);
         assert_eq!(err.span, Some(5..14));
     }
 

@@ -2,7 +2,7 @@
 //! from them, plus the money literals and null handling the measure columns share.
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::ScalarValue;
+
 use datafusion::functions::expr_fn::{coalesce, nullif};
 use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, median, min, sum};
 use datafusion::logical_expr::{Expr, ExprFunctionExt, cast, lit};

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::exec::Engine;
 use crate::semantic::model;
+use crate::schema::Table;
 use crate::syntax;
+
+use super::command::{Command, SCREEN_FORMATS};
 
 /// The names and values completion offers, read once from the model and the dataset.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +60,14 @@ impl Vocabulary {
         vocabulary
     }
 
+    /// Learn the measures defined on the engine since (`define measure` in a file run by
+    /// `\i`), so they complete like the built-in ones.
+    pub fn add_definitions(&mut self, engine: &Engine) {
+        self.measures.extend(engine.definitions.measure_names().map(String::from));
+        self.measures.sort();
+        self.measures.dedup();
+    }
+
     fn names(&self) -> impl Iterator<Item = &String> {
         self.measures.iter().chain(&self.dimensions).chain(&self.modifiers).chain(&self.fields).chain(&self.keywords)
     }
@@ -69,24 +80,6 @@ pub struct Completion {
     pub start: usize,
     pub candidates: Vec<String>,
 }
-
-/// Meta-commands, for completion after `\`.
-pub const META_COMMANDS: &[&str] = &[
-    "\\?",
-    "\\d",
-    "\\format",
-    "\\o",
-    "\\timing",
-    "\\explain",
-    "\\i",
-    "\\set",
-    "\\params",
-    "\\as-of",
-    "\\chart",
-    "\\h",
-    "\\sql",
-    "\\q",
-];
 
 /// Complete the word (or string value) that ends at `pos` in `line`.
 pub fn complete(line: &str, pos: usize, vocabulary: &Vocabulary) -> Completion {
@@ -120,27 +113,24 @@ pub fn complete(line: &str, pos: usize, vocabulary: &Vocabulary) -> Completion {
     Completion { start, candidates }
 }
 
+/// After `\`: the names of [`Command::ALL`], or a command's argument.
 fn complete_meta(rest: &str, vocabulary: &Vocabulary) -> Completion {
     match rest.split_once(' ') {
         None => {
             let typed = format!("\\{rest}");
-            let candidates = META_COMMANDS.iter().filter(|c| c.starts_with(&typed)).map(|c| c.to_string()).collect();
+            let candidates = Command::ALL.iter().map(|c| c.name()).filter(|name| name.starts_with(&typed)).collect();
             Completion { start: 0, candidates }
         }
-        Some((command, argument)) => {
-            let options: Vec<String> = match command {
-                "format" => crate::output::Format::ALL
-                    .iter()
-                    .filter(|f| f.is_streamable())
-                    .map(|f| f.name().to_string())
-                    .collect(),
-                "h" | "help" => super::meta::TOPICS.iter().map(|(t, _)| t.to_string()).collect(),
-                "d" => ["spend", "contracts"].map(String::from).to_vec(),
-                "explain" => return shift(complete(argument, argument.len(), vocabulary), command.len() + 2),
+        Some((name, argument)) => {
+            let options: Vec<String> = match Command::named(name) {
+                Some(Command::Format) => SCREEN_FORMATS.iter().map(|f| f.name().to_string()).collect(),
+                Some(Command::Help) => super::meta::TOPICS.iter().map(|(t, _)| t.to_string()).collect(),
+                Some(Command::Describe) => Table::ALL.iter().map(|t| t.name().to_string()).collect(),
+                Some(Command::Explain) => return shift(complete(argument, argument.len(), vocabulary), name.len() + 2),
                 _ => Vec::new(),
             };
             let argument = argument.trim_start();
-            let start = 1 + command.len() + (rest.len() - command.len() - argument.len());
+            let start = 1 + name.len() + (rest.len() - name.len() - argument.len());
             Completion { start, candidates: options.into_iter().filter(|o| o.starts_with(argument)).collect() }
         }
     }

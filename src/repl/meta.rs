@@ -1,38 +1,18 @@
-//! The REPL's psql-style meta-commands (`\d`, `\format`, `\o`, `\set`, ...) and its help
-//! topics. [`handle_meta`] is a plain function over a [`Session`] writing to any `Write`, so
-//! every command is tested without a terminal.
+//! Running the REPL's psql-style meta-commands (parsed into a [`MetaCommand`] by
+//! [`super::command`]), and the help topics `\h` shows. [`handle_meta`] is a plain function
+//! over a [`Session`] writing to any `Write`, so every command is tested without a terminal.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::exec::Cancel;
-use crate::exec::files::parse_param_value;
-use crate::output::{Format, chart};
+use crate::output::chart;
 use crate::schema::Table;
 use crate::semantic::model;
 use crate::syntax::ast::{Literal, Operand, PeriodKind, PeriodUnit};
 
+use super::command::{AsOf, Command, MetaCommand, Param};
 use super::{Action, Session, Sink};
-
-/// Every meta-command with its one-line description, as `\?` lists them.
-pub const COMMANDS: &[(&str, &str)] = &[
-    ("\\?", "list these commands"),
-    ("\\d", "tables, measures, modifiers and dimensions, with descriptions"),
-    ("\\d TABLE", "the columns and types of a table (spend, contracts)"),
-    ("\\format table|csv|json|ndjson", "how results are printed"),
-    ("\\o FILE", "send results to FILE (format from its extension); \\o alone: back to the screen"),
-    ("\\timing", "show or hide each query's time"),
-    ("\\explain QUERY", "what a query means, and its plans"),
-    ("\\i FILE", "run a saved query file (.spql)"),
-    ("\\set NAME VALUE", "set a parameter, used as $NAME in queries"),
-    ("\\params", "list parameters"),
-    ("\\as-of DATE", "count relative periods (last 3 months) back from DATE; \\as-of latest: from the latest payment"),
-    ("\\chart", "draw the last result"),
-    ("\\h TOPIC", "help on the language: measures, dimensions, periods, conditions, shaping, files"),
-    ("\\sql QUERY", "run raw SQL over the tables spend and contracts"),
-    ("\\q", "quit (or Ctrl-D)"),
-];
 
 /// Help topics. Lines starting with `  > ` are examples; a test runs every one of them
 /// on the fixture dataset, so they stay true.
@@ -108,141 +88,90 @@ fn io(e: std::io::Error) -> Error {
     Error::io("cannot write output", e)
 }
 
-/// Run one meta-command line (starting with `\`).
+/// Run one meta-command line (starting with `\`): parse it, then run it.
 pub fn handle_meta(line: &str, session: &mut Session, out: &mut dyn Write) -> Result<Action> {
-    let line = line.trim();
-    let body = line.strip_prefix('\\').unwrap_or(line);
-    let (command, argument) = match body.split_once(char::is_whitespace) {
-        Some((c, a)) => (c, a.trim()),
-        None => (body, ""),
-    };
-    match command {
-        "q" | "quit" => return Ok(Action::Quit),
-        "?" => {
-            for (name, what) in COMMANDS {
-                writeln!(out, "  {name:<32} {what}").map_err(io)?;
-            }
-            writeln!(out, "Anything else is a query, e.g. spend by council. \\h for the language.").map_err(io)?;
-        }
-        "d" => describe(argument, session, out)?,
-        "format" => {
-            if argument.is_empty() {
-                writeln!(out, "format: {}", session.format.name()).map_err(io)?;
-            } else {
-                let format = Format::parse(argument)?;
-                if !format.is_streamable() {
-                    return Err(Error::usage(format!("{} cannot be printed on the screen", format.name()))
-                        .with_hint(format!("send it to a file: \\o results.{}", format.name())));
+    line.parse::<MetaCommand>()?.execute(session, out)
+}
+
+impl MetaCommand {
+    /// Run a parsed meta-command on the session, writing what it shows to `out`.
+    pub fn execute(self, session: &mut Session, out: &mut dyn Write) -> Result<Action> {
+        match self {
+            MetaCommand::Quit => return Ok(Action::Quit),
+            MetaCommand::ListCommands => {
+                for command in Command::ALL {
+                    writeln!(out, "  {:<32} {}", command.syntax(), command.description()).map_err(io)?;
                 }
+                writeln!(out, "Anything else is a query, e.g. spend by council. \\h for the language.").map_err(io)?;
+            }
+            MetaCommand::Describe(table) => describe(table, session, out)?,
+            MetaCommand::Format(None) => writeln!(out, "format: {}", session.format.name()).map_err(io)?,
+            MetaCommand::Format(Some(format)) => {
                 session.format = format;
                 writeln!(out, "format: {}", format.name()).map_err(io)?;
             }
-        }
-        "o" => {
-            if argument.is_empty() {
+            MetaCommand::Output(None) => {
                 session.sink = Sink::Screen;
                 writeln!(out, "results go to the screen").map_err(io)?;
-            } else {
-                let path = PathBuf::from(argument);
-                let format = Format::from_path(&path).ok_or_else(|| {
-                    Error::usage(format!("cannot tell the format of '{argument}' from its extension"))
-                        .with_hint("use .csv, .json, .ndjson, .parquet, .xlsx or .txt")
-                })?;
+            }
+            MetaCommand::Output(Some((path, format))) => {
                 session.open_sink(path.clone(), format)?;
                 writeln!(out, "results go to {} ({})", path.display(), format.name()).map_err(io)?;
             }
-        }
-        "timing" => {
-            session.timing = match argument {
-                "on" => true,
-                "off" => false,
-                _ => !session.timing,
-            };
-            writeln!(out, "Timing is {}.", if session.timing { "on" } else { "off" }).map_err(io)?;
-        }
-        "explain" => {
-            if argument.is_empty() {
-                return Err(Error::usage("\\explain needs a query").with_hint("\\explain spend by council"));
+            MetaCommand::Timing(on) => {
+                session.timing = on.unwrap_or(!session.timing);
+                writeln!(out, "Timing is {}.", if session.timing { "on" } else { "off" }).map_err(io)?;
             }
-            let text = session.engine.explain(argument, false)?;
-            write!(out, "{text}").map_err(io)?;
-        }
-        "i" | "include" => {
-            if argument.is_empty() {
-                return Err(Error::usage("\\i needs a file").with_hint("\\i queries/monthly.spql"));
+            MetaCommand::Explain(query) => {
+                let text = session.engine.explain(&query, false)?;
+                write!(out, "{text}").map_err(io)?;
             }
-            let overrides = session.overrides.clone();
-            let results = session.engine.run_file_with(std::path::Path::new(argument), &overrides, Cancel::OnCtrlC)?;
-            session.vocabulary.measures.extend(session.engine.definitions.measure_names().map(String::from));
-            session.vocabulary.measures.sort();
-            session.vocabulary.measures.dedup();
-            for (title, result) in results {
-                session.show(Some(&title), result, out)?;
+            MetaCommand::Include(path) => {
+                let overrides = session.overrides.clone();
+                let results = session.engine.run_file_with(&path, &overrides, Cancel::OnCtrlC)?;
+                for (title, result) in results {
+                    session.show(Some(&title), result, out)?;
+                }
             }
-        }
-        "set" => {
-            let Some((name, value)) = argument.split_once(char::is_whitespace) else {
-                list_params(session, out)?;
-                return Ok(Action::Continue);
-            };
-            let name = name.trim_start_matches('$').to_string();
-            let value = value.trim();
-            let operand = parse_param_value(&name, value)?;
-            session.engine.params.insert(name.clone(), operand);
-            session.overrides.retain(|(n, _)| *n != name);
-            session.overrides.push((name.clone(), value.to_string()));
-            writeln!(out, "${name} = {value}").map_err(io)?;
-        }
-        "params" => list_params(session, out)?,
-        "as-of" => match argument {
-            "" => {
+            MetaCommand::Set(None) | MetaCommand::Params => list_params(session, out)?,
+            MetaCommand::Set(Some(Param { name, text, value })) => {
+                session.engine.params.insert(name.clone(), value);
+                session.overrides.retain(|(n, _)| *n != name);
+                writeln!(out, "${name} = {text}").map_err(io)?;
+                session.overrides.push((name, text));
+            }
+            MetaCommand::AsOf(AsOf::Show) => {
                 let date = session.engine.as_of()?;
                 writeln!(out, "as of {date}").map_err(io)?;
             }
-            "latest" | "off" | "none" => {
+            MetaCommand::AsOf(AsOf::Latest) => {
                 session.engine.set_as_of(None);
                 writeln!(out, "as of the latest payment").map_err(io)?;
             }
-            text => {
-                let date: chrono::NaiveDate = text
-                    .parse()
-                    .map_err(|_| Error::usage(format!("'{text}' is not a date")).with_hint("write it as 2022-03-31"))?;
+            MetaCommand::AsOf(AsOf::Date(date)) => {
                 session.engine.set_as_of(Some(date));
                 writeln!(out, "as of {date}").map_err(io)?;
             }
-        },
-        "chart" => {
-            let Some((_, result)) = &session.last else {
-                return Err(Error::usage("no result to draw yet").with_hint("run a query first, e.g. spend by council"));
-            };
-            chart::write_terminal_chart(result, session.width, out)?;
-        }
-        "h" | "help" => help(argument, out)?,
-        "sql" => {
-            if argument.is_empty() {
-                return Err(Error::usage("\\sql needs a statement")
-                    .with_hint("\\sql SELECT council, count(*) FROM spend GROUP BY council"));
+            MetaCommand::Chart => {
+                let Some((_, result)) = &session.last else {
+                    return Err(
+                        Error::usage("no result to draw yet").with_hint("run a query first, e.g. spend by council")
+                    );
+                };
+                chart::write_terminal_chart(result, session.width, out)?;
             }
-            let result = session.engine.sql(argument, Cancel::OnCtrlC)?;
-            session.show(None, result, out)?;
-        }
-        other => {
-            let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| c.split(' ').next().unwrap_or(c)).collect();
-            let mut err = Error::usage(format!("unknown command \\{other}"));
-            if let Some(s) = crate::semantic::suggest(&format!("\\{other}"), known.iter().copied()) {
-                err = err.with_hint(format!("did you mean {s}?"));
+            MetaCommand::Help(topic) => help(topic, out)?,
+            MetaCommand::Sql(sql) => {
+                let result = session.engine.sql(&sql, Cancel::OnCtrlC)?;
+                session.show(None, result, out)?;
             }
-            return Err(err.with_hint("\\? lists the commands"));
         }
+        Ok(Action::Continue)
     }
-    Ok(Action::Continue)
 }
 
-fn describe(argument: &str, session: &Session, out: &mut dyn Write) -> Result<()> {
-    if !argument.is_empty() {
-        let table = Table::ALL.into_iter().find(|t| t.name().eq_ignore_ascii_case(argument)).ok_or_else(|| {
-            Error::usage(format!("no table named '{argument}'")).with_hint("tables are: spend, contracts")
-        })?;
+fn describe(table: Option<Table>, session: &Session, out: &mut dyn Write) -> Result<()> {
+    if let Some(table) = table {
         writeln!(out, "{}: {}", table.name(), table.description()).map_err(io)?;
         for field in table.schema().fields() {
             let kind = match field.data_type() {
@@ -344,21 +273,16 @@ fn unit_text(unit: PeriodUnit) -> &'static str {
     }
 }
 
-fn help(topic: &str, out: &mut dyn Write) -> Result<()> {
-    if topic.is_empty() {
+fn help(topic: Option<&str>, out: &mut dyn Write) -> Result<()> {
+    let Some(topic) = topic else {
         writeln!(out, "Help topics (\\h TOPIC):").map_err(io)?;
         for (name, text) in TOPICS {
             writeln!(out, "  {name:<12} {}", text.lines().next().unwrap_or_default()).map_err(io)?;
         }
         return Ok(());
-    }
-    let topic = topic.to_lowercase();
-    let found = TOPICS.iter().find(|(name, _)| name.starts_with(&topic) || topic.starts_with(name));
-    match found {
-        Some((_, text)) => write!(out, "{text}").map_err(io),
-        None => Err(Error::usage(format!("no help topic '{topic}'"))
-            .with_hint(format!("topics are: {}", TOPICS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")))),
-    }
+    };
+    let text = TOPICS.iter().find(|(name, _)| *name == topic).map_or("", |(_, text)| text);
+    write!(out, "{text}").map_err(io)
 }
 
 /// The example queries of every help topic (the `  > ` lines).

@@ -1,9 +1,11 @@
 //! The interactive REPL (`spendql repl`). Everything it does is a plain function over a
-//! [`Session`]: running input ([`run_input`]), meta-commands ([`meta::handle_meta`]),
-//! completion, hints, highlighting and the "is it finished?" check ([`complete`]). The
-//! rustyline editor in [`run_repl`] is only a thin shell around them, so all of it is
-//! tested without a terminal.
+//! [`Session`]: running input ([`run_input`]), meta-commands (typed in [`command`], run by
+//! [`meta::handle_meta`]), completion, hints, highlighting and the "is it finished?" check
+//! ([`complete`]). The rustyline editor in [`run_repl`] is only a thin shell around them, so
+//! all of it is tested without a terminal. Errors are drawn by [`crate::diagnostic::render`]
+//! against the texts the engine kept.
 
+pub mod command;
 pub mod complete;
 pub mod meta;
 
@@ -22,6 +24,7 @@ use crate::diagnostic;
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::{Cancel, Engine, QueryResult};
 use crate::output::{self, Format, PrintOptions, ResultSet};
+pub use command::{Command, MetaCommand};
 pub use complete::{Completion, Vocabulary, complete, highlight, hint, is_complete};
 pub use meta::handle_meta;
 
@@ -60,7 +63,6 @@ pub struct Session {
     pub last: Option<(String, ResultSet)>,
     /// Parameters set with `\set`, which win over a file's `param` defaults in `\i`.
     pub overrides: Vec<(String, String)>,
-    pub vocabulary: Vocabulary,
 }
 
 impl Session {
@@ -74,8 +76,12 @@ impl Session {
             colour: false,
             last: None,
             overrides: Vec::new(),
-            vocabulary: Vocabulary::from_model(),
         }
+    }
+
+    /// Draw an error from [`run_input`] with its source line and caret where it has one.
+    pub fn render_error(&self, error: &Error, out: &mut dyn Write) {
+        let _ = diagnostic::render(error, &self.engine.sources(), self.colour, out);
     }
 
     /// Send results to `path` from now on; the file is started afresh.
@@ -120,50 +126,20 @@ impl Session {
     }
 }
 
-/// An error from a query typed at the prompt, kept with that text so it can be drawn.
-#[derive(Debug)]
-pub struct InputError {
-    pub error: Error,
-    /// The origin name and the source text the error's span points into.
-    pub source: Option<(String, String)>,
-}
-
-/// Run one complete input: a meta-command or a query. Errors come back with what is
-/// needed to render them; nothing runs if the query does not parse or resolve.
-pub fn run_input(
-    input: &str,
-    session: &mut Session,
-    out: &mut dyn Write,
-) -> std::result::Result<Action, Box<InputError>> {
+/// Run one complete input: a meta-command or a query. Nothing runs if the query does not
+/// parse or resolve. An error's span points into a text the engine kept: render it with
+/// [`Session::render_error`].
+pub fn run_input(input: &str, session: &mut Session, out: &mut dyn Write) -> Result<Action> {
     let text = input.trim();
     if text.is_empty() {
         return Ok(Action::Continue);
     }
     if text.starts_with('\\') {
-        return handle_meta(text, session, out).map_err(|error| {
-            let source = crate::exec::files::error_source(&error).or_else(|| {
-                // `\explain QUERY`: spans point into the query after the command.
-                let query = text.split_once(char::is_whitespace).map(|(_, q)| q.trim())?;
-                (error.span.is_some() && error.location.is_none()).then(|| ("query".to_string(), query.to_string()))
-            });
-            Box::new(InputError { error, source })
-        });
+        return handle_meta(text, session, out);
     }
-    let result = session
-        .engine
-        .query(text, Cancel::OnCtrlC)
-        .map_err(|error| Box::new(InputError { error, source: Some(("query".to_string(), text.to_string())) }))?;
-    session.show(None, result, out).map_err(|error| Box::new(InputError { error, source: None }))?;
+    let result = session.engine.query(text, Cancel::OnCtrlC)?;
+    session.show(None, result, out)?;
     Ok(Action::Continue)
-}
-
-/// Draw an input error with its source line and caret where there is one.
-pub fn render_input_error(err: &InputError, colour: bool, out: &mut dyn Write) {
-    let (origin, source) = match &err.source {
-        Some((origin, text)) => (origin.as_str(), Some(text.as_str())),
-        None => ("query", None),
-    };
-    let _ = diagnostic::render(&err.error, origin, source, colour, out);
 }
 
 /// Where history is kept: `--history`/`SPENDQL_HISTORY` (passed in), else
@@ -246,7 +222,6 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
     session.engine.set_as_of(options.as_of);
     session.colour = colour;
     session.width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-    session.vocabulary = Vocabulary::load(&session.engine);
     let config = rustyline::Config::builder()
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
@@ -255,7 +230,9 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
         .build();
     let mut editor: Editor<ReplHelper, rustyline::history::DefaultHistory> = Editor::with_config(config)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot start the line editor: {e}")))?;
-    editor.set_helper(Some(ReplHelper { vocabulary: session.vocabulary.clone(), colour }));
+    // The one vocabulary, kept by the line editor's helper; the engine is where definitions
+    // live, so the helper learns new ones from it after each input.
+    editor.set_helper(Some(ReplHelper { vocabulary: Vocabulary::load(&session.engine), colour }));
     let history = history_path(options.history);
     if let Some(path) = &history {
         // A missing history file is the normal first run.
@@ -275,7 +252,8 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
                     continue;
                 }
                 // Quitting is not worth recalling: Up after a restart should bring back work.
-                if !matches!(line.trim(), "\\q" | "\\quit") {
+                let quits = line.trim_start().starts_with('\\') && matches!(line.parse(), Ok(MetaCommand::Quit));
+                if !quits {
                     let _ = editor.add_history_entry(line.as_str());
                     if let Some(path) = &history {
                         save_history(&mut editor, path);
@@ -286,13 +264,13 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
                 match outcome {
                     Ok(Action::Quit) => break,
                     Ok(Action::Continue) => {}
-                    Err(err) if err.error.kind == ErrorKind::Cancelled => {
+                    Err(err) if err.kind == ErrorKind::Cancelled => {
                         let _ = writeln!(stderr, "Cancelled.");
                     }
-                    Err(err) => render_input_error(&err, colour, &mut stderr),
+                    Err(err) => session.render_error(&err, &mut stderr),
                 }
                 if let Some(helper) = editor.helper_mut() {
-                    helper.vocabulary.measures.clone_from(&session.vocabulary.measures);
+                    helper.vocabulary.add_definitions(&session.engine);
                 }
             }
             // Ctrl-C at the prompt clears the line, as in a shell.
@@ -372,10 +350,16 @@ mod tests {
     }
 
     #[test]
-    fn help_lists_every_command() {
+    fn help_lists_exactly_the_commands_of_the_enum() {
         let (_dir, mut s) = session();
         let text = meta(&mut s, "\\?");
+        let listed: Vec<&str> =
+            text.lines().filter_map(|l| l.split_whitespace().next()).filter(|w| w.starts_with('\\')).collect();
+        let expected: Vec<String> = Command::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(listed, expected, "{text}");
+        // Every command the REPL has always had is among them.
         for command in [
+            "\\?",
             "\\d",
             "\\format",
             "\\o",
@@ -387,10 +371,34 @@ mod tests {
             "\\as-of",
             "\\chart",
             "\\h",
+            "\\sql",
             "\\q",
         ] {
-            assert!(text.lines().any(|l| l.trim_start().starts_with(command)), "\\? misses {command}:\n{text}");
+            assert!(listed.contains(&command), "\\? misses {command}:\n{text}");
         }
+    }
+
+    #[test]
+    fn measures_defined_by_an_included_file_become_completions() {
+        let (dir, mut s) = session();
+        let file = dir.path().join("defs.spql");
+        std::fs::write(&file, "define measure big payments = transactions where amount >= £1k\n").unwrap();
+        let mut vocabulary = Vocabulary::load(&s.engine);
+        let offers_it = |v: &Vocabulary| complete("bi", 2, v).candidates.contains(&"big payments".to_string());
+        assert!(!offers_it(&vocabulary));
+        meta(&mut s, &format!("\\i {}", file.display()));
+        vocabulary.add_definitions(&s.engine);
+        assert!(offers_it(&vocabulary));
+    }
+
+    #[test]
+    fn completion_offers_exactly_the_commands_of_the_enum() {
+        let vocabulary = Vocabulary::from_model();
+        let offered = complete("\\", 1, &vocabulary).candidates;
+        let expected: Vec<String> = Command::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(offered, expected);
+        // Arguments complete through an alias too.
+        assert_eq!(complete("\\help per", 9, &vocabulary).candidates, ["periods"]);
     }
 
     #[test]
@@ -473,13 +481,55 @@ mod tests {
         let (_dir, mut s) = session();
         let mut out = Vec::new();
         let err = run_input("spend by councl", &mut s, &mut out).unwrap_err();
-        assert_eq!(err.source.as_ref().map(|(_, t)| t.as_str()), Some("spend by councl"));
+        let sources = s.engine.sources();
+        let kept = sources.get(err.source.unwrap()).unwrap();
+        assert_eq!((kept.name.as_str(), &*kept.text), ("query", "spend by councl"));
         assert!(out.is_empty());
         assert!(s.last.is_none());
-        let mut rendered = Vec::new();
-        render_input_error(&err, false, &mut rendered);
-        let rendered = String::from_utf8(rendered).unwrap();
-        assert!(rendered.contains("council"), "{rendered}");
+    }
+
+    fn rendered(s: &Session, err: &Error) -> String {
+        let mut out = Vec::new();
+        s.render_error(err, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_query_error_is_drawn_under_the_misspelt_word() {
+        let (_dir, mut s) = session();
+        let mut out = Vec::new();
+        let err = run_input("  spend by councl  ", &mut s, &mut out).unwrap_err();
+        // The trimmed query `spend by councl`: `councl` is bytes 9..15, column 10, and the
+        // suggestion is a hint, not part of the message.
+        assert_eq!(err.span, Some(9..15));
+        let text = rendered(&s, &err);
+        assert!(text.contains("[ query:1:10 ]") && text.starts_with("Error: unknown dimension 'councl'\n"), "{text}");
+        insta::assert_snapshot!("repl_query_error", text);
+    }
+
+    #[test]
+    fn an_explain_error_is_drawn_in_the_query_after_the_command() {
+        let (_dir, mut s) = session();
+        let mut out = Vec::new();
+        let err = run_input("\\explain spend by council where council = \"Traford\"", &mut s, &mut out).unwrap_err();
+        // The query is `spend by council where council = "Traford"`: `spend by council` is
+        // 16 bytes, ` where` 6, ` council` 8, ` = ` 3, so the string starts at byte 33
+        // (column 34) and ends with the query at byte 42.
+        assert_eq!(err.span, Some(33..42));
+        let text = rendered(&s, &err);
+        assert!(text.contains("[ query:1:34 ]"), "{text}");
+        insta::assert_snapshot!("repl_explain_error", text);
+    }
+
+    #[test]
+    fn a_meta_command_error_has_no_source_and_is_one_line() {
+        let (_dir, mut s) = session();
+        let mut out = Vec::new();
+        let err = run_input("\\formt csv", &mut s, &mut out).unwrap_err();
+        assert_eq!(
+            rendered(&s, &err),
+            "error: unknown command \\formt\n  hint: did you mean \\format?\n  hint: \\? lists the commands\n"
+        );
     }
 
     #[test]
@@ -490,7 +540,7 @@ mod tests {
         for example in examples {
             let mut out = Vec::new();
             if let Err(e) = run_input(example, &mut s, &mut out) {
-                panic!("help example `{example}` fails: {}", e.error);
+                panic!("help example `{example}` fails: {}", e.message);
             }
         }
     }

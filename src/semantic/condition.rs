@@ -299,7 +299,7 @@ impl Resolver<'_> {
         let span = self.substitute(operand)?.span();
         let mut err = Error::new(ErrorKind::UnknownValue, format!("no {} named \"{text}\"", def.name)).with_span(span);
         if let Some(s) = suggest(text, values.iter().map(String::as_str)) {
-            err.message = format!("no {} named \"{text}\" — did you mean \"{s}\"?", def.name);
+            err = err.with_hint(format!("did you mean \"{s}\"?"));
         } else if def.kind == DimensionKind::Supplier {
             err = err.with_hint(format!("to search by part of a name, write `supplier ~ \"{text}\"`"));
         } else if values.len() <= 12 {

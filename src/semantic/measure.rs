@@ -106,7 +106,7 @@ impl Resolver<'_> {
                             Error::new(ErrorKind::UnknownName, format!("'{}' does not modify a measure", word.node))
                                 .with_span(word.span.clone());
                         match suggest(&word.node, modifiers.iter().copied()) {
-                            Some(s) => err.message = format!("unknown modifier '{}' — did you mean '{s}'?", word.node),
+                            Some(s) => err = err.with_hint(format!("did you mean '{s}'?")),
                             None => err = err.with_hint(format!("modifiers are: {}", modifiers.join(", "))),
                         }
                         return Err(err);

@@ -102,7 +102,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 fn unknown(kind: &str, name: &str, span: Span, candidates: Vec<&str>) -> Error {
     let mut err = Error::new(ErrorKind::UnknownName, format!("unknown {kind} '{name}'")).with_span(span);
     if let Some(s) = suggest(name, candidates.iter().copied()) {
-        err.message = format!("unknown {kind} '{name}' — did you mean '{s}'?");
+        err = err.with_hint(format!("did you mean '{s}'?"));
     } else {
         err = err.with_hint(format!("{kind}s are: {}", candidates.join(", ")));
     }

@@ -52,6 +52,12 @@ pub fn parse_file(source: &str) -> Result<ast::QueryFile> {
     parser::parse_file(source)
 }
 
+/// Parse one value on its own (`2021-06`, `£25k`, `"Trafford"`, `last 3 months`,
+/// `$other`), as a command line or the REPL gives a parameter. Spans point into `source`.
+pub fn parse_operand(source: &str) -> Result<ast::Operand> {
+    parser::parse_operand(source)
+}
+
 /// Keywords after which a query cannot end: something must follow them.
 const CONTINUING_KEYWORDS: &[&str] = &[
     "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",

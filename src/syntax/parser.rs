@@ -31,6 +31,7 @@ pub(super) const MAX_CONDITION_HEIGHT: usize = 128;
 enum Mode {
     Query,
     File,
+    Value,
 }
 
 pub(super) fn parse_query(source: &str) -> Result<Query> {
@@ -39,6 +40,14 @@ pub(super) fn parse_query(source: &str) -> Result<Query> {
     let mut top = Children::of_pairs(pairs, 0..source.len());
     let mut input = top.next_rule(Rule::query_input)?.into_children();
     build_query(input.next_rule(Rule::query)?)
+}
+
+pub(super) fn parse_operand(source: &str) -> Result<Operand> {
+    lexical::check_nesting(source, MAX_BRACKET_DEPTH)?;
+    let pairs = SpendQlParser::parse(Rule::operand_input, source).map_err(|e| syntax_error(e, source, Mode::Value))?;
+    let mut top = Children::of_pairs(pairs, 0..source.len());
+    let mut input = top.next_rule(Rule::operand_input)?.into_children();
+    build_operand(input.next_rule(Rule::operand)?)
 }
 
 pub(super) fn parse_file(source: &str) -> Result<QueryFile> {
@@ -856,6 +865,7 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::EOI => match mode {
             Mode::Query => "the end of the query",
             Mode::File => "the end of the file",
+            Mode::Value => "the end of the value",
         },
         Rule::WHITESPACE => "a space",
         Rule::COMMENT => "a `#` comment",
@@ -890,7 +900,7 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::close_paren => "`)`",
         Rule::comma => "`,`",
         Rule::equals => "`=`",
-        Rule::operand => VALUE,
+        Rule::operand | Rule::operand_input => VALUE,
         Rule::period => "a period such as `FY2021/22`, `2021Q2`, `2021-04`, `2021` or `last 3 months`",
         Rule::relative_period => "a period such as `last 3 months` or `this fy`",
         Rule::period_length => "a length of time such as `6 months`",
@@ -1007,6 +1017,7 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
     let what = match mode {
         Mode::Query => "query",
         Mode::File => "file",
+        Mode::Value => "value",
     };
 
     // Lexical trouble explains a failure better than the list of what the grammar wanted.

@@ -943,6 +943,73 @@ fn incomplete_input() {
 }
 
 // ---------------------------------------------------------------------------------------
+// A value on its own (`--param`, `\set`)
+
+#[test]
+fn a_value_on_its_own_parses_as_the_same_operand_as_in_a_query() {
+    for text in [
+        "2021-06",
+        "£25k",
+        "\"Trafford\"",
+        "'Trafford'",
+        "2021-04-01",
+        "FY2021/22",
+        "2021Q2",
+        "last 3 months",
+        "true",
+        "-3",
+        "$month",
+    ] {
+        let alone = parse_operand(text).unwrap_or_else(|e| panic!("{text}: {}", e.message));
+        // `operand` reads it from `spend where x = <text>`, so its spans start 16 bytes later.
+        assert_eq!(moved(alone, "spend where x = ".len()), operand(text), "{text}");
+    }
+}
+
+fn moved(operand: Operand, by: usize) -> Operand {
+    let shift = |span: std::ops::Range<usize>| span.start + by..span.end + by;
+    match operand {
+        Operand::Literal(l) => Operand::Literal(Spanned::new(l.node, shift(l.span))),
+        Operand::Period(p) => Operand::Period(Period { kind: p.kind, span: shift(p.span) }),
+        Operand::Param(p) => Operand::Param(Spanned::new(p.node, shift(p.span))),
+    }
+}
+
+#[test]
+fn a_value_on_its_own_has_spans_into_its_own_text() {
+    // Surrounding spaces are skipped; the span covers the value alone.
+    match parse_operand("  £1.5m ").unwrap() {
+        Operand::Literal(l) => {
+            assert_eq!(l.node, number("1500000", true));
+            assert_eq!(l.span, 2..8);
+        }
+        other => panic!("{other:?}"),
+    }
+    match parse_operand("2021-06").unwrap() {
+        Operand::Period(p) => {
+            assert_eq!(p.kind, PeriodKind::Month { year: 2021, month: 6 });
+            assert_eq!(p.span, 0..7);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn anything_but_one_value_is_a_syntax_error_about_a_value() {
+    for text in ["", "Trafford", "2021-06 2021-07", "spend by council", "2021-02-30", "= 5"] {
+        let err = match parse_operand(text) {
+            Ok(operand) => panic!("{text:?} should not parse, but gave {operand:?}"),
+            Err(err) => err,
+        };
+        assert_eq!(err.kind, crate::ErrorKind::Syntax, "{text:?}");
+        assert!(err.span.as_ref().is_some_and(|s| s.end <= text.len().max(1)), "{text:?}: {:?}", err.span);
+    }
+    let err = parse_operand("2021-06 2021-07").unwrap_err();
+    assert_eq!(err.span, Some(8..15));
+    assert!(err.message.contains("the end of the value"), "{}", err.message);
+}
+
+// ---------------------------------------------------------------------------------------
 // Properties
 
 mod properties {

@@ -3,11 +3,14 @@
 //! REPL show them (`diagnostic::render`, without colour).
 
 use spendql::diagnostic;
+use spendql::sources::Sources;
 use spendql::syntax::{parse_file, parse_query};
 
 fn render(origin: &str, source: &str, err: &spendql::Error) -> String {
+    let mut sources = Sources::new();
+    let err = err.clone().in_source(sources.add(origin, source));
     let mut out = Vec::new();
-    diagnostic::render(err, origin, Some(source), false, &mut out).expect("rendering to memory cannot fail");
+    diagnostic::render(&err, &sources, false, &mut out).expect("rendering to memory cannot fail");
     let rendered = String::from_utf8(out).expect("diagnostics are UTF-8");
     format!("{origin}: {source}\n\n{rendered}")
 }
