@@ -42,4 +42,3 @@ pub fn main() -> ExitCode {
     let _ = diagnostic::render(&failure.error, &failure.sources, color, &mut std::io::stderr());
     ExitCode::from(failure.error.exit_code() as u8)
 }
-

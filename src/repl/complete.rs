@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::exec::Engine;
-use crate::semantic::model;
 use crate::schema::Table;
+use crate::semantic::model;
 use crate::syntax;
 
 use super::command::{Command, SCREEN_FORMATS};

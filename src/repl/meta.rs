@@ -12,7 +12,7 @@ use crate::semantic::model;
 use crate::syntax::ast::{Literal, Operand, PeriodKind, PeriodUnit};
 
 use super::command::{AsOf, Command, MetaCommand, Param};
-use super::{Action, Session, Sink};
+use super::session::{Action, Session, Sink};
 
 /// Help topics. Lines starting with `  > ` are examples; a test runs every one of them
 /// on the fixture dataset, so they stay true.

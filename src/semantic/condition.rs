@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::ir::{Cond, FieldRef, ResolvedMeasure, Value};
 use super::model::{self, DimensionDef, DimensionKind, FieldKind, Unit, contract_column, time_column};
 use super::period::{self, DateRange};
-use super::{Resolver, check_dimension_table, suggest, unknown};
+use super::resolver::{Resolver, check_dimension_table, suggest, unknown};
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::schema::Table;
 use crate::syntax::ast::{self, CompareOp, Expr, Literal, Name, Operand, PeriodKind};

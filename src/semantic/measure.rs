@@ -4,7 +4,7 @@
 
 use super::ir::{Cond, ResolvedDimension, ResolvedMeasure};
 use super::model::{self, Modifier, RowFilter};
-use super::{Resolver, needs_register, suggest, unknown};
+use super::resolver::{Resolver, needs_register, suggest, unknown};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Table;
 use crate::syntax::ast::{self, Name};

@@ -7,7 +7,7 @@
 use super::ir::{ResolvedDimension, ResolvedMeasure, ResolvedQuery, Shape};
 use super::model::{self, RowFilter};
 use super::period::{self, DateRange};
-use super::{Resolver, check_dimension_table};
+use super::resolver::{Resolver, check_dimension_table};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Table;
 use crate::syntax::ast::{self, Within};

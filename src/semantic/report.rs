@@ -5,7 +5,7 @@
 use super::condition::equality_values;
 use super::ir::{ReportShape, ResolvedDimension, ResolvedQuery, Shape};
 use super::model::{self, DimensionKind, Report};
-use super::{Resolver, needs_register};
+use super::resolver::{Resolver, needs_register};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{Table, spend};
 use crate::syntax::ast::{self, Name};

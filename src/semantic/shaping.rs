@@ -5,7 +5,7 @@ use super::condition::equality_values;
 use super::ir::{Cond, Layout, OrderKey, RankSpec, ResolvedDimension, ResolvedMeasure};
 use super::model::{self, DimensionKind, contract_column};
 use super::period;
-use super::{Resolver, unknown};
+use super::resolver::{Resolver, unknown};
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::syntax::ast::{self, Name, RankDirection};
 
