@@ -311,14 +311,10 @@ mod tests {
         let file = write(
             dir.path(),
             "mixed.spql",
-            "define measure big payments = transactions where amount >= £25k
-\
-             query \"Mixed\" = big payments, transactions by council order by council
-\
-             define measure big spend = spend where amount >= £25k
-\
-             query \"Both\" = big payments, big spend by council order by council
-",
+            "define measure big payments = transactions where amount >= £25k\n\
+             define measure big spend = spend where amount >= £25k\n\
+             query \"Mixed\" = big payments, transactions by council order by council\n\
+             query \"Both\" = big payments, big spend by council order by council\n",
         );
         let results = engine.run_file(&file, &[]).unwrap();
         // `transactions` has no restriction, so every council keeps its row: Salford 5
@@ -331,10 +327,15 @@ mod tests {
                 vec!["Trafford".into(), "1".into(), "5".into()]
             ]
         );
-        // Two measures with the same restriction: rows are filtered, Stockport disappears
-        // (Salford's one such payment is 26,000.00, Trafford's 30,000.00).
-        let both: Vec<String> = cells(&results[1].1).into_iter().map(|r| r[0].clone()).collect();
-        assert_eq!(both, vec!["Salford".to_string(), "Trafford".into()]);
+        // Two measures with the same restriction: rows are filtered, Stockport disappears.
+        // Salford's 26,000.00 and Trafford's 30,000.00 are the only payments of £25k or more.
+        assert_eq!(
+            cells(&results[1].1),
+            vec![
+                vec!["Salford".to_string(), "1".into(), "26000.00".into()],
+                vec!["Trafford".into(), "1".into(), "30000.00".into()]
+            ]
+        );
     }
 
     #[test]
