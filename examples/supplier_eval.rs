@@ -106,7 +106,7 @@ fn key_rules(pairs: &[LabelledPair]) {
     println!("| pool | pairs | same | precision | recall |");
     println!("|---|---:|---:|---:|---:|");
     let mut pools: Vec<&str> = pairs.iter().map(LabelledPair::pool).collect();
-    pools.sort();
+    pools.sort_unstable();
     pools.dedup();
     for pool in pools {
         let subset: Vec<LabelledPair> = pairs.iter().filter(|p| p.pool() == pool).cloned().collect();

@@ -290,7 +290,10 @@ fn check_spend(
     tallies: &mut BTreeMap<String, Tally>,
     mut sink: Option<&mut FailureFile>,
 ) -> Result<()> {
-    use spend::*;
+    use spend::{
+        AMOUNT, CATEGORY, CATEGORY_CODE, COUNCIL, DEPARTMENT, EXPENSE_TYPE, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE,
+        PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_NAME, TRANSACTION_ID,
+    };
     let council = columns.required_text(COUNCIL)?;
     let source_file = columns.required_text(SOURCE_FILE)?;
     let source_row = columns.row_numbers(SOURCE_ROW)?;
@@ -358,7 +361,11 @@ fn check_contracts(
     tallies: &mut BTreeMap<String, Tally>,
     mut sink: Option<&mut FailureFile>,
 ) -> Result<()> {
-    use contracts::*;
+    use contracts::{
+        COMPANY_NUMBER, COUNCIL, DEPARTMENT, DESCRIPTION, END_DATE, IRRECOVERABLE_VAT, PROCEDURE, REFERENCE,
+        REVIEW_DATE, SME, SOURCE_FILE, SOURCE_ROW, START_DATE, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_TOTAL,
+        VCSE,
+    };
     let council = columns.required_text(COUNCIL)?;
     let source_file = columns.required_text(SOURCE_FILE)?;
     let source_row = columns.row_numbers(SOURCE_ROW)?;

@@ -169,6 +169,6 @@ mod tests {
     #[test]
     fn an_error_stays_small_enough_to_return_by_value() {
         // Clippy's `result_large_err` starts at 128 bytes; every stage returns `Result<_, Error>`.
-        assert!(std::mem::size_of::<Error>() < 128, "{} bytes", std::mem::size_of::<Error>());
+        assert!(size_of::<Error>() < 128, "{} bytes", size_of::<Error>());
     }
 }

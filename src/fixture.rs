@@ -187,7 +187,11 @@ pub struct ContractRow<'a> {
 /// Write `rows` as the contracts table of a new committed version of the dataset at `dir`
 /// (any spend already there is carried over), as a contracts ingest would.
 pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<()> {
-    use schema::contracts::*;
+    use schema::contracts::{
+        CATEGORY, CATEGORY_CODE, COLLABORATIVE, COUNCIL, COUNCIL_CODE, END_DATE, EXPIRY_DATE, OFFICER, PROCEDURE,
+        REFERENCE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW, START_DATE,
+        STATUS, SUPPLIER_KEY, SUPPLIER_NAME, TITLE, VALUE_ANNUAL, VALUE_TOTAL,
+    };
     let schema = schema::contracts_schema();
     let n = rows.len();
     let text = |f: fn(&ContractRow<'a>) -> Option<&'a str>| -> ArrayRef {
@@ -230,7 +234,7 @@ pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<(
                 EXPIRY_DATE => date(|r| r.expiry_date)?,
                 SOURCE_FILE => Arc::new(StringArray::from_iter_values(std::iter::repeat_n("contracts.csv", n))),
                 SOURCE_ROW => Arc::new(Int64Array::from_iter_values(2..(n as i64 + 2))),
-                _ => datafusion::arrow::array::new_null_array(field.data_type(), n),
+                _ => new_null_array(field.data_type(), n),
             })
         })
         .collect::<Result<_>>()?;

@@ -63,8 +63,7 @@ pub fn council_display_name(name: &str) -> String {
     KNOWN_COUNCILS
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
-        .map(|(n, _)| n.to_string())
-        .unwrap_or_else(|| name.trim().to_string())
+        .map_or_else(|| name.trim().to_string(), |(n, _)| n.to_string())
 }
 
 fn utf8(name: &str) -> Field {
@@ -102,7 +101,11 @@ pub mod spend {
 }
 
 pub fn spend_schema() -> SchemaRef {
-    use spend::*;
+    use spend::{
+        AMOUNT, CATEGORY, CATEGORY_CODE, COMPANY_NUMBER, CONTRACT_REF, COUNCIL, COUNCIL_CODE, DEPARTMENT, EXPENSE_TYPE,
+        EXTRAS, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE, PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_ID,
+        SUPPLIER_KEY, SUPPLIER_NAME, TRANSACTION_ID, VAT_NUMBER,
+    };
     Arc::new(Schema::new(vec![
         Field::new(COUNCIL, DataType::Utf8, false),
         utf8(COUNCIL_CODE),
@@ -167,7 +170,12 @@ pub mod contracts {
 }
 
 pub fn contracts_schema() -> SchemaRef {
-    use contracts::*;
+    use contracts::{
+        CATEGORY, CATEGORY_CODE, COLLABORATIVE, COMPANY_NUMBER, COUNCIL, COUNCIL_CODE, DEPARTMENT, DESCRIPTION,
+        END_DATE, EXPIRY_DATE, EXTENSION_MONTHS_AVAILABLE, EXTRAS, IRRECOVERABLE_VAT, OFFICER, PROCEDURE, REFERENCE,
+        REVIEW_DATE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW, START_DATE,
+        STATUS, SUPPLIER_KEY, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_ANNUAL, VALUE_TOTAL, VCSE,
+    };
     Arc::new(Schema::new(vec![
         Field::new(COUNCIL, DataType::Utf8, false),
         utf8(COUNCIL_CODE),

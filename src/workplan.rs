@@ -249,7 +249,7 @@ pub fn allocate(contracts: &[Contract], officers: &[Officer]) -> Vec<Allocation>
     let total_count = contracts.len().max(1) as i128;
     let total_value = contracts.iter().map(Contract::weight).sum::<i128>().max(1);
     // count/N + value/V, scaled by N·V so that it stays an integer.
-    let score = |load: &Load| load.contracts as i128 * total_value + load.value * total_count;
+    let score = |load: &Load| i128::from(load.contracts) * total_value + load.value * total_count;
 
     let mut order: Vec<usize> = (0..contracts.len()).collect();
     order.sort_by(|&a, &b| {
@@ -378,7 +378,7 @@ pub fn read_officers_file(path: &Path) -> Result<Vec<Officer>> {
 fn parse_officers(bytes: &[u8]) -> std::result::Result<Vec<Officer>, (Option<u64>, String)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(bytes);
-    let header = reader.headers().map_err(|e| (e.position().map(|p| p.line()), e.to_string()))?.clone();
+    let header = reader.headers().map_err(|e| (e.position().map(csv::Position::line), e.to_string()))?.clone();
     let mut column = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let known = OFFICER_COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
@@ -397,8 +397,8 @@ fn parse_officers(bytes: &[u8]) -> std::result::Result<Vec<Officer>, (Option<u64
     let mut officers: Vec<Officer> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| (e.position().map(|p| p.line()), e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| (e.position().map(csv::Position::line), e.to_string()))?;
+        let line = record.position().map_or(0, csv::Position::line);
         let cell = |name: &str| column.get(name).and_then(|&i| record.get(i)).unwrap_or("");
         let name = cell("name");
         if name.is_empty() {
@@ -443,7 +443,7 @@ fn parse_capacity_value(text: &str) -> std::result::Result<i128, &'static str> {
         Some((i, 'm' | 'M')) => (&text.trim()[..i], 1_000_000),
         _ => (text, 1),
     };
-    let pence = parse_amount(number.as_bytes()).map_err(|why| why.reason())?;
+    let pence = parse_amount(number.as_bytes()).map_err(super::money::AmountError::reason)?;
     pence.checked_mul(multiplier).filter(|p| p.abs() < 10i128.pow(18)).ok_or("amount is too large")
 }
 

@@ -195,10 +195,10 @@ fn test_only_children(text: &str) -> BTreeSet<String> {
         }
         if pending_test && !line.starts_with("#[") {
             let declared = line.trim_start_matches("pub ").trim_start_matches("pub(crate) ");
-            if let Some(rest) = declared.strip_prefix("mod ") {
-                if let Some(name) = rest.strip_suffix(';') {
-                    names.insert(name.trim().to_string());
-                }
+            if let Some(rest) = declared.strip_prefix("mod ")
+                && let Some(name) = rest.strip_suffix(';')
+            {
+                names.insert(name.trim().to_string());
             }
             pending_test = false;
         }
@@ -355,7 +355,7 @@ fn edges(modules: &[Module], root_reexports: &BTreeMap<String, String>) -> Vec<E
             let mut absolute: Vec<String> = match first.as_str() {
                 "crate" => path[1..].to_vec(),
                 "super" => {
-                    let mut base: Vec<String> = parent.iter().map(|s| s.to_string()).collect();
+                    let mut base: Vec<String> = parent.iter().map(std::string::ToString::to_string).collect();
                     let mut rest = &path[1..];
                     while rest.first().map(String::as_str) == Some("super") {
                         base.pop();
@@ -376,19 +376,19 @@ fn edges(modules: &[Module], root_reexports: &BTreeMap<String, String>) -> Vec<E
                 }
                 _ => continue,
             };
-            if absolute.len() == 1 {
-                if let Some(origin) = root_reexports.get(&absolute[0]) {
-                    absolute = vec![origin.clone()];
-                }
+            if absolute.len() == 1
+                && let Some(origin) = root_reexports.get(&absolute[0])
+            {
+                absolute = vec![origin.clone()];
             }
             let target = (1..=absolute.len())
                 .rev()
                 .map(|n| absolute[..n].join("::"))
                 .find(|candidate| known.contains(candidate.as_str()));
-            if let Some(target) = target {
-                if target != module.path {
-                    edges.push(Edge { from: module.path.clone(), to: target, at: format!("{}:{line}", module.file) });
-                }
+            if let Some(target) = target
+                && target != module.path
+            {
+                edges.push(Edge { from: module.path.clone(), to: target, at: format!("{}:{line}", module.file) });
             }
         }
     }

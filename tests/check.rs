@@ -140,7 +140,7 @@ fn expected_from_sources(real: &Path) -> Expected {
                             .entry((council.clone(), field.to_string()))
                             .or_default()
                             .entry(column.to_string())
-                            .or_default() += 1
+                            .or_default() += 1;
                     }
                     None => {
                         entry.1 += 1;
@@ -486,13 +486,13 @@ fn hand_built_contracts_report_failures_and_fail_under() {
 fn issue_5_check_names_the_code_fields_salfords_register_does_not_publish() {
     let test = "issue_5_check_names_the_code_fields_salfords_register_does_not_publish";
     let Some(dataset) = crate::support::real_dataset(test) else { return };
-    let Some(real) = crate::support::real_data(test) else { return };
+    let Some(real) = real_data(test) else { return };
     let register = std::fs::read(real.join("salford/contracts-register-2022-07.csv")).unwrap();
     let header = String::from_utf8_lossy(&register).lines().next().unwrap().to_lowercase();
     for absent in ["review", "vat", "vcse", "voluntary"] {
         assert!(!header.contains(absent), "the register now publishes '{absent}'; revisit this test");
     }
-    let report = crate::support::csv_rows(&crate::support::run_ok(dataset, &["check", "--format", "csv"]));
+    let report = csv_rows(&run_ok(dataset, &["check", "--format", "csv"]));
     let salford: Vec<&Vec<String>> = report.iter().filter(|r| r[0] == "contracts" && r[1] == "Salford").collect();
     let field = |name: &str| salford.iter().find(|r| r[2] == name).unwrap_or_else(|| panic!("no {name} row"));
     let checked: u64 = field("reference")[3].parse().unwrap();

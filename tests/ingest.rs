@@ -455,7 +455,7 @@ fn ingest_on_a_terminal(dataset: &Path, file: &Path) -> expectrl::Session {
         .env_remove("SPENDQL_DATASET");
     let mut session = expectrl::Session::spawn(cmd).unwrap();
     // Only a bound on a hung ingest, never a verdict on speed.
-    session.set_expect_timeout(Some(Duration::from_secs(600)));
+    session.set_expect_timeout(Some(Duration::from_mins(10)));
     session
 }
 

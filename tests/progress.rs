@@ -56,7 +56,7 @@ fn issue_2_progress_bar_on_a_terminal_only() {
         .env("TERM", "xterm")
         .env_remove("SPENDQL_DATASET");
     let mut session = expectrl::Session::spawn(cmd).unwrap();
-    session.set_expect_timeout(Some(Duration::from_secs(120)));
+    session.set_expect_timeout(Some(Duration::from_mins(2)));
     session.expect(expectrl::Regex(r"big-spend\.csv \[[^\]]+\] [0-9.]+ [KM]iB/12\.00 MiB")).unwrap();
     session.expect("committed dataset version").unwrap();
 }

@@ -106,10 +106,10 @@ fn xlsx_output_has_one_sheet_per_query_with_headers() {
     let expected = titles(&file);
     assert_eq!(workbook.sheet_names(), expected);
     let redacted = workbook.worksheet_range("Redacted beneficiaries").unwrap();
-    let header: Vec<String> = redacted.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = redacted.rows().next().unwrap().iter().map(std::string::ToString::to_string).collect();
     assert_eq!(header, ["council", "transactions", "spend"]);
     // The fixture's one redacted payment: Salford, £1,200.00.
-    let row: Vec<String> = redacted.rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
+    let row: Vec<String> = redacted.rows().nth(1).unwrap().iter().map(std::string::ToString::to_string).collect();
     assert_eq!(row, ["Salford", "1", "1200"]);
 }
 
@@ -298,7 +298,7 @@ fn repl_ctrl_c_cancels_a_running_query_and_keeps_the_session() {
     // does. A query that ended first would print its result, not "Cancelled.".
     let pid = p.get_process().pid().as_raw();
     let idle = cpu_seconds(pid);
-    let hung = std::time::Instant::now() + Duration::from_secs(300);
+    let hung = std::time::Instant::now() + Duration::from_mins(5);
     while cpu_seconds(pid) < idle + 0.5 {
         assert!(p.is_alive().unwrap(), "the REPL exited while the query should run");
         assert!(std::time::Instant::now() < hung, "the query never started using CPU");

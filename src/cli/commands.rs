@@ -19,34 +19,34 @@ pub fn run(cli: Cli, out: &mut Stdout) -> Result<(), Failure> {
     let dataset = Dataset::new(named.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATASET)));
     match cli.command {
         Some(Command::Ingest { council, kind, profile, files }) => {
-            ingest(&dataset, council, kind, profile, &files, out)?
+            ingest(&dataset, council, kind, profile, &files, out)?;
         }
         Some(Command::Generate { out: folder, rows, seed }) => generate(folder, rows, seed, out)?,
         Some(Command::Query { output, timing, as_of, query }) => {
-            run_query(&dataset, &output, timing, as_of, &query, out)?
+            run_query(&dataset, &output, timing, as_of, &query, out)?;
         }
         Some(Command::Sql { output, timing, sql }) => run_sql(&dataset, &output, timing, &sql, out)?,
         Some(Command::Explain { sql, as_of, query }) => explain(&dataset, sql, as_of, &query, out)?,
         Some(Command::Run { output, timing, params, as_of, file }) => {
-            run_file(&dataset, &output, timing, &params, as_of, &file, out)?
+            run_file(&dataset, &output, timing, &params, as_of, &file, out)?;
         }
         Some(Command::Check { output, failures, fail_under }) => {
-            run_check(&dataset, &output, failures.as_deref(), fail_under, out)?
+            run_check(&dataset, &output, failures.as_deref(), fail_under, out)?;
         }
         Some(Command::Suppliers { unmatched, output, limit }) => {
-            run_suppliers(&dataset, unmatched, &output, limit, out)?
+            run_suppliers(&dataset, unmatched, &output, limit, out)?;
         }
         Some(Command::Workplan { months, officers, as_of, output }) => {
-            run_workplan(&dataset, months, officers, as_of, &output, out)?
+            run_workplan(&dataset, months, officers, as_of, &output, out)?;
         }
         Some(Command::Demo { sample }) => demo(named, sample, out)?,
         Some(Command::Link) => ingest::relink_dataset(&dataset, out).map(|_| ())?,
         Some(Command::Repl { history, as_of }) => {
-            repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of })?
+            repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of })?;
         }
         None if std::io::stdin().is_terminal() => {
             let history = std::env::var_os("SPENDQL_HISTORY").map(PathBuf::from);
-            repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of: None })?
+            repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of: None })?;
         }
         None => return Err(Error::usage("no command given; see `spendql --help`").into()),
     }

@@ -239,7 +239,7 @@ mod tests {
     fn override_values_are_parsed_as_literals() {
         match parse_param_value("min", "£1k").unwrap() {
             ast::Operand::Literal(l) => {
-                assert_eq!(l.node, ast::Literal::Number { value: "1000".into(), money: true })
+                assert_eq!(l.node, ast::Literal::Number { value: "1000".into(), money: true });
             }
             other => panic!("{other:?}"),
         }

@@ -87,11 +87,11 @@ struct LookupCache {
 /// measurements behind them. `SPENDQL_TARGET_PARTITIONS` and `SPENDQL_PUSHDOWN_FILTERS`
 /// (`0`/`1`) exist only so `benches/queries.py --configs` can compare alternatives.
 fn session_config() -> SessionConfig {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     // Two partitions per core measured 24% faster than one (geometric mean over the example
     // queries at 10M rows): more files and row groups in flight hide decode stalls.
     let partitions = std::env::var("SPENDQL_TARGET_PARTITIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(cores * 2);
-    let pushdown = std::env::var("SPENDQL_PUSHDOWN_FILTERS").map(|v| v != "0").unwrap_or(true);
+    let pushdown = std::env::var("SPENDQL_PUSHDOWN_FILTERS").map_or(true, |v| v != "0");
     let mut config = SessionConfig::new().with_target_partitions(partitions.max(1)).with_information_schema(true);
     let options = config.options_mut();
     options.execution.parquet.pushdown_filters = pushdown;
@@ -441,7 +441,7 @@ mod tests {
     }
 
     fn strings(rows: &[&[&str]]) -> Vec<Vec<String>> {
-        rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        rows.iter().map(|r| r.iter().map(std::string::ToString::to_string).collect()).collect()
     }
 
     #[test]

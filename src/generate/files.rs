@@ -95,7 +95,7 @@ impl Sink {
             Sink::Zip(w) => {
                 let mut inner = w.finish().map_err(std::io::Error::other)?;
                 inner.flush()?;
-                inner.rewind().map(|_| ())
+                inner.rewind()
             }
         }
     }

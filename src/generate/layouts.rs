@@ -183,8 +183,8 @@ impl SpendFile for TraffordSpend {
             TRAFFORD_URI,
             &iso(month_end(line.date)),
             unit,
-            &supplier.map(|s| s.name_for(TRAFFORD)).unwrap_or_else(|| REDACTED[TRAFFORD].to_string()),
-            &supplier.map(|s| s.account[TRAFFORD].to_string()).unwrap_or_else(|| REDACTED[TRAFFORD].to_string()),
+            &supplier.map_or_else(|| REDACTED[TRAFFORD].to_string(), |s| s.name_for(TRAFFORD)),
+            &supplier.map_or_else(|| REDACTED[TRAFFORD].to_string(), |s| s.account[TRAFFORD].to_string()),
             &iso(line.date),
             &line.transaction.to_string(),
             &plain_money(line.amount_pence),
@@ -218,7 +218,7 @@ impl SpendFile for RochdaleSpend {
             line.expense_type,
             &day_first(line.date),
             &line.transaction.to_string(),
-            &supplier.map(|s| s.name_for(ROCHDALE)).unwrap_or_else(|| REDACTED[ROCHDALE].to_string()),
+            &supplier.map_or_else(|| REDACTED[ROCHDALE].to_string(), |s| s.name_for(ROCHDALE)),
             &supplier.map(|s| format!("R{:06}", s.account[ROCHDALE])).unwrap_or_default(),
             &pound_money(line.amount_pence, accounting_credit),
             category.label,
@@ -384,7 +384,7 @@ fn write_spend_split(world: &World, council: usize, dir: &Path, per_file_limit: 
                 }
                 part = if current_year == Some(fy) { part + 1 } else { 1 };
                 current_year = Some(fy);
-                let year_rows = rows_per_year.iter().find(|(y, _)| *y == fy).map(|(_, n)| *n).unwrap_or(0);
+                let year_rows = rows_per_year.iter().find(|(y, _)| *y == fy).map_or(0, |(_, n)| *n);
                 let split = year_rows > per_file_limit;
                 let pending = PendingFile::new(dir.join(spend_file_name(council, fy, split.then_some(part))));
                 let file = open_spend(council, &pending, year_rows.min(per_file_limit))?;

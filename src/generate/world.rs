@@ -168,7 +168,7 @@ impl World {
 
     /// The last working day in the period: "now" for contract status and expiry.
     pub fn latest_payment_date(&self) -> NaiveDate {
-        self.calendar.last().map(|(d, _)| *d).unwrap_or_else(last_day)
+        self.calendar.last().map_or_else(last_day, |(d, _)| *d)
     }
 
     /// How many of `total` lines fall on each calendar day, in calendar order. Exact integer
@@ -268,7 +268,7 @@ fn build_suppliers(seed: u64, count: usize) -> Vec<Supplier> {
             (b'A' + rng.random_range(0..26u8)) as char,
             (b'A' + rng.random_range(0..26u8)) as char
         );
-        let scale = LogNormal::new(0.0, 0.5).map(|d| d.sample(&mut rng)).unwrap_or(1.0);
+        let scale = LogNormal::new(0.0, 0.5).map_or(1.0, |d| d.sample(&mut rng));
         let councils = match rng.random_range(0..100) {
             // Two thirds pay a single council; the council is weighted by its size.
             0..=24 => 0b001,
@@ -602,9 +602,9 @@ impl<'w> SpendSampler<'w> {
             return line;
         }
         let ranked = &self.world.ranked[self.council];
-        let rank = self.zipf.as_ref().map(|z| z.sample(rng) as usize).unwrap_or(1).clamp(1, ranked.len().max(1)) - 1;
+        let rank = self.zipf.as_ref().map_or(1, |z| z.sample(rng) as usize).clamp(1, ranked.len().max(1)) - 1;
         let supplier_index = ranked.get(rank).copied();
-        let own_category = supplier_index.map(|i| self.world.suppliers[i].category).unwrap_or(0);
+        let own_category = supplier_index.map_or(0, |i| self.world.suppliers[i].category);
         let category_index = if rng.random_bool(0.9) { own_category } else { rng.random_range(0..CATEGORIES.len()) };
         let category = &CATEGORIES[category_index];
         let units = unit_count(self.council, category.family);
@@ -647,10 +647,9 @@ pub fn unit_count(council: usize, family: usize) -> usize {
 
 fn draw_pence(rng: &mut StdRng, suppliers: &[Supplier], supplier: Option<usize>, category: usize) -> i64 {
     let category = &CATEGORIES[category];
-    let scale = supplier.map(|i| suppliers[i].scale).unwrap_or(1.0);
+    let scale = supplier.map_or(1.0, |i| suppliers[i].scale);
     let pounds = LogNormal::new((category.median_pounds * scale).ln(), category.sigma)
-        .map(|d| d.sample(rng))
-        .unwrap_or(category.median_pounds);
+        .map_or(category.median_pounds, |d| d.sample(rng));
     ((pounds * 100.0).round() as i64).clamp(1, 500_000_000)
 }
 
@@ -691,12 +690,12 @@ impl<'w> CardSampler<'w> {
             // Small local suppliers are sometimes paid by card too.
             CardMerchant::Supplier(ranked[rng.random_range(0..ranked.len().min(200))])
         } else {
-            let rank = self.merchants.as_ref().map(|z| z.sample(rng) as usize).unwrap_or(1);
+            let rank = self.merchants.as_ref().map_or(1, |z| z.sample(rng) as usize);
             CardMerchant::Merchant(rank.clamp(1, MERCHANTS.len()) - 1)
         };
         let family = rng.random_range(0..FAMILIES.len());
         let unit = rng.random_range(0..unit_count(self.council, family));
-        let pounds = LogNormal::new(35f64.ln(), 1.0).map(|d| d.sample(rng)).unwrap_or(35.0);
+        let pounds = LogNormal::new(35f64.ln(), 1.0).map_or(35.0, |d| d.sample(rng));
         let mut amount_pence = ((pounds * 100.0).round() as i64).clamp(1, 500_000);
         if rng.random_bool(0.05) {
             amount_pence = -amount_pence;
@@ -733,7 +732,7 @@ mod tests {
     #[test]
     fn supplier_names_are_distinct() {
         let world = World::build(9, 240_000).unwrap();
-        let names: HashSet<String> = world.suppliers.iter().map(|s| s.name()).collect();
+        let names: HashSet<String> = world.suppliers.iter().map(super::Supplier::name).collect();
         assert_eq!(names.len(), world.suppliers.len());
         assert!(world.suppliers.iter().any(|s| s.base.contains(" T/A ")));
         assert!(world.suppliers.iter().any(|s| s.variant.is_some()));

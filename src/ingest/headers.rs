@@ -329,15 +329,12 @@ impl Mapping<Target> {
 
 /// Map a spend file's header row. `overrides` (from a profile) name a source header per
 /// field; an empty name leaves the field unmapped.
-pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> std::result::Result<Mapping, String> {
+pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> Result<Mapping, String> {
     detect_fields(headers, overrides)
 }
 
 /// Map a header row onto any set of fields (see [`detect`]).
-pub fn detect_fields<F: Field>(
-    headers: &[String],
-    overrides: &HashMap<F, String>,
-) -> std::result::Result<Mapping<F>, String> {
+pub fn detect_fields<F: Field>(headers: &[String], overrides: &HashMap<F, String>) -> Result<Mapping<F>, String> {
     let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
     let mut columns: HashMap<F, usize> = HashMap::new();
     let mut taken = vec![false; headers.len()];

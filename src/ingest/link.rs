@@ -54,7 +54,7 @@ pub fn scope_of_change(base: &Manifest, staged: &Manifest, aliases_sha256: &str)
         v.sort();
         v
     };
-    let linked_aliases = base.link.as_ref().map(|l| l.aliases_sha256.as_str()).unwrap_or("");
+    let linked_aliases = base.link.as_ref().map_or("", |l| l.aliases_sha256.as_str());
     if contracts(base) != contracts(staged) || linked_aliases != aliases_sha256 {
         return Scope::All;
     }

@@ -159,11 +159,11 @@ fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) 
     if scope == link::Scope::Nothing {
         return Ok(());
     }
-    let report = link::relink(tx, dataset.root(), &scope)?;
+    let report = relink(tx, dataset.root(), &scope)?;
     print_link(out, tx.manifest(), &report)
 }
 
-fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: &link::LinkReport) -> Result<()> {
+fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: &LinkReport) -> Result<()> {
     if let Some(record) = &manifest.link {
         print(
             out,
@@ -178,11 +178,11 @@ fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: 
 
 /// Recompute every spend row's contract link, as one new dataset version: for after
 /// `suppliers.toml` is edited.
-pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<link::LinkReport> {
+pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkReport> {
     // Fails with a helpful message when there is no dataset, before anything is created.
     dataset.snapshot()?;
     let mut tx = dataset.begin()?;
-    match link::relink(&mut tx, dataset.root(), &link::Scope::All) {
+    match relink(&mut tx, dataset.root(), &link::Scope::All) {
         Ok(report) => {
             print_link(out, tx.manifest(), &report)?;
             tx.commit()?;

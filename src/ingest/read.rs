@@ -62,7 +62,7 @@ pub fn expand(path: &Path) -> Result<Vec<Source>> {
     let mut magic = [0u8; 4];
     let mut file = File::open(path).map_err(|e| Error::input(path, None, format!("cannot open: {e}")))?;
     let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::input(path, None, format!("cannot read: {e}")))?;
-    let base = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    let base = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let lower = base.to_ascii_lowercase();
     let source =
         |name: String, format, origin| Source { name, path: path.to_path_buf(), format, file_size: meta.len(), origin };
@@ -300,7 +300,7 @@ impl Encoding {
 
     /// A field as text. A UTF-8 file with a stray invalid byte far past the sniffed start
     /// still loads: that field alone is read as Windows-1252, which maps every byte.
-    pub fn decode<'a>(self, bytes: &'a [u8]) -> Cow<'a, str> {
+    pub fn decode(self, bytes: &[u8]) -> Cow<'_, str> {
         if self == Encoding::Utf8
             && let Ok(s) = std::str::from_utf8(bytes)
         {
@@ -308,7 +308,7 @@ impl Encoding {
         }
         if bytes.is_ascii() {
             // ASCII is valid UTF-8; this cannot fail.
-            return std::str::from_utf8(bytes).map(Cow::Borrowed).unwrap_or(Cow::Borrowed(""));
+            return std::str::from_utf8(bytes).map_or(Cow::Borrowed(""), Cow::Borrowed);
         }
         encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
     }
@@ -417,12 +417,12 @@ impl Records for CsvRecords<'_> {
     fn next_record(&mut self, record: &mut ByteRecord) -> Result<Option<u64>> {
         match self.reader.read_byte_record(record) {
             Ok(true) => {
-                let offset = record.position().map_or(0, |p| p.byte());
+                let offset = record.position().map_or(0, csv::Position::byte);
                 Ok(Some(self.line_at(offset)))
             }
             Ok(false) => Ok(None),
             Err(e) => {
-                let line = e.position().map(|p| p.byte()).map(|offset| self.line_at(offset));
+                let line = e.position().map(csv::Position::byte).map(|offset| self.line_at(offset));
                 Err(Error::input(&self.path, line, format!("cannot read CSV: {e}")))
             }
         }
@@ -555,7 +555,7 @@ mod tests {
     #[test]
     fn csv_records_carry_their_line_numbers() {
         let data = b"\xEF\xBB\xBFa,b\n1,\"multi\nline\"\n\n2,x\r\n\r\n\r\n3\n".to_vec();
-        let mut input = io::BufReader::new(&data[..]);
+        let mut input = BufReader::new(&data[..]);
         let (mut records, encoding) = CsvRecords::open(&mut input, Path::new("t.csv"), "t.csv").unwrap();
         assert_eq!(encoding, Encoding::Utf8);
         let mut record = ByteRecord::new();
@@ -597,7 +597,7 @@ mod tests {
         let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["spend.zip/a.CSV", "spend.zip/b.csv"]);
         let counter = Arc::new(AtomicU64::new(0));
-        let (_, sha) = sources[1].records_hashed(&counter, |_, _| Ok(())).unwrap();
+        let ((), sha) = sources[1].records_hashed(&counter, |_, _| Ok(())).unwrap();
         // SHA-256("abc"), from FIPS 180-2.
         assert_eq!(sha.as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(sha.short(), "ba7816bf8f01");

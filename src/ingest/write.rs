@@ -172,7 +172,7 @@ impl Batcher {
     /// The partly filled batches left at the end of a source.
     pub fn finish(mut self) -> Result<Vec<(i32, RecordBatch)>> {
         let mut batches = Vec::new();
-        for (year, columns) in self.open.iter_mut() {
+        for (year, columns) in &mut self.open {
             if columns.len() > 0 {
                 batches.push((*year, columns.finish(&self.constants)?));
             }

@@ -265,7 +265,7 @@ pub fn send_to_file(path: &Path, format: Format, result: &ResultSet, kept: &mut 
 
 /// `out/report.csv`, 2, "Spend by council" → `out/report-2-spend-by-council.csv`.
 pub fn numbered_path(path: &Path, n: usize, title: &str) -> PathBuf {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "result".into());
+    let stem = path.file_stem().map_or_else(|| "result".into(), |s| s.to_string_lossy().into_owned());
     let slug: String = title
         .to_lowercase()
         .chars()

@@ -36,7 +36,7 @@ impl Vocabulary {
             dimensions: model::dimension_names().map(String::from).collect(),
             modifiers: model::MODIFIERS.iter().map(|(w, _, _)| w.to_string()).collect(),
             fields: model::FIELDS.iter().map(|f| f.name.to_string()).collect(),
-            keywords: syntax::KEYWORDS.iter().map(|k| k.to_string()).collect(),
+            keywords: syntax::KEYWORDS.iter().map(ToString::to_string).collect(),
             values: BTreeMap::new(),
         }
     }
@@ -92,7 +92,7 @@ pub fn complete(line: &str, pos: usize, vocabulary: &Vocabulary) -> Completion {
         let prefix = &before[quote + 1..];
         let Some(dimension) = dimension_before(&before[..quote]) else { return Completion::default() };
         let Some(values) = vocabulary.values.get(dimension) else { return Completion::default() };
-        let quote_char = &before[quote..quote + 1];
+        let quote_char = &before[quote..=quote];
         let lower = prefix.to_lowercase();
         let candidates: Vec<String> = values
             .iter()
@@ -156,8 +156,7 @@ fn word_start(before: &str) -> usize {
         .rev()
         .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '-')
         .last()
-        .map(|(i, _)| i)
-        .unwrap_or(before.len())
+        .map_or(before.len(), |(i, _)| i)
 }
 
 /// The offset of the quote that opens a string still open at the end of `before`.

@@ -199,7 +199,7 @@ fn describe(table: Option<Table>, session: &Session, out: &mut dyn Write) -> Res
         writeln!(out, "  {name:<20} {what}").map_err(io)?;
     }
     let mut defined: Vec<&str> = session.engine.definitions.measure_names().collect();
-    defined.sort();
+    defined.sort_unstable();
     for name in defined {
         writeln!(out, "  {name:<20} (defined in a query file)").map_err(io)?;
     }

@@ -66,7 +66,7 @@ impl Completer for ReplHelper {
     type Candidate = Pair;
 
     fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let completion = complete::complete(line, pos, &self.vocabulary);
+        let completion = complete(line, pos, &self.vocabulary);
         let pairs = completion.candidates.into_iter().map(|c| Pair { display: c.clone(), replacement: c }).collect();
         Ok((completion.start, pairs))
     }
@@ -79,13 +79,13 @@ impl Hinter for ReplHelper {
         if !self.colour {
             return None;
         }
-        complete::hint(line, pos, &self.vocabulary)
+        hint(line, pos, &self.vocabulary)
     }
 }
 
 impl Highlighter for ReplHelper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
-        if self.colour { Cow::Owned(complete::highlight(line)) } else { Cow::Borrowed(line) }
+        if self.colour { Cow::Owned(highlight(line)) } else { Cow::Borrowed(line) }
     }
 
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
@@ -99,11 +99,7 @@ impl Highlighter for ReplHelper {
 
 impl Validator for ReplHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if complete::is_complete(ctx.input()) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
+        Ok(if is_complete(ctx.input()) { ValidationResult::Valid(None) } else { ValidationResult::Incomplete })
     }
 }
 

@@ -42,7 +42,7 @@ pub fn describe(q: &ResolvedQuery) -> Vec<String> {
             previous.describe()
         )),
         Shape::Grouped(Layout::Pivot { dimension, values }) => {
-            lines.push(format!("one column per {}: {}", dimension.label(), values.join(", ")))
+            lines.push(format!("one column per {}: {}", dimension.label(), values.join(", ")));
         }
         Shape::Report(ReportShape::Shared { entity, councils, with_contracts }) => {
             lines.push(format!(

@@ -32,7 +32,7 @@ fn ymd(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
 pub fn unit_start(date: NaiveDate, unit: PeriodUnit) -> NaiveDate {
     match unit {
         PeriodUnit::Day => date,
-        PeriodUnit::Week => date - Duration::days(date.weekday().num_days_from_monday() as i64),
+        PeriodUnit::Week => date - Duration::days(i64::from(date.weekday().num_days_from_monday())),
         PeriodUnit::Month => date.with_day(1).unwrap_or(date),
         PeriodUnit::Quarter => ymd(date.year(), (date.month0() / 3) * 3 + 1, 1).unwrap_or(date),
         PeriodUnit::Year => ymd(date.year(), 1, 1).unwrap_or(date),

@@ -118,7 +118,7 @@ impl Resolver<'_> {
         for name in &q.measures {
             measures.extend(self.measures(name)?);
         }
-        let table = measures.first().map(|m| m.def.table).unwrap_or(Table::Spend);
+        let table = measures.first().map_or(Table::Spend, |m| m.def.table);
         if let Some((m, name)) = measures.iter().zip(q.measures.iter()).find(|(m, _)| m.def.table != table) {
             return Err(Error::new(
                 ErrorKind::Semantic,

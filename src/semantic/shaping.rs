@@ -102,7 +102,7 @@ impl Resolver<'_> {
             measures.push(m);
             return Ok(OrderKey::Measure(measures.len() - 1));
         }
-        let mut candidates: Vec<&str> = dimensions.iter().map(|d| d.label()).collect();
+        let mut candidates: Vec<&str> = dimensions.iter().map(ResolvedDimension::label).collect();
         candidates.extend(measures.iter().map(|m| m.label.as_str()));
         Err(unknown("column to order by", &text, name.span.clone(), candidates))
     }

@@ -36,7 +36,7 @@ pub struct SupplierRecord {
 impl SupplierRecord {
     /// The most common published name (the key itself when none is known).
     pub fn display_name(&self) -> &str {
-        self.names.first().map(|(n, _)| n.as_str()).unwrap_or(&self.key)
+        self.names.first().map_or(&self.key, |(n, _)| n.as_str())
     }
 }
 

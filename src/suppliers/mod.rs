@@ -131,7 +131,7 @@ impl Aliases {
 
     /// The canonical key for a supplier key (itself when it has no alias).
     pub fn canonical<'a>(&'a self, key: &'a str) -> &'a str {
-        self.canonical.get(key).map(String::as_str).unwrap_or(key)
+        self.canonical.get(key).map_or(key, String::as_str)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -147,7 +147,7 @@ impl Aliases {
 /// A Companies House number in one spelling: upper case, no spaces, numeric ones padded to
 /// eight digits. Placeholders (`Various`, `N/A`, `0`) are no number.
 pub fn normalise_company_number(raw: &str) -> Option<String> {
-    let compact: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+    let compact: String = raw.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();
     if compact.is_empty() || compact.chars().all(|c| c == '0') || compact.chars().any(|c| !c.is_ascii_alphanumeric()) {
         return None;
     }
@@ -168,7 +168,7 @@ pub fn normalise_company_number(raw: &str) -> Option<String> {
 /// A UK VAT registration number in one spelling: the nine (or twelve, for a branch)
 /// digits, without the `GB` prefix or spaces. Anything else is no number.
 pub fn normalise_vat_number(raw: &str) -> Option<String> {
-    let compact: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+    let compact: String = raw.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();
     let digits = compact.strip_prefix("GB").unwrap_or(&compact);
     let valid = matches!(digits.len(), 9 | 12)
         && digits.chars().all(|c| c.is_ascii_digit())
@@ -179,7 +179,7 @@ pub fn normalise_vat_number(raw: &str) -> Option<String> {
 /// A UK postcode in one spelling (`M50 2EQ`): upper case, one space before the inward
 /// code. Placeholders and anything not shaped like a postcode are no postcode.
 pub fn normalise_postcode(raw: &str) -> Option<String> {
-    let compact: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+    let compact: String = raw.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();
     let (outward, inward) = compact.split_at_checked(compact.len().checked_sub(3)?)?;
     let inward_ok = inward.as_bytes()[0].is_ascii_digit() && inward.bytes().skip(1).all(|b| b.is_ascii_alphabetic());
     let outward_ok = (2..=4).contains(&outward.len())

@@ -83,7 +83,7 @@ pub fn similarity(a: &Words, b: &Words) -> f64 {
     if a.words.is_empty() || b.words.is_empty() {
         return 0.0;
     }
-    let soft = (directed(a, b) + directed(b, a)) / 2.0;
+    let soft = f64::midpoint(directed(a, b), directed(b, a));
     let (short, long) = if a.compact.len() <= b.compact.len() { (a, b) } else { (b, a) };
     if short.compact.chars().count() >= TRUNCATION_MIN_CHARS && long.compact.starts_with(&short.compact) {
         soft.max(TRUNCATION_SCORE)

@@ -997,7 +997,7 @@ const SUGGESTABLE: &[&str] = &[
 
 fn suggest_keyword(word: &str) -> Option<&'static str> {
     let word = word.to_lowercase();
-    if word.chars().count() < 3 || super::lexical::KEYWORDS.contains(&word.as_str()) {
+    if word.chars().count() < 3 || lexical::KEYWORDS.contains(&word.as_str()) {
         return None;
     }
     SUGGESTABLE
@@ -1090,7 +1090,7 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
         candidates.push(index);
     }
     let is_name_word = |token: &lexical::Token| {
-        token.kind == TokenKind::Word && !super::lexical::KEYWORDS.contains(&token.text(source).to_lowercase().as_str())
+        token.kind == TokenKind::Word && !lexical::KEYWORDS.contains(&token.text(source).to_lowercase().as_str())
     };
     let before = found.map_or(tokens.len(), |(index, _)| index);
     candidates.extend((0..before).rev().take_while(|&i| is_name_word(&tokens[i])));
@@ -1116,7 +1116,7 @@ fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Erro
     // A query that opens with a keyword (`by council`) has forgotten its measure.
     if let Some((0, token)) = found {
         let starts_with_keyword = token.kind == TokenKind::Word
-            && super::lexical::KEYWORDS.contains(&token.text(source).to_lowercase().as_str())
+            && lexical::KEYWORDS.contains(&token.text(source).to_lowercase().as_str())
             && mode == Mode::Query;
         if starts_with_keyword {
             error = error.with_hint("a query starts with what to measure, as in `spend by council`");

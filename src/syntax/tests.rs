@@ -567,7 +567,7 @@ fn in_lists_periods_and_parameters() {
     // Inside a list a bare number stays a number; the semantic stage reads it by context.
     match condition("year in (2015, 2016)") {
         Expr::In { values, .. } => {
-            assert!(values.iter().all(|v| matches!(v, Operand::Literal(Spanned { node: Literal::Number { .. }, .. }))))
+            assert!(values.iter().all(|v| matches!(v, Operand::Literal(Spanned { node: Literal::Number { .. }, .. }))));
         }
         other => panic!("{other:?}"),
     }

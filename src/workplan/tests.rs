@@ -31,7 +31,11 @@ fn held_by(mut c: Contract, officer: &str) -> Contract {
 }
 
 fn officer(name: &str, expertise: &[&str]) -> Officer {
-    Officer { name: name.into(), expertise: expertise.iter().map(|e| e.to_string()).collect(), ..Officer::default() }
+    Officer {
+        name: name.into(),
+        expertise: expertise.iter().map(std::string::ToString::to_string).collect(),
+        ..Officer::default()
+    }
 }
 
 /// Officer name (or "-") for each contract, in input order.
@@ -323,7 +327,7 @@ fn csv_lists_every_column_with_plain_money() {
     c.title = "Laptops, \"rugged\"".into();
     let plan = plan(&[c], &[officer("Bob", &["ICT"])], window, "test");
     let mut out = Vec::new();
-    crate::output::write_csv(&plan_result(&plan), &mut out).unwrap();
+    output::write_csv(&plan_result(&plan), &mut out).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
         "council,reference,title,category,value,expiry_date,months_to_expiry,current_officer,proposed_officer,reason\n\
@@ -342,7 +346,7 @@ fn a_one_table_format_carries_the_plan_and_a_workbook_the_officers_too() {
     assert_eq!(titles(Format::Xlsx), ["Plan", "Officers"]);
     let officers = officers_result(&plan);
     let value = officers.batches[0].column(2);
-    assert_eq!(crate::output::cell_text(value, 0, true).as_deref(), Some("£100.00"));
+    assert_eq!(output::cell_text(value, 0, true).as_deref(), Some("£100.00"));
     assert!(officers.batches[0].column(4).is_null(0), "no stated capacity is no value, not £0");
 }
 
@@ -430,7 +434,7 @@ fn check_invariants(contracts: &[Contract], officers: &[Officer], allocations: &
         }
         match a.reason {
             Reason::KeptCurrentOfficer => {
-                assert_eq!(c.officer.as_deref(), Some(officers[a.officer.unwrap()].name.as_str()))
+                assert_eq!(c.officer.as_deref(), Some(officers[a.officer.unwrap()].name.as_str()));
             }
             Reason::CategoryExpertise => assert!(expert(&officers[a.officer.unwrap()], c)),
             Reason::Balancing => assert!(a.officer.is_some()),
@@ -503,10 +507,10 @@ proptest! {
             .collect();
         let contracts: Vec<Contract> = generated.iter().map(|(c, _, _)| c.clone()).collect();
         let window = Window::new(date("2025-01-01"), 6).unwrap();
-        expected.sort();
+        expected.sort_unstable();
         let plan = plan(&contracts, &officers, window, "test");
         let mut got: Vec<&str> = plan.rows.iter().map(|r| r.contract.reference.as_str()).collect();
-        got.sort();
+        got.sort_unstable();
         prop_assert_eq!(got, expected);
         let assigned: u64 = plan.officers.iter().map(|t| t.contracts).sum();
         prop_assert_eq!(assigned as usize, plan.rows.iter().filter(|r| r.proposed_officer.is_some()).count());
