@@ -16,7 +16,7 @@ use crate::output::Format;
 use crate::schema::Table;
 use crate::syntax::ast::Operand;
 
-use super::meta::TOPICS;
+use super::help::TOPICS;
 
 /// Declares [`Command`] and its table from one row per command, so the list of commands
 /// (`Command::ALL`) cannot miss a variant.

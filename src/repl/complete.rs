@@ -124,7 +124,7 @@ fn complete_meta(rest: &str, vocabulary: &Vocabulary) -> Completion {
         Some((name, argument)) => {
             let options: Vec<String> = match Command::named(name) {
                 Some(Command::Format) => SCREEN_FORMATS.iter().map(|f| f.name().to_string()).collect(),
-                Some(Command::Help) => super::meta::TOPICS.iter().map(|(t, _)| t.to_string()).collect(),
+                Some(Command::Help) => super::help::TOPICS.iter().map(|(t, _)| t.to_string()).collect(),
                 Some(Command::Describe) => Table::ALL.iter().map(|t| t.name().to_string()).collect(),
                 Some(Command::Explain) => return shift(complete(argument, argument.len(), vocabulary), name.len() + 2),
                 _ => Vec::new(),

@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod complete;
+mod help;
 pub mod meta;
 mod session;
 
