@@ -98,6 +98,20 @@ fn generate(folder: PathBuf, rows: u64, seed: u64, out: &mut Stdout) -> Result<(
     Ok(())
 }
 
+/// The engine over the dataset, with relative periods counted back from `as_of` if given.
+fn engine_as_of(dataset: &Dataset, as_of: Option<chrono::NaiveDate>) -> Result<Engine, Error> {
+    let mut engine = Engine::open(dataset)?;
+    engine.set_as_of(as_of);
+    Ok(engine)
+}
+
+/// How to print a command's results, with `--timing` where the destination shows it.
+fn timed_print_options(output: &OutputArgs, asked_timing: bool, out: &Stdout) -> Result<PrintOptions, Error> {
+    let options = print_options(output, out)?;
+    let timing = timing(&options, asked_timing, out);
+    Ok(options.with_timing(timing))
+}
+
 fn run_query(
     dataset: &Dataset,
     output: &OutputArgs,
@@ -106,10 +120,8 @@ fn run_query(
     query: &str,
     out: &mut Stdout,
 ) -> Result<(), Failure> {
-    let options = print_options(output, out)?;
-    let options = options.clone().with_timing(timing(&options, asked_timing, out));
-    let mut engine = Engine::open(dataset)?;
-    engine.set_as_of(as_of);
+    let options = timed_print_options(output, asked_timing, out)?;
+    let engine = engine_as_of(dataset, as_of)?;
     let result = engine.query(query, Cancel::Never).map_err(|e| Failure::new(e, &engine))?;
     Ok(print(&options, &Report::of(vec![result_set(result, query)]), out)?)
 }
@@ -121,8 +133,7 @@ fn run_sql(
     sql: &str,
     out: &mut Stdout,
 ) -> Result<(), Error> {
-    let options = print_options(output, out)?;
-    let options = options.clone().with_timing(timing(&options, asked_timing, out));
+    let options = timed_print_options(output, asked_timing, out)?;
     let result = Engine::open(dataset)?.sql(sql, Cancel::Never)?;
     print(&options, &Report::of(vec![result_set(result, "SQL")]), out)
 }
@@ -134,8 +145,7 @@ fn explain(
     query: &str,
     out: &mut Stdout,
 ) -> Result<(), Failure> {
-    let mut engine = Engine::open(dataset)?;
-    engine.set_as_of(as_of);
+    let engine = engine_as_of(dataset, as_of)?;
     let text = engine.explain(query, sql).map_err(|e| Failure::new(e, &engine))?;
     write!(out, "{text}").map_err(|e| Error::io("cannot write output", e))?;
     Ok(())
@@ -152,10 +162,8 @@ fn run_file(
     file: &Path,
     out: &mut Stdout,
 ) -> Result<(), Failure> {
-    let options = print_options(output, out)?;
-    let options = options.clone().with_timing(timing(&options, asked_timing, out));
-    let mut engine = Engine::open(dataset)?;
-    engine.set_as_of(as_of);
+    let options = timed_print_options(output, asked_timing, out)?;
+    let mut engine = engine_as_of(dataset, as_of)?;
     let results = engine.run_file(file, params).map_err(|e| Failure::new(e, &engine))?;
     let results = results.into_iter().map(|(title, result)| result_set(result, &title)).collect();
     Ok(print(&options, &Report { show_titles: true, ..Report::of(results) }, out)?)

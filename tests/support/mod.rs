@@ -17,17 +17,30 @@ use assert_cmd::Command;
 /// fails the test instead: CI must never pass on skips.
 pub fn real_data(test: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
+    folder_or_skip(&dir, test, std::env::var("CI").as_deref() == Ok("true"))
+}
+
+/// `dir` when it exists; otherwise a visible skip notice, or under CI a failure.
+fn folder_or_skip(dir: &Path, test: &str, ci: bool) -> Option<PathBuf> {
     if dir.is_dir() {
-        return Some(dir);
+        return Some(dir.to_path_buf());
     }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: {} is absent, and CI=true requires the real council files",
-        dir.display()
-    );
+    assert!(!ci, "{test}: {} is absent, and CI=true requires the real council files", dir.display());
+    // Straight to the stderr handle: libtest captures `eprintln!` of passing tests, so a
+    // skip written that way would never be seen.
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIP {test}: {} is absent (CI requires it)", dir.display());
     None
+}
+
+#[test]
+fn issue_9_a_missing_shared_folder_skips_locally_and_fails_under_ci() {
+    let present = tempfile::tempdir().expect("tempdir");
+    assert_eq!(folder_or_skip(present.path(), "t", true).as_deref(), Some(present.path()));
+    let absent = present.path().join("no-such-folder");
+    assert_eq!(folder_or_skip(&absent, "t", false), None);
+    let under_ci = std::panic::catch_unwind(|| folder_or_skip(&absent, "t", true));
+    assert!(under_ci.is_err(), "under CI a missing ../shared must fail the test, not skip it");
 }
 
 pub fn spendql() -> Command {
