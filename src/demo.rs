@@ -86,7 +86,13 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
                 continue;
             }
             writeln!(out, "\n== Ingesting {council} {} files", kind.name()).map_err(io)?;
-            let options = IngestOptions { council: council.clone(), kind, profile: None, progress: false };
+            let options = IngestOptions {
+                council: council.clone(),
+                kind,
+                profile: None,
+                progress: false,
+                max_reject_rate: ingest::DEFAULT_MAX_REJECT_RATE,
+            };
             ingest::ingest_files(&dataset, &batch, &options, out)?;
         }
     }

@@ -18,11 +18,13 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::support::{assert_ok, real_data, spendql, stderr, stdout, tree_bytes, unreadable_inputs};
 
+/// Ingest registers. The hand-made registers here reject rows on purpose (3 of 5), far past
+/// the default reject threshold, which `reject_threshold` tests; these tests accept them.
 fn ingest(dataset: &Path, council: &str, files: &[PathBuf], extra: &[&str]) -> Output {
     spendql()
         .arg("--dataset")
         .arg(dataset)
-        .args(["ingest", "--kind", "contracts", "--council", council])
+        .args(["ingest", "--kind", "contracts", "--council", council, "--max-reject-rate", "1"])
         .args(extra)
         .args(files)
         .output()

@@ -15,6 +15,7 @@ mod on_off_contract;
 mod printing;
 mod progress;
 mod real_totals;
+mod reject_threshold;
 mod suppliers;
 mod syntax_errors;
 mod workbench;

@@ -34,6 +34,10 @@ pub enum Command {
         /// A TOML file overriding the detected column mapping.
         #[arg(long)]
         profile: Option<PathBuf>,
+        /// The share of a file's rows (0 to 1) that may be rejected; past it, or when a file
+        /// loads nothing, the ingest fails and nothing is committed.
+        #[arg(long, value_name = "RATE", default_value_t = crate::ingest::DEFAULT_MAX_REJECT_RATE, value_parser = reject_rate, allow_negative_numbers = true)]
+        max_reject_rate: f64,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -202,5 +206,13 @@ mod tests {
         assert!(parse_percent("101").is_err());
         assert!(parse_percent("-1").is_err());
         assert!(parse_percent("lots").is_err());
+    }
+}
+
+/// `--max-reject-rate`: a share from 0 to 1.
+fn reject_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("'{text}' is not a share from 0 to 1 (0.05 allows 5% of a file's rows to be rejected)")),
     }
 }

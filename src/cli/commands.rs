@@ -18,8 +18,8 @@ pub fn run(cli: Cli, out: &mut Stdout) -> Result<(), Failure> {
     let named = cli.dataset.clone();
     let dataset = Dataset::new(named.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATASET)));
     match cli.command {
-        Some(Command::Ingest { council, kind, profile, files }) => {
-            ingest(&dataset, council, kind, profile, &files, out)?;
+        Some(Command::Ingest { council, kind, profile, max_reject_rate, files }) => {
+            ingest(&dataset, council, kind, profile, max_reject_rate, &files, out)?;
         }
         Some(Command::Generate { out: folder, rows, seed }) => generate(folder, rows, seed, out)?,
         Some(Command::Query { output, timing, as_of, query }) => {
@@ -82,10 +82,12 @@ fn ingest(
     council: String,
     kind: SourceKind,
     profile: Option<PathBuf>,
+    max_reject_rate: f64,
     files: &[PathBuf],
     out: &mut Stdout,
 ) -> Result<(), Error> {
-    let options = ingest::IngestOptions { council, kind, profile, progress: std::io::stderr().is_terminal() };
+    let options =
+        ingest::IngestOptions { council, kind, profile, progress: std::io::stderr().is_terminal(), max_reject_rate };
     ingest::ingest_files(dataset, files, &options, out).map(|_| ())
 }
 

@@ -56,7 +56,15 @@ pub struct IngestOptions {
     pub profile: Option<PathBuf>,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
+    /// The share of a file's rows (0 to 1) that may be rejected before the whole ingest fails
+    /// (`--max-reject-rate`); a file where nothing loads fails unless this is 1.
+    pub max_reject_rate: f64,
 }
+
+/// More than 1% of a file's rows rejected fails the ingest unless `--max-reject-rate` says
+/// otherwise: a file that mostly does not load is a wrong mapping or a broken export, and a
+/// script ingesting every month must hear of it.
+pub const DEFAULT_MAX_REJECT_RATE: f64 = 0.01;
 
 /// What happened to one source file.
 #[derive(Debug, Clone)]
@@ -128,7 +136,7 @@ pub fn ingest_files(
     };
 
     let mut tx = dataset.begin()?;
-    match ingest_into(&mut tx, &sources, &context, &profile, out) {
+    match ingest_into(&mut tx, &sources, &context, &profile, options.max_reject_rate, out) {
         Ok((reports, changed)) => {
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
@@ -216,6 +224,7 @@ fn ingest_into(
     sources: &[Source],
     context: &Context,
     profile: &Profile,
+    max_reject_rate: f64,
     out: &mut dyn Write,
 ) -> Result<(Vec<FileReport>, bool)> {
     let scratch = tx.dir().join(SCRATCH);
@@ -251,6 +260,7 @@ fn ingest_into(
             .in_file(&source.path, None)
             .with_hint("nothing was written; this is a bug in spendql, please report it with the file"));
         }
+        check_reject_rate(report, max_reject_rate, source, &loaded.rejects_path)?;
         let was_there = tx.remove_source(&context.council, context.kind, &source.name)?.is_some();
         let record = place_files(tx, source, context, report, &loaded)?;
         tx.add_source(record);
@@ -278,6 +288,46 @@ fn ingest_into(
         ),
     )?;
     Ok((reports, changed))
+}
+
+/// Fails the ingest (nothing is committed) when a file rejects more than `max_rate` of its
+/// rows, or loads nothing at all, naming the commonest reasons with counts and a first line.
+fn check_reject_rate(
+    report: &FileReport,
+    max_rate: f64,
+    source: &Source,
+    rejects_path: &std::path::Path,
+) -> Result<()> {
+    if report.rows_read == 0 || report.rows_rejected == 0 {
+        return Ok(());
+    }
+    let rate = report.rows_rejected as f64 / report.rows_read as f64;
+    let nothing_loaded = report.rows_loaded == 0 && max_rate < 1.0;
+    if !nothing_loaded && rate <= max_rate {
+        return Ok(());
+    }
+    let reasons = rejects::top_reasons(rejects_path)?;
+    let what = if report.rows_loaded == 0 {
+        format!("every one of its {} rows was rejected", report.rows_read)
+    } else {
+        format!(
+            "{} of {} rows rejected ({:.1}%), more than the {}% allowed",
+            report.rows_rejected,
+            report.rows_read,
+            rate * 100.0,
+            max_rate * 100.0
+        )
+    };
+    let mut err = Error::new(ErrorKind::Input, what).in_file(&source.path, None);
+    for reason in reasons.iter().take(3) {
+        err = err.with_hint(format!(
+            "{} row(s): {} (first on line {}: {})",
+            reason.count, reason.kind, reason.first_line, reason.first_reason
+        ));
+    }
+    Err(err.with_hint(
+        "nothing was committed; fix the mapping with --profile, or accept the rejects with --max-reject-rate RATE",
+    ))
 }
 
 /// Move a source's Parquet files to their partition folders and describe it for the manifest.

@@ -111,6 +111,63 @@ pub fn rebuild(version_dir: &Path, replaced: &HashSet<(String, String)>, new_fil
     fs::rename(&tmp, &target).map_err(|e| io_err(&target, e))
 }
 
+/// One kind of reject in a file: its reason with the cell values blanked (`unreadable payment
+/// date '…'`), how many rows had it, and the first such line with its reason as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectReason {
+    pub kind: String,
+    pub count: u64,
+    pub first_line: u64,
+    pub first_reason: String,
+}
+
+/// The reasons in a source's scratch rejects file, most common first (ties: earliest first).
+pub fn top_reasons(path: &Path) -> Result<Vec<RejectReason>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), std::io::Error::other(e.to_string())))?;
+    let mut by_kind: Vec<RejectReason> = Vec::new();
+    for record in reader.records() {
+        let record = record
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), std::io::Error::other(e.to_string())))?;
+        let (Some(line), Some(reason)) = (record.get(2), record.get(3)) else { continue };
+        let kind = blank_quoted(reason);
+        match by_kind.iter_mut().find(|r| r.kind == kind) {
+            Some(r) => r.count += 1,
+            None => by_kind.push(RejectReason {
+                kind,
+                count: 1,
+                first_line: line.parse().unwrap_or(0),
+                first_reason: reason.to_string(),
+            }),
+        }
+    }
+    by_kind.sort_by(|a, b| b.count.cmp(&a.count).then(a.first_line.cmp(&b.first_line)));
+    Ok(by_kind)
+}
+
+/// `unreadable date '2021-13-01'` → `unreadable date '…'`: the same problem on many rows is
+/// one reason, whatever each row held.
+fn blank_quoted(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut inside = false;
+    for c in reason.chars() {
+        if c == '\'' {
+            if !inside {
+                out.push_str("'…");
+            }
+            inside = !inside;
+            if !inside {
+                out.push('\'');
+            }
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +196,27 @@ mod tests {
                 .replace(",Acme,£oops", ",\"Acme,£oops\"")
         );
         assert_eq!(fs::read_to_string(dir.path().join("previous.csv")).unwrap(), old);
+    }
+
+    #[test]
+    fn issue_10_reasons_group_by_kind_whatever_the_cell_held() {
+        assert_eq!(blank_quoted("unreadable date '2021-13-01'"), "unreadable date '…'");
+        assert_eq!(
+            blank_quoted("irrecoverable VAT: amount is not a number: 'Nil'"),
+            "irrecoverable VAT: amount is not a number: '…'"
+        );
+        assert_eq!(blank_quoted("no amount"), "no amount");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(
+            &path,
+            "Salford,a.csv,4,unreadable date 'x',raw\nSalford,a.csv,7,no amount,raw\nSalford,a.csv,9,unreadable date 'y',raw\n",
+        )
+        .unwrap();
+        let reasons = top_reasons(&path).unwrap();
+        assert_eq!(reasons.len(), 2);
+        assert_eq!((reasons[0].kind.as_str(), reasons[0].count, reasons[0].first_line), ("unreadable date '…'", 2, 4));
+        assert_eq!(reasons[0].first_reason, "unreadable date 'x'");
+        assert_eq!((reasons[1].kind.as_str(), reasons[1].count, reasons[1].first_line), ("no amount", 1, 7));
     }
 }
