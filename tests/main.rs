@@ -5,6 +5,7 @@
 mod support;
 
 mod architecture;
+mod as_published;
 mod check;
 mod contracts;
 mod features;

@@ -137,6 +137,20 @@ pub fn extras_json(record: &ByteRecord, encoding: Encoding, extras: &[(usize, St
     }
 }
 
+/// Add one more `key` (from [`escaped_extras`]) and value to an `extras` object built by
+/// [`extras_json`], starting the object if it is empty.
+pub fn push_extra(out: &mut String, key: &str, value: &str) {
+    if out.is_empty() {
+        out.push('{');
+    } else {
+        out.pop();
+        out.push(',');
+    }
+    out.push_str(key);
+    push_json_string(out, value);
+    out.push('}');
+}
+
 /// Append `value` as a JSON string literal.
 fn push_json_string(out: &mut String, value: &str) {
     out.push('"');
@@ -220,5 +234,18 @@ mod tests {
             shape_problem(&record(&["a", "b", "c", "d"]), 3).as_deref(),
             Some("expected 3 fields, found 4 (the extra ones are not empty)")
         );
+    }
+
+    #[test]
+    fn issue_10_an_extra_value_joins_the_extras_object_or_starts_it() {
+        let key = escaped_extras(&[(0, "Irrecoverable VAT".to_string())]).pop().unwrap().1;
+        let mut out = String::new();
+        push_extra(&mut out, &key, "Not yet available");
+        assert_eq!(out, r#"{"Irrecoverable VAT":"Not yet available"}"#);
+        let mut out = r#"{"Gross":"12.00"}"#.to_string();
+        push_extra(&mut out, &key, "say \"n/k\"");
+        assert_eq!(out, r#"{"Gross":"12.00","Irrecoverable VAT":"say \"n/k\""}"#);
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed["Irrecoverable VAT"], "say \"n/k\"");
     }
 }

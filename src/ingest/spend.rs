@@ -135,6 +135,15 @@ pub fn load_source(
         amount_rejected: outcome.amount_rejected,
     };
     let mut notes = Vec::new();
+    if outcome.vat_nil > 0 {
+        notes.push(format!("irrecoverable VAT: {} cell(s) 'Nil' read as £0.00", outcome.vat_nil));
+    }
+    if let Some(example) = &outcome.vat_unreadable_example {
+        notes.push(format!(
+            "irrecoverable VAT: {} unreadable cell(s) (first '{example}') read as no value, kept in extras",
+            outcome.vat_unreadable
+        ));
+    }
     if outcome.unreadable_amounts > 0 {
         notes.push(format!(
             "{} row(s) had no readable amount: they count £0.00 in both read and rejected",
@@ -161,6 +170,11 @@ struct Outcome {
     amount_read: i128,
     amount_rejected: i128,
     unreadable_amounts: u64,
+    /// Irrecoverable VAT cells reading `Nil` (£0.00), and unreadable ones (no value; the raw
+    /// text is kept in `extras`) with the first such value, for the file's report.
+    vat_nil: u64,
+    vat_unreadable: u64,
+    vat_unreadable_example: Option<String>,
     parts: Vec<PartitionFile>,
     first_shape: Option<DateShape>,
 }
@@ -175,6 +189,8 @@ struct Parser<'a> {
     amount: usize,
     date: usize,
     vat: Option<usize>,
+    /// The VAT column's header as an `extras` key, for keeping a cell it cannot read.
+    vat_extras_key: Option<String>,
     card_flag: Option<usize>,
     texts: [Option<usize>; TEXT_COLUMNS],
     /// Unmapped columns, each with its JSON key already escaped (`"Header":`).
@@ -219,6 +235,10 @@ impl<'a> Parser<'a> {
             amount,
             date,
             vat: mapping.column(Target::IrrecoverableVat),
+            vat_extras_key: mapping.column(Target::IrrecoverableVat).and_then(|c| {
+                let header = mapping.headers.get(c)?;
+                cells::escaped_extras(&[(c, header.clone())]).pop().map(|(_, key)| key)
+            }),
             card_flag: mapping.column(Target::CardFlag),
             texts,
             extras: cells::escaped_extras(&mapping.extras),
@@ -273,6 +293,9 @@ impl<'a> Parser<'a> {
             amount_read: 0,
             amount_rejected: 0,
             unreadable_amounts: 0,
+            vat_nil: 0,
+            vat_unreadable: 0,
+            vat_unreadable_example: None,
             parts: Vec::new(),
             first_shape: None,
         };
@@ -349,14 +372,26 @@ impl<'a> Parser<'a> {
             };
             return self.reject(record, line, &why, Some(amount), outcome);
         };
+        // Irrecoverable VAT is optional: a payment exists without it, so a cell that cannot be
+        // read never rejects the row. `Nil` is £0.00; anything else unreadable (`Not yet
+        // available`, `TBC`) is no value, its text kept in `extras`.
+        let mut vat_unread: Option<&[u8]> = None;
         let vat = match self.vat.and_then(|c| record.get(c)) {
             None => None,
             Some(raw) if is_missing(&self.encoding.decode(raw)) => None,
+            Some(raw) if values::trim(raw).eq_ignore_ascii_case(b"nil") => {
+                outcome.vat_nil += 1;
+                Some(0)
+            }
             Some(raw) => match values::parse_amount(raw) {
                 Ok(pence) => Some(pence),
-                Err(e) => {
-                    let why = format!("irrecoverable VAT: {}: '{}'", e.reason(), self.encoding.decode(raw));
-                    return self.reject(record, line, &why, Some(amount), outcome);
+                Err(_) => {
+                    outcome.vat_unreadable += 1;
+                    if outcome.vat_unreadable_example.is_none() {
+                        outcome.vat_unreadable_example = Some(self.encoding.decode(raw).trim().to_string());
+                    }
+                    vat_unread = Some(raw);
+                    None
                 }
             },
         };
@@ -371,6 +406,9 @@ impl<'a> Parser<'a> {
             None => (false, false),
         };
         cells::extras_json(record, self.encoding, &self.extras, &mut scratch.extras);
+        if let (Some(raw), Some(key)) = (vat_unread, &self.vat_extras_key) {
+            cells::push_extra(&mut scratch.extras, key, self.encoding.decode(raw).trim());
+        }
         let year = values::financial_year(date);
         Ok(Some((year, RowValues { date, amount, vat, is_card, redacted, supplier_key, text_columns: self.texts })))
     }
