@@ -88,3 +88,41 @@ fn issue_10_an_unreadable_optional_vat_cell_never_rejects_its_row() {
     assert!(row[3].parse::<usize>().unwrap() >= nils, "every Nil is £0.00: {totals}");
     assert_eq!(row[4], placeholders.to_string(), "the unreadable text is kept in extras");
 }
+
+#[test]
+fn issue_10_pipe_and_tab_separated_files_load_like_comma_separated_ones() {
+    let Some(real) = real_data("issue_10_pipe_and_tab_separated_files_load_like_comma_separated_ones") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // Salford's April 2021 file, rewritten with another separator: nothing else changes.
+    let source = real.join("salford/2021-04.csv");
+    let mut rows = 0u64;
+    let mut net = 0i128;
+    for record in csv::Reader::from_path(&source).unwrap().records() {
+        rows += 1;
+        net += pence(&record.unwrap()[5]); // Net, the column Salford's amount is read from
+    }
+    for (separator, name, said) in
+        [(b'|', "2021-04.txt", "fields separated by '|'"), (b'\t', "2021-04.tsv", "fields separated by tabs")]
+    {
+        let copy = dir.path().join(name);
+        let mut writer = csv::WriterBuilder::new().delimiter(separator).from_path(&copy).unwrap();
+        for record in csv::ReaderBuilder::new().has_headers(false).from_path(&source).unwrap().records() {
+            writer.write_record(&record.unwrap()).unwrap();
+        }
+        writer.flush().unwrap();
+        let dataset = dir.path().join(format!("data-{}", separator));
+        let output = spendql()
+            .arg("--dataset")
+            .arg(&dataset)
+            .args(["ingest", "--council", "Salford"])
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert_ok(&output);
+        let out = stdout(&output);
+        assert!(out.contains(said), "{out}");
+        assert!(out.contains(&format!("loaded {rows} rows £{}", decimal(net))), "{out}");
+        let totals = run_ok(&dataset, &["sql", "--format", "csv", "SELECT count(*), sum(amount) FROM spend"]);
+        assert_eq!(totals.lines().nth(1).unwrap(), format!("{rows},{}", decimal(net)));
+    }
+}

@@ -86,7 +86,7 @@ pub fn expand(path: &Path) -> Result<Vec<Source>> {
             if name.ends_with('/') || hidden {
                 continue;
             }
-            if lower.ends_with(".csv") || lower.ends_with(".txt") {
+            if lower.ends_with(".csv") || lower.ends_with(".txt") || lower.ends_with(".tsv") {
                 members.push((name, index, Format::Csv));
             } else if lower.ends_with(".xlsx") {
                 members.push((name, index, Format::Xlsx));
@@ -343,10 +343,51 @@ pub trait Records {
     /// XLSX money cells are floats; once the amount columns are known they are rounded to
     /// pence rather than printed in full.
     fn set_money_columns(&mut self, _columns: &[usize]) {}
+    /// The field separator a text file was read with (`None` for a workbook).
+    fn delimiter(&self) -> Option<u8> {
+        None
+    }
+}
+
+/// The separators published files use, in the order a tie is settled.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Which separator a text file uses, from its first lines: the candidate that appears most
+/// often on the first non-empty line (outside quotes) and as often on the next few, so a
+/// comma inside a `;`-separated file's amounts (`1.234,56`) does not win. Comma otherwise.
+pub fn sniff_delimiter(start: &[u8]) -> u8 {
+    let lines: Vec<&[u8]> =
+        start.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).take(6).collect();
+    // The last line of the buffer may be cut short; judge on whole lines when there are some.
+    let whole = if lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
+    let count = |line: &[u8], d: u8| {
+        let mut quoted = false;
+        line.iter()
+            .filter(|&&b| {
+                if b == b'"' {
+                    quoted = !quoted;
+                }
+                !quoted && b == d
+            })
+            .count()
+    };
+    let Some(first) = whole.first() else { return b',' };
+    DELIMITERS
+        .iter()
+        .copied()
+        .map(|d| {
+            let n = count(first, d);
+            let steady = whole.iter().skip(1).all(|l| count(l, d) == n);
+            (d, if steady { n } else { 0 })
+        })
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(d, n)| (*n, std::cmp::Reverse(DELIMITERS.iter().position(|x| x == d))))
+        .map_or(b',', |(d, _)| d)
 }
 
 pub struct CsvRecords<'a> {
     reader: csv::Reader<LineCounter<&'a mut dyn BufRead>>,
+    delimiter: u8,
     path: PathBuf,
     lines_before: u64,
 }
@@ -387,11 +428,13 @@ impl<'a> CsvRecords<'a> {
             return Err(Error::input(path, None, format!("{name} is empty")));
         }
         let (encoding, bom) = sniff(start).map_err(|why| Error::input(path, None, format!("{name} {why}")))?;
+        let delimiter = sniff_delimiter(&start[bom..]);
         input.consume(bom);
         let counter =
             LineCounter { inner: input, offset: 0, newlines: std::collections::VecDeque::new(), last_byte: 0 };
-        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(counter);
-        Ok((CsvRecords { reader, path: path.to_path_buf(), lines_before: 0 }, encoding))
+        let reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(counter);
+        Ok((CsvRecords { reader, delimiter, path: path.to_path_buf(), lines_before: 0 }, encoding))
     }
 
     /// The 1-based line of a record the parser says starts at `offset`. The parser's
@@ -414,6 +457,10 @@ impl<'a> CsvRecords<'a> {
 }
 
 impl Records for CsvRecords<'_> {
+    fn delimiter(&self) -> Option<u8> {
+        Some(self.delimiter)
+    }
+
     fn next_record(&mut self, record: &mut ByteRecord) -> Result<Option<u64>> {
         match self.reader.read_byte_record(record) {
             Ok(true) => {
@@ -601,5 +648,18 @@ mod tests {
         // SHA-256("abc"), from FIPS 180-2.
         assert_eq!(sha.as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(sha.short(), "ba7816bf8f01");
+    }
+
+    #[test]
+    fn issue_10_the_separator_is_found_from_the_first_lines() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter(b"Supplier|Date|Amount\nAcme|2021-04-01|12.50\n"), b'|');
+        assert_eq!(sniff_delimiter(b"Supplier\tDate\tAmount\nAcme\t2021-04-01\t12.50\n"), b'\t');
+        // Decimal commas inside a semicolon file do not make it comma-separated.
+        assert_eq!(sniff_delimiter(b"Supplier;Date;Amount\nAcme;01.04.2021;1.234,56\nBeta;02.04.2021;7,00\n"), b';');
+        // A comma inside quotes is not a separator.
+        assert_eq!(sniff_delimiter(b"\"Name, Ltd\"|Date\nx|y\n"), b'|');
+        assert_eq!(sniff_delimiter(b"one column\nvalue\n"), b',');
+        assert_eq!(sniff_delimiter(b""), b',');
     }
 }

@@ -112,13 +112,14 @@ pub fn load_source(
     let (parsed, sha256) = source.records_hashed(&progress, |records, encoding| {
         let (mapping, header_line) = find_header(records, source, overrides)?;
         let parse = Parser::new(source, context, &mapping, encoding, date_order, &rejects_path)?;
+        let delimiter = records.delimiter();
         let outcome = parse.run(records, scratch, &prefix, &progress, bar.as_ref())?;
-        Ok((mapping, header_line, encoding, outcome))
+        Ok((mapping, header_line, encoding, outcome, delimiter))
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let (mapping, header_line, encoding, outcome) = parsed;
+    let (mapping, header_line, encoding, outcome, delimiter) = parsed;
     if outcome.rows_read == 0 {
         return Err(Error::input(
             &source.path,
@@ -135,6 +136,13 @@ pub fn load_source(
         amount_rejected: outcome.amount_rejected,
     };
     let mut notes = Vec::new();
+    if let Some(separator) = delimiter.filter(|&d| d != b',') {
+        let name = match separator {
+            b'\t' => "tabs".to_string(),
+            other => format!("'{}'", other as char),
+        };
+        notes.push(format!("fields separated by {name} (found from the header and first rows)"));
+    }
     if outcome.vat_nil > 0 {
         notes.push(format!("irrecoverable VAT: {} cell(s) 'Nil' read as £0.00", outcome.vat_nil));
     }
