@@ -35,7 +35,7 @@ fn issue_10_an_unreadable_optional_vat_cell_never_rejects_its_row() {
     let dir = tempfile::tempdir().unwrap();
     const VAT: usize = 9; // IrrecoverableVATAmount
     let placeholder = |i: usize| i % 7 == 3;
-    let nil = |i: usize| i % 2 == 0 && !placeholder(i);
+    let nil = |i: usize| i.is_multiple_of(2) && !placeholder(i);
     let file = trafford_excerpt(&real, dir.path(), 1000, |i, f| {
         if placeholder(i) {
             f[VAT] = "Not yet available".to_string();
@@ -110,7 +110,7 @@ fn issue_10_pipe_and_tab_separated_files_load_like_comma_separated_ones() {
             writer.write_record(&record.unwrap()).unwrap();
         }
         writer.flush().unwrap();
-        let dataset = dir.path().join(format!("data-{}", separator));
+        let dataset = dir.path().join(format!("data-{separator}"));
         let output = spendql()
             .arg("--dataset")
             .arg(&dataset)

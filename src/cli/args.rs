@@ -178,6 +178,14 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `--max-reject-rate`: a share from 0 to 1.
+fn reject_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("'{text}' is not a share from 0 to 1 (0.05 allows 5% of a file's rows to be rejected)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -206,13 +214,5 @@ mod tests {
         assert!(parse_percent("101").is_err());
         assert!(parse_percent("-1").is_err());
         assert!(parse_percent("lots").is_err());
-    }
-}
-
-/// `--max-reject-rate`: a share from 0 to 1.
-fn reject_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
-        _ => Err(format!("'{text}' is not a share from 0 to 1 (0.05 allows 5% of a file's rows to be rejected)")),
     }
 }

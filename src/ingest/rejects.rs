@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(blank_quoted("no amount"), "no amount");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
-        std::fs::write(
+        fs::write(
             &path,
             "Salford,a.csv,4,unreadable date 'x',raw\nSalford,a.csv,7,no amount,raw\nSalford,a.csv,9,unreadable date 'y',raw\n",
         )

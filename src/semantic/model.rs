@@ -700,7 +700,7 @@ mod tests {
         let schema = table.schema();
         match schema.field_with_name(column) {
             Ok(field) => field.data_type().clone(),
-            Err(_) => panic!("the {} table has no column '{column}'", table.name()),
+            Err(e) => panic!("the {} table has no column '{column}': {e}", table.name()),
         }
     }
 

@@ -1008,6 +1008,7 @@ fn suggest_keyword(word: &str) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
+#[allow(clippy::too_many_lines, reason = "one chain of hints, tried in order; each is a few lines")]
 fn syntax_error(err: pest::error::Error<Rule>, source: &str, mode: Mode) -> Error {
     let pos = match err.location {
         InputLocation::Pos(pos) => pos,
