@@ -355,7 +355,7 @@ fn edges(modules: &[Module], root_reexports: &BTreeMap<String, String>) -> Vec<E
             let mut absolute: Vec<String> = match first.as_str() {
                 "crate" => path[1..].to_vec(),
                 "super" => {
-                    let mut base: Vec<String> = parent.iter().map(std::string::ToString::to_string).collect();
+                    let mut base: Vec<String> = parent.iter().map(ToString::to_string).collect();
                     let mut rest = &path[1..];
                     while rest.first().map(String::as_str) == Some("super") {
                         base.pop();

@@ -45,7 +45,7 @@ fn query(dataset: &Path, args: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn owned(rows: &[&[&str]]) -> Vec<Vec<String>> {
-    rows.iter().map(|r| r.iter().map(std::string::ToString::to_string).collect()).collect()
+    rows.iter().map(|r| r.iter().map(ToString::to_string).collect()).collect()
 }
 
 #[test]

@@ -153,7 +153,7 @@ fn supplier_key(name: &str) -> String {
     let words: Vec<String> = lowered
         .split(|c: char| !c.is_alphanumeric() && c != '/')
         .filter(|w| !w.is_empty())
-        .map(std::string::ToString::to_string)
+        .map(ToString::to_string)
         .collect();
     let mut end = words.len();
     while end > 0 && ["ltd", "limited", "plc", "llp"].contains(&words[end - 1].as_str()) {
@@ -255,7 +255,7 @@ fn stockport_xlsx_opens_with_calamine_and_has_the_expected_columns() {
     for file in files {
         let mut workbook = calamine::open_workbook_auto(&file).unwrap();
         let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
-        let header: Vec<String> = sheet.rows().next().unwrap().iter().map(std::string::ToString::to_string).collect();
+        let header: Vec<String> = sheet.rows().next().unwrap().iter().map(ToString::to_string).collect();
         assert_eq!(
             header,
             [

@@ -106,10 +106,10 @@ fn xlsx_output_has_one_sheet_per_query_with_headers() {
     let expected = titles(&file);
     assert_eq!(workbook.sheet_names(), expected);
     let redacted = workbook.worksheet_range("Redacted beneficiaries").unwrap();
-    let header: Vec<String> = redacted.rows().next().unwrap().iter().map(std::string::ToString::to_string).collect();
+    let header: Vec<String> = redacted.rows().next().unwrap().iter().map(ToString::to_string).collect();
     assert_eq!(header, ["council", "transactions", "spend"]);
     // The fixture's one redacted payment: Salford, £1,200.00.
-    let row: Vec<String> = redacted.rows().nth(1).unwrap().iter().map(std::string::ToString::to_string).collect();
+    let row: Vec<String> = redacted.rows().nth(1).unwrap().iter().map(ToString::to_string).collect();
     assert_eq!(row, ["Salford", "1", "1200"]);
 }
 

@@ -315,7 +315,7 @@ fn xlsx_output_has_a_plan_sheet_and_an_officer_sheet() {
     assert_eq!(workbook.sheet_names(), ["Plan", "Officers"]);
     let plan = workbook.worksheet_range("Plan").unwrap();
     assert_eq!(plan.height(), 1 + 7, "a header and the seven contracts in scope");
-    let header: Vec<String> = plan.rows().next().unwrap().iter().map(std::string::ToString::to_string).collect();
+    let header: Vec<String> = plan.rows().next().unwrap().iter().map(ToString::to_string).collect();
     assert_eq!(header, HEADER);
     // Row 4 is TC2, whose value has pence: stored as a number, not text.
     let tc2 = plan.rows().nth(4).unwrap();
@@ -324,7 +324,7 @@ fn xlsx_output_has_a_plan_sheet_and_an_officer_sheet() {
     assert!(matches!(tc2[5], Data::DateTime(_)), "{:?}", tc2[5]);
     let officers = workbook.worksheet_range("Officers").unwrap();
     assert_eq!(officers.height(), 1 + 5);
-    let alice: Vec<String> = officers.rows().nth(3).unwrap().iter().map(std::string::ToString::to_string).collect();
+    let alice: Vec<String> = officers.rows().nth(3).unwrap().iter().map(ToString::to_string).collect();
     assert_eq!(alice, ["Alice Grey", "1", "200000", "", "250000"]);
     assert_no_partial_file(&setup);
 }

@@ -441,7 +441,7 @@ mod tests {
     }
 
     fn strings(rows: &[&[&str]]) -> Vec<Vec<String>> {
-        rows.iter().map(|r| r.iter().map(std::string::ToString::to_string).collect()).collect()
+        rows.iter().map(|r| r.iter().map(ToString::to_string).collect()).collect()
     }
 
     #[test]

@@ -210,9 +210,9 @@ mod tests {
         assert_eq!(short_money(30633), "306.33");
         assert_eq!(short_money(0), "0");
         assert_eq!(short_money(-500), "-5");
-        assert_eq!(pound_money(123456, false), "£1,234.56");
-        assert_eq!(pound_money(-123456, false), "-£1,234.56");
-        assert_eq!(pound_money(-123456, true), "(£1,234.56)");
+        assert_eq!(pound_money(123_456, false), "£1,234.56");
+        assert_eq!(pound_money(-123_456, false), "-£1,234.56");
+        assert_eq!(pound_money(-123_456, true), "(£1,234.56)");
         assert_eq!(pound_money(100_000_000, false), "£1,000,000.00");
         assert_eq!(pound_money(99, false), "£0.99");
     }

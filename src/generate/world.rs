@@ -732,7 +732,7 @@ mod tests {
     #[test]
     fn supplier_names_are_distinct() {
         let world = World::build(9, 240_000).unwrap();
-        let names: HashSet<String> = world.suppliers.iter().map(super::Supplier::name).collect();
+        let names: HashSet<String> = world.suppliers.iter().map(Supplier::name).collect();
         assert_eq!(names.len(), world.suppliers.len());
         assert!(world.suppliers.iter().any(|s| s.base.contains(" T/A ")));
         assert!(world.suppliers.iter().any(|s| s.variant.is_some()));

@@ -107,7 +107,7 @@ impl Columns {
         let mut next_text = || text.remove(0);
         let columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from_iter_values(std::iter::repeat_n(&constants.council, rows))),
-            Arc::new(StringArray::from_iter(std::iter::repeat_n(constants.council_code.as_deref(), rows))),
+            Arc::new(std::iter::repeat_n(constants.council_code.as_deref(), rows).collect::<StringArray>()),
             next_text(),
             Arc::new(Date32Array::from(std::mem::take(&mut self.payment_date))),
             money(std::mem::take(&mut self.amount).into_iter().map(Some).collect())?,

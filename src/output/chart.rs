@@ -125,7 +125,7 @@ impl ChartData {
                         }
                     };
                     s.values[at] = values[0].0;
-                    s.texts[at] = values[0].1.clone();
+                    s.texts[at].clone_from(&values[0].1);
                 }
                 Ok(ChartData { label_heading: fields[label_cols[ti]].name().clone(), time: true, labels, series })
             }

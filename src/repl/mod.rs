@@ -172,7 +172,7 @@ pub fn run_repl(engine: Engine, options: ReplOptions) -> Result<()> {
                 }
             }
             // Ctrl-C at the prompt clears the line, as in a shell.
-            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Interrupted) => {}
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(Error::new(ErrorKind::Io, format!("cannot read input: {e}"))),
         }

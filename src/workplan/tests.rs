@@ -31,11 +31,7 @@ fn held_by(mut c: Contract, officer: &str) -> Contract {
 }
 
 fn officer(name: &str, expertise: &[&str]) -> Officer {
-    Officer {
-        name: name.into(),
-        expertise: expertise.iter().map(std::string::ToString::to_string).collect(),
-        ..Officer::default()
-    }
+    Officer { name: name.into(), expertise: expertise.iter().map(ToString::to_string).collect(), ..Officer::default() }
 }
 
 /// Officer name (or "-") for each contract, in input order.
