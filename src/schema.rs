@@ -162,38 +162,69 @@ pub fn spend_schema() -> SchemaRef {
 
 /// Columns of the `contracts` table, in file order.
 pub mod contracts {
+    /// The council's display name.
     pub const COUNCIL: &str = "council";
+    /// The council's ONS GSS code, when known.
     pub const COUNCIL_CODE: &str = "council_code";
+    /// The council's contract reference.
     pub const REFERENCE: &str = "reference";
+    /// The contract title.
     pub const TITLE: &str = "title";
+    /// What the contract is for.
     pub const DESCRIPTION: &str = "description";
+    /// The council department or directorate.
     pub const DEPARTMENT: &str = "department";
+    /// The procurement procedure used (open, restricted, framework call-off, ...).
     pub const PROCEDURE: &str = "procedure";
+    /// The supplier name as published.
     pub const SUPPLIER_NAME: &str = "supplier_name";
+    /// The normalised supplier name that supplier matching groups by.
     pub const SUPPLIER_KEY: &str = "supplier_key";
+    /// Companies House number of the supplier, if published.
     pub const COMPANY_NUMBER: &str = "company_number";
+    /// The supplier's postcode, if published.
     pub const SUPPLIER_POSTCODE: &str = "supplier_postcode";
+    /// Whether the supplier is a small or medium enterprise, if published.
     pub const SME: &str = "sme";
+    /// Whether the supplier is a voluntary, community or social enterprise, if published.
     pub const VCSE: &str = "vcse";
+    /// Contract start date, if published.
     pub const START_DATE: &str = "start_date";
+    /// Contract end date before any extension, if published.
     pub const END_DATE: &str = "end_date";
+    /// Date the contract is due for review, if published.
     pub const REVIEW_DATE: &str = "review_date";
+    /// Date the contract finally expires, including extensions, if published.
     pub const EXPIRY_DATE: &str = "expiry_date";
+    /// Months by which the contract may be extended, if published.
     pub const EXTENSION_MONTHS_AVAILABLE: &str = "extension_months_available";
+    /// Total contract value over its term, in pounds (money).
     pub const VALUE_TOTAL: &str = "value_total";
+    /// Annual contract value, in pounds (money), if published.
     pub const VALUE_ANNUAL: &str = "value_annual";
+    /// VAT the council cannot reclaim, in pounds (money), if published.
     pub const IRRECOVERABLE_VAT: &str = "irrecoverable_vat";
+    /// Procurement category code, as published.
     pub const CATEGORY_CODE: &str = "category_code";
+    /// Procurement category, as published.
     pub const CATEGORY: &str = "category";
     /// Semicolon-separated display names of the other councils a collaborative contract covers.
     pub const COLLABORATIVE: &str = "collaborative";
+    /// Cashable savings claimed, in pounds (money), if published.
     pub const SAVINGS_CASHABLE: &str = "savings_cashable";
+    /// Non-cashable savings claimed, in pounds (money), if published.
     pub const SAVINGS_NON_CASHABLE: &str = "savings_non_cashable";
+    /// Social value committed, in pounds (money), if published.
     pub const SOCIAL_VALUE: &str = "social_value";
+    /// The responsible officer or contact, as published.
     pub const OFFICER: &str = "officer";
+    /// Contract status (e.g. live, expired), as published.
     pub const STATUS: &str = "status";
+    /// The source file name the row came from.
     pub const SOURCE_FILE: &str = "source_file";
+    /// The row's line number in the source file.
     pub const SOURCE_ROW: &str = "source_row";
+    /// JSON object of the source columns that map to no harmonised field.
     pub const EXTRAS: &str = "extras";
 }
 
