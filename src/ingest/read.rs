@@ -63,11 +63,10 @@ pub fn expand(path: &Path) -> Result<Vec<Source>> {
     let mut file = File::open(path).map_err(|e| Error::input(path, None, format!("cannot open: {e}")))?;
     let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::input(path, None, format!("cannot read: {e}")))?;
     let base = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let lower = base.to_ascii_lowercase();
     let source =
         |name: String, format, origin| Source { name, path: path.to_path_buf(), format, file_size: meta.len(), origin };
     if &magic[..n.min(4)] == b"PK\x03\x04" {
-        if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+        if has_extension(&base, "xlsx") || has_extension(&base, "xlsm") {
             return Ok(vec![source(base, Format::Xlsx, Origin::Plain)]);
         }
         let file = File::open(path).map_err(|e| Error::input(path, None, format!("cannot open: {e}")))?;
@@ -81,14 +80,13 @@ pub fn expand(path: &Path) -> Result<Vec<Source>> {
             let Some(Ok(name)) = archive.name_for_index(index) else { continue };
             let name = name.into_owned();
             seen.push(name.clone());
-            let lower = name.to_ascii_lowercase();
             let hidden = name.starts_with("__MACOSX/") || name.rsplit('/').next().is_some_and(|b| b.starts_with('.'));
             if name.ends_with('/') || hidden {
                 continue;
             }
-            if lower.ends_with(".csv") || lower.ends_with(".txt") {
+            if has_extension(&name, "csv") || has_extension(&name, "txt") {
                 members.push((name, index, Format::Csv));
-            } else if lower.ends_with(".xlsx") {
+            } else if has_extension(&name, "xlsx") {
                 members.push((name, index, Format::Xlsx));
             }
         }
@@ -105,7 +103,7 @@ pub fn expand(path: &Path) -> Result<Vec<Source>> {
     if n >= 2 && magic[..2] == [0x1f, 0x8b] {
         return Ok(vec![source(base, Format::Csv, Origin::Gzip)]);
     }
-    if lower.ends_with(".xlsx") {
+    if has_extension(&base, "xlsx") {
         return Err(Error::input(path, None, "is not an XLSX workbook (no zip signature)"));
     }
     Ok(vec![source(base, Format::Csv, Origin::Plain)])
@@ -517,6 +515,11 @@ fn cell_text(cell: &Data, money: bool, out: &mut String) {
             let _ = write!(out, "#{e}");
         }
     }
+}
+
+/// Whether `name` ends in `.ext`, in any case.
+fn has_extension(name: &str, ext: &str) -> bool {
+    Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 #[cfg(test)]
