@@ -698,10 +698,10 @@ mod tests {
 
     fn column_type(table: Table, column: &str) -> DataType {
         let schema = table.schema();
-        match schema.field_with_name(column) {
-            Ok(field) => field.data_type().clone(),
-            Err(_) => panic!("the {} table has no column '{column}'", table.name()),
-        }
+        let Ok(field) = schema.field_with_name(column) else {
+            panic!("the {} table has no column '{column}'", table.name())
+        };
+        field.data_type().clone()
     }
 
     fn assert_type(table: Table, column: &str, expected: &DataType, what: &str) {
