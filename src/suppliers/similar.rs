@@ -59,6 +59,7 @@ impl NameIndex {
         ((f64::from(self.keys) + 1.0) / (f64::from(seen) + 1.0)).ln() + 1.0
     }
 
+    /// Split `key` into its words, weighted by rarity, ready for [`similarity`].
     pub fn words(&self, key: &str) -> Words {
         let words: Vec<(String, f64)> = comparable_words(key)
             .into_iter()
