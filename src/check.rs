@@ -82,11 +82,14 @@ pub const CONTRACT_REQUIREMENTS: &[Requirement] = &[
 /// The whole report: one entry per table, present or not, in [`Table::ALL`] order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
+    /// One entry per table, in [`Table::ALL`] order.
     pub tables: Vec<TableCompliance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// How one table meets the Transparency Code, council by council.
 pub struct TableCompliance {
+    /// The table checked.
     pub table: Table,
     /// Whether the dataset holds this table at all.
     pub present: bool,
@@ -95,7 +98,9 @@ pub struct TableCompliance {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// How one council's records in a table meet the Code.
 pub struct CouncilCompliance {
+    /// The council's display name.
     pub council: String,
     /// Every record of this council in the table, in scope of the Code or not.
     pub records_read: u64,
@@ -108,10 +113,13 @@ pub struct CouncilCompliance {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// How often one required field is published.
 pub struct FieldCompliance {
+    /// The field the Code requires, by its harmonised name.
     pub field: &'static str,
     /// Records that needed this field (card transactions only, for the merchant category).
     pub checked: u64,
+    /// Checked records where the field is missing.
     pub missing: u64,
     /// For fields several columns can supply: how many records each supplied, nonzero only.
     pub published_as: Vec<(&'static str, u64)>,
@@ -124,12 +132,14 @@ fn compliance_tenths(checked: u64, missing: u64) -> Option<u64> {
 }
 
 impl CouncilCompliance {
+    /// Percent of checked records with no field missing, in tenths, rounded down; `None` if none was checked.
     pub fn compliance_tenths(&self) -> Option<u64> {
         compliance_tenths(self.checked, self.failing)
     }
 }
 
 impl FieldCompliance {
+    /// Percent of checked records that publish the field, in tenths, rounded down; `None` if none was checked.
     pub fn compliance_tenths(&self) -> Option<u64> {
         compliance_tenths(self.checked, self.missing)
     }

@@ -42,14 +42,18 @@ pub enum ErrorKind {
 /// Where in an input file (not query text) an error happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
+    /// The input file, as given.
     pub file: PathBuf,
     /// 1-based line number, when the error is about one line.
     pub line: Option<u64>,
 }
 
+/// An error from any stage of the library, with what is needed to render it.
 #[derive(Debug, Clone)]
 pub struct Error {
+    /// What went wrong, coarsely; decides the exit code.
     pub kind: ErrorKind,
+    /// What is wrong, in one sentence, without hints.
     pub message: String,
     /// Byte range in the query source, for language errors.
     pub span: Option<Span>,
@@ -62,13 +66,16 @@ pub struct Error {
     pub hints: Vec<String>,
 }
 
+/// `std::result::Result` with this crate's [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error of `kind` with `message` and no span, location or hints.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error { kind, message: message.into(), span: None, source: None, location: None, hints: Vec::new() }
     }
 
+    /// Point the error at `span` in the query text.
     pub fn with_span(mut self, span: Span) -> Self {
         self.span = Some(span);
         self
@@ -83,36 +90,44 @@ impl Error {
         self
     }
 
+    /// Add a hint shown under the message.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
         self
     }
 
+    /// Say which input file (and 1-based line, if any) the error is about.
     pub fn in_file(mut self, file: impl Into<PathBuf>, line: Option<u64>) -> Self {
         self.location = Some(Location { file: file.into(), line });
         self
     }
 
+    /// A [`ErrorKind::Syntax`] error at `span`.
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {
         Error::new(ErrorKind::Syntax, message).with_span(span)
     }
 
+    /// An [`ErrorKind::Input`] error about `file`, at `line` if given.
     pub fn input(file: impl Into<PathBuf>, line: Option<u64>, message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Input, message).in_file(file, line)
     }
 
+    /// An [`ErrorKind::Io`] error: `context` (what was being done) followed by `err`.
     pub fn io(context: impl fmt::Display, err: std::io::Error) -> Self {
         Error::new(ErrorKind::Io, format!("{context}: {err}"))
     }
 
+    /// A [`ErrorKind::Dataset`] error.
     pub fn dataset(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Dataset, message)
     }
 
+    /// An [`ErrorKind::Execution`] error carrying the engine's message.
     pub fn execution(err: impl fmt::Display) -> Self {
         Error::new(ErrorKind::Execution, err.to_string())
     }
 
+    /// A [`ErrorKind::Usage`] error (exit code 2).
     pub fn usage(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Usage, message)
     }

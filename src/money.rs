@@ -7,13 +7,18 @@
 /// Why an amount cell could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AmountError {
+    /// The cell holds no amount (blank once trimmed).
     Empty,
+    /// The cell is not a number in any accepted form.
     Malformed,
+    /// The amount has more than two decimal places.
     TooPrecise,
+    /// The amount exceeds [`MAX_PENCE`].
     TooLarge,
 }
 
 impl AmountError {
+    /// A short lower-case phrase for diagnostics, e.g. "amount is not a number".
     pub fn reason(self) -> &'static str {
         match self {
             AmountError::Empty => "no amount",
@@ -116,6 +121,7 @@ fn strip_pound(s: &[u8]) -> &[u8] {
     trim(s)
 }
 
+/// `s` without leading and trailing spaces, tabs, line breaks and non-breaking spaces.
 pub fn trim(mut s: &[u8]) -> &[u8] {
     loop {
         match s {

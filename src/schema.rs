@@ -8,17 +8,22 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 /// Money is always stored as `Decimal128(18, 2)`: pounds and pence, never a float.
 pub const MONEY: DataType = DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE);
+/// Decimal digits in a money value.
 pub const MONEY_PRECISION: u8 = 18;
+/// Digits after the point in a money value: pence.
 pub const MONEY_SCALE: i8 = 2;
 
 /// The tables a dataset can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
+    /// Payments and card transactions.
     Spend,
+    /// Contracts registers.
     Contracts,
 }
 
 impl Table {
+    /// Every table, in display order.
     pub const ALL: [Table; 2] = [Table::Spend, Table::Contracts];
 
     /// The table's name in queries and its folder name in the dataset.
@@ -29,6 +34,7 @@ impl Table {
         }
     }
 
+    /// The table's Arrow schema, as written by ingest.
     pub fn schema(self) -> SchemaRef {
         match self {
             Table::Spend => spend_schema(),
@@ -36,6 +42,7 @@ impl Table {
         }
     }
 
+    /// One line saying what a row of the table is, for `\tables`-style listings.
     pub fn description(self) -> &'static str {
         match self {
             Table::Spend => "payments over £500 and procurement-card transactions, one row per payment line",
@@ -72,25 +79,45 @@ fn utf8(name: &str) -> Field {
 
 /// Columns of the `spend` table, in file order.
 pub mod spend {
+    /// The council's display name.
     pub const COUNCIL: &str = "council";
+    /// The council's ONS GSS code, when known.
     pub const COUNCIL_CODE: &str = "council_code";
+    /// The council's transaction or reference number, if published.
     pub const TRANSACTION_ID: &str = "transaction_id";
+    /// Date of the payment.
     pub const PAYMENT_DATE: &str = "payment_date";
+    /// Net amount paid, in pounds (money); negative for refunds and credits.
     pub const AMOUNT: &str = "amount";
+    /// VAT the council cannot reclaim, in pounds (money), if published.
     pub const IRRECOVERABLE_VAT: &str = "irrecoverable_vat";
+    /// The supplier name as published.
     pub const SUPPLIER_NAME: &str = "supplier_name";
+    /// The normalised supplier name that supplier matching groups by.
     pub const SUPPLIER_KEY: &str = "supplier_key";
+    /// The council's own supplier id, if published.
     pub const SUPPLIER_ID: &str = "supplier_id";
+    /// Companies House number of the supplier, if published.
     pub const COMPANY_NUMBER: &str = "company_number";
+    /// The supplier's VAT registration number, if published.
     pub const VAT_NUMBER: &str = "vat_number";
+    /// The council department or directorate.
     pub const DEPARTMENT: &str = "department";
+    /// Expense type or account description.
     pub const EXPENSE_TYPE: &str = "expense_type";
+    /// Procurement category, as published.
     pub const CATEGORY: &str = "category";
+    /// Procurement category code, as published.
     pub const CATEGORY_CODE: &str = "category_code";
+    /// Purpose of the spend, as published.
     pub const PURPOSE: &str = "purpose";
+    /// Whether the row is a purchase card transaction (from a card file, or marked as one).
     pub const IS_CARD: &str = "is_card";
+    /// Whether the published supplier name is a redaction (the name withheld).
     pub const REDACTED: &str = "redacted";
+    /// The source file name the row came from.
     pub const SOURCE_FILE: &str = "source_file";
+    /// The row's line number in the source file.
     pub const SOURCE_ROW: &str = "source_row";
     /// JSON object of the source columns that map to no harmonised field, so nothing is lost.
     pub const EXTRAS: &str = "extras";
@@ -100,6 +127,7 @@ pub mod spend {
     pub const CONTRACT_REF: &str = "contract_ref";
 }
 
+/// The Arrow schema of the `spend` table.
 pub fn spend_schema() -> SchemaRef {
     use spend::{
         AMOUNT, CATEGORY, CATEGORY_CODE, COMPANY_NUMBER, CONTRACT_REF, COUNCIL, COUNCIL_CODE, DEPARTMENT, EXPENSE_TYPE,
@@ -134,41 +162,73 @@ pub fn spend_schema() -> SchemaRef {
 
 /// Columns of the `contracts` table, in file order.
 pub mod contracts {
+    /// The council's display name.
     pub const COUNCIL: &str = "council";
+    /// The council's ONS GSS code, when known.
     pub const COUNCIL_CODE: &str = "council_code";
+    /// The council's contract reference.
     pub const REFERENCE: &str = "reference";
+    /// The contract title.
     pub const TITLE: &str = "title";
+    /// What the contract is for.
     pub const DESCRIPTION: &str = "description";
+    /// The council department or directorate.
     pub const DEPARTMENT: &str = "department";
+    /// The procurement procedure used (open, restricted, framework call-off, ...).
     pub const PROCEDURE: &str = "procedure";
+    /// The supplier name as published.
     pub const SUPPLIER_NAME: &str = "supplier_name";
+    /// The normalised supplier name that supplier matching groups by.
     pub const SUPPLIER_KEY: &str = "supplier_key";
+    /// Companies House number of the supplier, if published.
     pub const COMPANY_NUMBER: &str = "company_number";
+    /// The supplier's postcode, if published.
     pub const SUPPLIER_POSTCODE: &str = "supplier_postcode";
+    /// Whether the supplier is a small or medium enterprise, if published.
     pub const SME: &str = "sme";
+    /// Whether the supplier is a voluntary, community or social enterprise, if published.
     pub const VCSE: &str = "vcse";
+    /// Contract start date, if published.
     pub const START_DATE: &str = "start_date";
+    /// Contract end date before any extension, if published.
     pub const END_DATE: &str = "end_date";
+    /// Date the contract is due for review, if published.
     pub const REVIEW_DATE: &str = "review_date";
+    /// Date the contract finally expires, including extensions, if published.
     pub const EXPIRY_DATE: &str = "expiry_date";
+    /// Months by which the contract may be extended, if published.
     pub const EXTENSION_MONTHS_AVAILABLE: &str = "extension_months_available";
+    /// Total contract value over its term, in pounds (money).
     pub const VALUE_TOTAL: &str = "value_total";
+    /// Annual contract value, in pounds (money), if published.
     pub const VALUE_ANNUAL: &str = "value_annual";
+    /// VAT the council cannot reclaim, in pounds (money), if published.
     pub const IRRECOVERABLE_VAT: &str = "irrecoverable_vat";
+    /// Procurement category code, as published.
     pub const CATEGORY_CODE: &str = "category_code";
+    /// Procurement category, as published.
     pub const CATEGORY: &str = "category";
     /// Semicolon-separated display names of the other councils a collaborative contract covers.
     pub const COLLABORATIVE: &str = "collaborative";
+    /// Cashable savings claimed, in pounds (money), if published.
     pub const SAVINGS_CASHABLE: &str = "savings_cashable";
+    /// Non-cashable savings claimed, in pounds (money), if published.
     pub const SAVINGS_NON_CASHABLE: &str = "savings_non_cashable";
+    /// Social value committed, in pounds (money), if published.
     pub const SOCIAL_VALUE: &str = "social_value";
+    /// The responsible officer or contact, as published.
     pub const OFFICER: &str = "officer";
+    /// Contract status (e.g. live, expired), as published.
     pub const STATUS: &str = "status";
+    /// The source file name the row came from.
     pub const SOURCE_FILE: &str = "source_file";
+    /// The row's line number in the source file.
     pub const SOURCE_ROW: &str = "source_row";
+    /// JSON object of the source columns that map to no harmonised field.
     pub const EXTRAS: &str = "extras";
 }
 
+/// The Arrow schema of the `contracts` table.
 pub fn contracts_schema() -> SchemaRef {
     use contracts::{
         CATEGORY, CATEGORY_CODE, COLLABORATIVE, COMPANY_NUMBER, COUNCIL, COUNCIL_CODE, DEPARTMENT, DESCRIPTION,

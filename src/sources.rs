@@ -29,7 +29,9 @@ impl SourceId {
 /// One text: what to call it in a diagnostic (`query`, or a file's path) and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
+    /// What a diagnostic calls the text: `query`, or a file's path.
     pub name: String,
+    /// The full text as it was read.
     pub text: Arc<str>,
 }
 
@@ -41,6 +43,7 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// An empty map.
     pub fn new() -> Sources {
         Sources::default()
     }
@@ -61,10 +64,12 @@ impl Sources {
         self.entries.get(id.index()?)
     }
 
+    /// How many distinct texts are kept.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether no text has been added yet.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

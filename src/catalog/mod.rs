@@ -37,19 +37,25 @@ pub use reader::{TableBatch, TableReader, Text};
 const VERSIONS: &str = "versions";
 const CURRENT: &str = "current";
 const LOCK: &str = ".lock";
+/// File name of a version's manifest, inside the version folder.
 pub const MANIFEST: &str = "manifest.json";
+/// File name, inside a version folder, of the rows that could not be loaded.
 pub const REJECTS: &str = "rejects.csv";
 
 /// What kind of published file a source was (also `spendql ingest --kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
+    /// A spend-over-£500 file.
     Spend,
+    /// A purchase card transactions file (loaded into the spend table).
     Card,
+    /// A contracts register.
     Contracts,
 }
 
 impl SourceKind {
+    /// The table this kind of file is loaded into.
     pub fn table(self) -> Table {
         match self {
             SourceKind::Spend | SourceKind::Card => Table::Spend,
@@ -57,6 +63,7 @@ impl SourceKind {
         }
     }
 
+    /// The kind's lower-case name, as in `--kind`.
     pub fn name(self) -> &'static str {
         match self {
             SourceKind::Spend => "spend",
@@ -70,28 +77,40 @@ impl SourceKind {
 /// (`"1234.56"`) so the manifest never rounds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRecord {
+    /// The council the file was published by.
     pub council: String,
+    /// What kind of file it was.
     pub kind: SourceKind,
     /// The file name as given (for a member of a zip: `archive.zip/member.csv`).
     pub source_name: String,
     /// SHA-256 of the file's bytes: re-ingesting identical bytes is a no-op.
     pub sha256: String,
+    /// Data rows read from the file.
     pub rows_read: u64,
+    /// Rows loaded into the table.
     pub rows_loaded: u64,
+    /// Rows rejected (written to the rejects file).
     pub rows_rejected: u64,
+    /// Total of all amounts read, in pounds as a decimal string.
     pub amount_read: String,
+    /// Total of loaded amounts, in pounds as a decimal string.
     pub amount_loaded: String,
+    /// Total of rejected amounts, in pounds as a decimal string.
     pub amount_rejected: String,
     /// Parquet files holding this source's rows, relative to the version folder.
     pub parquet_files: Vec<String>,
     /// The source column chosen for each harmonised field.
     pub mapping: Vec<(String, String)>,
+    /// When the file was ingested, in UTC as `YYYY-MM-DDTHH:MM:SSZ`.
     pub ingested_at: String,
 }
 
+/// The record of one dataset version: its number and every source loaded into it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The version number (the `vNNNNNN` folder it lives in).
     pub version: u64,
+    /// Every source file loaded, in ingest order.
     pub sources: Vec<SourceRecord>,
     /// The last spend ↔ contracts linking pass (absent until a register is loaded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,20 +123,25 @@ pub struct Manifest {
 pub struct LinkRecord {
     /// SHA-256 of `suppliers.toml` when the links were computed (empty: no file).
     pub aliases_sha256: String,
+    /// Contracts in the register when linking ran.
     pub contracts: u64,
+    /// Spend rows examined.
     pub spend_rows: u64,
+    /// Spend rows given a contract reference.
     pub rows_linked: u64,
     /// Pence, as a decimal string.
     pub amount_linked: String,
 }
 
 impl Manifest {
+    /// The record of a source with this council, table and name, if already loaded.
     pub fn find(&self, council: &str, kind: SourceKind, source_name: &str) -> Option<&SourceRecord> {
         self.sources
             .iter()
             .find(|s| s.council == council && s.kind.table() == kind.table() && s.source_name == source_name)
     }
 
+    /// Whether any source put rows into `table`.
     pub fn has_table(&self, table: Table) -> bool {
         self.sources.iter().any(|s| s.kind.table() == table && !s.parquet_files.is_empty())
     }
@@ -134,6 +158,7 @@ pub struct Dataset {
 pub struct Snapshot {
     /// The resolved version folder (not the `current` symlink), so it cannot change underfoot.
     pub dir: PathBuf,
+    /// The manifest of that version.
     pub manifest: Manifest,
 }
 
@@ -164,10 +189,12 @@ impl Snapshot {
 }
 
 impl Dataset {
+    /// The dataset at folder `root` (nothing is read or created yet).
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Dataset { root: root.into() }
     }
 
+    /// The dataset folder.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -291,6 +318,7 @@ impl Transaction {
         &self.staging
     }
 
+    /// The manifest being built, with the sources added so far.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }
@@ -325,6 +353,7 @@ impl Transaction {
         Ok(Some(record))
     }
 
+    /// Add a loaded source to the version being built.
     pub fn add_source(&mut self, record: SourceRecord) {
         self.manifest.sources.push(record);
     }

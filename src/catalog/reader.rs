@@ -42,6 +42,7 @@ impl TableReader {
         TableReader { table, files }
     }
 
+    /// The table whose files this reads.
     pub fn table(&self) -> Table {
         self.table
     }
@@ -122,9 +123,13 @@ pub struct TableBatch {
 /// A text column, whichever way its strings are stored.
 #[derive(Debug, Clone, Copy)]
 pub enum Text<'a> {
+    /// The file has no such column; every value reads as missing.
     Absent,
+    /// Stored as `Utf8`.
     Utf8(&'a GenericStringArray<i32>),
+    /// Stored as `LargeUtf8`.
     LargeUtf8(&'a GenericStringArray<i64>),
+    /// Stored as `Utf8View`.
     View(&'a StringViewArray),
 }
 
@@ -161,18 +166,22 @@ pub fn date_at(column: Option<&Date32Array>, row: usize) -> Option<i32> {
 }
 
 impl TableBatch {
+    /// Rows in the batch.
     pub fn num_rows(&self) -> usize {
         self.batch.num_rows()
     }
 
+    /// The Parquet file the batch was read from.
     pub fn file(&self) -> &Path {
         &self.file
     }
 
+    /// The Arrow batch as read.
     pub fn batch(&self) -> &RecordBatch {
         &self.batch
     }
 
+    /// The Arrow batch, giving up the file name.
     pub fn into_batch(self) -> RecordBatch {
         self.batch
     }
@@ -190,6 +199,7 @@ impl TableBatch {
         damaged(&self.file, format!("no {name} column"))
     }
 
+    /// A text column, [`Text::Absent`] if the file lacks it; an error if it is not text.
     pub fn text(&self, name: &str) -> Result<Text<'_>> {
         let Some(array) = self.column(name) else { return Ok(Text::Absent) };
         if let Some(a) = array.as_string_opt::<i32>() {
@@ -220,28 +230,34 @@ impl TableBatch {
         }
     }
 
+    /// A money column every file of the table must have.
     pub fn required_money(&self, name: &str) -> Result<&Decimal128Array> {
         self.money(name)?.ok_or_else(|| self.missing(name))
     }
 
+    /// A yes/no column, if the file has it.
     pub fn flag(&self, name: &str) -> Result<Option<&BooleanArray>> {
         let Some(array) = self.column(name) else { return Ok(None) };
         array.as_boolean_opt().map(Some).ok_or_else(|| self.wrong_type(name, array, "yes/no"))
     }
 
+    /// A yes/no column every file of the table must have.
     pub fn required_flag(&self, name: &str) -> Result<&BooleanArray> {
         self.flag(name)?.ok_or_else(|| self.missing(name))
     }
 
+    /// A date column (days since the epoch), if the file has it.
     pub fn date(&self, name: &str) -> Result<Option<&Date32Array>> {
         let Some(array) = self.column(name) else { return Ok(None) };
         array.as_primitive_opt::<Date32Type>().map(Some).ok_or_else(|| self.wrong_type(name, array, "a date"))
     }
 
+    /// A date column every file of the table must have.
     pub fn required_date(&self, name: &str) -> Result<&Date32Array> {
         self.date(name)?.ok_or_else(|| self.missing(name))
     }
 
+    /// A required row-number column (`Int64`), such as a source line number.
     pub fn row_numbers(&self, name: &str) -> Result<&Int64Array> {
         let array = self.column(name).ok_or_else(|| self.missing(name))?;
         array.as_primitive_opt::<Int64Type>().ok_or_else(|| self.wrong_type(name, array, "a row number"))

@@ -21,12 +21,14 @@ pub struct Stdout {
 }
 
 impl Stdout {
+    /// The process's stdout, locked for the life of the value.
     pub fn new() -> Stdout {
         let stdout = std::io::stdout();
         let terminal = stdout.is_terminal();
         Stdout { inner: stdout.lock(), terminal }
     }
 
+    /// Whether stdout is a terminal (rather than a pipe or file).
     pub fn is_terminal(&self) -> bool {
         self.terminal
     }

@@ -31,14 +31,18 @@ mod properties;
 /// A finished query's rows.
 #[derive(Debug, Clone)]
 pub struct QueryResult {
+    /// The result's columns.
     pub schema: SchemaRef,
+    /// The result's rows, in order.
     pub batches: Vec<RecordBatch>,
+    /// Wall-clock time the query took.
     pub elapsed: Duration,
     /// The query asked to be drawn (`as chart`).
     pub chart: bool,
 }
 
 impl QueryResult {
+    /// Rows in the result.
     pub fn row_count(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
@@ -65,6 +69,7 @@ pub enum Cancel {
     OnCtrlC,
 }
 
+/// Runs queries over one dataset snapshot, keeping the session's definitions and parameters.
 pub struct Engine {
     runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
@@ -73,7 +78,9 @@ pub struct Engine {
     cache: RefCell<LookupCache>,
     /// Every query text parsed and query file read, so errors can be drawn against them.
     sources: RefCell<Sources>,
+    /// Measures and dimensions defined in this session.
     pub definitions: Definitions,
+    /// Parameters (`$NAME`) set in this session.
     pub params: Params,
 }
 
@@ -135,10 +142,12 @@ impl Engine {
         })
     }
 
+    /// The DataFusion context with the tables registered.
     pub fn context(&self) -> &SessionContext {
         &self.ctx
     }
 
+    /// The dataset version the engine reads.
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }
@@ -148,6 +157,7 @@ impl Engine {
         self.as_of = as_of;
     }
 
+    /// The date relative periods are measured from: the one set, else the latest payment.
     pub fn as_of(&self) -> Result<NaiveDate> {
         match self.as_of {
             Some(d) => Ok(d),
@@ -155,6 +165,7 @@ impl Engine {
         }
     }
 
+    /// Whether the dataset holds `table`.
     pub fn has_table(&self, table: Table) -> bool {
         self.ctx.table_exist(table.name()).unwrap_or(false)
     }

@@ -13,9 +13,13 @@ use crate::error::{Error, Result};
 /// One file written.
 #[derive(Debug, Clone)]
 pub struct GeneratedFile {
+    /// The council the file is published as.
     pub council: String,
+    /// What kind of published file it is.
     pub kind: SourceKind,
+    /// Where it was written.
     pub path: PathBuf,
+    /// Data rows written.
     pub rows: u64,
 }
 

@@ -53,6 +53,7 @@ pub const TRAFFORD_CARD_HEADER: &[&str] = &[
     "CardTransaction",
 ];
 
+/// Header row of generated Rochdale spend files, in column order.
 pub const ROCHDALE_SPEND_HEADER: &[&str] = &[
     "Service Area",
     "Expenditure Category",
@@ -65,8 +66,10 @@ pub const ROCHDALE_SPEND_HEADER: &[&str] = &[
     "Purpose of Expenditure",
 ];
 
+/// Header row of generated Rochdale card files, in column order.
 pub const ROCHDALE_CARD_HEADER: &[&str] = &["Date", "Service Area", "Merchant", "Merchant Type", "Amount"];
 
+/// Header row of generated Stockport spend files, in column order.
 pub const STOCKPORT_SPEND_HEADER: &[&str] = &[
     "Directorate",
     "Cost Centre",
@@ -83,6 +86,7 @@ pub const STOCKPORT_SPEND_HEADER: &[&str] = &[
     "Description",
 ];
 
+/// Header row of generated Stockport card files, in column order.
 pub const STOCKPORT_CARD_HEADER: &[&str] =
     &["Transaction Date", "Directorate", "Merchant Name", "Merchant Category", "MCC", "Amount", "Description"];
 

@@ -25,11 +25,14 @@ pub use layouts::{
     TRAFFORD_CARD_HEADER, TRAFFORD_SPEND_HEADER, XLSX_ROWS_PER_FILE,
 };
 
+/// What `spendql generate` writes, and where.
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
+    /// The folder the files are written under.
     pub out: PathBuf,
     /// Spend rows across all three councils. Card rows (about 4% of these) and contracts come on top.
     pub rows: u64,
+    /// Seed of the random generator: the same seed writes the same files.
     pub seed: u64,
 }
 

@@ -39,6 +39,7 @@ pub enum Scope {
     All,
     /// Only these spend files are new (relative to the version folder).
     Files(Vec<String>),
+    /// Nothing that linking depends on changed.
     Nothing,
 }
 
@@ -93,8 +94,11 @@ pub fn aliases_sha256(dataset_root: &Path) -> Result<String> {
 /// Summary of one linking pass, for the ingest report.
 #[derive(Debug, Clone, Default)]
 pub struct LinkReport {
+    /// Spend files rewritten with new contract references.
     pub files_rewritten: usize,
+    /// Spend rows given a contract reference.
     pub rows_linked: u64,
+    /// Spend rows examined.
     pub spend_rows: u64,
 }
 

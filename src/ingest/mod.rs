@@ -51,6 +51,7 @@ use read::Source;
 pub struct IngestOptions {
     /// The council's display name (`Trafford`).
     pub council: String,
+    /// What kind of published file every file of the batch is.
     pub kind: SourceKind,
     /// A TOML profile overriding the detected column mapping.
     pub profile: Option<PathBuf>,
@@ -69,13 +70,19 @@ pub const DEFAULT_MAX_REJECT_RATE: f64 = 0.01;
 /// What happened to one source file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
+    /// The file name as given (for a zip member: `archive.zip/member.csv`).
     pub source_name: String,
+    /// Data rows read from the file.
     pub rows_read: u64,
+    /// Rows loaded into the table.
     pub rows_loaded: u64,
+    /// Rows rejected (written to the rejects file).
     pub rows_rejected: u64,
     /// Pence, as in the manifest's decimal strings.
     pub amount_read: i128,
+    /// Total of loaded amounts, in pence.
     pub amount_loaded: i128,
+    /// Total of rejected amounts, in pence.
     pub amount_rejected: i128,
     /// The same bytes were already ingested; nothing was written for this source.
     pub unchanged: bool,
@@ -99,6 +106,7 @@ impl FileReport {
         }
     }
 
+    /// Whether rows and money read equal those loaded plus those rejected.
     pub fn reconciles(&self) -> bool {
         self.rows_read == self.rows_loaded + self.rows_rejected
             && self.amount_read == self.amount_loaded + self.amount_rejected

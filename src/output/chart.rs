@@ -26,7 +26,9 @@ pub struct ChartData {
     pub label_heading: String,
     /// Labels run through time, so the chart is a line (or sparkline), in label order.
     pub time: bool,
+    /// The label of each point, in order.
     pub labels: Vec<String>,
+    /// One series per numeric column.
     pub series: Vec<Series>,
 }
 
@@ -34,12 +36,15 @@ pub struct ChartData {
 type ChartRow = (Vec<String>, Vec<(Option<f64>, String)>);
 
 #[derive(Debug, Clone, PartialEq)]
+/// One numeric column of a chart.
 pub struct Series {
+    /// The column's name, for the legend.
     pub name: String,
     /// One value per label; `None` where the result has no value.
     pub values: Vec<Option<f64>>,
     /// Display text of each value, exact (`£1,234.56`).
     pub texts: Vec<String>,
+    /// Whether the values are money, in pounds.
     pub money: bool,
 }
 

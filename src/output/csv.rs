@@ -6,6 +6,7 @@ use super::cells::{cell_text, io_error};
 use super::result::ResultSet;
 use crate::error::{Error, ErrorKind, Result};
 
+/// Write `result` to `out` as CSV with a header row.
 pub fn write_csv(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     let fail = |e: csv::Error| match e.into_kind() {

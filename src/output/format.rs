@@ -28,6 +28,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format.
     pub const ALL: [Format; 8] = [
         Format::Table,
         Format::Csv,
@@ -61,6 +62,7 @@ impl Format {
         }
     }
 
+    /// The format's name, as in `--format` and `\format`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Table => "table",

@@ -46,6 +46,7 @@ pub fn write_json(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "{}]", if first { "" } else { "\n" }).map_err(&io)
 }
 
+/// Write `result` to `out` as newline-delimited JSON, one object per row.
 pub fn write_ndjson(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
     for batch in &result.batches {
         for row in 0..batch.num_rows() {

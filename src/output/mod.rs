@@ -35,7 +35,9 @@ use crate::error::{Error, Result};
 /// A line or a small table for people, around a report's results.
 #[derive(Debug, Clone)]
 pub enum Part {
+    /// A line of text.
     Line(String),
+    /// A small table.
     Table(ResultSet),
 }
 
@@ -58,6 +60,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report of just `results`, with no titles or text around them.
     pub fn of(results: Vec<ResultSet>) -> Report {
         Report { results, ..Report::default() }
     }
@@ -66,6 +69,7 @@ impl Report {
 /// How to print: the format, the width of tables, timing, and a file instead of the stream.
 #[derive(Debug, Clone)]
 pub struct PrintOptions {
+    /// The output format.
     pub format: Format,
     /// Tables are at most this wide (a terminal's width); `None` is unlimited.
     pub width: Option<u16>,
@@ -103,11 +107,13 @@ impl PrintOptions {
         Ok(PrintOptions { format, width: None, timing: false, output, terminal })
     }
 
+    /// The same options with tables at most `width` wide (`None`: unlimited).
     pub fn with_width(mut self, width: Option<u16>) -> PrintOptions {
         self.width = width;
         self
     }
 
+    /// The same options, saying each result's time or not.
     pub fn with_timing(mut self, timing: bool) -> PrintOptions {
         self.timing = timing;
         self

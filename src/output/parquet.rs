@@ -6,6 +6,7 @@ use super::cells::io_error;
 use super::result::ResultSet;
 use crate::error::Result;
 
+/// Write `result` to `out` as one Parquet file.
 pub fn write_parquet(result: &ResultSet, out: &mut dyn Write) -> Result<()> {
     // Results are small and already in memory; buffering lets any writer (even a locked
     // stdout, which the Parquet writer cannot take) receive the file.

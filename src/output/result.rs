@@ -11,7 +11,9 @@ use datafusion::arrow::datatypes::SchemaRef;
 pub struct ResultSet {
     /// A heading for people, a sheet name in a workbook, a slug in numbered file names.
     pub title: Option<String>,
+    /// The result's columns.
     pub schema: SchemaRef,
+    /// The result's rows, in order.
     pub batches: Vec<RecordBatch>,
     /// Draw the result's chart under its table (`as chart`).
     pub chart: bool,
@@ -20,19 +22,23 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
+    /// An untitled result of `batches`, not charted, with no time.
     pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> ResultSet {
         ResultSet { title: None, schema, batches, chart: false, elapsed: None }
     }
 
+    /// An untitled result of one batch.
     pub fn from_batch(batch: RecordBatch) -> ResultSet {
         ResultSet::new(batch.schema(), vec![batch])
     }
 
+    /// The same result with `title`.
     pub fn titled(mut self, title: impl Into<String>) -> ResultSet {
         self.title = Some(title.into());
         self
     }
 
+    /// Rows in the result.
     pub fn row_count(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }

@@ -49,7 +49,7 @@ pub(super) fn row_filter(
         parts.push(row_condition(c, frame)?);
     }
     if let Layout::Compare { current, previous, .. } = layout {
-        parts.push(date_in(frame, current).or(date_in(frame, previous)));
+        parts.push(date_in(frame, *current).or(date_in(frame, *previous)));
     }
     Ok(parts.into_iter().reduce(Expr::and))
 }
@@ -61,7 +61,7 @@ pub(super) fn row_filter_expr(f: RowFilter, frame: &Frame) -> Expr {
         RowFilter::OnContract => column(spend::CONTRACT_REF).is_not_null(),
         RowFilter::OffContract => column(spend::CONTRACT_REF).is_null().and(column(spend::REDACTED).is_false()),
         RowFilter::Expiring => match &frame.expiry_window {
-            Some(window) => column_in(column(contracts::EXPIRY_DATE), window),
+            Some(window) => column_in(column(contracts::EXPIRY_DATE), *window),
             None => lit(false),
         },
         RowFilter::Active => column(contracts::START_DATE)
@@ -117,7 +117,7 @@ fn cond_to_expr(c: &Cond, frame: &Frame, measure: &dyn Fn(usize) -> Result<Expr>
         Cond::InList { field: f, values, negated } => {
             field(f)?.in_list(values.iter().map(value_expr).collect(), *negated)
         }
-        Cond::DateIn { range } => date_in(frame, range),
+        Cond::DateIn { range } => date_in(frame, *range),
         Cond::DateCompare { op, date } => compare(frame.time(), *op, date_lit(*date)),
         Cond::Contains { field: f, text } => strpos(lower(field(f)?), lower(lit(text.as_str()))).gt(lit(0i64)),
         Cond::IsMissing { field: f, negated: false } => field(f)?.is_null(),

@@ -78,7 +78,7 @@ pub(super) fn columns(query: &ResolvedQuery, layout: &Layout, frame: &Frame) -> 
     match layout {
         Layout::Plain => plain(query),
         Layout::Compare { current, current_label, previous, previous_label } => {
-            Ok(compare(query, (date_in(frame, current), current_label), (date_in(frame, previous), previous_label)))
+            Ok(compare(query, (date_in(frame, *current), current_label), (date_in(frame, *previous), previous_label)))
         }
         Layout::Pivot { dimension, values } => {
             Ok(pivot(query, dimension_expr(dimension.def.kind, frame.table), values))

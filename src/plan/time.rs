@@ -95,11 +95,11 @@ pub(super) fn date_lit(d: NaiveDate) -> Expr {
 }
 
 /// The query's time column in `range`.
-pub(super) fn date_in(frame: &Frame, range: &DateRange) -> Expr {
+pub(super) fn date_in(frame: &Frame, range: DateRange) -> Expr {
     column_in(frame.time(), range)
 }
 
 /// A date column in `[start, end)`.
-pub(super) fn column_in(column: Expr, range: &DateRange) -> Expr {
+pub(super) fn column_in(column: Expr, range: DateRange) -> Expr {
     column.clone().gt_eq(date_lit(range.start)).and(column.lt(date_lit(range.end)))
 }

@@ -222,6 +222,7 @@ impl FromStr for Command {
 /// A meta-command line, parsed and checked: what to do, with what.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetaCommand {
+    /// `\?`: list the meta-commands.
     ListCommands,
     /// `None`: everything the language offers; a table: its columns.
     Describe(Option<Table>),
@@ -231,16 +232,23 @@ pub enum MetaCommand {
     Output(Option<(PathBuf, Format)>),
     /// `None`: switch it over.
     Timing(Option<bool>),
+    /// `\explain QUERY`: show what the query means and its plans.
     Explain(String),
+    /// `\i FILE`: run a saved query file.
     Include(PathBuf),
     /// `None`: list the parameters.
     Set(Option<Param>),
+    /// `\params`: list the parameters set.
     Params,
+    /// `\as-of`: show or set the date relative periods count back from.
     AsOf(AsOf),
+    /// `\chart`: draw the last result.
     Chart,
     /// `None`: list the topics; else a topic's name from [`TOPICS`].
     Help(Option<&'static str>),
+    /// `\sql QUERY`: run raw SQL over the tables.
     Sql(String),
+    /// `\q`: leave the REPL.
     Quit,
 }
 
@@ -248,16 +256,22 @@ pub enum MetaCommand {
 /// parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
+    /// The parameter name, without the `$`.
     pub name: String,
+    /// The value as typed.
     pub text: String,
+    /// The value as parsed.
     pub value: Operand,
 }
 
 /// What `\as-of` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsOf {
+    /// `\as-of` alone: say which date is in use.
     Show,
+    /// `\as-of latest`: count back from the latest payment.
     Latest,
+    /// `\as-of DATE`: count back from this date.
     Date(NaiveDate),
 }
 

@@ -16,9 +16,13 @@ use super::command::{Command, SCREEN_FORMATS};
 pub struct Vocabulary {
     /// Measures, including ones defined with `define measure`.
     pub measures: Vec<String>,
+    /// Dimension names.
     pub dimensions: Vec<String>,
+    /// Measure modifiers (`card`, `off-contract`, ...).
     pub modifiers: Vec<String>,
+    /// Row field names usable in conditions.
     pub fields: Vec<String>,
+    /// Language keywords.
     pub keywords: Vec<String>,
     /// Values of text dimensions, by dimension name (`council` → `Trafford`, ...).
     pub values: BTreeMap<String, Vec<String>>,
@@ -77,7 +81,9 @@ impl Vocabulary {
 /// and the candidates that replace it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Completion {
+    /// Byte offset where the text to replace starts.
     pub start: usize,
+    /// What may replace it, in offered order.
     pub candidates: Vec<String>,
 }
 

@@ -109,7 +109,9 @@ impl Helper for ReplHelper {}
 /// Options for [`run_repl`].
 #[derive(Debug, Clone, Default)]
 pub struct ReplOptions {
+    /// File the line history is loaded from and saved to (see [`history_path`]); `None`: none kept.
     pub history: Option<PathBuf>,
+    /// The date relative periods count back from; `None`: the latest payment.
     pub as_of: Option<chrono::NaiveDate>,
 }
 

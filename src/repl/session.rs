@@ -13,16 +13,22 @@ use crate::output::{self, Format, PrintOptions, ResultSet};
 /// What the REPL does after a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Read the next line.
     Continue,
+    /// Leave the REPL.
     Quit,
 }
 
 /// Where results go: the screen, or a file set with `\o FILE`.
 #[derive(Debug)]
 pub enum Sink {
+    /// Print results to standard output.
     Screen,
+    /// Write results to a file set with `\o FILE`.
     File {
+        /// The file results are written to.
         path: PathBuf,
+        /// The format chosen from the file's extension.
         format: Format,
         /// Formats that cannot be appended to are rewritten with every result sent since
         /// `\o` (a workbook gets one sheet per result) or with the latest (Parquet, images).
@@ -33,9 +39,13 @@ pub enum Sink {
 /// The REPL's state: the engine (with its parameters and definitions) and the settings
 /// meta-commands change.
 pub struct Session {
+    /// The query engine, with its parameters and definitions.
     pub engine: Engine,
+    /// How results are printed to the screen (`\format`).
     pub format: Format,
+    /// Where results go (`\o`).
     pub sink: Sink,
+    /// Whether each query's time is shown (`\timing`).
     pub timing: bool,
     /// Width of the terminal, for tables and charts.
     pub width: u16,
@@ -48,6 +58,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session over `engine` with the default settings.
     pub fn new(engine: Engine) -> Session {
         Session {
             engine,

@@ -9,7 +9,9 @@ use crate::syntax::ast::{PeriodKind, PeriodUnit};
 /// A half-open date range `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateRange {
+    /// The first day in the range.
     pub start: NaiveDate,
+    /// The first day after the range.
     pub end: NaiveDate,
 }
 
@@ -19,6 +21,7 @@ impl DateRange {
         self.end.pred_opt().unwrap_or(self.end)
     }
 
+    /// The range for people: first day to last day (`2024-04-01 to 2025-03-31`).
     pub fn describe(&self) -> String {
         format!("{} to {}", self.start, self.last_day())
     }
@@ -66,6 +69,7 @@ pub fn financial_year(start_year: i32) -> Option<DateRange> {
     Some(DateRange { start: ymd(start_year, 4, 1)?, end: ymd(start_year + 1, 4, 1)? })
 }
 
+/// The calendar year `year`, January to December.
 pub fn calendar_year(year: i32) -> Option<DateRange> {
     Some(DateRange { start: ymd(year, 1, 1)?, end: ymd(year + 1, 1, 1)? })
 }

@@ -32,10 +32,12 @@ pub struct Definitions {
 }
 
 impl Definitions {
+    /// Define (or redefine) measure `name` as `measure` restricted by `filter`.
     pub fn define_measure(&mut self, name: &Name, measure: Name, filter: Option<Expr>) {
         self.measures.insert(name.text(), (measure, filter));
     }
 
+    /// The names of the measures defined.
     pub fn measure_names(&self) -> impl Iterator<Item = &str> {
         self.measures.keys().map(String::as_str)
     }

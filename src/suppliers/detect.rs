@@ -22,14 +22,19 @@ const MAX_IDENTIFIER_GROUP: usize = 12;
 /// One supplier as the detector sees it: a canonical key and what is known about it.
 #[derive(Debug, Clone, Default)]
 pub struct SupplierRecord {
+    /// The canonical supplier key (after aliases).
     pub key: String,
     /// Published names with their row counts, most common first.
     pub names: Vec<(String, u64)>,
     /// Sum of spend amounts, in pence.
     pub spend: i128,
+    /// Spend rows under this key.
     pub rows: u64,
+    /// VAT numbers published with this key.
     pub vat_numbers: BTreeSet<String>,
+    /// Companies House numbers published with this key.
     pub company_numbers: BTreeSet<String>,
+    /// Supplier postcodes published with this key.
     pub postcodes: BTreeSet<String>,
 }
 
@@ -43,18 +48,26 @@ impl SupplierRecord {
 /// Why a pair is proposed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Evidence {
+    /// Both share this Companies House number.
     SameCompanyNumber(String),
+    /// Both share this VAT number.
     SameVatNumber(String),
+    /// Both share this postcode.
     SamePostcode(String),
+    /// The names are similar enough on their own.
     SimilarNames,
 }
 
 /// A proposed pair: indexes into the records, the names' similarity, and the evidence.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// Index of the first record.
     pub a: usize,
+    /// Index of the second record.
     pub b: usize,
+    /// How alike the names are, 0 to 1.
     pub similarity: f64,
+    /// Every reason the pair is proposed.
     pub evidence: Vec<Evidence>,
 }
 
@@ -71,6 +84,7 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
+    /// The thresholds measured on the labelled pairs.
     pub const DEFAULT: Thresholds = Thresholds { names: 0.65, with_identifier: 0.5 };
 }
 

@@ -11,9 +11,13 @@ use crate::error::{Error, Result};
 /// One labelled pair of published names.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct LabelledPair {
+    /// The first published name.
     pub name_a: String,
+    /// The second published name.
     pub name_b: String,
+    /// Whether the two names are the same supplier.
     pub same: bool,
+    /// Where the pair came from (`pool: detail`) and why it is labelled so.
     pub note: String,
 }
 
@@ -38,13 +42,18 @@ pub fn load_pairs(path: &Path) -> Result<Vec<LabelledPair>> {
 /// Counts of a matcher's decisions against the labels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Confusion {
+    /// Called the same, and the same.
     pub true_positives: u64,
+    /// Called the same, but different.
     pub false_positives: u64,
+    /// Called different, but the same.
     pub false_negatives: u64,
+    /// Called different, and different.
     pub true_negatives: u64,
 }
 
 impl Confusion {
+    /// Count one decision: `predicted` same or not, against the label `actual`.
     pub fn add(&mut self, predicted: bool, actual: bool) {
         match (predicted, actual) {
             (true, true) => self.true_positives += 1,
@@ -64,6 +73,7 @@ impl Confusion {
         ratio(self.true_positives, self.true_positives + self.false_negatives)
     }
 
+    /// The harmonic mean of precision and recall (0 when both are 0).
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
         if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
@@ -88,6 +98,9 @@ pub fn key_confusion(pairs: &[LabelledPair], rules: &KeyRules) -> Confusion {
 mod tests {
     use super::*;
 
+    // Exact on purpose: precision and recall are one division of small counts, the same
+    // division as the expected value, and an empty count is the literal 1.0.
+    #[allow(clippy::float_cmp)]
     #[test]
     fn confusion_ratios() {
         let mut c = Confusion::default();

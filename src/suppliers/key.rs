@@ -49,6 +49,7 @@ pub enum TradingAs {
 /// What is done with `UK` in a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UkMarker {
+    /// `UK` is kept wherever it is.
     Keep,
     /// Dropped when a legal form follows it: `Iron Mountain (UK) Ltd` → `IRON MOUNTAIN`.
     BeforeLegalForm,
@@ -72,6 +73,7 @@ pub struct KeyRules {
     pub company_as_co: bool,
     /// A trailing `CO` or `COMPANY` is dropped unless it follows `AND` (`Smith & Co` keeps it).
     pub trailing_co: bool,
+    /// What is done with `UK` in a name.
     pub uk: UkMarker,
     /// A trailing `LIMI`, `LIMIT` or `LIMITE` (a truncated `LIMITED`) is dropped.
     pub truncated_limited: bool,

@@ -134,6 +134,7 @@ impl Aliases {
         self.canonical.get(key).map_or(key, String::as_str)
     }
 
+    /// Whether no alias is defined.
     pub fn is_empty(&self) -> bool {
         self.canonical.is_empty()
     }
@@ -191,7 +192,9 @@ pub fn normalise_postcode(raw: &str) -> Option<String> {
 /// One side of a match: a normalised (canonical) key and an optional company number.
 #[derive(Debug, Clone, Copy)]
 pub struct Identity<'a> {
+    /// The canonical supplier key.
     pub key: &'a str,
+    /// The Companies House number, if known.
     pub company_number: Option<&'a str>,
 }
 

@@ -76,7 +76,7 @@ pub fn real_dataset(test: &str) -> Option<&'static Path> {
                     .map(|e| e.expect("entry").path())
                     .filter(|p| {
                         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                        name.starts_with("20") && name.ends_with(".csv")
+                        name.starts_with("20") && p.extension().is_some_and(|e| e == "csv")
                     })
                     .collect();
                 v.sort();
