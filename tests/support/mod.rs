@@ -33,6 +33,27 @@ fn folder_or_skip(dir: &Path, test: &str, ci: bool) -> Option<PathBuf> {
     None
 }
 
+/// A Python interpreter with the outside Parquet readers installed (pandas, pyarrow, Polars,
+/// DuckDB), named by `SPENDQL_PYTHON`; `.ci/run` makes that virtualenv. Without it a test
+/// that needs one skips visibly, and under `CI=true` fails, as with the real files.
+pub fn python_readers(test: &str) -> Option<PathBuf> {
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    match std::env::var_os("SPENDQL_PYTHON").map(PathBuf::from) {
+        Some(python) if python.is_file() => Some(python),
+        named => {
+            let what =
+                named.map_or_else(|| "SPENDQL_PYTHON is unset".to_string(), |p| format!("{} is absent", p.display()));
+            assert!(!ci, "{test}: {what}, and CI=true requires the Python Parquet readers (.ci/run makes them)");
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIP {test}: {what} (a Python with pandas, pyarrow, polars, duckdb; CI requires it)"
+            );
+            None
+        }
+    }
+}
+
 #[test]
 fn issue_9_a_missing_shared_folder_skips_locally_and_fails_under_ci() {
     let present = tempfile::tempdir().expect("tempdir");
