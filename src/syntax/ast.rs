@@ -2,18 +2,20 @@
 //! from, so later stages can point at it in diagnostics. Names of measures and dimensions are
 //! kept as the words the user wrote: the grammar does not know which measures exist, the
 //! semantic model does (so adding a measure never touches the grammar).
-#![allow(missing_docs, reason = "AST node fields and variants mirror the grammar; their docs are still to write")]
 
 use crate::error::Span;
 
 /// A value with the span of source text it was parsed from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
+    /// The parsed value.
     pub node: T,
+    /// Where in the source text it was written.
     pub span: Span,
 }
 
 impl<T> Spanned<T> {
+    /// `node`, parsed from the source text at `span`.
     pub fn new(node: T, span: Span) -> Self {
         Spanned { node, span }
     }
@@ -23,7 +25,9 @@ impl<T> Spanned<T> {
 /// `expense type`, `suppliers`. Words are lower-cased; hyphens are kept (`off-contract`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Name {
+    /// The words, lower-cased, each with its own span.
     pub words: Vec<Spanned<String>>,
+    /// From the first word to the last.
     pub span: Span,
 }
 
@@ -60,19 +64,25 @@ pub struct Query {
     pub limit: Option<Spanned<u64>>,
     /// `as chart`.
     pub as_chart: bool,
+    /// The whole query.
     pub span: Span,
 }
 
+/// What a `within` clause names: a dimension for shares, or a window of time for expiries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Within {
+    /// `share within council`: each group's share of its council's total.
     Dimension(Name),
     /// `within 6 months`: parsed as `PeriodKind::Next { count: 6, unit: Month }`.
     Period(Period),
 }
 
+/// Which end of a ranking `top`/`bottom` keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RankDirection {
+    /// The largest values of the ranking measure.
     Top,
+    /// The smallest values of the ranking measure.
     Bottom,
 }
 
@@ -80,34 +90,52 @@ pub enum RankDirection {
 /// ranking measure is the query's first measure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rank {
+    /// `top` or `bottom`.
     pub direction: RankDirection,
+    /// How many groups to keep.
     pub count: Spanned<u64>,
+    /// The dimension being ranked (`suppliers`).
     pub dimension: Name,
+    /// From `top` to the ranking's `by`.
     pub span: Span,
 }
 
+/// `compare FY2021/22 with FY2020/21`: each measure for two periods, with the change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compare {
+    /// The period written first, the one reported on.
     pub current: Period,
+    /// The period it is compared with.
     pub previous: Period,
+    /// The whole clause.
     pub span: Span,
 }
 
+/// One key of `order by`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderItem {
     /// A measure or dimension name as written.
     pub name: Name,
+    /// `desc` was written.
     pub descending: bool,
+    /// The key with its direction.
     pub span: Span,
 }
 
+/// A comparison operator in a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareOp {
+    /// `=`
     Eq,
+    /// `!=`
     NotEq,
+    /// `<`
     Lt,
+    /// `<=`
     LtEq,
+    /// `>`
     Gt,
+    /// `>=`
     GtEq,
 }
 
@@ -116,51 +144,77 @@ pub enum CompareOp {
 pub enum Expr {
     /// `amount >= £25k`, `council = "Salford"`, `year = 2015`, `month = $month`.
     Compare {
+        /// The field or measure compared.
         left: Name,
+        /// How it is compared.
         op: CompareOp,
+        /// What it is compared with.
         right: Operand,
+        /// The whole condition.
         span: Span,
     },
     /// `council in ("Salford", "Trafford")`, `date in last 3 months`, `date in 2021Q2`.
     In {
+        /// The field tested.
         left: Name,
+        /// The values or the one period it must be in.
         values: Vec<Operand>,
+        /// `not in`.
         negated: bool,
+        /// The whole condition.
         span: Span,
     },
     /// `date between 2019-04-01 and 2019-09-30`.
     Between {
+        /// The field tested.
         left: Name,
+        /// The lower bound, included.
         low: Operand,
+        /// The upper bound, included.
         high: Operand,
+        /// The whole condition.
         span: Span,
     },
     /// `supplier ~ "amey"`: case-insensitive contains.
     Contains {
+        /// The text field searched.
         left: Name,
+        /// The text looked for.
         pattern: Operand,
+        /// The whole condition.
         span: Span,
     },
     /// `category is missing`, `category is not missing`.
     IsMissing {
+        /// The field tested.
         left: Name,
+        /// `is not missing`.
         negated: bool,
+        /// The whole condition.
         span: Span,
     },
     /// A bare flag such as `redacted` or `card`.
     Flag {
+        /// The flag's name.
         name: Name,
+        /// Where it was written.
         span: Span,
     },
+    /// Both conditions hold.
     And(Box<Expr>, Box<Expr>),
+    /// Either condition holds.
     Or(Box<Expr>, Box<Expr>),
+    /// `not ...`.
     Not {
+        /// The condition negated.
         expr: Box<Expr>,
+        /// From `not` to the end of the condition.
         span: Span,
     },
 }
 
 impl Expr {
+    /// The source text of the whole condition, for diagnostics.
     pub fn span(&self) -> Span {
         match self {
             Expr::Compare { span, .. }
@@ -178,13 +232,16 @@ impl Expr {
 /// The right-hand side of a condition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
+    /// A string, number, date or boolean.
     Literal(Spanned<Literal>),
+    /// A period such as `FY2021/22` or `last 3 months`.
     Period(Period),
     /// `$month`: a parameter, substituted before resolution.
     Param(Spanned<String>),
 }
 
 impl Operand {
+    /// Where the operand was written.
     pub fn span(&self) -> Span {
         match self {
             Operand::Literal(l) => l.span.clone(),
@@ -194,13 +251,19 @@ impl Operand {
     }
 }
 
+/// A literal value as written, before it is checked against the field it meets.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     /// `"Salford"` with escapes resolved.
     String(String),
     /// A plain or money number, already scaled: `£25k` → `25000`, `1.5m` → `1500000`.
     /// Kept as decimal text so it is never rounded through a float.
-    Number { value: String, money: bool },
+    Number {
+        /// The scaled number as decimal text.
+        value: String,
+        /// Written with `£`.
+        money: bool,
+    },
     /// `2021-04-01`.
     Date(chrono::NaiveDate),
     /// `true` / `false`.
@@ -210,22 +273,33 @@ pub enum Literal {
 /// A span of time, named absolutely or relative to the as-of date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Period {
+    /// Which span of time.
     pub kind: PeriodKind,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// The unit of a relative period (`last 3 months`, `this fy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodUnit {
+    /// A calendar day.
     Day,
+    /// Seven days.
     Week,
+    /// A calendar month.
     Month,
+    /// A calendar quarter.
     Quarter,
+    /// A calendar year.
     Year,
     /// UK financial year, April to March.
     FinancialYear,
 }
 
+/// The span of time a [`Period`] names. Field names say which part of the literal they hold
+/// (`year`, `month` 1–12, `quarter` 1–4, `count` units of `unit`).
 #[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs, reason = "each field is named for the part of the period literal it holds, as the enum doc says")]
 pub enum PeriodKind {
     /// `2021-04`.
     Month { year: i32, month: u32 },
@@ -248,13 +322,19 @@ pub enum PeriodKind {
 /// A saved query file (`*.spql`): parameters, definitions, includes and named queries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryFile {
+    /// The statements in file order.
     pub statements: Vec<Statement>,
 }
 
 // A file holds a handful of statements, so the size of the `Query` variant costs nothing
 // worth boxing it (which would change the type the semantic stage matches on).
+/// One statement of a saved query file.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    missing_docs,
+    reason = "the fields are the parts of the statement its variant doc shows, with `span` the whole statement"
+)]
 pub enum Statement {
     /// `param month = 2021-06`: a default, overridable with `--param month=...`.
     Param { name: Spanned<String>, value: Operand, span: Span },
