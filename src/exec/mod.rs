@@ -383,7 +383,7 @@ impl DataLookup for Engine {
             DimensionKind::Column(c) => self.column_values(dimension.home_table(), c),
             DimensionKind::Supplier => self.column_values(Table::Spend, spend::SUPPLIER_NAME),
             DimensionKind::Contract if self.has_table(Table::Contracts) => {
-                self.column_values(Table::Contracts, contracts::REFERENCE)
+                self.column_values(Table::Contracts, contracts::CONTRACT_ID)
             }
             _ => Ok(Vec::new()),
         }

@@ -11,6 +11,10 @@
 //! - `expiry_date` is the register's expiry column (`Current Expiry Date`, ...); when the
 //!   register has none, or the cell is a placeholder, it is the `end_date`.
 //! - `value_total` is the money that reconciles: read = loaded + rejected, to the penny.
+//! - `contract_id` is [`contract_ids`]: `Salford/S1161` from the council and the reference
+//!   (trimmed, spaces collapsed, upper case; a placeholder is no reference), `Salford/S1161/2`
+//!   for a repeat, `Salford/row-57` without a reference. The ids written here cover this
+//!   register alone; `link` renumbers across all of a council's registers after every change.
 //!
 //! Registers are small (hundreds of rows), so a register is read whole before its rows are
 //! parsed: the day/month order of numeric dates is decided from every date column at once,
@@ -18,7 +22,7 @@
 //! no payment date).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs::File;
 use std::path::Path;
@@ -395,6 +399,51 @@ pub fn collaborative(value: &str, own_council: &str) -> Option<String> {
     (!names.is_empty()).then(|| names.join(";"))
 }
 
+/// The published reference as it appears in a `contract_id`: trimmed, runs of whitespace made
+/// one space, upper case (`s1161 ` and `S1161` are one reference). `None` for a blank or a
+/// placeholder (`TBC`, `N/A`, `-`, ...), which no two contracts can be told apart by.
+pub fn id_reference(reference: Option<&str>) -> Option<String> {
+    let reference = reference?.trim();
+    if is_placeholder(reference) {
+        return None;
+    }
+    Some(reference.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase())
+}
+
+/// The `contract_id` of every contract given, in order: (council, published reference,
+/// source line). Unique across everything given, which callers make the whole dataset.
+///
+/// First, each contract's base id is `COUNCIL/REFERENCE` ([`id_reference`]) or, without a
+/// reference, `COUNCIL/row-LINE`; the first contract to claim a base id gets it. Then each
+/// later claimant gets `BASE/2`, `BASE/3`, ... in order, skipping any id already given (a
+/// register may publish `S1/2` as a reference of its own). The first occurrence keeping the
+/// plain id is what keeps ids stable when a republished register appends rows; references
+/// are upper-cased and `row-` is lower case, so a reference `ROW-5` never meets a line id.
+pub fn contract_ids<'a>(contracts: impl IntoIterator<Item = (&'a str, Option<&'a str>, i64)>) -> Vec<String> {
+    let bases: Vec<String> = contracts
+        .into_iter()
+        .map(|(council, reference, line)| match id_reference(reference) {
+            Some(reference) => format!("{}/{reference}", council.trim()),
+            None => format!("{}/row-{line}", council.trim()),
+        })
+        .collect();
+    let mut taken: HashSet<String> = HashSet::with_capacity(bases.len());
+    let mut ids: Vec<Option<String>> = bases.iter().map(|base| taken.insert(base.clone()).then(|| base.clone())).collect();
+    let mut next: HashMap<&str, u64> = HashMap::new();
+    for (id, base) in ids.iter_mut().zip(&bases).filter(|(id, _)| id.is_none()) {
+        let n = next.entry(base.as_str()).or_insert(2);
+        loop {
+            let candidate = format!("{base}/{n}");
+            *n += 1;
+            if taken.insert(candidate.clone()) {
+                *id = Some(candidate);
+                break;
+            }
+        }
+    }
+    ids.into_iter().map(Option::unwrap_or_default).collect()
+}
+
 /// Whether a header names enough to load a contract: a supplier, and a reference or a title.
 fn is_register(mapping: &Mapping<ContractField>) -> bool {
     mapping.column(ContractField::SupplierName).is_some()
@@ -761,9 +810,11 @@ fn to_batch(rows: &[ContractRow], context: &Context, source_file: &str) -> Resul
         let values = rows.iter().map(f).collect::<Decimal128Array>();
         Ok(Arc::new(values.with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?))
     };
+    let ids = contract_ids(rows.iter().map(|r| (context.council.as_str(), r.reference.as_deref(), r.source_row)));
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(std::iter::repeat_n(&context.council, count))),
         Arc::new(std::iter::repeat_n(context.council_code.as_deref(), count).collect::<StringArray>()),
+        Arc::new(StringArray::from_iter_values(ids)),
         text(|r| r.reference.as_deref()),
         text(|r| r.title.as_deref()),
         text(|r| r.description.as_deref()),
@@ -921,6 +972,53 @@ mod tests {
         assert!(!looks_like_register(&spend));
         let salford: Vec<String> = SALFORD.split(',').map(String::from).collect();
         assert!(looks_like_register(&salford));
+    }
+
+    fn ids(rows: &[(&'static str, Option<&'static str>, i64)]) -> Vec<String> {
+        contract_ids(rows.iter().copied())
+    }
+
+    #[test]
+    fn issue_10_contract_ids_name_repeats_and_missing_references() {
+        let got = ids(&[
+            ("Salford", Some("S1161"), 2),
+            ("Salford", Some(" s1161 "), 3),
+            ("Salford", None, 4),
+            ("Salford", Some("S1161"), 5),
+            ("Salford", Some("TBC"), 6),
+            ("Salford", Some("CR  0123"), 7),
+            ("Trafford", Some("S1161"), 2),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "Salford/S1161",
+                "Salford/S1161/2",
+                "Salford/row-4",
+                "Salford/S1161/3",
+                "Salford/row-6",
+                "Salford/CR 0123",
+                "Trafford/S1161"
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_10_contract_ids_stay_unique_when_a_reference_looks_like_a_suffix_or_a_line() {
+        // `A`, `A`, `A/2`: the published `A/2` keeps its plain id, the repeat of `A` moves on.
+        assert_eq!(
+            ids(&[("C", Some("A"), 2), ("C", Some("A"), 3), ("C", Some("A/2"), 4)]),
+            ["C/A", "C/A/3", "C/A/2"]
+        );
+        // A reference `row-3` is upper-cased, so it never meets line 3's id.
+        assert_eq!(ids(&[("C", Some("row-3"), 2), ("C", None, 3)]), ["C/ROW-3", "C/row-3"]);
+        // Two registers of one council both without a reference on line 5.
+        assert_eq!(ids(&[("C", None, 5), ("C", None, 5), ("C", None, 5)]), ["C/row-5", "C/row-5/2", "C/row-5/3"]);
+        // Appending rows keeps the ids already given.
+        let before = ids(&[("C", Some("A"), 2), ("C", None, 3), ("C", Some("A"), 4)]);
+        let after = ids(&[("C", Some("A"), 2), ("C", None, 3), ("C", Some("A"), 4), ("C", Some("A"), 5), ("C", None, 6)]);
+        assert_eq!(after[..3], before[..]);
+        assert_eq!(after[3..], ["C/A/3", "C/row-6"]);
     }
 
     #[test]
