@@ -428,7 +428,8 @@ pub fn contract_ids<'a>(contracts: impl IntoIterator<Item = (&'a str, Option<&'a
         })
         .collect();
     let mut taken: HashSet<String> = HashSet::with_capacity(bases.len());
-    let mut ids: Vec<Option<String>> = bases.iter().map(|base| taken.insert(base.clone()).then(|| base.clone())).collect();
+    let mut ids: Vec<Option<String>> =
+        bases.iter().map(|base| taken.insert(base.clone()).then(|| base.clone())).collect();
     let mut next: HashMap<&str, u64> = HashMap::new();
     for (id, base) in ids.iter_mut().zip(&bases).filter(|(id, _)| id.is_none()) {
         let n = next.entry(base.as_str()).or_insert(2);
@@ -1006,17 +1007,15 @@ mod tests {
     #[test]
     fn issue_10_contract_ids_stay_unique_when_a_reference_looks_like_a_suffix_or_a_line() {
         // `A`, `A`, `A/2`: the published `A/2` keeps its plain id, the repeat of `A` moves on.
-        assert_eq!(
-            ids(&[("C", Some("A"), 2), ("C", Some("A"), 3), ("C", Some("A/2"), 4)]),
-            ["C/A", "C/A/3", "C/A/2"]
-        );
+        assert_eq!(ids(&[("C", Some("A"), 2), ("C", Some("A"), 3), ("C", Some("A/2"), 4)]), ["C/A", "C/A/3", "C/A/2"]);
         // A reference `row-3` is upper-cased, so it never meets line 3's id.
         assert_eq!(ids(&[("C", Some("row-3"), 2), ("C", None, 3)]), ["C/ROW-3", "C/row-3"]);
         // Two registers of one council both without a reference on line 5.
         assert_eq!(ids(&[("C", None, 5), ("C", None, 5), ("C", None, 5)]), ["C/row-5", "C/row-5/2", "C/row-5/3"]);
         // Appending rows keeps the ids already given.
         let before = ids(&[("C", Some("A"), 2), ("C", None, 3), ("C", Some("A"), 4)]);
-        let after = ids(&[("C", Some("A"), 2), ("C", None, 3), ("C", Some("A"), 4), ("C", Some("A"), 5), ("C", None, 6)]);
+        let after =
+            ids(&[("C", Some("A"), 2), ("C", None, 3), ("C", Some("A"), 4), ("C", Some("A"), 5), ("C", None, 6)]);
         assert_eq!(after[..3], before[..]);
         assert_eq!(after[3..], ["C/A/3", "C/row-6"]);
     }

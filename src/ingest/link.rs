@@ -183,7 +183,8 @@ pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Resul
 fn assign_contract_ids(version_dir: &Path, manifest: &Manifest) -> Result<Vec<(PathBuf, Vec<String>, bool)>> {
     let mut sources: Vec<_> = manifest.sources.iter().filter(|r| r.kind == SourceKind::Contracts).collect();
     sources.sort_by(|a, b| (&a.council, &a.source_name).cmp(&(&b.council, &b.source_name)));
-    let files: Vec<PathBuf> = sources.iter().flat_map(|r| r.parquet_files.iter().map(|f| version_dir.join(f))).collect();
+    let files: Vec<PathBuf> =
+        sources.iter().flat_map(|r| r.parquet_files.iter().map(|f| version_dir.join(f))).collect();
     // (council, reference, line) of every contract, and the ids stored now, file by file.
     let mut contracts: Vec<(String, Option<String>, i64)> = Vec::new();
     let mut stored: Vec<Option<String>> = Vec::new();
