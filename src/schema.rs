@@ -168,13 +168,15 @@ pub mod contracts {
     /// The council's ONS GSS code, when known.
     pub const COUNCIL_CODE: &str = "council_code";
     /// The contract's key, unique in the dataset: `Salford/S1161` from the council's display
-    /// name and the published reference (trimmed, runs of spaces made one, upper case);
-    /// `Salford/S1161/2`, `/3`, ... for the second and later rows of the council's registers
-    /// repeating a reference, in file order (registers ordered by file name); `Salford/row-57`
-    /// (the register's line 57) for a contract published without a reference. An id already
-    /// taken moves to the next free number. Re-ingesting the same register gives the same
-    /// ids; a republished register keeps them while rows are only appended. Assigned by
-    /// `ingest::link`, which rereads every register whenever one changes.
+    /// name and the published reference (control characters dropped, runs of spaces made
+    /// one, trimmed, upper case; a
+    /// placeholder such as `TBC` is no reference); `Salford/(Road salt)` from the title when
+    /// there is no reference; `Salford/row-57` (the register's line) with neither. The second
+    /// and later contracts claiming one of these take `/2`, `/3`, ... in order (registers in
+    /// order of council and file name, rows in file order), skipping ids already taken. The
+    /// same register gives the same ids; a republished one keeps them when rows are added,
+    /// except the numbers of a repeat inserted before an older one. Assigned by
+    /// `ingest::link`, which renames every contract whenever a register changes.
     pub const CONTRACT_ID: &str = "contract_id";
     /// The council's contract reference, as published.
     pub const REFERENCE: &str = "reference";

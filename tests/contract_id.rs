@@ -40,23 +40,33 @@ fn placeholder(cell: &str) -> bool {
         .any(|p| cell.trim().eq_ignore_ascii_case(p))
 }
 
-/// The ids the README's rule gives `(line, reference)` rows of one council, in file order,
-/// written out independently of spendql's code: the first claimant of `COUNCIL/REF` (or
-/// `COUNCIL/row-LINE`) keeps it, later ones take `/2`, `/3`, ..., skipping ids taken.
-fn expected_ids(council: &str, rows: &[(i64, String)]) -> BTreeMap<i64, String> {
-    let base = |line: i64, reference: &str| {
-        if placeholder(reference) {
-            format!("{council}/row-{line}")
+/// One register record as the rule reads it: line, reference, title.
+type Record = (i64, String, String);
+
+/// The ids the README's rule gives one council's records, in file order, written out
+/// independently of spendql's code: the first claimant of `COUNCIL/REF`, else
+/// `COUNCIL/(Title)`, else `COUNCIL/row-LINE` keeps it; later ones take `/2`, `/3`, ...,
+/// skipping ids taken.
+fn expected_ids(council: &str, rows: &[Record]) -> BTreeMap<i64, String> {
+    // Control characters dropped, whitespace runs one space.
+    let collapse = |text: &str| {
+        let visible: String = text.chars().filter(|c| c.is_whitespace() || !c.is_control()).collect();
+        visible.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let base = |line: i64, reference: &str, title: &str| {
+        if !placeholder(&collapse(reference)) {
+            format!("{council}/{}", collapse(reference).to_uppercase())
+        } else if !placeholder(&collapse(title)) {
+            format!("{council}/({})", collapse(title))
         } else {
-            let words: Vec<&str> = reference.split_whitespace().collect();
-            format!("{council}/{}", words.join(" ").to_uppercase())
+            format!("{council}/row-{line}")
         }
     };
     let mut taken = HashSet::new();
     let mut ids = BTreeMap::new();
     let mut later = Vec::new();
-    for (line, reference) in rows {
-        let b = base(*line, reference);
+    for (line, reference, title) in rows {
+        let b = base(*line, reference, title);
         if taken.insert(b.clone()) {
             ids.insert(*line, b);
         } else {
@@ -71,20 +81,20 @@ fn expected_ids(council: &str, rows: &[(i64, String)]) -> BTreeMap<i64, String> 
     ids
 }
 
-/// `(line, reference)` of every record of a register, read with the `csv` crate.
-fn register_references(bytes: &[u8], reference_header: &str) -> Vec<(i64, String)> {
+/// Every record of a register, read with the `csv` crate.
+fn register_records(bytes: &[u8], reference_header: &str, title_header: &str) -> Vec<Record> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = reader.byte_records();
     let header = records.next().expect("a header").expect("readable");
-    let column = header
-        .iter()
-        .position(|h| String::from_utf8_lossy(h).trim() == reference_header)
-        .expect("the reference column");
+    let column =
+        |name: &str| header.iter().position(|h| String::from_utf8_lossy(h).trim() == name).expect("a register column");
+    let (reference, title) = (column(reference_header), column(title_header));
     records
         .map(|r| {
             let r = r.expect("readable record");
             let line = r.position().expect("position").line() as i64;
-            (line, String::from_utf8_lossy(r.get(column).unwrap_or_default()).into_owned())
+            let cell = |i: usize| String::from_utf8_lossy(r.get(i).unwrap_or_default()).into_owned();
+            (line, cell(reference), cell(title))
         })
         .collect()
 }
@@ -101,19 +111,19 @@ fn issue_10_contract_ids_are_unique_on_salfords_real_register() {
     assert_eq!(distinct.len(), got.len(), "contract_id repeats");
     // The rule applied to the loaded lines' published references.
     let bytes = std::fs::read(&register).expect("register");
-    let references: Vec<(i64, String)> = register_references(&bytes, "Contract Reference")
+    let references: Vec<Record> = register_records(&bytes, "Contract Reference", "Contract Title")
         .into_iter()
-        .filter(|(line, _)| got.contains_key(line))
+        .filter(|(line, _, _)| got.contains_key(line))
         .collect();
     assert_eq!(references.len(), got.len(), "every loaded line is a record of the CSV");
     let distinct_references: HashSet<&str> =
-        references.iter().map(|(_, r)| r.trim()).filter(|r| !placeholder(r)).collect();
+        references.iter().map(|(_, r, _)| r.trim()).filter(|r| !placeholder(r)).collect();
     assert_eq!(distinct_references.len(), 271, "271 distinct references besides the empty ones");
-    assert!(references.iter().any(|(_, r)| placeholder(r)), "some contracts have no reference");
+    assert!(references.iter().any(|(_, r, _)| placeholder(r)), "some contracts have no reference");
     assert_eq!(got, expected_ids("Salford", &references));
     // The readable forms the README promises.
     assert!(got.values().any(|id| id == "Salford/S1161/9"), "S1161 is published nine times");
-    assert!(got.values().any(|id| id.starts_with("Salford/row-")));
+    assert!(got.values().any(|id| id == "Salford/(Buile Hill Mansion - Asbestos Removal)"), "no reference: the title");
 }
 
 /// A register repeating references (in other case and spacing, and as a published `CR-1/2`)
@@ -124,17 +134,21 @@ const REGISTER: &str = "Contract Reference,Contract Title,Supplier Name,Start Da
     ,Plumbing,Pipe Ltd,01/04/2021,31/03/2022,3000\n\
     TBC,Catering,Dinners Ltd,01/04/2021,31/03/2022,4000\n\
     CR-1/2,Signs,Sign Ltd,01/04/2021,31/03/2022,5000\n\
-    CR  2,Laptops,Bytes Ltd,01/04/2021,31/03/2022,6000\n";
+    CR  2,Laptops,Bytes Ltd,01/04/2021,31/03/2022,6000\n\
+    ,,Odd Jobs Ltd,01/04/2021,31/03/2022,7000\n\
+    ,Plumbing,Drains Ltd,01/04/2021,31/03/2022,8000\n";
 
 fn hand_ids() -> BTreeMap<i64, String> {
     [
         (2, "Wigan/CR-1"),
         // The repeat would be CR-1/2, but the register publishes that reference itself.
         (3, "Wigan/CR-1/3"),
-        (4, "Wigan/row-4"),
-        (5, "Wigan/row-5"),
+        (4, "Wigan/(Plumbing)"),
+        (5, "Wigan/(Catering)"),
         (6, "Wigan/CR-1/2"),
         (7, "Wigan/CR 2"),
+        (8, "Wigan/row-8"),
+        (9, "Wigan/(Plumbing)/2"),
     ]
     .into_iter()
     .map(|(l, id)| (l, id.to_string()))
@@ -164,23 +178,31 @@ fn issue_10_contract_ids_are_stable_when_a_register_is_ingested_again() {
     assert_ok(&ingest(&second, "Wigan", "contracts", std::slice::from_ref(&file)));
     assert_eq!(ids_by_line(&first, "contracts-2022-07.csv"), ids_by_line(&second, "contracts-2022-07.csv"));
 
-    // Republished with rows appended: the earlier rows keep their ids.
+    // Republished with a contract inserted at the top and two appended: every line moves
+    // down one, and the earlier contracts keep their ids.
+    let (header, rows) = REGISTER.split_once('\n').expect("a header");
     std::fs::write(
         &file,
         format!(
-            "{REGISTER}CR-1,Road salt lot 3,Rock Ltd,01/04/2021,31/03/2022,700\n\
+            "{header}\nCR-3,Bins,Bin Ltd,01/04/2021,31/03/2022,100\n{rows}\
+             CR-1,Road salt lot 3,Rock Ltd,01/04/2021,31/03/2022,700\n\
              ,Window cleaning,Glass Ltd,01/04/2021,31/03/2022,800\n"
         ),
     )
     .expect("republished");
     assert_ok(&ingest(&first, "Wigan", "contracts", std::slice::from_ref(&file)));
-    let mut expected = hand_ids();
-    expected.insert(8, "Wigan/CR-1/4".into());
+    let mut expected: BTreeMap<i64, String> = hand_ids().into_iter().map(|(line, id)| (line + 1, id)).collect();
+    expected.insert(2, "Wigan/CR-3".into());
+    expected.insert(11, "Wigan/CR-1/4".into());
+    expected.insert(12, "Wigan/(Window cleaning)".into());
+    // Except the one contract with neither reference nor title: its id is its line.
     expected.insert(9, "Wigan/row-9".into());
-    assert_eq!(ids_by_line(&first, "contracts-2022-07.csv"), expected);
+    let got = ids_by_line(&first, "contracts-2022-07.csv");
+    assert_eq!(got, expected);
 
     // A later register of the same council (registers are numbered on in name order): the
     // first keeps its ids and every id stays unique across both.
+    let expected = got;
     let later = dir.path().join("contracts-2023-01.csv");
     std::fs::write(
         &later,

@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::schema::{Table, contracts as c, spend as s};
 use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number, supplier_key};
 
-use super::contracts::contract_ids;
+use super::contracts::{IdParts, contract_ids};
 use super::write::writer_properties;
 
 /// Which spend files a linking pass must rewrite.
@@ -185,28 +185,35 @@ fn assign_contract_ids(version_dir: &Path, manifest: &Manifest) -> Result<Vec<(P
     sources.sort_by(|a, b| (&a.council, &a.source_name).cmp(&(&b.council, &b.source_name)));
     let files: Vec<PathBuf> =
         sources.iter().flat_map(|r| r.parquet_files.iter().map(|f| version_dir.join(f))).collect();
-    // (council, reference, line) of every contract, and the ids stored now, file by file.
-    let mut contracts: Vec<(String, Option<String>, i64)> = Vec::new();
+    // (council, reference, title, line) of every contract, and the ids stored now, by file.
+    let mut contracts: Vec<(String, Option<String>, Option<String>, i64)> = Vec::new();
     let mut stored: Vec<Option<String>> = Vec::new();
     let mut lengths: Vec<usize> = Vec::new();
     for path in &files {
         let before = contracts.len();
-        let columns = [c::COUNCIL, c::REFERENCE, c::SOURCE_ROW, c::CONTRACT_ID];
+        let columns = [c::COUNCIL, c::REFERENCE, c::TITLE, c::SOURCE_ROW, c::CONTRACT_ID];
         for batch in TableReader::of_files(Table::Contracts, vec![path.clone()]).batches(Some(&columns)) {
             let batch = batch?;
             let council = batch.required_text(c::COUNCIL)?;
             let reference = batch.required_text(c::REFERENCE)?;
+            let title = batch.required_text(c::TITLE)?;
             let line = batch.row_numbers(c::SOURCE_ROW)?;
             let id = batch.text(c::CONTRACT_ID)?;
             for i in 0..batch.num_rows() {
                 let council = council.raw(i).unwrap_or_default().to_string();
-                contracts.push((council, reference.raw(i).map(str::to_string), line.value(i)));
+                let text = |t: &crate::catalog::reader::Text<'_>| t.raw(i).map(str::to_string);
+                contracts.push((council, text(&reference), text(&title), line.value(i)));
                 stored.push(id.raw(i).map(str::to_string));
             }
         }
         lengths.push(contracts.len() - before);
     }
-    let ids = contract_ids(contracts.iter().map(|(c, r, l)| (c.as_str(), r.as_deref(), *l)));
+    let ids = contract_ids(contracts.iter().map(|(council, reference, title, line)| IdParts {
+        council,
+        reference: reference.as_deref(),
+        title: title.as_deref(),
+        line: *line,
+    }));
     let mut out = Vec::with_capacity(files.len());
     let mut start = 0;
     for (path, length) in files.into_iter().zip(lengths) {
