@@ -74,7 +74,8 @@ fn expected_ids(council: &str, rows: &[Record]) -> BTreeMap<i64, String> {
         }
     }
     for (line, b) in later {
-        let id = (2..).map(|n| format!("{b}/{n}")).find(|id| !taken.contains(id)).expect("a free number");
+        let id =
+            (2..=rows.len() + 1).map(|n| format!("{b}/{n}")).find(|id| !taken.contains(id)).expect("a free number");
         taken.insert(id.clone());
         ids.insert(line, id);
     }
