@@ -729,6 +729,16 @@ mod tests {
         }
 
         #[test]
+        fn issue_10_a_bare_reference_is_pointed_to_its_contract_ids() {
+            let (_dir, engine) = linked(None);
+            let err = engine.query(r#"spend by contract where contract = "t-amey""#, Cancel::Never).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::UnknownValue);
+            assert_eq!(err.hints, ["contracts are named by council and reference: \"Trafford/T-AMEY\""]);
+            let got = text_rows(&engine, r#"spend by contract where contract = "Trafford/T-AMEY""#);
+            assert_eq!(got, strings(&[&["Trafford/T-AMEY", "2150.50"]]));
+        }
+
+        #[test]
         fn contract_measures_by_officer() {
             let (_dir, engine) = linked(None);
             let got =
