@@ -91,9 +91,9 @@ QUERIES = [
      "SELECT council, concat(CAST(year(payment_date) AS VARCHAR), ' Q', CAST(quarter(payment_date) AS VARCHAR)) AS q, "
      "sum(amount) FROM spend WHERE is_card GROUP BY 1, 2 ORDER BY 1, 2"),
     ("spend off-contract by council, category in a year", "spend off-contract by council, category where year = 2022",
-     "SELECT council, category, sum(amount) AS s FROM spend WHERE contract_ref IS NULL AND NOT redacted "
+     "SELECT council, category, sum(amount) AS s FROM spend WHERE contract_id IS NULL AND NOT redacted "
      "AND payment_date >= DATE '2022-01-01' AND payment_date < DATE '2023-01-01' GROUP BY 1, 2 ORDER BY 1, 2",
-     "SELECT council, category, sum(amount) AS s FROM spend WHERE contract_ref IS NULL AND NOT redacted "
+     "SELECT council, category, sum(amount) AS s FROM spend WHERE contract_id IS NULL AND NOT redacted "
      "AND payment_date >= DATE '2022-01-01' AND payment_date < DATE '2023-01-01' GROUP BY 1, 2 ORDER BY 1, 2"),
 ]
 

@@ -372,14 +372,15 @@ fn check_contracts(
     mut sink: Option<&mut FailureFile>,
 ) -> Result<()> {
     use contracts::{
-        COMPANY_NUMBER, COUNCIL, DEPARTMENT, DESCRIPTION, END_DATE, IRRECOVERABLE_VAT, PROCEDURE, REFERENCE,
-        REVIEW_DATE, SME, SOURCE_FILE, SOURCE_ROW, START_DATE, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_TOTAL,
-        VCSE,
+        COMPANY_NUMBER, CONTRACT_ID, COUNCIL, DEPARTMENT, DESCRIPTION, END_DATE, IRRECOVERABLE_VAT, PROCEDURE,
+        REFERENCE, REVIEW_DATE, SME, SOURCE_FILE, SOURCE_ROW, START_DATE, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE,
+        VALUE_TOTAL, VCSE,
     };
     let council = columns.required_text(COUNCIL)?;
     let source_file = columns.required_text(SOURCE_FILE)?;
     let source_row = columns.row_numbers(SOURCE_ROW)?;
     let reference = columns.text(REFERENCE)?;
+    let contract_id = columns.text(CONTRACT_ID)?;
     let title = columns.text(TITLE)?;
     let department = columns.text(DEPARTMENT)?;
     let description = columns.text(DESCRIPTION)?;
@@ -440,7 +441,8 @@ fn check_contracts(
             council: council_name,
             source_file: source_file.get(row).unwrap_or(""),
             source_row: source_row.value(row),
-            id: reference.get(row),
+            // The key a failing contract can be joined back on; references repeat.
+            id: contract_id.get(row).or_else(|| reference.get(row)),
             supplier: supplier_name,
             money,
         };

@@ -121,16 +121,17 @@ pub mod spend {
     pub const SOURCE_ROW: &str = "source_row";
     /// JSON object of the source columns that map to no harmonised field, so nothing is lost.
     pub const EXTRAS: &str = "extras";
-    /// The contract (`council:reference`) covering the payment, if any. Null when no
-    /// contract covers it or no register is loaded; recomputed by [`crate::link`] whenever
-    /// spend, contracts or supplier aliases change.
-    pub const CONTRACT_REF: &str = "contract_ref";
+    /// The `contracts.contract_id` of the contract covering the payment, if any: join the
+    /// two tables on it for the contract's reference, title and dates. Null when no contract
+    /// covers it, the payment is redacted, or no register is loaded; recomputed by
+    /// `ingest::link` inside every ingest that changes spend, contracts or supplier aliases.
+    pub const CONTRACT_ID: &str = "contract_id";
 }
 
 /// The Arrow schema of the `spend` table.
 pub fn spend_schema() -> SchemaRef {
     use spend::{
-        AMOUNT, CATEGORY, CATEGORY_CODE, COMPANY_NUMBER, CONTRACT_REF, COUNCIL, COUNCIL_CODE, DEPARTMENT, EXPENSE_TYPE,
+        AMOUNT, CATEGORY, CATEGORY_CODE, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE, DEPARTMENT, EXPENSE_TYPE,
         EXTRAS, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE, PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_ID,
         SUPPLIER_KEY, SUPPLIER_NAME, TRANSACTION_ID, VAT_NUMBER,
     };
@@ -156,7 +157,7 @@ pub fn spend_schema() -> SchemaRef {
         Field::new(SOURCE_FILE, DataType::Utf8, false),
         Field::new(SOURCE_ROW, DataType::Int64, false),
         utf8(EXTRAS),
-        utf8(CONTRACT_REF),
+        utf8(CONTRACT_ID),
     ]))
 }
 
@@ -166,7 +167,18 @@ pub mod contracts {
     pub const COUNCIL: &str = "council";
     /// The council's ONS GSS code, when known.
     pub const COUNCIL_CODE: &str = "council_code";
-    /// The council's contract reference.
+    /// The contract's key, unique in the dataset: `Salford/S1161` from the council's display
+    /// name and the published reference (control characters dropped, runs of spaces made
+    /// one, trimmed, upper case; a
+    /// placeholder such as `TBC` is no reference); `Salford/(Road salt)` from the title when
+    /// there is no reference; `Salford/row-57` (the register's line) with neither. The second
+    /// and later contracts claiming one of these take `/2`, `/3`, ... in order (registers in
+    /// order of council and file name, rows in file order), skipping ids already taken. The
+    /// same register gives the same ids; a republished one keeps them when rows are added,
+    /// except the numbers of a repeat inserted before an older one. Assigned by
+    /// `ingest::link`, which renames every contract whenever a register changes.
+    pub const CONTRACT_ID: &str = "contract_id";
+    /// The council's contract reference, as published.
     pub const REFERENCE: &str = "reference";
     /// The contract title.
     pub const TITLE: &str = "title";
@@ -231,14 +243,15 @@ pub mod contracts {
 /// The Arrow schema of the `contracts` table.
 pub fn contracts_schema() -> SchemaRef {
     use contracts::{
-        CATEGORY, CATEGORY_CODE, COLLABORATIVE, COMPANY_NUMBER, COUNCIL, COUNCIL_CODE, DEPARTMENT, DESCRIPTION,
-        END_DATE, EXPIRY_DATE, EXTENSION_MONTHS_AVAILABLE, EXTRAS, IRRECOVERABLE_VAT, OFFICER, PROCEDURE, REFERENCE,
-        REVIEW_DATE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW, START_DATE,
-        STATUS, SUPPLIER_KEY, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_ANNUAL, VALUE_TOTAL, VCSE,
+        CATEGORY, CATEGORY_CODE, COLLABORATIVE, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE, DEPARTMENT,
+        DESCRIPTION, END_DATE, EXPIRY_DATE, EXTENSION_MONTHS_AVAILABLE, EXTRAS, IRRECOVERABLE_VAT, OFFICER, PROCEDURE,
+        REFERENCE, REVIEW_DATE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW,
+        START_DATE, STATUS, SUPPLIER_KEY, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_ANNUAL, VALUE_TOTAL, VCSE,
     };
     Arc::new(Schema::new(vec![
         Field::new(COUNCIL, DataType::Utf8, false),
         utf8(COUNCIL_CODE),
+        utf8(CONTRACT_ID),
         utf8(REFERENCE),
         utf8(TITLE),
         utf8(DESCRIPTION),

@@ -90,6 +90,9 @@ impl Window {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contract {
     pub council: String,
+    /// `contract_id`, the contract's key: what the summary names contracts by, since a
+    /// register's references repeat. `COUNCIL REFERENCE` in a table written without ids.
+    pub contract_id: String,
     pub reference: String,
     pub title: String,
     pub category: Option<String>,
@@ -458,6 +461,7 @@ pub fn read_contracts(snapshot: &Snapshot) -> Result<Vec<Contract>> {
     }
     let columns = [
         col::COUNCIL,
+        col::CONTRACT_ID,
         col::REFERENCE,
         col::TITLE,
         col::CATEGORY,
@@ -479,6 +483,7 @@ pub fn read_contracts(snapshot: &Snapshot) -> Result<Vec<Contract>> {
 fn read_batch(batch: &TableBatch, out: &mut Vec<Contract>) -> Result<()> {
     let (council, reference, title) =
         (batch.required_text(col::COUNCIL)?, batch.text(col::REFERENCE)?, batch.text(col::TITLE)?);
+    let contract_id = batch.text(col::CONTRACT_ID)?;
     let (category, category_code) = (batch.text(col::CATEGORY)?, batch.text(col::CATEGORY_CODE)?);
     let (officer, status) = (batch.text(col::OFFICER)?, batch.text(col::STATUS)?);
     let (value_total, value_annual) = (batch.money(col::VALUE_TOTAL)?, batch.money(col::VALUE_ANNUAL)?);
@@ -486,9 +491,12 @@ fn read_batch(batch: &TableBatch, out: &mut Vec<Contract>) -> Result<()> {
     let string = |text: &Text, row: usize| text.get(row).map(str::to_string);
     let day = |dates, row| date_at(dates, row).and_then(date_from_days);
     for row in 0..batch.num_rows() {
+        let (council, reference) =
+            (string(&council, row).unwrap_or_default(), string(&reference, row).unwrap_or_default());
         out.push(Contract {
-            council: string(&council, row).unwrap_or_default(),
-            reference: string(&reference, row).unwrap_or_default(),
+            contract_id: string(&contract_id, row).unwrap_or_else(|| format!("{council} {reference}")),
+            council,
+            reference,
             title: string(&title, row).unwrap_or_default(),
             category: string(&category, row),
             category_code: string(&category_code, row),
@@ -693,12 +701,7 @@ pub fn summary(plan: &Workplan) -> Vec<Part> {
     // The first few, most urgent first; the plan itself lists them all.
     const SHOWN: usize = 10;
     let references = |rows: Vec<&PlanRow>| -> String {
-        let mut text = rows
-            .iter()
-            .take(SHOWN)
-            .map(|r| format!("{} {}", r.contract.council, r.contract.reference))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let mut text = rows.iter().take(SHOWN).map(|r| r.contract.contract_id.clone()).collect::<Vec<_>>().join(", ");
         if rows.len() > SHOWN {
             text.push_str(&format!(" and {} more", rows.len() - SHOWN));
         }

@@ -127,16 +127,16 @@ fn issue_9_contract_table_dimensions_group_the_register() {
     // `sme` as yes/no: only S-CATER is an SME.
     let (_, rows) = query(linked(), &["contracts by sme order by sme"]);
     assert_eq!(rows, owned(&[&["no", "3"], &["yes", "1"]]));
-    // `contract` on contracts is the reference.
+    // `contract` on contracts is the contract_id: council/reference, no reference repeating.
     let (header, rows) = query(linked(), &["contract value by contract order by contract"]);
     assert_eq!(header, ["contract", "contract value"]);
     assert_eq!(
         rows,
         owned(&[
-            &["K-CAPITA", "30000.00"],
-            &["S-CATER", "8000.00"],
-            &["S-WATES", "100000.00"],
-            &["T-AMEY", "50000.00"],
+            &["Salford/S-CATER", "8000.00"],
+            &["Salford/S-WATES", "100000.00"],
+            &["Stockport/K-CAPITA", "30000.00"],
+            &["Trafford/T-AMEY", "50000.00"],
         ])
     );
 }
@@ -354,7 +354,7 @@ fn issue_9_aliases_make_a_payment_on_contract_after_spendql_link() {
     assert_eq!(on_contract(dir.path()), after);
     let (_, by_contract) =
         query(dir.path(), &[r#"spend by contract where council = "Salford" and on-contract order by contract"#]);
-    assert_eq!(by_contract, owned(&[&["S-IT", "1700.00"], &["S-WATES", "26000.00"]]));
+    assert_eq!(by_contract, owned(&[&["Salford/S-IT", "1700.00"], &["Salford/S-WATES", "26000.00"]]));
     // Linking again with nothing changed changes nothing.
     let again = spendql().arg("--dataset").arg(dir.path()).arg("link").output().expect("runs");
     assert_ok(&again);

@@ -223,7 +223,7 @@ fn real_examples() -> Vec<(String, String)> {
         (
             "spend off-contract by council, category where year = 2021".into(),
             "SELECT council, category, sum(amount) FROM spend \
-             WHERE contract_ref IS NULL AND NOT redacted \
+             WHERE contract_id IS NULL AND NOT redacted \
              AND payment_date >= DATE '2021-01-01' AND payment_date < DATE '2022-01-01' GROUP BY council, category"
                 .into(),
         ),

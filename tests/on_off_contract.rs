@@ -34,8 +34,8 @@ fn issue_5_salford_links_exactly_the_payments_the_rule_covers() {
             "sql",
             "--format",
             "csv",
-            "SELECT source_file, source_row, contract_ref FROM spend \
-             WHERE council = 'Salford' AND contract_ref IS NOT NULL",
+            "SELECT source_file, source_row, contract_id FROM spend \
+             WHERE council = 'Salford' AND contract_id IS NOT NULL",
         ],
     ));
     assert!(by_rule.len() > 100, "the register should cover a good number of payments, got {}", by_rule.len());
@@ -50,15 +50,14 @@ fn issue_5_every_salford_link_names_a_contract_that_covers_the_payment() {
     let Some(dataset) = real_dataset("issue_5_every_salford_link_names_a_contract_that_covers_the_payment") else {
         return;
     };
-    // For each linked payment, does the contract it names (by reference, or by title for
-    // the register's rows without one) satisfy the rule?
+    // For each linked payment, does the contract it names (by contract_id) satisfy the rule?
     let check = "SELECT s.source_file, s.source_row, \
           max(CASE WHEN c.supplier_key = s.supplier_key AND s.payment_date >= c.start_date \
                     AND s.payment_date <= coalesce(c.expiry_date, c.end_date) THEN 1 ELSE 0 END) AS ok \
         FROM spend s LEFT JOIN contracts c \
           ON c.council = s.council \
-         AND (c.reference = s.contract_ref OR concat('(no reference) ', c.title) = s.contract_ref) \
-        WHERE s.council = 'Salford' AND s.contract_ref IS NOT NULL \
+         AND c.contract_id = s.contract_id \
+        WHERE s.council = 'Salford' AND s.contract_id IS NOT NULL \
         GROUP BY s.source_file, s.source_row";
     let rows = keyed(&run_ok(dataset, &["sql", "--format", "csv", check]));
     assert!(!rows.is_empty());
@@ -114,7 +113,7 @@ fn issue_5_the_manifest_records_what_the_link_covers() {
             "sql",
             "--format",
             "csv",
-            "SELECT count(*), count(contract_ref), sum(amount) FILTER (WHERE contract_ref IS NOT NULL) FROM spend",
+            "SELECT count(*), count(contract_id), sum(amount) FILTER (WHERE contract_id IS NOT NULL) FROM spend",
         ],
     ));
     assert_eq!(link["spend_rows"].to_string(), sql[1][0]);

@@ -241,7 +241,7 @@ fn officers_file_allocation_matches_the_hand_worked_plan() {
             line.split('┆').map(|c| c.trim_matches(|c: char| c == '│' || c.is_whitespace())).collect();
         assert_eq!(cells[..3], [officer, contracts, value], "{line}");
     }
-    assert!(stdout.contains("In a category nobody is expert in (1): Trafford TC5"), "{stdout}");
+    assert!(stdout.contains("In a category nobody is expert in (1): Trafford/TC5"), "{stdout}");
     assert!(!stdout.contains("Nobody could take"), "{stdout}");
     assert_no_partial_file(&setup);
 }

@@ -383,7 +383,7 @@ impl DataLookup for Engine {
             DimensionKind::Column(c) => self.column_values(dimension.home_table(), c),
             DimensionKind::Supplier => self.column_values(Table::Spend, spend::SUPPLIER_NAME),
             DimensionKind::Contract if self.has_table(Table::Contracts) => {
-                self.column_values(Table::Contracts, contracts::REFERENCE)
+                self.column_values(Table::Contracts, contracts::CONTRACT_ID)
             }
             _ => Ok(Vec::new()),
         }
@@ -719,8 +719,23 @@ mod tests {
             let got = text_rows(&engine, "spend, transactions by contract where on-contract order by contract");
             assert_eq!(
                 got,
-                strings(&[&["K-CAPITA", "4000.00", "1"], &["S-WATES", "26000.00", "1"], &["T-AMEY", "2150.50", "3"]])
+                // Ids are council/reference: the fixture's registers repeat no reference.
+                strings(&[
+                    &["Salford/S-WATES", "26000.00", "1"],
+                    &["Stockport/K-CAPITA", "4000.00", "1"],
+                    &["Trafford/T-AMEY", "2150.50", "3"]
+                ])
             );
+        }
+
+        #[test]
+        fn issue_10_a_bare_reference_is_pointed_to_its_contract_ids() {
+            let (_dir, engine) = linked(None);
+            let err = engine.query(r#"spend by contract where contract = "t-amey""#, Cancel::Never).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::UnknownValue);
+            assert_eq!(err.hints, ["contracts are named by council and reference: \"Trafford/T-AMEY\""]);
+            let got = text_rows(&engine, r#"spend by contract where contract = "Trafford/T-AMEY""#);
+            assert_eq!(got, strings(&[&["Trafford/T-AMEY", "2150.50"]]));
         }
 
         #[test]

@@ -46,7 +46,7 @@ fn condition() -> impl Strategy<Value = String> {
         "officer = \"Ann\"",
         "procedure = \"Quotation\"",
         "collaborative is not missing",
-        "contract = \"T-AMEY\"",
+        "contract = \"Trafford/T-AMEY\"",
     ]);
     (atoms.clone(), prop::option::of((prop::sample::select(vec!["and", "or"]), any::<bool>(), atoms))).prop_map(
         |(a, rest)| match rest {

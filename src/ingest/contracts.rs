@@ -11,6 +11,11 @@
 //! - `expiry_date` is the register's expiry column (`Current Expiry Date`, ...); when the
 //!   register has none, or the cell is a placeholder, it is the `end_date`.
 //! - `value_total` is the money that reconciles: read = loaded + rejected, to the penny.
+//! - `contract_id` is [`contract_ids`]: `Salford/S1161` from the council and the reference
+//!   (trimmed, spaces collapsed, upper case; a placeholder is no reference), `Salford/S1161/2`
+//!   for a repeat, `Salford/(Title)` without a reference, `Salford/row-57` without either. The
+//!   ids written here cover this register alone; `link` renumbers across every register of
+//!   the dataset after every change.
 //!
 //! Registers are small (hundreds of rows), so a register is read whole before its rows are
 //! parsed: the day/month order of numeric dates is decided from every date column at once,
@@ -18,7 +23,7 @@
 //! no payment date).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs::File;
 use std::path::Path;
@@ -395,6 +400,84 @@ pub fn collaborative(value: &str, own_council: &str) -> Option<String> {
     (!names.is_empty()).then(|| names.join(";"))
 }
 
+/// The published reference as it appears in a `contract_id`: [`id_text`], upper case
+/// (`s1161 ` and `S1161` are one reference). `None` for a blank or a placeholder (`TBC`,
+/// `N/A`, `-`, ...), which no two contracts can be told apart by.
+pub fn id_reference(reference: Option<&str>) -> Option<String> {
+    let reference = id_text(reference?);
+    (!is_placeholder(&reference)).then(|| reference.to_uppercase())
+}
+
+/// Text as it appears in a `contract_id`: control characters dropped (mis-encoded
+/// punctuation leaves invisible ones, as in Salford's register), runs of whitespace made one
+/// space, trimmed.
+fn id_text(text: &str) -> String {
+    let visible: String = text
+        .chars()
+        .filter_map(|c| if c.is_whitespace() { Some(' ') } else { (!c.is_control()).then_some(c) })
+        .collect();
+    visible.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What names one contract in [`contract_ids`]: its council, published reference and title,
+/// and its line in the register.
+#[derive(Debug, Clone, Copy)]
+pub struct IdParts<'a> {
+    /// The council's display name.
+    pub council: &'a str,
+    /// The reference as published.
+    pub reference: Option<&'a str>,
+    /// The title as published.
+    pub title: Option<&'a str>,
+    /// The contract's line in its register.
+    pub line: i64,
+}
+
+/// The `contract_id` of every contract given, in order. Unique across everything given,
+/// which callers make the whole dataset.
+///
+/// First, each contract's base id is `COUNCIL/REFERENCE` ([`id_reference`]); without a
+/// reference, `COUNCIL/(Title)` ([`id_text`] of the title, case kept); with neither,
+/// `COUNCIL/row-LINE`. The first contract to claim a base id gets it. Then each later
+/// claimant gets `BASE/2`, `BASE/3`, ... in order, skipping any id already given (a register
+/// may publish `S1/2` as a reference of its own).
+///
+/// Why this keeps ids stable: the same register gives the same ids; a republished one that
+/// adds rows keeps every reference's first id and every untitled contract's title-based id
+/// wherever the rows are inserted (Salford's register is sorted by title, so line numbers
+/// would move); only the numbers of a repeated reference or title can move, when a new
+/// repeat is inserted before an old one.
+pub fn contract_ids<'a>(contracts: impl IntoIterator<Item = IdParts<'a>>) -> Vec<String> {
+    let bases: Vec<String> = contracts
+        .into_iter()
+        .map(|c| {
+            let council = c.council.trim();
+            let title = c.title.map(id_text).filter(|t| !is_placeholder(t));
+            match (id_reference(c.reference), title) {
+                (Some(reference), _) => format!("{council}/{reference}"),
+                (None, Some(title)) => format!("{council}/({title})"),
+                (None, None) => format!("{council}/row-{}", c.line),
+            }
+        })
+        .collect();
+    let mut taken: HashSet<String> = HashSet::with_capacity(bases.len());
+    let mut ids: Vec<Option<String>> =
+        bases.iter().map(|base| taken.insert(base.clone()).then(|| base.clone())).collect();
+    let mut next: HashMap<&str, u64> = HashMap::new();
+    for (id, base) in ids.iter_mut().zip(&bases).filter(|(id, _)| id.is_none()) {
+        let n = next.entry(base.as_str()).or_insert(2);
+        loop {
+            let candidate = format!("{base}/{n}");
+            *n += 1;
+            if taken.insert(candidate.clone()) {
+                *id = Some(candidate);
+                break;
+            }
+        }
+    }
+    ids.into_iter().map(Option::unwrap_or_default).collect()
+}
+
 /// Whether a header names enough to load a contract: a supplier, and a reference or a title.
 fn is_register(mapping: &Mapping<ContractField>) -> bool {
     mapping.column(ContractField::SupplierName).is_some()
@@ -761,9 +844,16 @@ fn to_batch(rows: &[ContractRow], context: &Context, source_file: &str) -> Resul
         let values = rows.iter().map(f).collect::<Decimal128Array>();
         Ok(Arc::new(values.with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?))
     };
+    let ids = contract_ids(rows.iter().map(|r| IdParts {
+        council: &context.council,
+        reference: r.reference.as_deref(),
+        title: r.title.as_deref(),
+        line: r.source_row,
+    }));
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(std::iter::repeat_n(&context.council, count))),
         Arc::new(std::iter::repeat_n(context.council_code.as_deref(), count).collect::<StringArray>()),
+        Arc::new(StringArray::from_iter_values(ids)),
         text(|r| r.reference.as_deref()),
         text(|r| r.title.as_deref()),
         text(|r| r.description.as_deref()),
@@ -921,6 +1011,71 @@ mod tests {
         assert!(!looks_like_register(&spend));
         let salford: Vec<String> = SALFORD.split(',').map(String::from).collect();
         assert!(looks_like_register(&salford));
+    }
+
+    type Row = (&'static str, Option<&'static str>, Option<&'static str>, i64);
+
+    fn ids(rows: &[Row]) -> Vec<String> {
+        contract_ids(rows.iter().map(|&(council, reference, title, line)| IdParts { council, reference, title, line }))
+    }
+
+    #[test]
+    fn issue_10_contract_ids_name_repeats_and_missing_references() {
+        let got = ids(&[
+            ("Salford", Some("S1161"), Some("Youth club"), 2),
+            ("Salford", Some(" s1161 "), Some("Youth club"), 3),
+            ("Salford", None, Some("Road \u{80}\u{93} salt\n"), 4),
+            ("Salford", Some("S1161"), None, 5),
+            ("Salford", Some("TBC"), Some("Road salt"), 6),
+            ("Salford", Some("CR  0123"), None, 7),
+            ("Salford", Some("-"), Some("N/A"), 8),
+            ("Trafford", Some("S1161"), None, 2),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "Salford/S1161",
+                "Salford/S1161/2",
+                "Salford/(Road salt)",
+                "Salford/S1161/3",
+                "Salford/(Road salt)/2",
+                "Salford/CR 0123",
+                "Salford/row-8",
+                "Trafford/S1161"
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_10_contract_ids_stay_unique_when_a_reference_looks_like_a_suffix_or_a_line() {
+        // `A`, `A`, `A/2`: the published `A/2` keeps its plain id, the repeat of `A` moves on.
+        assert_eq!(
+            ids(&[("C", Some("A"), None, 2), ("C", Some("A"), None, 3), ("C", Some("A/2"), None, 4)]),
+            ["C/A", "C/A/3", "C/A/2"]
+        );
+        // A reference `row-3` is upper-cased, so it never meets line 3's id.
+        assert_eq!(ids(&[("C", Some("row-3"), None, 2), ("C", None, None, 3)]), ["C/ROW-3", "C/row-3"]);
+        // Two registers of one council both without a reference or title on line 5.
+        assert_eq!(
+            ids(&[("C", None, None, 5), ("C", None, None, 5), ("C", None, None, 5)]),
+            ["C/row-5", "C/row-5/2", "C/row-5/3"]
+        );
+    }
+
+    #[test]
+    fn issue_10_contract_ids_survive_rows_inserted_into_a_republished_register() {
+        let before = ids(&[("C", Some("A"), None, 2), ("C", None, Some("Bins"), 3), ("C", Some("A"), None, 4)]);
+        // New contracts before, between and after the old ones; lines move, ids do not.
+        let after = ids(&[
+            ("C", None, Some("Audit"), 2),
+            ("C", Some("A"), None, 3),
+            ("C", Some("B"), None, 4),
+            ("C", None, Some("Bins"), 5),
+            ("C", Some("A"), None, 6),
+            ("C", Some("A"), None, 7),
+        ]);
+        assert_eq!([&after[1], &after[3], &after[4]], [&before[0], &before[1], &before[2]]);
+        assert_eq!([&after[0], &after[2], &after[5]], ["C/(Audit)", "C/B", "C/A/3"]);
     }
 
     #[test]

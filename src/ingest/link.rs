@@ -1,4 +1,10 @@
-//! Spend ↔ contracts: materialises `spend.contract_ref`, the contract covering each payment.
+//! Spend ↔ contracts: gives every contract its `contract_id` and materialises
+//! `spend.contract_id`, the contract covering each payment.
+//!
+//! Ids (`contracts::contract_ids`, schema `contracts::CONTRACT_ID`) are assigned over every
+//! register of the dataset at once, councils and their registers in name order and rows in
+//! file order, so they are unique in the dataset whatever was ingested when; a register file
+//! is rewritten only when its ids change.
 //!
 //! The rule (README, "On- and off-contract spend"): a payment is on-contract when a contract
 //! of the same council, or a collaborative contract covering that council, is with the same
@@ -30,6 +36,7 @@ use crate::error::{Error, Result};
 use crate::schema::{Table, contracts as c, spend as s};
 use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number, supplier_key};
 
+use super::contracts::{IdParts, contract_ids};
 use super::write::writer_properties;
 
 /// Which spend files a linking pass must rewrite.
@@ -94,16 +101,16 @@ pub fn aliases_sha256(dataset_root: &Path) -> Result<String> {
 /// Summary of one linking pass, for the ingest report.
 #[derive(Debug, Clone, Default)]
 pub struct LinkReport {
-    /// Spend files rewritten with new contract references.
+    /// Spend files rewritten with new contract links.
     pub files_rewritten: usize,
-    /// Spend rows given a contract reference.
+    /// Spend rows linked to a contract.
     pub rows_linked: u64,
     /// Spend rows examined.
     pub spend_rows: u64,
 }
 
-/// Recompute `contract_ref` for the spend files in `scope` of the staged version, and
-/// record the pass in its manifest.
+/// Recompute `contract_id` for the spend files in `scope` of the staged version (with
+/// [`Scope::All`], every contract's id first), and record the pass in its manifest.
 pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Result<LinkReport> {
     let aliases = Aliases::load(dataset_root)?;
     let aliases_sha256 = aliases_sha256(dataset_root)?;
@@ -111,16 +118,21 @@ pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Resul
     // With no aliases now and none at the last pass, the keys ingest wrote are already right.
     let had_aliases = tx.base().link.as_ref().is_some_and(|l| !l.aliases_sha256.is_empty());
     let rekey = !aliases.is_empty() || had_aliases;
-    if rekey && *scope == Scope::All {
-        let contract_files: Vec<String> = tx
-            .manifest()
-            .sources
-            .iter()
-            .filter(|r| r.kind == SourceKind::Contracts)
-            .flat_map(|r| r.parquet_files.iter().cloned())
-            .collect();
-        for relative in contract_files {
-            rewrite_file(&tx.dir().join(relative), |batch, path| rekeyed(batch, &aliases, path))?;
+    if *scope == Scope::All {
+        // Registers changed (or the aliases did): name every contract again, and rewrite the
+        // register files whose ids or keys are not what they should be.
+        for (path, ids, ids_changed) in assign_contract_ids(tx.dir(), tx.manifest())? {
+            if !(ids_changed || rekey) {
+                continue;
+            }
+            let mut offset = 0;
+            rewrite_file(&path, |batch, path| {
+                let batch = if rekey { rekeyed(batch, &aliases, path)? } else { batch };
+                let rows = batch.num_rows();
+                let slice = ids.get(offset..offset + rows).ok_or_else(|| damaged(path, c::CONTRACT_ID))?;
+                offset += rows;
+                with_column(batch, c::CONTRACT_ID, Arc::new(StringArray::from_iter_values(slice)), path)
+            })?;
         }
     }
     let register = Register::load(tx.dir(), tx.manifest(), &aliases)?;
@@ -165,13 +177,69 @@ pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Resul
     Ok(report)
 }
 
-/// One contract's cover: which dates it spans, and what to call it.
+/// Every register file of the version, in the order ids are assigned (council, source
+/// name, file), with the ids its rows should have and whether they differ from the stored
+/// ones.
+fn assign_contract_ids(version_dir: &Path, manifest: &Manifest) -> Result<Vec<(PathBuf, Vec<String>, bool)>> {
+    let mut sources: Vec<_> = manifest.sources.iter().filter(|r| r.kind == SourceKind::Contracts).collect();
+    sources.sort_by(|a, b| (&a.council, &a.source_name).cmp(&(&b.council, &b.source_name)));
+    let files: Vec<PathBuf> =
+        sources.iter().flat_map(|r| r.parquet_files.iter().map(|f| version_dir.join(f))).collect();
+    // (council, reference, title, line) of every contract, and the ids stored now, by file.
+    let mut contracts: Vec<(String, Option<String>, Option<String>, i64)> = Vec::new();
+    let mut stored: Vec<Option<String>> = Vec::new();
+    let mut lengths: Vec<usize> = Vec::new();
+    for path in &files {
+        let before = contracts.len();
+        let columns = [c::COUNCIL, c::REFERENCE, c::TITLE, c::SOURCE_ROW, c::CONTRACT_ID];
+        for batch in TableReader::of_files(Table::Contracts, vec![path.clone()]).batches(Some(&columns)) {
+            let batch = batch?;
+            let council = batch.required_text(c::COUNCIL)?;
+            let reference = batch.required_text(c::REFERENCE)?;
+            let title = batch.required_text(c::TITLE)?;
+            let line = batch.row_numbers(c::SOURCE_ROW)?;
+            let id = batch.text(c::CONTRACT_ID)?;
+            for i in 0..batch.num_rows() {
+                let council = council.raw(i).unwrap_or_default().to_string();
+                let text = |t: &crate::catalog::reader::Text<'_>| t.raw(i).map(str::to_string);
+                contracts.push((council, text(&reference), text(&title), line.value(i)));
+                stored.push(id.raw(i).map(str::to_string));
+            }
+        }
+        lengths.push(contracts.len() - before);
+    }
+    let ids = contract_ids(contracts.iter().map(|(council, reference, title, line)| IdParts {
+        council,
+        reference: reference.as_deref(),
+        title: title.as_deref(),
+        line: *line,
+    }));
+    let mut out = Vec::with_capacity(files.len());
+    let mut start = 0;
+    for (path, length) in files.into_iter().zip(lengths) {
+        let ids = ids[start..start + length].to_vec();
+        let changed = ids.iter().zip(&stored[start..start + length]).any(|(new, old)| old.as_deref() != Some(new));
+        start += length;
+        out.push((path, ids, changed));
+    }
+    Ok(out)
+}
+
+/// The batch with one of its columns replaced.
+fn with_column(batch: RecordBatch, name: &str, values: ArrayRef, path: &Path) -> Result<RecordBatch> {
+    let index = batch.schema().index_of(name).map_err(|_| damaged(path, name))?;
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    columns[index] = values;
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
+
+/// One contract's cover: which dates it spans, and which contract it is.
 #[derive(Debug, Clone)]
 struct Cover {
     start: i32,
     expiry: i32,
     company_number: Option<String>,
-    reference: String,
+    contract_id: String,
 }
 
 /// The contracts register indexed for lookups by council (every council a contract covers)
@@ -200,12 +268,10 @@ impl Register {
 
     fn add(&mut self, batch: &TableBatch, aliases: &Aliases) -> Result<()> {
         let council = batch.required_text(c::COUNCIL)?;
-        let reference = batch.required_text(c::REFERENCE)?;
-        let title = batch.required_text(c::TITLE)?;
+        let contract_id = batch.required_text(c::CONTRACT_ID)?;
         let key = batch.required_text(c::SUPPLIER_KEY)?;
         let company = batch.required_text(c::COMPANY_NUMBER)?;
         let collaborative = batch.required_text(c::COLLABORATIVE)?;
-        let source_row = batch.row_numbers(c::SOURCE_ROW)?;
         let start = batch.required_date(c::START_DATE)?;
         let end = batch.required_date(c::END_DATE)?;
         let expiry = batch.required_date(c::EXPIRY_DATE)?;
@@ -219,8 +285,9 @@ impl Register {
             if supplier.as_deref().is_none_or(str::is_empty) && company_number.is_none() {
                 continue;
             }
-            let reference = contract_ref(reference.raw(i), title.raw(i), source_row.value(i));
-            let cover = Cover { start, expiry, company_number: company_number.clone(), reference };
+            // Ids are assigned before the register is loaded; a row without one cannot be named.
+            let Some(contract_id) = contract_id.raw(i).map(str::to_string) else { continue };
+            let cover = Cover { start, expiry, company_number: company_number.clone(), contract_id };
             let mut councils = vec![council.raw(i).unwrap_or_default().to_string()];
             if let Some(others) = collaborative.raw(i) {
                 councils.extend(others.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string));
@@ -244,7 +311,7 @@ impl Register {
     }
 
     /// The contract covering a payment, if any: the latest-starting one, ties broken by
-    /// reference so the answer never depends on file order.
+    /// the smaller id (ids are unique) so the answer never depends on file order.
     fn cover(&self, council: &str, key: &str, company_number: Option<&str>, date: i32) -> Option<&str> {
         let by_key = self.by_key.get(council).and_then(|m| m.get(key)).into_iter().flatten();
         let candidates: Box<dyn Iterator<Item = &Cover>> = match company_number {
@@ -262,18 +329,9 @@ impl Register {
         };
         candidates
             .filter(|c| c.start <= date && date <= c.expiry)
-            // Later start wins; on a tie the smaller reference does.
-            .max_by(|a, b| a.start.cmp(&b.start).then_with(|| b.reference.cmp(&a.reference)))
-            .map(|c| c.reference.as_str())
-    }
-}
-
-/// The published reference, or a stand-in for registers that leave it blank.
-fn contract_ref(reference: Option<&str>, title: Option<&str>, source_row: i64) -> String {
-    match (reference.map(str::trim).filter(|r| !r.is_empty()), title.map(str::trim).filter(|t| !t.is_empty())) {
-        (Some(r), _) => r.to_string(),
-        (None, Some(t)) => format!("(no reference) {t}"),
-        (None, None) => format!("(no reference) register row {source_row}"),
+            // Later start wins; on a tie the smaller id does.
+            .max_by(|a, b| a.start.cmp(&b.start).then_with(|| b.contract_id.cmp(&a.contract_id)))
+            .map(|c| c.contract_id.as_str())
     }
 }
 
@@ -298,10 +356,7 @@ fn relink_file(path: &Path, register: &Register, aliases: &Aliases, rekey: bool)
             amount += amounts.value(i);
         }
         rows += batch.num_rows() as u64;
-        let link_index = batch.schema().index_of(s::CONTRACT_REF).map_err(|_| damaged(path, s::CONTRACT_REF))?;
-        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-        columns[link_index] = Arc::new(links);
-        Ok(RecordBatch::try_new(batch.schema(), columns)?)
+        with_column(batch, s::CONTRACT_ID, Arc::new(links), path)
     })?;
     Ok((rows, linked, amount))
 }
@@ -384,7 +439,7 @@ fn links_for(batch: &RecordBatch, register: &Register, aliases: &Aliases, path: 
         let number = company.is_valid(i).then(|| company.value(i)).and_then(normalise_company_number);
         let supplier = if key.is_valid(i) { aliases.canonical(key.value(i)) } else { "" };
         match register.cover(council.value(i), supplier, number.as_deref(), dates.value(i)) {
-            Some(reference) => links.append_value(reference),
+            Some(contract_id) => links.append_value(contract_id),
             None => links.append_null(),
         }
     }
@@ -395,11 +450,11 @@ fn links_for(batch: &RecordBatch, register: &Register, aliases: &Aliases, path: 
 fn count_links(path: &Path) -> Result<(u64, u64, i128)> {
     let (mut rows, mut linked, mut amount) = (0u64, 0u64, 0i128);
     let reader = TableReader::of_files(Table::Spend, vec![path.to_path_buf()]);
-    for batch in reader.batches(Some(&[s::AMOUNT, s::CONTRACT_REF])) {
+    for batch in reader.batches(Some(&[s::AMOUNT, s::CONTRACT_ID])) {
         let batch = batch?;
         rows += batch.num_rows() as u64;
         let amounts = batch.required_money(s::AMOUNT)?;
-        let links = batch.required_text(s::CONTRACT_REF)?;
+        let links = batch.required_text(s::CONTRACT_ID)?;
         for i in (0..batch.num_rows()).filter(|i| links.raw(*i).is_some()) {
             linked += 1;
             amount += amounts.value(i);
@@ -412,8 +467,8 @@ fn count_links(path: &Path) -> Result<(u64, u64, i128)> {
 mod tests {
     use super::*;
 
-    fn cover(start: i32, expiry: i32, reference: &str, company: Option<&str>) -> Cover {
-        Cover { start, expiry, company_number: company.map(str::to_string), reference: reference.to_string() }
+    fn cover(start: i32, expiry: i32, contract_id: &str, company: Option<&str>) -> Cover {
+        Cover { start, expiry, company_number: company.map(str::to_string), contract_id: contract_id.to_string() }
     }
 
     fn register(entries: &[(&str, &str, Cover)]) -> Register {
@@ -446,7 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn the_latest_starting_contract_wins_then_the_smaller_reference() {
+    fn the_latest_starting_contract_wins_then_the_smaller_id() {
         let r = register(&[
             ("Salford", "ACME", cover(0, 1000, "S1", None)),
             ("Salford", "ACME", cover(500, 1000, "S9", None)),
@@ -454,12 +509,5 @@ mod tests {
         ]);
         assert_eq!(r.cover("Salford", "ACME", None, 600), Some("S2"));
         assert_eq!(r.cover("Salford", "ACME", None, 100), Some("S1"));
-    }
-
-    #[test]
-    fn contracts_without_a_reference_still_get_a_name() {
-        assert_eq!(contract_ref(Some(" S1 "), None, 3), "S1");
-        assert_eq!(contract_ref(Some(""), Some("Road salt"), 3), "(no reference) Road salt");
-        assert_eq!(contract_ref(None, None, 7), "(no reference) register row 7");
     }
 }

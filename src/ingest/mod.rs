@@ -169,7 +169,7 @@ pub fn ingest_files(
     }
 }
 
-/// Recompute `spend.contract_ref` where this transaction's change can have moved it.
+/// Recompute `spend.contract_id` where this transaction's change can have moved it.
 fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
     let scope = link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?);
     if scope == link::Scope::Nothing {

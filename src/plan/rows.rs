@@ -58,8 +58,8 @@ pub(super) fn row_filter_expr(f: RowFilter, frame: &Frame) -> Expr {
     match f {
         RowFilter::Card => column(spend::IS_CARD).is_true(),
         RowFilter::Credits => column(spend::AMOUNT).lt(money_lit(0)),
-        RowFilter::OnContract => column(spend::CONTRACT_REF).is_not_null(),
-        RowFilter::OffContract => column(spend::CONTRACT_REF).is_null().and(column(spend::REDACTED).is_false()),
+        RowFilter::OnContract => column(spend::CONTRACT_ID).is_not_null(),
+        RowFilter::OffContract => column(spend::CONTRACT_ID).is_null().and(column(spend::REDACTED).is_false()),
         RowFilter::Expiring => match &frame.expiry_window {
             Some(window) => column_in(column(contracts::EXPIRY_DATE), *window),
             None => lit(false),

@@ -298,7 +298,13 @@ impl Resolver<'_> {
         }
         let span = self.substitute(operand)?.span();
         let mut err = Error::new(ErrorKind::UnknownValue, format!("no {} named \"{text}\"", def.name)).with_span(span);
-        if let Some(s) = suggest(text, values.iter().map(String::as_str)) {
+        let published = published_reference(text, &values);
+        if def.kind == DimensionKind::Contract && !published.is_empty() {
+            err = err.with_hint(format!(
+                "contracts are named by council and reference: {}",
+                published.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(", ")
+            ));
+        } else if let Some(s) = suggest(text, values.iter().map(String::as_str)) {
             err = err.with_hint(format!("did you mean \"{s}\"?"));
         } else if def.kind == DimensionKind::Supplier {
             err = err.with_hint(format!("to search by part of a name, write `supplier ~ \"{text}\"`"));
@@ -307,6 +313,23 @@ impl Resolver<'_> {
         }
         Err(err)
     }
+}
+
+/// The contract ids (`Salford/S1161`, `Salford/S1161/2`, ...) of contracts whose published
+/// reference is `text`, at most five: what someone writing the bare reference meant.
+fn published_reference<'v>(text: &str, ids: &'v [String]) -> Vec<&'v str> {
+    let wanted = text.trim().to_uppercase();
+    let is_repeat =
+        |rest: &str| rest.strip_prefix('/').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    ids.iter()
+        .map(String::as_str)
+        .filter(|id| {
+            id.split_once('/')
+                .and_then(|(_, rest)| rest.strip_prefix(wanted.as_str()))
+                .is_some_and(|rest| rest.is_empty() || is_repeat(rest))
+        })
+        .take(5)
+        .collect()
 }
 
 fn linked_is_a_flag(name: &Name) -> Error {

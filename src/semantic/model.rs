@@ -307,7 +307,7 @@ pub enum DimensionKind {
     FinancialYear,
     /// Financial quarter, `2021/22 Q1` (Q1 = April–June).
     FinancialQuarter,
-    /// The contract: `contract_ref` on spend, `reference` in the register.
+    /// The contract, by `contract_id`: on spend the contract covering the payment.
     Contract,
     /// A yes/no column shown as `yes`/`no`.
     Flag(&'static str),
@@ -360,7 +360,7 @@ impl DimensionDef {
         match self.kind {
             DimensionKind::Column(c) => Some((self.home_table(), c)),
             DimensionKind::Supplier => Some((Table::Spend, spend::SUPPLIER_NAME)),
-            DimensionKind::Contract => Some((Table::Contracts, contracts::REFERENCE)),
+            DimensionKind::Contract => Some((Table::Contracts, contracts::CONTRACT_ID)),
             _ => None,
         }
     }
@@ -469,7 +469,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         kind: DimensionKind::Contract,
         has_values: true,
         tables: BOTH,
-        description: "the contract: the register's reference, or on spend the contract covering the payment",
+        description: "the contract, by its id (Salford/S1161); on spend, the contract covering the payment",
     },
     DimensionDef {
         name: "procedure",
@@ -528,7 +528,7 @@ pub enum FieldKind {
     Money,
     Text,
     Flag,
-    /// True when a text column is present (`on-contract`: `contract_ref` is not null).
+    /// True when a text column is present (`on-contract`: `contract_id` is not null).
     Linked,
 }
 
@@ -626,7 +626,7 @@ pub const FIELDS: &[FieldDef] = &[
     },
     FieldDef {
         name: "on-contract",
-        column: spend::CONTRACT_REF,
+        column: spend::CONTRACT_ID,
         kind: FieldKind::Linked,
         table: Table::Spend,
         description: "the payment is covered by a contract",
@@ -677,11 +677,11 @@ pub fn time_column(table: Table) -> &'static str {
     }
 }
 
-/// The column naming a contract: the link on spend, the reference in the register.
+/// The column naming a contract: the link on spend, the id in the register.
 pub fn contract_column(table: Table) -> &'static str {
     match table {
-        Table::Spend => spend::CONTRACT_REF,
-        Table::Contracts => contracts::REFERENCE,
+        Table::Spend => spend::CONTRACT_ID,
+        Table::Contracts => contracts::CONTRACT_ID,
     }
 }
 
@@ -724,7 +724,7 @@ mod tests {
                 Aggregate::OnContractShare => {
                     assert_eq!(m.table, Table::Spend);
                     assert_type(Table::Spend, spend::AMOUNT, &MONEY, m.name);
-                    assert_type(Table::Spend, spend::CONTRACT_REF, &DataType::Utf8, m.name);
+                    assert_type(Table::Spend, spend::CONTRACT_ID, &DataType::Utf8, m.name);
                     assert_type(Table::Spend, spend::REDACTED, &DataType::Boolean, m.name);
                 }
             }

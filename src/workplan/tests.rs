@@ -14,6 +14,7 @@ fn date(text: &str) -> NaiveDate {
 fn contract(reference: &str, category: &str, pounds: i128) -> Contract {
     Contract {
         council: "Trafford".into(),
+        contract_id: format!("Trafford/{reference}"),
         reference: reference.into(),
         title: format!("Contract {reference}"),
         category: (!category.is_empty()).then(|| category.to_string()),
