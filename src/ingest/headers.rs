@@ -419,6 +419,10 @@ pub fn detect_fields<F: Field>(headers: &[String], overrides: &HashMap<F, String
         for (index, full_name) in normalised.iter().enumerate() {
             let (name, coarseness) = match (&levels[index], target.is_classification()) {
                 (Some((base, level)), true) => (base, u32::MAX - level),
+                // A later column of the same name means the same as the first, which any
+                // other field takes: it is kept in `extras`, never read as a near-miss of
+                // another field's name.
+                _ if normalised[..index].contains(full_name) => continue,
                 _ => (full_name, 0),
             };
             if name.is_empty() {
@@ -672,6 +676,72 @@ mod tests {
         let mut bad = HashMap::new();
         bad.insert(Target::Amount, "Total Paid".to_string());
         assert!(detect(&headers("Date,Net"), &bad).unwrap_err().contains("Total Paid"));
+    }
+
+    #[test]
+    fn issue_10_a_classification_published_twice_feeds_the_category_from_its_second_level() {
+        let m = detect(
+            &headers(
+                "Payment Date,Amount,Supplier Name,Procurement Classification,Class Code,Procurement Classification,Class Code",
+            ),
+            &HashMap::new(),
+        )
+        .unwrap();
+        let named = |t| m.column(t).map(|c| m.headers[c].clone());
+        assert_eq!(named(Target::Category).as_deref(), Some("Procurement Classification (2)"));
+        assert_eq!(named(Target::CategoryCode).as_deref(), Some("Class Code (2)"));
+        assert_eq!(m.column(Target::Category), Some(5), "the second occurrence, by position");
+        assert_eq!(
+            m.extras,
+            [(3, "Procurement Classification (1)".to_string()), (4, "Class Code (1)".to_string())],
+            "the coarser level is kept, under a name of its own"
+        );
+    }
+
+    #[test]
+    fn issue_10_named_levels_give_the_finest_one_whatever_the_column_order() {
+        let m = mapped("Category Level 2,Payment Date,Category Level 1,Amount,Level 1 Code,Category Level 2 Code");
+        assert_eq!(m["category"], "Category Level 2");
+        assert_eq!(m["category_code"], "Category Level 2 Code");
+        let m = mapped("Date,Net,ProClass L1,ProClass L2,ProClass Label Lvl 1,ProClass Label Lvl 2");
+        assert_eq!(m["category_code"], "ProClass L2");
+        assert_eq!(m["category"], "ProClass Label Lvl 2");
+        assert_eq!(split_level("categorylevel2code"), Some(("categorycode".to_string(), 2)));
+        assert_eq!(split_level("tier1category"), Some(("category".to_string(), 1)));
+        assert_eq!(split_level("servicelevel"), None, "a level needs its number");
+        assert_eq!(split_level("category"), None);
+    }
+
+    #[test]
+    fn issue_10_other_repeated_headers_keep_the_first_and_store_the_second_apart() {
+        let m = detect(&headers("Date,Amount,Description,Description,,"), &HashMap::new()).unwrap();
+        assert_eq!(m.headers[m.column(Target::Purpose).unwrap()], "Description (1)");
+        let extras: Vec<&str> = m.extras.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(extras, ["Description (2)", "column 5", "column 6"], "every extras key is distinct");
+        // A profile names a repeated column by its position, or means the first by its name.
+        let mut overrides = HashMap::new();
+        overrides.insert(Target::Purpose, "Description (2)".to_string());
+        let m = detect(&headers("Date,Amount,Description,Description"), &overrides).unwrap();
+        assert_eq!(m.column(Target::Purpose), Some(3));
+        overrides.insert(Target::Purpose, "description".to_string());
+        let m = detect(&headers("Date,Amount,Description,Description"), &overrides).unwrap();
+        assert_eq!(m.column(Target::Purpose), Some(2));
+    }
+
+    #[test]
+    fn issue_10_registration_numbers_and_merchant_categories_are_recognised() {
+        for header in ["Company Registration", "Registered Company Number", "Company Reg No", "Company Reg. Number"] {
+            assert_eq!(mapped(&format!("Date,Amount,{header}"))["company_number"], header, "{header}");
+        }
+        for header in ["Charity Registration", "Registered Charity Number", "Charity Number", "Charity No."] {
+            assert_eq!(mapped(&format!("Date,Amount,{header}"))["charity_number"], header, "{header}");
+        }
+        let both = mapped("Date,Amount,Company Registration,Charity Registration");
+        assert_eq!((both["company_number"].as_str(), both["charity_number"].as_str()), ("Company Registration", "Charity Registration"));
+        let card = mapped("Transaction Date,Amount,Merchant Name,Merchant Category,Merchant Category Code");
+        assert_eq!(card["supplier_name"], "Merchant Name");
+        assert_eq!(card["category"], "Merchant Category");
+        assert_eq!(card["category_code"], "Merchant Category Code");
     }
 
     #[test]

@@ -41,6 +41,14 @@ pub struct Counts {
     pub amount_rejected: i128,
 }
 
+impl Counts {
+    /// Whether rows and money read equal those loaded plus those rejected.
+    pub fn reconciles(&self) -> bool {
+        self.rows_read == self.rows_loaded + self.rows_rejected
+            && self.amount_read == self.amount_loaded + self.amount_rejected
+    }
+}
+
 /// How a cell of an optional field that held no usable value was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reading {
