@@ -397,10 +397,8 @@ pub fn detect_fields<F: Field>(headers: &[String], overrides: &HashMap<F, String
         // A repeated header is named by its position (`Class Code (2)`); its bare name
         // means the first.
         let key = normalise(wanted);
-        let Some(index) = names
-            .iter()
-            .position(|n| normalise(n) == key)
-            .or_else(|| normalised.iter().position(|n| *n == key))
+        let Some(index) =
+            names.iter().position(|n| normalise(n) == key).or_else(|| normalised.iter().position(|n| *n == key))
         else {
             return Err(format!("the profile maps {target} to column '{wanted}', which is not in the header"));
         };
@@ -737,7 +735,10 @@ mod tests {
             assert_eq!(mapped(&format!("Date,Amount,{header}"))["charity_number"], header, "{header}");
         }
         let both = mapped("Date,Amount,Company Registration,Charity Registration");
-        assert_eq!((both["company_number"].as_str(), both["charity_number"].as_str()), ("Company Registration", "Charity Registration"));
+        assert_eq!(
+            (both["company_number"].as_str(), both["charity_number"].as_str()),
+            ("Company Registration", "Charity Registration")
+        );
         let card = mapped("Transaction Date,Amount,Merchant Name,Merchant Category,Merchant Category Code");
         assert_eq!(card["supplier_name"], "Merchant Name");
         assert_eq!(card["category"], "Merchant Category");

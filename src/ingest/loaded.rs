@@ -95,7 +95,9 @@ impl<F: Field> CellCounts<F> {
         }
         // A handful of lines per file, so a scan beats hashing a key per cell.
         let same = |c: &CellCount<F>| {
-            c.field == field && c.reading == reading && (reading == Reading::Unreadable || c.text.eq_ignore_ascii_case(text))
+            c.field == field
+                && c.reading == reading
+                && (reading == Reading::Unreadable || c.text.eq_ignore_ascii_case(text))
         };
         match self.counts.iter_mut().find(|c| same(c)) {
             Some(count) => count.cells += 1,

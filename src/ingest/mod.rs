@@ -264,7 +264,8 @@ fn ingest_into(
         let files: Vec<PathBuf> = new_rejects.into_values().collect();
         rejects::rebuild(tx.dir(), &replaced, &files)?;
     }
-    let (rows, rejected) = reports.iter().fold((0, 0), |(r, j), rep| (r + rep.counts.rows_loaded, j + rep.counts.rows_rejected));
+    let (rows, rejected) =
+        reports.iter().fold((0, 0), |(r, j), rep| (r + rep.counts.rows_loaded, j + rep.counts.rows_rejected));
     print(
         out,
         format_args!(

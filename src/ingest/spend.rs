@@ -212,7 +212,8 @@ impl<'a> Parser<'a> {
         let mut text_fields: [Option<(Target, Option<String>)>; TEXT_COLUMNS] = Default::default();
         for (target, slot) in TEXT_FIELDS {
             texts[slot] = mapping.column(target);
-            let key = mapping.column(target).filter(|_| identifier(target).is_some()).and_then(|c| extras_key(mapping, c));
+            let key =
+                mapping.column(target).filter(|_| identifier(target).is_some()).and_then(|c| extras_key(mapping, c));
             text_fields[slot] = Some((target, key));
         }
         let (Some(amount), Some(date)) = (mapping.column(Target::Amount), mapping.column(Target::PaymentDate)) else {
