@@ -634,3 +634,93 @@ fn the_same_register_twice_changes_nothing_and_a_register_given_as_spend_gets_a_
     assert!(stderr(&as_spend).contains("--kind contracts"), "{}", stderr(&as_spend));
     assert_eq!(tree_bytes(&dataset), before);
 }
+
+#[test]
+fn issue_10_a_registers_company_registration_column_reads_numbers_and_counts_the_rest() {
+    let Some(real) = real_data("issue_10_a_registers_company_registration_column_reads_numbers_and_counts_the_rest")
+    else {
+        return;
+    };
+    // Salford's register with its `Company Number` header named as other registers name it,
+    // and every seventh number replaced by a placeholder phrase.
+    let source = fs::read(real.join("salford/contracts-register-2022-07.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&source[..]);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("register.csv");
+    let mut writer = csv::Writer::from_path(&copy).unwrap();
+    let mut at = 0;
+    for (i, record) in reader.records().enumerate() {
+        let mut fields: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        if i == 0 {
+            at = fields.iter().position(|h| h == "Company Number").unwrap();
+            fields[at] = "Company Registration".to_string();
+        } else if i % 7 == 0 && fields[at].bytes().all(|b| b.is_ascii_digit()) && !fields[at].is_empty() {
+            fields[at] = "Not yet available".to_string();
+        }
+        writer.write_record(&fields).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+
+    // This test's reading of the copy: Companies House numbers are up to eight digits
+    // (padded), two letters and six digits, or a society's digits ending in R.
+    let padded = regex::Regex::new(r"^\d{1,8}$").unwrap();
+    let lettered = regex::Regex::new(r"^([A-Z]{2}\d{6}|[A-Z]{2}\d{5}R|\d{4,6}R)$").unwrap();
+    let mut want: BTreeMap<u64, Option<String>> = BTreeMap::new();
+    let mut none: BTreeMap<String, usize> = BTreeMap::new();
+    let mut bad: Vec<String> = Vec::new();
+    let bytes = fs::read(&copy).unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    for record in reader.records() {
+        let record = record.unwrap();
+        let line = record.position().unwrap().line();
+        let value = record[at].trim().to_string();
+        let number = if padded.is_match(&value) {
+            Some(format!("{value:0>8}"))
+        } else if lettered.is_match(&value) {
+            Some(value.clone())
+        } else {
+            if ["Not yet available", "Various", "-"].contains(&value.as_str()) {
+                *none.entry(value.clone()).or_default() += 1;
+            } else if !value.is_empty() {
+                bad.push(value.clone());
+            }
+            None
+        };
+        want.insert(line, number);
+    }
+    assert!(none["Not yet available"] > 10 && !bad.is_empty(), "{none:?} {bad:?}");
+
+    let dataset = dir.path().join("data");
+    let output = ingest(&dataset, "Salford", &[copy], &[]);
+    assert_ok(&output);
+    let out = stdout(&output);
+    assert!(out.contains("company_number <- Company Registration"), "{out}");
+    for (word, n) in &none {
+        let line = format!("company number: {n} cells '{word}' read as none");
+        assert!(out.contains(&line), "expected '{line}' in:\n{out}");
+    }
+    let line = format!("company number: {} cells unreadable (first '{}')", bad.len(), bad[0]);
+    assert!(out.contains(&line), "expected '{line}' in:\n{out}");
+
+    let (mut seen, mut kept_raw) = (0, 0);
+    for batch in contract_batches(&dataset) {
+        let lines = column::<Int64Array>(&batch, "source_row");
+        let numbers = column::<StringArray>(&batch, "company_number");
+        let extras = column::<StringArray>(&batch, "extras");
+        for i in 0..batch.num_rows() {
+            let line = lines.value(i) as u64;
+            let stored = (!numbers.is_null(i)).then(|| numbers.value(i).to_string());
+            assert_eq!(stored, want[&line], "line {line}");
+            let kept: serde_json::Value = serde_json::from_str(extras.value(i)).unwrap();
+            let raw = kept.get("Company Registration").and_then(|v| v.as_str());
+            if let Some(raw) = raw {
+                assert!(stored.is_none() && bad.iter().any(|b| b == raw), "line {line}: {raw}");
+                kept_raw += 1;
+            }
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, want.len(), "every contract loaded");
+    assert_eq!(kept_raw, bad.len(), "every unreadable number is kept in extras");
+}

@@ -39,6 +39,14 @@ pub fn company_number(text: &str) -> Option<String> {
     if bytes.iter().all(u8::is_ascii_digit) {
         return (bytes.len() <= 8).then(|| format!("{compact:0>8}"));
     }
+    // A registered society's number as the FCA's mutuals register writes it (`20014R`),
+    // which Salford's register uses for housing associations.
+    if let Some(digits) = compact.strip_suffix('R')
+        && (4..=6).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(compact);
+    }
     let (prefix, rest) = compact.split_at_checked(2)?;
     if !prefix.bytes().all(|b| b.is_ascii_alphabetic()) || rest.is_empty() {
         return None;
@@ -410,10 +418,25 @@ mod tests {
             ("OC301234", "OC301234"),
             ("NI-012345", "NI012345"),
             ("IP28574R", "IP28574R"),
+            ("20014R", "20014R"),
         ] {
             assert_eq!(company_number(text).as_deref(), Some(expected), "{text:?}");
         }
-        for text in ["", "0", "00000000", "123456789", "ABC123", "S1234567", "SC1234567", "SC000000", "12345X", "Ltd"] {
+        for text in [
+            "",
+            "0",
+            "00000000",
+            "123456789",
+            "ABC123",
+            "S1234567",
+            "SC1234567",
+            "SC000000",
+            "12345X",
+            "Ltd",
+            "GBML4119704",
+            "CHA1049226",
+            "AIG 10737370\nQBE 02641728",
+        ] {
             assert_eq!(company_number(text), None, "{text:?}");
         }
         assert!(is_zero_identifier(" 0000 ") && !is_zero_identifier("") && !is_zero_identifier("0101"));
