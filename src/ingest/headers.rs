@@ -409,7 +409,7 @@ pub fn detect_fields<F: Field>(headers: &[String], overrides: &HashMap<F, String
     // Every plausible (field, column) pair with a score; the best pairs are taken first so a
     // column exactly named for one field is never lost to a weaker claim from another. Among
     // equal claims the first column wins, except that a classification takes its finest level.
-    let mut candidates: Vec<((usize, usize), F, u32, usize, bool)> = Vec::new();
+    let mut candidates: Vec<Candidate<F>> = Vec::new();
     for &target in F::FIELDS {
         if overrides.contains_key(&target) {
             continue;
@@ -457,6 +457,11 @@ pub fn detect_fields<F: Field>(headers: &[String], overrides: &HashMap<F, String
     fuzzy.sort();
     Ok(Mapping { headers: names, columns, extras, fuzzy })
 }
+
+/// A claim of a field on a column: (edit distance, synonym rank), the field, how coarse a
+/// classification level the column is (0 for other fields), the column, and whether the
+/// claim is a misspelling.
+type Candidate<F> = ((usize, usize), F, u32, usize, bool);
 
 /// Each column's name as shown and as its `extras` key: the [`clean_header`], `column N` for
 /// an empty one, and for a name the header repeats, its occurrence (`Class Code (1)`, `Class
