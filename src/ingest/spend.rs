@@ -560,6 +560,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn issue_10_optional_text_reads_placeholders_as_none_and_keeps_unreadable_identifiers() {
+        let mut cells = CellCounts::default();
+        let mut kept = Vec::new();
+        let mut read = |target, text: &str| {
+            optional_text(target, Cow::Owned(text.to_string()), &mut cells, |t| kept.push(t.to_string()))
+                .map(Cow::into_owned)
+        };
+        assert_eq!(read(Target::CompanyNumber, "2535986").as_deref(), Some("02535986"));
+        assert_eq!(read(Target::CompanyNumber, "Not yet available"), None);
+        assert_eq!(read(Target::CompanyNumber, "Various"), None, "no word is a company number");
+        assert_eq!(read(Target::CompanyNumber, "00000000"), None);
+        assert_eq!(read(Target::CompanyNumber, "ABC/123"), None);
+        assert_eq!(read(Target::CharityNumber, "1089464-01").as_deref(), Some("1089464-1"));
+        assert_eq!(read(Target::VatNumber, "GB812311285").as_deref(), Some("812311285"));
+        assert_eq!(read(Target::Department, "N/A"), None);
+        assert_eq!(read(Target::Department, "Various").as_deref(), Some("Various"), "a department may be");
+        assert_eq!(read(Target::Purpose, "Nil return").as_deref(), Some("Nil return"));
+        assert_eq!(kept, ["ABC/123"], "only the unreadable identifier goes to extras");
+        assert_eq!(
+            cells.lines(),
+            [
+                // Equally frequent spellings in text order.
+                "company number: 1 cell '00000000' read as none",
+                "company number: 1 cell 'Not yet available' read as none",
+                "company number: 1 cell 'Various' read as none",
+                "company number: 1 cell unreadable (first 'ABC/123') read as none, kept in extras",
+                "department: 1 cell 'N/A' read as none",
+            ]
+        );
+    }
+
+    #[test]
     fn card_markers() {
         assert!(is_card_marker(b"GPC"));
         assert!(is_card_marker(b"gpc"));
