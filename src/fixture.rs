@@ -117,6 +117,7 @@ pub fn write_rows(dir: &Path, rows: &[Row]) -> Result<()> {
         nulls(),
         nulls(),
         nulls(),
+        nulls(),
         text(|r| r.6),
         text(|r| r.7),
         text(|r| r.5),

@@ -99,6 +99,9 @@ pub mod spend {
     pub const SUPPLIER_ID: &str = "supplier_id";
     /// Companies House number of the supplier, if published.
     pub const COMPANY_NUMBER: &str = "company_number";
+    /// Charity Commission (or OSCR, or Northern Ireland) registration number of the supplier,
+    /// if published: digits, with `-N` for a subsidiary charity (`1234567-1`).
+    pub const CHARITY_NUMBER: &str = "charity_number";
     /// The supplier's VAT registration number, if published.
     pub const VAT_NUMBER: &str = "vat_number";
     /// The council department or directorate.
@@ -131,9 +134,9 @@ pub mod spend {
 /// The Arrow schema of the `spend` table.
 pub fn spend_schema() -> SchemaRef {
     use spend::{
-        AMOUNT, CATEGORY, CATEGORY_CODE, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE, DEPARTMENT, EXPENSE_TYPE,
-        EXTRAS, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE, PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_ID,
-        SUPPLIER_KEY, SUPPLIER_NAME, TRANSACTION_ID, VAT_NUMBER,
+        AMOUNT, CATEGORY, CATEGORY_CODE, CHARITY_NUMBER, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE,
+        DEPARTMENT, EXPENSE_TYPE, EXTRAS, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE, PURPOSE, REDACTED, SOURCE_FILE,
+        SOURCE_ROW, SUPPLIER_ID, SUPPLIER_KEY, SUPPLIER_NAME, TRANSACTION_ID, VAT_NUMBER,
     };
     Arc::new(Schema::new(vec![
         Field::new(COUNCIL, DataType::Utf8, false),
@@ -146,6 +149,7 @@ pub fn spend_schema() -> SchemaRef {
         utf8(SUPPLIER_KEY),
         utf8(SUPPLIER_ID),
         utf8(COMPANY_NUMBER),
+        utf8(CHARITY_NUMBER),
         utf8(VAT_NUMBER),
         utf8(DEPARTMENT),
         utf8(EXPENSE_TYPE),
@@ -194,6 +198,8 @@ pub mod contracts {
     pub const SUPPLIER_KEY: &str = "supplier_key";
     /// Companies House number of the supplier, if published.
     pub const COMPANY_NUMBER: &str = "company_number";
+    /// Charity registration number of the supplier, if published (as in `spend`).
+    pub const CHARITY_NUMBER: &str = "charity_number";
     /// The supplier's postcode, if published.
     pub const SUPPLIER_POSTCODE: &str = "supplier_postcode";
     /// Whether the supplier is a small or medium enterprise, if published.
@@ -243,10 +249,11 @@ pub mod contracts {
 /// The Arrow schema of the `contracts` table.
 pub fn contracts_schema() -> SchemaRef {
     use contracts::{
-        CATEGORY, CATEGORY_CODE, COLLABORATIVE, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE, DEPARTMENT,
-        DESCRIPTION, END_DATE, EXPIRY_DATE, EXTENSION_MONTHS_AVAILABLE, EXTRAS, IRRECOVERABLE_VAT, OFFICER, PROCEDURE,
-        REFERENCE, REVIEW_DATE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW,
-        START_DATE, STATUS, SUPPLIER_KEY, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_ANNUAL, VALUE_TOTAL, VCSE,
+        CATEGORY, CATEGORY_CODE, CHARITY_NUMBER, COLLABORATIVE, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE,
+        DEPARTMENT, DESCRIPTION, END_DATE, EXPIRY_DATE, EXTENSION_MONTHS_AVAILABLE, EXTRAS, IRRECOVERABLE_VAT, OFFICER,
+        PROCEDURE, REFERENCE, REVIEW_DATE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE,
+        SOURCE_ROW, START_DATE, STATUS, SUPPLIER_KEY, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_ANNUAL,
+        VALUE_TOTAL, VCSE,
     };
     Arc::new(Schema::new(vec![
         Field::new(COUNCIL, DataType::Utf8, false),
@@ -260,6 +267,7 @@ pub fn contracts_schema() -> SchemaRef {
         utf8(SUPPLIER_NAME),
         utf8(SUPPLIER_KEY),
         utf8(COMPANY_NUMBER),
+        utf8(CHARITY_NUMBER),
         utf8(SUPPLIER_POSTCODE),
         Field::new(SME, DataType::Boolean, true),
         Field::new(VCSE, DataType::Boolean, true),

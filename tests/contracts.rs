@@ -73,13 +73,17 @@ struct Expected {
     rows: u64,
     /// Line number (1-based, counted from the bytes) → the cell that makes the row a reject.
     rejects: BTreeMap<u64, String>,
+    /// Line number → the (header, cell) of optional columns that cannot be read: the row
+    /// loads with those values null and their text in `extras` (issue 10).
+    kept: BTreeMap<u64, Vec<(String, String)>>,
     value_loaded: i128,
     value_rejected: i128,
 }
 
-/// Read a register with the `csv` crate and apply the reject rule: a non-placeholder date
-/// in `dates`, money in `money` (the first is the total value) or whole number in
-/// `numbers` that cannot be read rejects the row; an unreadable total counts £0.00.
+/// Read a register with the `csv` crate and apply the README's rules: a non-placeholder total
+/// value (the first of `money`) that cannot be read rejects the row and counts £0.00; a
+/// non-placeholder date in `dates`, other money or whole number in `numbers` that cannot be
+/// read is kept in `extras` and never rejects (issue 10: optional values are optional).
 fn expected(bytes: &[u8], dates: &[&str], money: &[&str], numbers: &[&str]) -> Expected {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
     let mut records = reader.byte_records();
@@ -100,20 +104,23 @@ fn expected(bytes: &[u8], dates: &[&str], money: &[&str], numbers: &[&str]) -> E
         expected.rows += 1;
         let total = cell(money[0]);
         let total_pence = if is_placeholder(&total) { Some(0) } else { pence(&total) };
-        let bad = dates
+        let name = |i: usize| header[i].trim_start_matches("ï»¿").trim_start_matches('\u{feff}').trim().to_string();
+        let unreadable = dates
             .iter()
-            .map(|&i| cell(i))
-            .find(|v| !is_placeholder(v) && !readable_date(v))
-            .or_else(|| money.iter().map(|&i| cell(i)).find(|v| !is_placeholder(v) && pence(v).is_none()))
-            .or_else(|| {
-                numbers.iter().map(|&i| cell(i)).find(|v| !is_placeholder(v) && v.trim().parse::<u32>().is_err())
-            });
-        match bad {
-            Some(value) => {
-                expected.rejects.insert(line as u64, value);
-                expected.value_rejected += total_pence.unwrap_or(0);
+            .filter(|&&i| !is_placeholder(&cell(i)) && !readable_date(&cell(i)))
+            .chain(money[1..].iter().filter(|&&i| !is_placeholder(&cell(i)) && pence(&cell(i)).is_none()))
+            .chain(numbers.iter().filter(|&&i| !is_placeholder(&cell(i)) && cell(i).trim().parse::<u32>().is_err()));
+        let kept: Vec<(String, String)> = unreadable.map(|&i| (name(i), cell(i).trim().to_string())).collect();
+        match total_pence {
+            None => {
+                expected.rejects.insert(line as u64, total);
             }
-            None => expected.value_loaded += total_pence.unwrap(),
+            Some(pence) => {
+                expected.value_loaded += pence;
+                if !kept.is_empty() {
+                    expected.kept.insert(line as u64, kept);
+                }
+            }
         }
     }
     expected
@@ -186,7 +193,8 @@ fn salford_register_loads_and_reconciles_to_the_penny() {
         &["Option to extend (months)"],
     );
     assert_eq!(expected.rows, 360, "the data README's row count");
-    assert!(expected.rejects.values().any(|v| v == "22/04/222"), "{:?}", expected.rejects);
+    let end_date_typo = ("End Date".to_string(), "22/04/222".to_string());
+    assert!(expected.kept.values().flatten().any(|kept| *kept == end_date_typo), "{:?}", expected.kept);
     let rejected = expected.rejects.len() as u64;
 
     let dir = tempfile::tempdir().unwrap();
@@ -213,11 +221,35 @@ fn salford_register_loads_and_reconciles_to_the_penny() {
     for row in &rejects {
         assert_eq!((row[0].as_str(), row[1].as_str()), ("Salford", "contracts-register-2022-07.csv"));
         let value = &expected.rejects[&row[2].parse::<u64>().unwrap()];
-        assert!(row[3].starts_with("unreadable ") && row[3].contains(&format!("'{value}'")), "{row:?}");
+        assert!(row[3].starts_with("unreadable total value") && row[3].contains(&format!("'{value}'")), "{row:?}");
         assert!(row[4].contains(value.as_str()), "the raw line is kept: {row:?}");
     }
-    let end_date = rejects.iter().find(|r| r[4].contains("22/04/222")).unwrap();
-    assert_eq!(end_date[3], "unreadable end date '22/04/222'");
+    // Issue 10: an unreadable optional value (the `22/04/222` end date) loads its row, the
+    // value null and its text in `extras` under its header.
+    let mut kept_seen = 0;
+    for batch in contract_batches(&dataset) {
+        let lines = column::<Int64Array>(&batch, "source_row");
+        let extras = column::<StringArray>(&batch, "extras");
+        for i in 0..batch.num_rows() {
+            let Some(kept) = expected.kept.get(&(lines.value(i) as u64)) else { continue };
+            let stored: serde_json::Value = serde_json::from_str(extras.value(i)).unwrap();
+            for (header, value) in kept {
+                assert_eq!(stored[header.as_str()], value.as_str(), "line {}: {stored}", lines.value(i));
+                kept_seen += 1;
+            }
+            if kept.contains(&end_date_typo) {
+                assert!(column::<Date32Array>(&batch, "end_date").is_null(i));
+                assert!(column::<Date32Array>(&batch, "expiry_date").value(i) > 0, "its own expiry date stays");
+            }
+        }
+    }
+    assert_eq!(kept_seen, expected.kept.values().map(Vec::len).sum::<usize>(), "every unreadable cell is kept");
+    // The report counts them per field, naming the first.
+    let end_dates: Vec<&String> =
+        expected.kept.values().flatten().filter(|(header, _)| header == "End Date").map(|(_, v)| v).collect();
+    let cells = if end_dates.len() == 1 { "1 cell".to_string() } else { format!("{} cells", end_dates.len()) };
+    let report = format!("end date: {cells} unreadable (first '{}') read as none, kept in extras", end_dates[0]);
+    assert!(out.contains(&report), "expected '{report}' in:\n{out}");
 
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(dataset.join("manifest.json")).unwrap()).unwrap();
@@ -282,7 +314,10 @@ fn the_sample_registers_load_completely() {
             ],
             &["Option to extend (months)"],
         );
-        assert!(expected.rows > 100 && expected.rejects.is_empty(), "{council}: {expected:?}");
+        assert!(
+            expected.rows > 100 && expected.rejects.is_empty() && expected.kept.is_empty(),
+            "{council}: {expected:?}"
+        );
         want.insert(council.to_string(), (expected.rows, expected.value_loaded));
         let output = ingest(&dataset, council, &[register], &[]);
         assert_ok(&output);
@@ -343,30 +378,28 @@ fn register_values_follow_the_placeholder_expiry_and_flag_rules() {
     let output = ingest(&dataset, "Stockport", &[register], &[]);
     assert_ok(&output);
     let out = stdout(&output);
-    // Read: 1000.50 + 0 + 200.00 + (unreadable: 0) + 30.00; loaded C1, C2; rejected C3, C4, C5.
-    assert!(
-        out.contains("read 5 rows £1230.50 = loaded 2 rows £1000.50 + rejected 3 rows £230.00: reconciled"),
-        "{out}"
-    );
+    // Read: 1000.50 + 0 + 200.00 + (unreadable: 0) + 30.00; loaded C1, C2, C3, C5; rejected
+    // C4, whose total value cannot be read. C3's end date and C5's extension months cannot
+    // be read either, but a contract exists without them (issue 10).
+    assert!(out.contains("read 5 rows £1230.50 = loaded 4 rows £1230.50 + rejected 1 rows £0.00: reconciled"), "{out}");
     assert!(out.contains("1 row(s) had no readable total value"), "{out}");
     assert!(out.contains("kept in extras: Notes"), "{out}");
+    assert!(out.contains("end date: 1 cell unreadable (first '22/04/222') read as none, kept in extras"), "{out}");
+    assert!(
+        out.contains("extension months available: 1 cell unreadable (first 'six') read as none, kept in extras"),
+        "{out}"
+    );
+    assert!(out.contains("start date: 1 cell 'TBC' read as none"), "{out}");
 
     let rejects = rejects_csv(&dataset);
     let reasons: Vec<(&str, &str)> = rejects.iter().map(|r| (r[2].as_str(), r[3].as_str())).collect();
-    assert_eq!(
-        reasons,
-        [
-            ("4", "unreadable end date '22/04/222'"),
-            ("5", "unreadable total value 'ten pounds': amount is not a number"),
-            ("6", "unreadable extension months 'six'"),
-        ]
-    );
-    assert_eq!(rejects[0][4], "C3,Bins,Gamma LLP,,01/04/2022,22/04/222,,200.00,,no,,,,,");
+    assert_eq!(reasons, [("5", "unreadable total value 'ten pounds': amount is not a number")]);
+    assert_eq!(rejects[0][4], "C4,Lamps,Delta Ltd,,2022-04-01,2023-03-31,,ten pounds,,,,,,,");
 
     let batches = contract_batches(&dataset);
     assert_eq!(batches.len(), 1);
     let b = &batches[0];
-    assert_eq!(b.num_rows(), 2);
+    assert_eq!(b.num_rows(), 4);
     let day = |y, m, d| {
         (chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap() - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap())
             .num_days() as i32
@@ -409,6 +442,15 @@ fn register_values_follow_the_placeholder_expiry_and_flag_rules() {
     assert_eq!(text("collaborative", 1), None);
     assert!(column::<Int32Array>(b, "extension_months_available").is_null(1));
     assert_eq!(text("extras", 1), None);
+    // C3 and C5: what cannot be read is null, its text in extras under its header.
+    assert_eq!(text("reference", 2).as_deref(), Some("C3"));
+    assert_eq!((date("end_date", 2), date("expiry_date", 2)), (None, None));
+    assert_eq!(date("start_date", 2), Some(day(2022, 4, 1)));
+    assert_eq!(text("extras", 2).as_deref(), Some(r#"{"End Date":"22/04/222"}"#));
+    assert_eq!(text("reference", 3).as_deref(), Some("C5"));
+    assert!(column::<Int32Array>(b, "extension_months_available").is_null(3));
+    assert_eq!(money("value_total", 3), Some(3000));
+    assert_eq!(text("extras", 3).as_deref(), Some(r#"{"Option to extend (months)":"six"}"#));
 }
 
 #[test]
@@ -432,7 +474,7 @@ fn a_revised_register_replaces_its_rows_and_rejects() {
     let dir = tempfile::tempdir().unwrap();
     let (dataset, register) = hand_dataset(dir.path());
     assert_ok(&ingest(&dataset, "Stockport", std::slice::from_ref(&register), &[]));
-    assert_eq!(rejects_csv(&dataset).len(), 3);
+    assert_eq!(rejects_csv(&dataset).len(), 1);
     fs::write(&register, "Contract Reference,Supplier Name,Total Value\nN1,New Ltd,5.00\nN2,Newer Ltd,6.00\n").unwrap();
     let output = ingest(&dataset, "Stockport", &[register], &[]);
     assert_ok(&output);
@@ -591,4 +633,94 @@ fn the_same_register_twice_changes_nothing_and_a_register_given_as_spend_gets_a_
     assert!(!as_spend.status.success());
     assert!(stderr(&as_spend).contains("--kind contracts"), "{}", stderr(&as_spend));
     assert_eq!(tree_bytes(&dataset), before);
+}
+
+#[test]
+fn issue_10_a_registers_company_registration_column_reads_numbers_and_counts_the_rest() {
+    let Some(real) = real_data("issue_10_a_registers_company_registration_column_reads_numbers_and_counts_the_rest")
+    else {
+        return;
+    };
+    // Salford's register with its `Company Number` header named as other registers name it,
+    // and every seventh number replaced by a placeholder phrase.
+    let source = fs::read(real.join("salford/contracts-register-2022-07.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&source[..]);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("register.csv");
+    let mut writer = csv::Writer::from_path(&copy).unwrap();
+    let mut at = 0;
+    for (i, record) in reader.records().enumerate() {
+        let mut fields: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        if i == 0 {
+            at = fields.iter().position(|h| h == "Company Number").unwrap();
+            fields[at] = "Company Registration".to_string();
+        } else if i % 7 == 0 && fields[at].bytes().all(|b| b.is_ascii_digit()) && !fields[at].is_empty() {
+            fields[at] = "Not yet available".to_string();
+        }
+        writer.write_record(&fields).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+
+    // This test's reading of the copy: Companies House numbers are up to eight digits
+    // (padded), two letters and six digits, or a society's digits ending in R.
+    let padded = regex::Regex::new(r"^\d{1,8}$").unwrap();
+    let lettered = regex::Regex::new(r"^([A-Z]{2}\d{6}|[A-Z]{2}\d{5}R|\d{4,6}R)$").unwrap();
+    let mut want: BTreeMap<u64, Option<String>> = BTreeMap::new();
+    let mut none: BTreeMap<String, usize> = BTreeMap::new();
+    let mut bad: Vec<String> = Vec::new();
+    let bytes = fs::read(&copy).unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    for record in reader.records() {
+        let record = record.unwrap();
+        let line = record.position().unwrap().line();
+        let value = record[at].trim().to_string();
+        let number = if padded.is_match(&value) {
+            Some(format!("{value:0>8}"))
+        } else if lettered.is_match(&value) {
+            Some(value.clone())
+        } else {
+            if ["Not yet available", "Various", "-"].contains(&value.as_str()) {
+                *none.entry(value.clone()).or_default() += 1;
+            } else if !value.is_empty() {
+                bad.push(value.clone());
+            }
+            None
+        };
+        want.insert(line, number);
+    }
+    assert!(none["Not yet available"] > 10 && !bad.is_empty(), "{none:?} {bad:?}");
+
+    let dataset = dir.path().join("data");
+    let output = ingest(&dataset, "Salford", &[copy], &[]);
+    assert_ok(&output);
+    let out = stdout(&output);
+    assert!(out.contains("company_number <- Company Registration"), "{out}");
+    for (word, n) in &none {
+        let line = format!("company number: {n} cells '{word}' read as none");
+        assert!(out.contains(&line), "expected '{line}' in:\n{out}");
+    }
+    let line = format!("company number: {} cells unreadable (first '{}')", bad.len(), bad[0]);
+    assert!(out.contains(&line), "expected '{line}' in:\n{out}");
+
+    let (mut seen, mut kept_raw) = (0, 0);
+    for batch in contract_batches(&dataset) {
+        let lines = column::<Int64Array>(&batch, "source_row");
+        let numbers = column::<StringArray>(&batch, "company_number");
+        let extras = column::<StringArray>(&batch, "extras");
+        for i in 0..batch.num_rows() {
+            let line = lines.value(i) as u64;
+            let stored = (!numbers.is_null(i)).then(|| numbers.value(i).to_string());
+            assert_eq!(stored, want[&line], "line {line}");
+            let kept: serde_json::Value = serde_json::from_str(extras.value(i)).unwrap();
+            let raw = kept.get("Company Registration").and_then(|v| v.as_str());
+            if let Some(raw) = raw {
+                assert!(stored.is_none() && bad.iter().any(|b| b == raw), "line {line}: {raw}");
+                kept_raw += 1;
+            }
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, want.len(), "every contract loaded");
+    assert_eq!(kept_raw, bad.len(), "every unreadable number is kept in extras");
 }

@@ -21,13 +21,147 @@ use super::values;
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
 /// Cells that mean "no value" in any column (compared without case, after trimming): what
-/// finance systems write for an empty field (Trafford writes `NA` throughout).
+/// finance systems write for an empty field (Trafford writes `NA` throughout). Supplier
+/// names are read with only these; optional fields with the whole [`says_no_value`] class.
 const MISSING: &[&str] = &["", "NA", "N/A", "#N/A", "NULL"];
 
 /// Further cells that mean "no value" in a register's date, money and number columns, where
 /// text cannot be a value. Registers are kept by hand, so they are full of these. Text
-/// columns keep them: a supplier may well be called `X`.
-const REGISTER_PLACEHOLDERS: &[&str] = &["TBC", "TBA", "-", "X", "Various", "Unknown"];
+/// columns keep them: a supplier may well be called `X`, a department `Various`.
+const REGISTER_PLACEHOLDERS: &[&str] = &["X", "Various"];
+
+/// Placeholder cells are short; anything longer is a value, whatever its words.
+const LONGEST_PLACEHOLDER: usize = 40;
+
+/// Cells that are one placeholder word, once lower-cased with punctuation and spaces
+/// removed (`N/A`, `n.k.`, `#N/A` are `na`, `nk`, `na`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "na",
+    "nk",
+    "nil",
+    "null",
+    "none",
+    "nan",
+    "tbc",
+    "tba",
+    "tbd",
+    "tbk",
+    "unknown",
+    "unk",
+    "blank",
+    "missing",
+    "pending",
+    "awaiting",
+    "redacted",
+    "withheld",
+    "notapplicable",
+    "notavailable",
+    "notknown",
+];
+
+/// Words that make up placeholder phrases (`Not yet available`, `To be confirmed`, `No VAT
+/// number`, `None given`): a phrase of these alone, starting with one of
+/// [`PHRASE_STARTS`], says there is no value.
+const PHRASE_WORDS: &[&str] = &[
+    "not",
+    "no",
+    "none",
+    "yet",
+    "currently",
+    "available",
+    "applicable",
+    "known",
+    "provided",
+    "supplied",
+    "recorded",
+    "given",
+    "stated",
+    "disclosed",
+    "held",
+    "specified",
+    "entered",
+    "assigned",
+    "set",
+    "registered",
+    "data",
+    "value",
+    "number",
+    "info",
+    "information",
+    "details",
+    "to",
+    "be",
+    "confirmed",
+    "advised",
+    "agreed",
+    "determined",
+    "awaiting",
+    "pending",
+    "vat",
+    "company",
+    "charity",
+    "reference",
+    "ref",
+    "code",
+    "id",
+    "required",
+    "issued",
+    "found",
+    "on",
+    "file",
+    "record",
+];
+
+/// How a placeholder phrase starts: a negation, or a promise of a value to come.
+const PHRASE_STARTS: &[&str] = &["not", "no", "none", "to", "awaiting", "pending"];
+
+/// Whether a cell of an optional field says it holds no value: empty or only punctuation
+/// (`-`, `--`, `?`), a placeholder word in any case or spelling (`N/A`, `n/a`, `NA`, `None`,
+/// `TBC`, `Nil`, `Unknown`, `Redacted`), or a placeholder phrase (`Not yet available`, `Not
+/// applicable`, `To be confirmed`, `No VAT number`). The class, not a list of cells: files
+/// nobody has seen spell these in ways nobody has listed. `Nil` in a money column is £0.00;
+/// callers check [`is_nil`] first there.
+pub fn says_no_value(value: &str) -> bool {
+    let value = value.trim();
+    if value.len() > LONGEST_PLACEHOLDER {
+        return false;
+    }
+    let mut words = value.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
+    let Some(first) = words.next() else { return true };
+    // Checked for every optional cell of every row, so nothing is allocated: the words are
+    // compared in place and joined into a buffer on the stack.
+    let listed = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
+    let mut joined = [0u8; LONGEST_PLACEHOLDER];
+    let mut len = 0;
+    let mut phrase = listed(PHRASE_STARTS, first);
+    let mut second_is_be = false;
+    for (position, word) in std::iter::once(first).chain(words).enumerate() {
+        if !word.is_ascii() {
+            return false;
+        }
+        if position > 0 {
+            phrase &= listed(PHRASE_WORDS, word);
+        }
+        if position == 1 {
+            second_is_be = word.eq_ignore_ascii_case("be");
+        }
+        for b in word.bytes() {
+            joined[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    let joined = &joined[..len];
+    if PLACEHOLDER_WORDS.iter().any(|w| w.as_bytes() == joined) {
+        return true;
+    }
+    let several = len > first.len();
+    phrase && several && (!first.eq_ignore_ascii_case("to") || second_is_be)
+}
+
+/// Whether a money cell reads `Nil`, which councils write for £0.00.
+pub fn is_nil(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("nil")
+}
 
 /// Whether a cell is a "no value" marker ([`MISSING`]), in any column.
 pub fn is_missing(value: &str) -> bool {
@@ -35,11 +169,11 @@ pub fn is_missing(value: &str) -> bool {
     MISSING.iter().any(|m| value.eq_ignore_ascii_case(m))
 }
 
-/// Whether a cell of a register's date, money or number column means "no value": a
-/// [`MISSING`] marker or a [`REGISTER_PLACEHOLDERS`] one.
+/// Whether a cell of a register's date, money or number column means "no value": the
+/// [`says_no_value`] class or a [`REGISTER_PLACEHOLDERS`] one.
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
-    is_missing(value) || REGISTER_PLACEHOLDERS.iter().any(|p| value.eq_ignore_ascii_case(p))
+    says_no_value(value) || REGISTER_PLACEHOLDERS.iter().any(|p| value.eq_ignore_ascii_case(p))
 }
 
 /// A field decoded as text, trimmed, borrowing from the record when it can.
@@ -218,9 +352,81 @@ mod tests {
         for value in ["", "  ", "TBC", "tbc", "N/A", "n/a", "NA", "-", " - ", "X", "x", "Various", "UNKNOWN", "TBA"] {
             assert!(is_placeholder(value), "{value:?}");
         }
-        for value in ["22/04/222", "0", "2022-04-01", "Xmas", "--", "£0.00"] {
+        for value in ["22/04/222", "0", "2022-04-01", "Xmas", "£0.00"] {
             assert!(!is_placeholder(value), "{value:?}");
         }
+    }
+
+    #[test]
+    fn issue_10_placeholder_words_and_phrases_say_no_value_in_any_spelling() {
+        for value in [
+            "",
+            "   ",
+            "-",
+            "--",
+            " - ",
+            "?",
+            "*",
+            "N/A",
+            "n/a",
+            "NA",
+            "na",
+            "#N/A",
+            "N.A.",
+            "n / a",
+            "None",
+            "NONE",
+            "TBC",
+            "tbc",
+            "T.B.C.",
+            "Nil",
+            "NIL",
+            "Unknown",
+            "UNKNOWN",
+            "Not applicable",
+            "NOT APPLICABLE",
+            "Not yet available",
+            "not yet available",
+            "Not Available",
+            "Not known",
+            "N/K",
+            "Null",
+            "Redacted",
+            "To be confirmed",
+            "to be advised",
+            "No VAT number",
+            "Not VAT registered",
+            "None given",
+            "Not provided",
+            "Awaiting number",
+            "Pending",
+            "not-applicable",
+        ] {
+            assert!(says_no_value(value), "{value:?}");
+        }
+        for value in [
+            "0",
+            "00123456",
+            "Nationwide",
+            "Nano Ltd",
+            "Note",
+            "No 1 Taxis",
+            "Not Just Travel Ltd",
+            "Nil By Mouth CIC",
+            "Tobe Ltd",
+            "To Let Signs",
+            "Adult Social Care",
+            "Grants",
+            "Various",
+            "X",
+            "NAB",
+            "Unknown Pleasures Ltd",
+            "Pending Works",
+            "None Such Bakery",
+        ] {
+            assert!(!says_no_value(value), "{value:?}");
+        }
+        assert!(is_nil(" nil ") && is_nil("NIL") && !is_nil("Nile"));
     }
 
     #[test]

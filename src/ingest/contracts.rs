@@ -5,9 +5,12 @@
 //! (`values`), rejects, and the placing, manifest and commit of the ingest transaction.
 //!
 //! Rules a register's values follow (also in the README):
-//! - A placeholder (`cells::is_placeholder`: empty, `TBC`, `N/A`, `-`, `X`, `Various`, ...) in a
-//!   date, money or number column means "no value" (null). Any other value that cannot be
-//!   read rejects the row, with the column and value in the reason.
+//! - A contract exists without any of its optional values, so only its total value (the
+//!   money that reconciles) rejects a row it cannot read. A placeholder
+//!   (`cells::is_placeholder`: empty, `TBC`, `N/A`, `Not yet available`, `-`, `X`,
+//!   `Various`, ...) in any other column means "no value" (null); `Nil` in a money column is
+//!   £0.00; a date, amount, number of months or identifier that cannot be read is null with
+//!   its text kept in `extras`. The file's report counts such cells per field.
 //! - `expiry_date` is the register's expiry column (`Current Expiry Date`, ...); when the
 //!   register has none, or the cell is a placeholder, it is the `end_date`.
 //! - `value_total` is the money that reconciles: read = loaded + rejected, to the penny.
@@ -39,11 +42,11 @@ use datafusion::parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
 use crate::schema::{self, MONEY_PRECISION, MONEY_SCALE, contracts_schema};
-use crate::suppliers::{normalise_company_number, supplier_key};
+use crate::suppliers::supplier_key;
 
-use super::cells::{self, HeaderSearch, is_missing, is_placeholder};
+use super::cells::{self, HeaderSearch, is_missing, is_nil, is_placeholder, says_no_value};
 use super::headers::{self, Field, Mapping};
-use super::loaded::{Context, Counts, Loaded, MappingSummary};
+use super::loaded::{CellCounts, Context, Counts, Loaded, MappingSummary, Reading};
 use super::read::{Encoding, Records, Source};
 use super::rejects;
 use super::values::{self, DateOrder, OrderEvidence};
@@ -60,6 +63,7 @@ pub enum ContractField {
     Procedure,
     SupplierName,
     CompanyNumber,
+    CharityNumber,
     SupplierPostcode,
     Sme,
     Vcse,
@@ -82,7 +86,7 @@ pub enum ContractField {
 }
 
 impl ContractField {
-    pub const ALL: [ContractField; 26] = [
+    pub const ALL: [ContractField; 27] = [
         ContractField::Reference,
         ContractField::Title,
         ContractField::Description,
@@ -90,6 +94,7 @@ impl ContractField {
         ContractField::Procedure,
         ContractField::SupplierName,
         ContractField::CompanyNumber,
+        ContractField::CharityNumber,
         ContractField::SupplierPostcode,
         ContractField::Sme,
         ContractField::Vcse,
@@ -122,6 +127,7 @@ impl ContractField {
             ContractField::Procedure => c::PROCEDURE,
             ContractField::SupplierName => c::SUPPLIER_NAME,
             ContractField::CompanyNumber => c::COMPANY_NUMBER,
+            ContractField::CharityNumber => c::CHARITY_NUMBER,
             ContractField::SupplierPostcode => c::SUPPLIER_POSTCODE,
             ContractField::Sme => c::SME,
             ContractField::Vcse => c::VCSE,
@@ -158,6 +164,8 @@ impl ContractField {
             ContractField::SavingsCashable => "cashable savings",
             ContractField::SavingsNonCashable => "non-cashable savings",
             ContractField::SocialValue => "social value",
+            ContractField::CompanyNumber => "company number",
+            ContractField::CharityNumber => "charity number",
             other => other.name(),
         }
     }
@@ -252,7 +260,13 @@ impl ContractField {
                 "companyregno",
                 "suppliercompanynumber",
                 "supplierregistrationnumber",
+                "companyregistration",
+                "companyregnumber",
+                "companyregistrationno",
+                "registeredcompanyno",
+                "companieshouseno",
             ],
+            ContractField::CharityNumber => headers::CHARITY_NUMBER_SYNONYMS,
             ContractField::SupplierPostcode => {
                 &["supplierpostcode", "postcode", "supplierpostalcode", "contractorpostcode", "providerpostcode"]
             }
@@ -322,9 +336,16 @@ impl ContractField {
                 "annualspend",
             ],
             ContractField::IrrecoverableVat => &["irrecoverablevat", "irrecoverablevatamount"],
-            ContractField::CategoryCode => {
-                &["proclassclassification", "proclasscode", "proclass", "categorycode", "cpvcode", "cpv"]
-            }
+            ContractField::CategoryCode => &[
+                "proclassclassification",
+                "proclasscode",
+                "proclass",
+                "categorycode",
+                "cpvcode",
+                "cpv",
+                "classcode",
+                "classificationcode",
+            ],
             ContractField::Category => &[
                 "proclassdescription",
                 "proclasslabel",
@@ -332,6 +353,8 @@ impl ContractField {
                 "categoryname",
                 "procurementcategory",
                 "cpvdescription",
+                "procurementclassification",
+                "classification",
             ],
             ContractField::Collaborative => &[
                 "collaborativecouncils",
@@ -368,6 +391,10 @@ impl Field for ContractField {
 
     fn header_synonyms(self) -> &'static [&'static str] {
         self.synonyms()
+    }
+
+    fn is_classification(self) -> bool {
+        matches!(self, ContractField::Category | ContractField::CategoryCode)
     }
 }
 
@@ -612,6 +639,14 @@ pub fn load_register(
         rejects: rejects::RejectWriter::create(&rejects_path, &context.council, &source.name)?,
         tally: Tally::default(),
         extras_keys: cells::escaped_extras(&mapping.extras),
+        value_keys: mapping
+            .columns
+            .iter()
+            .map(|(&field, &column)| {
+                let key = cells::escaped_extras(&[(column, mapping.headers[column].clone())]).pop();
+                (field, key.map(|(_, key)| key).unwrap_or_default())
+            })
+            .collect(),
         extras: String::new(),
     };
     let mut rows = Vec::new();
@@ -637,6 +672,7 @@ pub fn load_register(
         amount_rejected: tally.amount_rejected,
     };
     let mut notes = vec!["money reconciled: value_total (total contract value)".to_string()];
+    notes.extend(tally.cells.lines());
     if mapping.column(ContractField::ExpiryDate).is_none() {
         notes.push("expiry_date: the end date (the register has no expiry column)".to_string());
     }
@@ -666,6 +702,8 @@ struct Tally {
     amount_read: i128,
     amount_rejected: i128,
     unreadable_values: u64,
+    /// Optional cells read as no value or £0.00 instead of rejecting their rows.
+    cells: CellCounts<ContractField>,
 }
 
 /// One contract's harmonised values, in schema order.
@@ -679,6 +717,7 @@ struct ContractRow {
     supplier_name: Option<String>,
     supplier_key: Option<String>,
     company_number: Option<String>,
+    charity_number: Option<String>,
     supplier_postcode: Option<String>,
     sme: Option<bool>,
     vcse: Option<bool>,
@@ -711,6 +750,8 @@ struct RowParser<'a> {
     tally: Tally,
     /// The mapping's unmapped columns with their JSON keys escaped.
     extras_keys: Vec<(usize, String)>,
+    /// The mapped columns' headers as `extras` keys, for keeping a value that cannot be read.
+    value_keys: HashMap<ContractField, String>,
     /// Reused from row to row.
     extras: String,
 }
@@ -721,34 +762,50 @@ impl RowParser<'_> {
         if let Some(why) = cells::shape_problem(record, self.mapping.headers.len()) {
             return self.reject(record, line, &why, None);
         }
-        let value_total = match self.money(record, ContractField::ValueTotal) {
+        let value_total = match self.total_value(record) {
             Ok(value) => value,
             Err(why) => {
                 self.tally.unreadable_values += 1;
                 return self.reject(record, line, &why, None);
             }
         };
-        let amount = value_total.unwrap_or(0);
-        self.tally.amount_read += amount;
-        match self.contract(record, line, value_total) {
-            Ok(row) => Ok(Some(row)),
-            Err(why) => self.reject(record, line, &why, Some(amount)),
+        self.tally.amount_read += value_total.unwrap_or(0);
+        Ok(Some(self.contract(record, line, value_total)))
+    }
+
+    /// The total value, the one value a row is rejected for: the money that reconciles
+    /// cannot be a guess. `Err` is the reason.
+    fn total_value(&mut self, record: &ByteRecord) -> std::result::Result<Option<i128>, String> {
+        let field = ContractField::ValueTotal;
+        let Some(value) = self.cell(record, field) else { return Ok(None) };
+        if is_nil(&value) {
+            self.tally.cells.count(field, Reading::Zero, &value);
+            return Ok(Some(0));
+        }
+        if is_placeholder(&value) {
+            self.tally.cells.count(field, Reading::NoValue, &value);
+            return Ok(None);
+        }
+        match values::parse_amount(value.as_bytes()) {
+            Ok(pence) => Ok(Some(pence)),
+            Err(e) => Err(format!("unreadable {} '{value}': {}", field.label(), e.reason())),
         }
     }
 
-    /// The typed values of a record whose shape and total value are fine; `Err` is the
-    /// reason to reject it.
-    fn contract(
-        &mut self,
-        record: &ByteRecord,
-        line: u64,
-        value_total: Option<i128>,
-    ) -> std::result::Result<ContractRow, String> {
+    /// The typed values of a record whose shape and total value are fine. Every other value
+    /// is optional: what cannot be read is null, counted, and kept in `extras`.
+    fn contract(&mut self, record: &ByteRecord, line: u64, value_total: Option<i128>) -> ContractRow {
         use ContractField as F;
-        let supplier_name = self.text(record, F::SupplierName);
-        let end_date = self.date(record, F::EndDate)?;
         cells::extras_json(record, self.encoding, &self.extras_keys, &mut self.extras);
-        Ok(ContractRow {
+        let supplier_name = self.cell(record, F::SupplierName).filter(|v| !is_missing(v)).map(Cow::into_owned);
+        let end_date = self.date(record, F::EndDate).value();
+        // A placeholder expiry is the end date; an unreadable one is not known, so no date.
+        let expiry_date = match self.date(record, F::ExpiryDate) {
+            Cell::Value(date) => Some(date),
+            Cell::Empty => end_date,
+            Cell::Unreadable => None,
+        };
+        let mut row = ContractRow {
             reference: self.text(record, F::Reference),
             title: self.text(record, F::Title),
             description: self.text(record, F::Description),
@@ -756,29 +813,32 @@ impl RowParser<'_> {
             procedure: self.text(record, F::Procedure),
             supplier_key: supplier_name.as_deref().map(supplier_key),
             supplier_name,
-            company_number: self.cell(record, F::CompanyNumber).and_then(|v| normalise_company_number(&v)),
+            company_number: self.read(record, F::CompanyNumber, values::company_number).value(),
+            charity_number: self.read(record, F::CharityNumber, values::charity_number).value(),
             supplier_postcode: self.text(record, F::SupplierPostcode),
             sme: self.cell(record, F::Sme).and_then(|v| yes_no(&v)),
             vcse: self.cell(record, F::Vcse).and_then(|v| yes_no(&v)),
-            start_date: self.date(record, F::StartDate)?,
+            start_date: self.date(record, F::StartDate).value(),
             end_date,
-            review_date: self.date(record, F::ReviewDate)?,
-            expiry_date: self.date(record, F::ExpiryDate)?.or(end_date),
-            extension_months_available: self.months(record, F::ExtensionMonthsAvailable)?,
+            review_date: self.date(record, F::ReviewDate).value(),
+            expiry_date,
+            extension_months_available: self.read(record, F::ExtensionMonthsAvailable, months).value(),
             value_total,
-            value_annual: self.money(record, F::ValueAnnual)?,
-            irrecoverable_vat: self.money(record, F::IrrecoverableVat)?,
+            value_annual: self.money(record, F::ValueAnnual),
+            irrecoverable_vat: self.money(record, F::IrrecoverableVat),
             category_code: self.text(record, F::CategoryCode),
             category: self.text(record, F::Category),
             collaborative: self.cell(record, F::Collaborative).and_then(|v| collaborative(&v, &self.context.council)),
-            savings_cashable: self.money(record, F::SavingsCashable)?,
-            savings_non_cashable: self.money(record, F::SavingsNonCashable)?,
-            social_value: self.money(record, F::SocialValue)?,
+            savings_cashable: self.money(record, F::SavingsCashable),
+            savings_non_cashable: self.money(record, F::SavingsNonCashable),
+            social_value: self.money(record, F::SocialValue),
             officer: self.text(record, F::Officer),
             status: self.text(record, F::Status),
             source_row: line as i64,
-            extras: (!self.extras.is_empty()).then(|| self.extras.clone()),
-        })
+            extras: None,
+        };
+        row.extras = (!self.extras.is_empty()).then(|| self.extras.clone());
+        row
     }
 
     /// A mapped cell as trimmed text, or `None` when the field is not mapped.
@@ -786,35 +846,49 @@ impl RowParser<'_> {
         Some(cells::trimmed(record.get(self.mapping.column(field)?)?, self.encoding))
     }
 
-    /// A text column: kept as published, except the "missing" markers spend also drops.
-    fn text(&self, record: &ByteRecord, field: ContractField) -> Option<String> {
-        self.cell(record, field).filter(|v| !is_missing(v)).map(Cow::into_owned)
+    /// An optional text column: kept as published, except placeholders (counted).
+    fn text(&mut self, record: &ByteRecord, field: ContractField) -> Option<String> {
+        let value = self.cell(record, field)?;
+        if says_no_value(&value) {
+            self.tally.cells.count(field, Reading::NoValue, &value);
+            return None;
+        }
+        Some(value.into_owned())
     }
 
-    fn date(&self, record: &ByteRecord, field: ContractField) -> std::result::Result<Option<i32>, String> {
-        let Some(value) = self.cell(record, field).filter(|v| !is_placeholder(v)) else { return Ok(None) };
-        match values::parse_date(value.as_bytes(), self.date_order) {
-            Some(days) => Ok(Some(days)),
-            None => Err(format!("unreadable {} '{value}'", field.label())),
+    /// An optional typed value: a placeholder (or an all-zero identifier) is no value, text
+    /// `parse` cannot read is no value with the text kept in `extras`; both are counted.
+    fn read<T>(&mut self, record: &ByteRecord, field: ContractField, parse: impl Fn(&str) -> Option<T>) -> Cell<T> {
+        let Some(value) = self.cell(record, field) else { return Cell::Empty };
+        let identifier = matches!(field, ContractField::CompanyNumber | ContractField::CharityNumber);
+        if is_placeholder(&value) || (identifier && values::is_zero_identifier(&value)) {
+            self.tally.cells.count(field, Reading::NoValue, &value);
+            return Cell::Empty;
+        }
+        match parse(&value) {
+            Some(parsed) => Cell::Value(parsed),
+            None => {
+                self.tally.cells.count(field, Reading::Unreadable, &value);
+                if let Some(key) = self.value_keys.get(&field) {
+                    cells::push_extra(&mut self.extras, key, &value);
+                }
+                Cell::Unreadable
+            }
         }
     }
 
-    fn money(&self, record: &ByteRecord, field: ContractField) -> std::result::Result<Option<i128>, String> {
-        let Some(value) = self.cell(record, field).filter(|v| !is_placeholder(v)) else { return Ok(None) };
-        match values::parse_amount(value.as_bytes()) {
-            Ok(pence) => Ok(Some(pence)),
-            Err(e) => Err(format!("unreadable {} '{value}': {}", field.label(), e.reason())),
-        }
+    fn date(&mut self, record: &ByteRecord, field: ContractField) -> Cell<i32> {
+        let order = self.date_order;
+        self.read(record, field, |v| values::parse_date(v.as_bytes(), order))
     }
 
-    /// A whole number of months (`12`; `12.0` as spreadsheets write it).
-    fn months(&self, record: &ByteRecord, field: ContractField) -> std::result::Result<Option<i32>, String> {
-        let Some(value) = self.cell(record, field).filter(|v| !is_placeholder(v)) else { return Ok(None) };
-        let whole = value.strip_suffix(".0").unwrap_or(value.as_ref());
-        match whole.parse::<i32>() {
-            Ok(months) if months >= 0 && whole.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(months)),
-            _ => Err(format!("unreadable {} '{value}'", field.label())),
+    /// An optional money value; `Nil` is £0.00.
+    fn money(&mut self, record: &ByteRecord, field: ContractField) -> Option<i128> {
+        if let Some(value) = self.cell(record, field).filter(|v| is_nil(v)) {
+            self.tally.cells.count(field, Reading::Zero, &value);
+            return Some(0);
         }
+        self.read(record, field, |v| values::parse_amount(v.as_bytes()).ok()).value()
     }
 
     fn reject(
@@ -829,6 +903,30 @@ impl RowParser<'_> {
         self.rejects.write(line, reason, record, self.encoding)?;
         Ok(None)
     }
+}
+
+/// An optional cell read: a value, no value (unmapped, empty or a placeholder), or text
+/// that is not a value of its field.
+enum Cell<T> {
+    Value(T),
+    Empty,
+    Unreadable,
+}
+
+impl<T> Cell<T> {
+    fn value(self) -> Option<T> {
+        match self {
+            Cell::Value(value) => Some(value),
+            Cell::Empty | Cell::Unreadable => None,
+        }
+    }
+}
+
+/// A whole number of months (`12`; `12.0` as spreadsheets write it).
+fn months(value: &str) -> Option<i32> {
+    let whole = value.strip_suffix(".0").unwrap_or(value);
+    let months = whole.parse::<i32>().ok()?;
+    (months >= 0 && whole.bytes().all(|b| b.is_ascii_digit())).then_some(months)
 }
 
 /// The rows as one batch of the `contracts` schema.
@@ -862,6 +960,7 @@ fn to_batch(rows: &[ContractRow], context: &Context, source_file: &str) -> Resul
         text(|r| r.supplier_name.as_deref()),
         text(|r| r.supplier_key.as_deref()),
         text(|r| r.company_number.as_deref()),
+        text(|r| r.charity_number.as_deref()),
         text(|r| r.supplier_postcode.as_deref()),
         flag(|r| r.sme),
         flag(|r| r.vcse),

@@ -18,6 +18,14 @@ pub trait Field: Copy + Eq + Hash + Ord + fmt::Display + 'static {
     /// Header names meaning this field, best first, already [`normalise`]d.
     fn header_synonyms(self) -> &'static [&'static str];
 
+    /// Whether the field is a classification councils publish at several levels (ProClass
+    /// level 1 and level 2, `Category Level 1` / `Category Level 2`, or the same header
+    /// twice): then the finest level published feeds the field and the coarser ones are
+    /// kept in `extras`, because the finer level says more and implies the coarser one.
+    fn is_classification(self) -> bool {
+        false
+    }
+
     fn from_field_name(name: &str) -> Option<Self> {
         Self::FIELDS.iter().copied().find(|f| f.field_name() == name)
     }
@@ -33,6 +41,10 @@ impl Field for Target {
     fn header_synonyms(self) -> &'static [&'static str] {
         self.synonyms()
     }
+
+    fn is_classification(self) -> bool {
+        matches!(self, Target::Category | Target::CategoryCode)
+    }
 }
 
 /// A harmonised field a source column can feed. `CardFlag` is not a column: it sets
@@ -46,6 +58,7 @@ pub enum Target {
     SupplierName,
     SupplierId,
     CompanyNumber,
+    CharityNumber,
     VatNumber,
     Department,
     ExpenseType,
@@ -56,7 +69,7 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 14] = [
+    pub const ALL: [Target; 15] = [
         Target::TransactionId,
         Target::PaymentDate,
         Target::Amount,
@@ -64,6 +77,7 @@ impl Target {
         Target::SupplierName,
         Target::SupplierId,
         Target::CompanyNumber,
+        Target::CharityNumber,
         Target::VatNumber,
         Target::Department,
         Target::ExpenseType,
@@ -84,6 +98,7 @@ impl Target {
             Target::SupplierName => spend::SUPPLIER_NAME,
             Target::SupplierId => spend::SUPPLIER_ID,
             Target::CompanyNumber => spend::COMPANY_NUMBER,
+            Target::CharityNumber => spend::CHARITY_NUMBER,
             Target::VatNumber => spend::VAT_NUMBER,
             Target::Department => spend::DEPARTMENT,
             Target::ExpenseType => spend::EXPENSE_TYPE,
@@ -184,7 +199,14 @@ impl Target {
                 "companyno",
                 "companyregno",
                 "suppliercompanynumber",
+                "companyregistration",
+                "companyregnumber",
+                "companyregistrationno",
+                "registeredcompanyno",
+                "companieshouseno",
+                "companieshouseregistrationnumber",
             ],
+            Target::CharityNumber => CHARITY_NUMBER_SYNONYMS,
             Target::VatNumber => &[
                 "vatregistrationnumber",
                 "vatnumber",
@@ -219,12 +241,19 @@ impl Target {
                 "expensearea",
                 "accountname",
             ],
+            // A card network's merchant category (MCC) classifies the merchant's trade, which
+            // is what a card purchase buys: the card file's counterpart of a payment's
+            // procurement category, not an account code (`expense_type`). Trafford's card
+            // file publishes it beside `MerchantCategoryCode`, which is the category code.
             Target::Category => &[
                 "proclasslabel",
                 "proclassdescription",
                 "expenditurecategory",
                 "category",
                 "procurementcategory",
+                "procurementclassification",
+                "classification",
+                "classificationdescription",
                 "categoryinternalname",
                 "merchantcategory",
                 "merchantcategorydescription",
@@ -242,6 +271,9 @@ impl Target {
                 "mcccode",
                 "expenditurecategorycode",
                 "servicecategorycode",
+                "classcode",
+                "classificationcode",
+                "procurementclassificationcode",
             ],
             Target::Purpose => &[
                 "purpose",
@@ -258,6 +290,22 @@ impl Target {
         }
     }
 }
+
+/// Header names of a charity registration number, for spend files and registers alike.
+pub const CHARITY_NUMBER_SYNONYMS: &[&str] = &[
+    "charitynumber",
+    "registeredcharitynumber",
+    "charityregistrationnumber",
+    "charityregistration",
+    "charityno",
+    "registeredcharityno",
+    "charityregno",
+    "charityregnumber",
+    "charityregistrationno",
+    "charitycommissionnumber",
+    "suppliercharitynumber",
+    "beneficiarycharitynumber",
+];
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -338,14 +386,20 @@ pub fn detect(headers: &[String], overrides: &HashMap<Target, String>) -> Result
 /// Map a header row onto any set of fields (see [`detect`]).
 pub fn detect_fields<F: Field>(headers: &[String], overrides: &HashMap<F, String>) -> Result<Mapping<F>, String> {
     let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    let names = display_names(headers, &normalised);
+    let levels = classification_levels(&normalised);
     let mut columns: HashMap<F, usize> = HashMap::new();
     let mut taken = vec![false; headers.len()];
     for (&target, wanted) in overrides {
         if wanted.trim().is_empty() {
             continue;
         }
+        // A repeated header is named by its position (`Class Code (2)`); its bare name
+        // means the first.
         let key = normalise(wanted);
-        let Some(index) = normalised.iter().position(|n| *n == key) else {
+        let Some(index) =
+            names.iter().position(|n| normalise(n) == key).or_else(|| normalised.iter().position(|n| *n == key))
+        else {
             return Err(format!("the profile maps {target} to column '{wanted}', which is not in the header"));
         };
         columns.insert(target, index);
@@ -353,54 +407,132 @@ pub fn detect_fields<F: Field>(headers: &[String], overrides: &HashMap<F, String
     }
 
     // Every plausible (field, column) pair with a score; the best pairs are taken first so a
-    // column exactly named for one field is never lost to a weaker claim from another.
-    let mut candidates: Vec<((usize, usize), F, usize, bool)> = Vec::new();
+    // column exactly named for one field is never lost to a weaker claim from another. Among
+    // equal claims the first column wins, except that a classification takes its finest level.
+    let mut candidates: Vec<Candidate<F>> = Vec::new();
     for &target in F::FIELDS {
         if overrides.contains_key(&target) {
             continue;
         }
-        for (index, name) in normalised.iter().enumerate() {
+        for (index, full_name) in normalised.iter().enumerate() {
+            let (name, coarseness) = match (&levels[index], target.is_classification()) {
+                (Some((base, level)), true) => (base, u32::MAX - level),
+                // A later column of the same name means the same as the first, which any
+                // other field takes: it is kept in `extras`, never read as a near-miss of
+                // another field's name.
+                _ if normalised[..index].contains(full_name) => continue,
+                _ => (full_name, 0),
+            };
             if name.is_empty() {
                 continue;
             }
             for (rank, synonym) in target.header_synonyms().iter().enumerate() {
                 if name == synonym {
-                    candidates.push(((0, rank), target, index, false));
+                    candidates.push(((0, rank), target, coarseness, index, false));
                 } else {
                     let allowed = allowed_distance(synonym.len());
                     if allowed > 0 && name.len().abs_diff(synonym.len()) <= allowed {
                         let distance = strsim::damerau_levenshtein(name, synonym);
                         if distance <= allowed {
-                            candidates.push(((distance, rank), target, index, true));
+                            candidates.push(((distance, rank), target, coarseness, index, true));
                         }
                     }
                 }
             }
         }
     }
-    candidates.sort_by_key(|(score, target, index, _)| (*score, *target, *index));
+    candidates.sort_by_key(|(score, target, coarseness, index, _)| (*score, *target, *coarseness, *index));
     let mut fuzzy = Vec::new();
-    for (_, target, index, is_fuzzy) in candidates {
+    for (_, target, _, index, is_fuzzy) in candidates {
         if taken[index] || columns.contains_key(&target) {
             continue;
         }
         columns.insert(target, index);
         taken[index] = true;
         if is_fuzzy {
-            fuzzy.push((target, headers[index].clone()));
+            fuzzy.push((target, names[index].clone()));
         }
     }
-    let extras = headers
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !taken[*i])
-        .map(|(i, h)| {
-            let name = clean_header(h);
-            (i, if name.is_empty() { format!("column {}", i + 1) } else { name })
-        })
-        .collect();
+    let extras = names.iter().enumerate().filter(|(i, _)| !taken[*i]).map(|(i, h)| (i, h.clone())).collect();
     fuzzy.sort();
-    Ok(Mapping { headers: headers.iter().map(|h| clean_header(h)).collect(), columns, extras, fuzzy })
+    Ok(Mapping { headers: names, columns, extras, fuzzy })
+}
+
+/// A claim of a field on a column: (edit distance, synonym rank), the field, how coarse a
+/// classification level the column is (0 for other fields), the column, and whether the
+/// claim is a misspelling.
+type Candidate<F> = ((usize, usize), F, u32, usize, bool);
+
+/// Each column's name as shown and as its `extras` key: the [`clean_header`], `column N` for
+/// an empty one, and for a name the header repeats, its occurrence (`Class Code (1)`, `Class
+/// Code (2)`), so two columns never share a key and neither is lost.
+fn display_names(headers: &[String], normalised: &[String]) -> Vec<String> {
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    headers
+        .iter()
+        .zip(normalised)
+        .enumerate()
+        .map(|(i, (header, key))| {
+            let name = clean_header(header);
+            if name.is_empty() {
+                return format!("column {}", i + 1);
+            }
+            let repeats = normalised.iter().filter(|n| *n == key).count();
+            if repeats < 2 || key.is_empty() {
+                return name;
+            }
+            let occurrence = seen.entry(key.as_str()).or_insert(0);
+            *occurrence += 1;
+            format!("{name} ({occurrence})")
+        })
+        .collect()
+}
+
+/// For each column, the name it has at classification level `n` and `n`, when it is one
+/// level of a classification: a repeated name is level 1 at its first occurrence, 2 at its
+/// second (councils publish level 1 then level 2); otherwise a level in the name
+/// ([`split_level`]).
+fn classification_levels(normalised: &[String]) -> Vec<Option<(String, u32)>> {
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    normalised
+        .iter()
+        .map(|name| {
+            if let Some(split) = split_level(name) {
+                return Some(split);
+            }
+            if name.is_empty() || normalised.iter().filter(|n| *n == name).count() < 2 {
+                return None;
+            }
+            let occurrence = seen.entry(name.as_str()).or_insert(0);
+            *occurrence += 1;
+            Some((name.clone(), *occurrence))
+        })
+        .collect()
+}
+
+/// A normalised header without its level (`categorylevel2code` → `categorycode`, 2;
+/// `proclasslvl1`, `tier2category`, `categoryl2`), when it names one.
+fn split_level(name: &str) -> Option<(String, u32)> {
+    for word in ["level", "lvl", "tier"] {
+        let Some(at) = name.find(word) else { continue };
+        let after = &name[at + word.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 2 {
+            continue;
+        }
+        let base = format!("{}{}", &name[..at], &after[digits..]);
+        return (!base.is_empty()).then(|| (base, after[..digits].parse().unwrap_or(0)));
+    }
+    // A bare `L2` at either end: `CategoryL2`, `L1 Category`.
+    let bytes = name.as_bytes();
+    let n = bytes.len();
+    if n > 3 && bytes[n - 2] == b'l' && bytes[n - 1].is_ascii_digit() && !bytes[n - 3].is_ascii_digit() {
+        return Some((name[..n - 2].to_string(), u32::from(bytes[n - 1] - b'0')));
+    }
+    if n > 3 && bytes[0] == b'l' && bytes[1].is_ascii_digit() && !bytes[2].is_ascii_digit() {
+        return Some((name[2..].to_string(), u32::from(bytes[1] - b'0')));
+    }
+    None
 }
 
 /// What is wrong with a set of fields' synonym tables that header detection cannot notice
@@ -547,6 +679,75 @@ mod tests {
         let mut bad = HashMap::new();
         bad.insert(Target::Amount, "Total Paid".to_string());
         assert!(detect(&headers("Date,Net"), &bad).unwrap_err().contains("Total Paid"));
+    }
+
+    #[test]
+    fn issue_10_a_classification_published_twice_feeds_the_category_from_its_second_level() {
+        let m = detect(
+            &headers(
+                "Payment Date,Amount,Supplier Name,Procurement Classification,Class Code,Procurement Classification,Class Code",
+            ),
+            &HashMap::new(),
+        )
+        .unwrap();
+        let named = |t| m.column(t).map(|c| m.headers[c].clone());
+        assert_eq!(named(Target::Category).as_deref(), Some("Procurement Classification (2)"));
+        assert_eq!(named(Target::CategoryCode).as_deref(), Some("Class Code (2)"));
+        assert_eq!(m.column(Target::Category), Some(5), "the second occurrence, by position");
+        assert_eq!(
+            m.extras,
+            [(3, "Procurement Classification (1)".to_string()), (4, "Class Code (1)".to_string())],
+            "the coarser level is kept, under a name of its own"
+        );
+    }
+
+    #[test]
+    fn issue_10_named_levels_give_the_finest_one_whatever_the_column_order() {
+        let m = mapped("Category Level 2,Payment Date,Category Level 1,Amount,Level 1 Code,Category Level 2 Code");
+        assert_eq!(m["category"], "Category Level 2");
+        assert_eq!(m["category_code"], "Category Level 2 Code");
+        let m = mapped("Date,Net,ProClass L1,ProClass L2,ProClass Label Lvl 1,ProClass Label Lvl 2");
+        assert_eq!(m["category_code"], "ProClass L2");
+        assert_eq!(m["category"], "ProClass Label Lvl 2");
+        assert_eq!(split_level("categorylevel2code"), Some(("categorycode".to_string(), 2)));
+        assert_eq!(split_level("tier1category"), Some(("category".to_string(), 1)));
+        assert_eq!(split_level("servicelevel"), None, "a level needs its number");
+        assert_eq!(split_level("category"), None);
+    }
+
+    #[test]
+    fn issue_10_other_repeated_headers_keep_the_first_and_store_the_second_apart() {
+        let m = detect(&headers("Date,Amount,Description,Description,,"), &HashMap::new()).unwrap();
+        assert_eq!(m.headers[m.column(Target::Purpose).unwrap()], "Description (1)");
+        let extras: Vec<&str> = m.extras.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(extras, ["Description (2)", "column 5", "column 6"], "every extras key is distinct");
+        // A profile names a repeated column by its position, or means the first by its name.
+        let mut overrides = HashMap::new();
+        overrides.insert(Target::Purpose, "Description (2)".to_string());
+        let m = detect(&headers("Date,Amount,Description,Description"), &overrides).unwrap();
+        assert_eq!(m.column(Target::Purpose), Some(3));
+        overrides.insert(Target::Purpose, "description".to_string());
+        let m = detect(&headers("Date,Amount,Description,Description"), &overrides).unwrap();
+        assert_eq!(m.column(Target::Purpose), Some(2));
+    }
+
+    #[test]
+    fn issue_10_registration_numbers_and_merchant_categories_are_recognised() {
+        for header in ["Company Registration", "Registered Company Number", "Company Reg No", "Company Reg. Number"] {
+            assert_eq!(mapped(&format!("Date,Amount,{header}"))["company_number"], header, "{header}");
+        }
+        for header in ["Charity Registration", "Registered Charity Number", "Charity Number", "Charity No."] {
+            assert_eq!(mapped(&format!("Date,Amount,{header}"))["charity_number"], header, "{header}");
+        }
+        let both = mapped("Date,Amount,Company Registration,Charity Registration");
+        assert_eq!(
+            (both["company_number"].as_str(), both["charity_number"].as_str()),
+            ("Company Registration", "Charity Registration")
+        );
+        let card = mapped("Transaction Date,Amount,Merchant Name,Merchant Category,Merchant Category Code");
+        assert_eq!(card["supplier_name"], "Merchant Name");
+        assert_eq!(card["category"], "Merchant Category");
+        assert_eq!(card["category_code"], "Merchant Category Code");
     }
 
     #[test]

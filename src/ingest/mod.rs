@@ -32,6 +32,7 @@ mod write;
 // What the rest of the crate uses besides the two entry points below: money codecs (until
 // they move to their own module) and relinking inside a caller's transaction (test data).
 pub use link::{LinkReport, Scope as LinkScope, relink};
+pub use loaded::Counts;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -42,7 +43,7 @@ use crate::catalog::{Dataset, SourceKind, SourceRecord, Transaction};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema;
 
-use loaded::{Context, Counts, Loaded};
+use loaded::{Context, Loaded};
 use profile::Profile;
 use read::Source;
 
@@ -72,18 +73,8 @@ pub const DEFAULT_MAX_REJECT_RATE: f64 = 0.01;
 pub struct FileReport {
     /// The file name as given (for a zip member: `archive.zip/member.csv`).
     pub source_name: String,
-    /// Data rows read from the file.
-    pub rows_read: u64,
-    /// Rows loaded into the table.
-    pub rows_loaded: u64,
-    /// Rows rejected (written to the rejects file).
-    pub rows_rejected: u64,
-    /// Pence, as in the manifest's decimal strings.
-    pub amount_read: i128,
-    /// Total of loaded amounts, in pence.
-    pub amount_loaded: i128,
-    /// Total of rejected amounts, in pence.
-    pub amount_rejected: i128,
+    /// Rows and money read, loaded and rejected.
+    pub counts: Counts,
     /// The same bytes were already ingested; nothing was written for this source.
     pub unchanged: bool,
     /// An earlier version of this source (same council, same name) was replaced.
@@ -93,23 +84,12 @@ pub struct FileReport {
 impl FileReport {
     /// The report of a source just parsed, before the transaction decides what it replaces.
     fn parsed(source_name: &str, counts: Counts) -> Self {
-        FileReport {
-            source_name: source_name.to_string(),
-            rows_read: counts.rows_read,
-            rows_loaded: counts.rows_loaded,
-            rows_rejected: counts.rows_rejected,
-            amount_read: counts.amount_read,
-            amount_loaded: counts.amount_loaded,
-            amount_rejected: counts.amount_rejected,
-            unchanged: false,
-            replaced: false,
-        }
+        FileReport { source_name: source_name.to_string(), counts, unchanged: false, replaced: false }
     }
 
     /// Whether rows and money read equal those loaded plus those rejected.
     pub fn reconciles(&self) -> bool {
-        self.rows_read == self.rows_loaded + self.rows_rejected
-            && self.amount_read == self.amount_loaded + self.amount_rejected
+        self.counts.reconciles()
     }
 }
 
@@ -284,7 +264,8 @@ fn ingest_into(
         let files: Vec<PathBuf> = new_rejects.into_values().collect();
         rejects::rebuild(tx.dir(), &replaced, &files)?;
     }
-    let (rows, rejected) = reports.iter().fold((0, 0), |(r, j), rep| (r + rep.rows_loaded, j + rep.rows_rejected));
+    let (rows, rejected) =
+        reports.iter().fold((0, 0), |(r, j), rep| (r + rep.counts.rows_loaded, j + rep.counts.rows_rejected));
     print(
         out,
         format_args!(
@@ -306,6 +287,7 @@ fn check_reject_rate(
     source: &Source,
     rejects_path: &std::path::Path,
 ) -> Result<()> {
+    let report = &report.counts;
     if report.rows_read == 0 || report.rows_rejected == 0 {
         return Ok(());
     }
@@ -346,6 +328,7 @@ fn place_files(
     report: &FileReport,
     loaded: &Loaded,
 ) -> Result<SourceRecord> {
+    let counts = &report.counts;
     let source_id = format!("{}-{}", safe_name(&source.name), loaded.sha256.short());
     let mut parquet_files = Vec::new();
     for part in &loaded.parts {
@@ -370,12 +353,12 @@ fn place_files(
         kind: context.kind,
         source_name: source.name.clone(),
         sha256: String::from(loaded.sha256.clone()),
-        rows_read: report.rows_read,
-        rows_loaded: report.rows_loaded,
-        rows_rejected: report.rows_rejected,
-        amount_read: values::format_pence(report.amount_read),
-        amount_loaded: values::format_pence(report.amount_loaded),
-        amount_rejected: values::format_pence(report.amount_rejected),
+        rows_read: counts.rows_read,
+        rows_loaded: counts.rows_loaded,
+        rows_rejected: counts.rows_rejected,
+        amount_read: values::format_pence(counts.amount_read),
+        amount_loaded: values::format_pence(counts.amount_loaded),
+        amount_rejected: values::format_pence(counts.amount_rejected),
         parquet_files,
         mapping: loaded.mapping.pairs.clone(),
         ingested_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -387,7 +370,8 @@ fn safe_name(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
 }
 
-fn reconciliation_line(r: &FileReport) -> String {
+fn reconciliation_line(report: &FileReport) -> String {
+    let r = &report.counts;
     let verdict = if r.reconciles() { "reconciled" } else { "DOES NOT RECONCILE" };
     format!(
         "reconciliation: read {} rows £{} = loaded {} rows £{} + rejected {} rows £{}: {verdict}",

@@ -21,10 +21,10 @@ use crate::catalog::SourceKind;
 use crate::error::{Error, Result};
 use crate::suppliers;
 
-use super::cells::{self, HeaderSearch, is_missing};
+use super::cells::{self, HeaderSearch, is_missing, is_nil, is_placeholder, says_no_value};
 use super::contracts;
 use super::headers::{Mapping, Target};
-use super::loaded::{Context, Counts, Loaded, MappingSummary};
+use super::loaded::{CellCounts, Context, Counts, Loaded, MappingSummary, Reading};
 use super::read::{Encoding, Records, Source};
 use super::rejects;
 use super::values::{self, DateOrder, DateShape, OrderEvidence};
@@ -143,15 +143,7 @@ pub fn load_source(
         };
         notes.push(format!("fields separated by {name} (found from the header and first rows)"));
     }
-    if outcome.vat_nil > 0 {
-        notes.push(format!("irrecoverable VAT: {} cell(s) 'Nil' read as £0.00", outcome.vat_nil));
-    }
-    if let Some(example) = &outcome.vat_unreadable_example {
-        notes.push(format!(
-            "irrecoverable VAT: {} unreadable cell(s) (first '{example}') read as no value, kept in extras",
-            outcome.vat_unreadable
-        ));
-    }
+    notes.extend(outcome.cells.lines());
     if outcome.unreadable_amounts > 0 {
         notes.push(format!(
             "{} row(s) had no readable amount: they count £0.00 in both read and rejected",
@@ -178,11 +170,8 @@ struct Outcome {
     amount_read: i128,
     amount_rejected: i128,
     unreadable_amounts: u64,
-    /// Irrecoverable VAT cells reading `Nil` (£0.00), and unreadable ones (no value; the raw
-    /// text is kept in `extras`) with the first such value, for the file's report.
-    vat_nil: u64,
-    vat_unreadable: u64,
-    vat_unreadable_example: Option<String>,
+    /// Optional cells read as no value or £0.00 instead of rejecting their rows.
+    cells: CellCounts<Target>,
     parts: Vec<PartitionFile>,
     first_shape: Option<DateShape>,
 }
@@ -201,6 +190,9 @@ struct Parser<'a> {
     vat_extras_key: Option<String>,
     card_flag: Option<usize>,
     texts: [Option<usize>; TEXT_COLUMNS],
+    /// Each text column's field and, for an identifier, its `extras` key (for keeping a
+    /// value that is not a number of its kind).
+    text_fields: [Option<(Target, Option<String>)>; TEXT_COLUMNS],
     /// Unmapped columns, each with its JSON key already escaped (`"Header":`).
     extras: Vec<(usize, String)>,
     rejects: rejects::RejectWriter,
@@ -217,19 +209,12 @@ impl<'a> Parser<'a> {
         rejects_path: &Path,
     ) -> Result<Self> {
         let mut texts = [None; TEXT_COLUMNS];
-        for (target, slot) in [
-            (Target::TransactionId, text::TRANSACTION_ID),
-            (Target::SupplierName, text::SUPPLIER_NAME),
-            (Target::SupplierId, text::SUPPLIER_ID),
-            (Target::CompanyNumber, text::COMPANY_NUMBER),
-            (Target::VatNumber, text::VAT_NUMBER),
-            (Target::Department, text::DEPARTMENT),
-            (Target::ExpenseType, text::EXPENSE_TYPE),
-            (Target::Category, text::CATEGORY),
-            (Target::CategoryCode, text::CATEGORY_CODE),
-            (Target::Purpose, text::PURPOSE),
-        ] {
+        let mut text_fields: [Option<(Target, Option<String>)>; TEXT_COLUMNS] = Default::default();
+        for (target, slot) in TEXT_FIELDS {
             texts[slot] = mapping.column(target);
+            let key =
+                mapping.column(target).filter(|_| identifier(target).is_some()).and_then(|c| extras_key(mapping, c));
+            text_fields[slot] = Some((target, key));
         }
         let (Some(amount), Some(date)) = (mapping.column(Target::Amount), mapping.column(Target::PaymentDate)) else {
             return Err(Error::input(&source.path, None, format!("{}: no amount or date column", source.name)));
@@ -243,12 +228,10 @@ impl<'a> Parser<'a> {
             amount,
             date,
             vat: mapping.column(Target::IrrecoverableVat),
-            vat_extras_key: mapping.column(Target::IrrecoverableVat).and_then(|c| {
-                let header = mapping.headers.get(c)?;
-                cells::escaped_extras(&[(c, header.clone())]).pop().map(|(_, key)| key)
-            }),
+            vat_extras_key: mapping.column(Target::IrrecoverableVat).and_then(|c| extras_key(mapping, c)),
             card_flag: mapping.column(Target::CardFlag),
             texts,
+            text_fields,
             extras: cells::escaped_extras(&mapping.extras),
             rejects: rejects::RejectWriter::create(rejects_path, &context.council, &source.name)?,
             suppliers: HashMap::new(),
@@ -301,9 +284,7 @@ impl<'a> Parser<'a> {
             amount_read: 0,
             amount_rejected: 0,
             unreadable_amounts: 0,
-            vat_nil: 0,
-            vat_unreadable: 0,
-            vat_unreadable_example: None,
+            cells: CellCounts::default(),
             parts: Vec::new(),
             first_shape: None,
         };
@@ -319,7 +300,7 @@ impl<'a> Parser<'a> {
                 bar.set_position(progress.load(Ordering::Relaxed));
             }
             if let Some((year, row_values)) = self.row(&record, line, &mut scratch, &mut outcome)? {
-                let texts = row_values.texts(&record, self.encoding);
+                let texts = self.texts(&record, &mut outcome.cells, &mut scratch.extras);
                 let mut text = texts.each_ref().map(|t| t.as_deref());
                 text[text::SUPPLIER_KEY] = row_values.supplier_key.then_some(scratch.key.as_str());
                 let row = Row {
@@ -381,25 +362,27 @@ impl<'a> Parser<'a> {
             return self.reject(record, line, &why, Some(amount), outcome);
         };
         // Irrecoverable VAT is optional: a payment exists without it, so a cell that cannot be
-        // read never rejects the row. `Nil` is £0.00; anything else unreadable (`Not yet
-        // available`, `TBC`) is no value, its text kept in `extras`.
+        // read never rejects the row. `Nil` is £0.00; a placeholder (`Not yet available`,
+        // `TBC`) is no value; anything else unreadable is no value, its text kept in `extras`.
         let mut vat_unread: Option<&[u8]> = None;
         let vat = match self.vat.and_then(|c| record.get(c)) {
             None => None,
-            Some(raw) if is_missing(&self.encoding.decode(raw)) => None,
-            Some(raw) if values::trim(raw).eq_ignore_ascii_case(b"nil") => {
-                outcome.vat_nil += 1;
-                Some(0)
-            }
             Some(raw) => match values::parse_amount(raw) {
                 Ok(pence) => Some(pence),
                 Err(_) => {
-                    outcome.vat_unreadable += 1;
-                    if outcome.vat_unreadable_example.is_none() {
-                        outcome.vat_unreadable_example = Some(self.encoding.decode(raw).trim().to_string());
+                    let text = self.encoding.decode(raw);
+                    let text = text.trim();
+                    if is_nil(text) {
+                        outcome.cells.count(Target::IrrecoverableVat, Reading::Zero, text);
+                        Some(0)
+                    } else if says_no_value(text) {
+                        outcome.cells.count(Target::IrrecoverableVat, Reading::NoValue, text);
+                        None
+                    } else {
+                        outcome.cells.count(Target::IrrecoverableVat, Reading::Unreadable, text);
+                        vat_unread = Some(raw);
+                        None
                     }
-                    vat_unread = Some(raw);
-                    None
                 }
             },
         };
@@ -418,7 +401,35 @@ impl<'a> Parser<'a> {
             cells::push_extra(&mut scratch.extras, key, self.encoding.decode(raw).trim());
         }
         let year = values::financial_year(date);
-        Ok(Some((year, RowValues { date, amount, vat, is_card, redacted, supplier_key, text_columns: self.texts })))
+        Ok(Some((year, RowValues { date, amount, vat, is_card, redacted, supplier_key })))
+    }
+
+    /// The text columns of a kept row. Every one but the supplier name is optional: a
+    /// placeholder is no value (counted for the report), and an identifier that is not a
+    /// number of its kind is no value with its text added to the row's `extras`. The
+    /// supplier name keeps its own rules (its key and redaction are decided from it).
+    fn texts<'r>(
+        &self,
+        record: &'r ByteRecord,
+        cells: &mut CellCounts<Target>,
+        extras: &mut String,
+    ) -> [Option<Cow<'r, str>>; TEXT_COLUMNS] {
+        let mut out: [Option<Cow<'r, str>>; TEXT_COLUMNS] = Default::default();
+        for (slot, value) in out.iter_mut().enumerate() {
+            let Some(raw) = self.texts[slot].and_then(|column| record.get(column)) else { continue };
+            let text = cells::trimmed(raw, self.encoding);
+            let Some((target, key)) = &self.text_fields[slot] else { continue };
+            if *target == Target::SupplierName {
+                *value = (!is_missing(&text)).then_some(text);
+                continue;
+            }
+            *value = optional_text(*target, text, cells, |unread| {
+                if let Some(key) = key {
+                    cells::push_extra(extras, key, unread);
+                }
+            });
+        }
+        out
     }
 
     /// Copy the supplier key of `name` into `key` and say whether the name is a redaction.
@@ -470,16 +481,69 @@ struct RowValues {
     redacted: bool,
     /// Whether the row has a supplier key (it is in the scratch buffer).
     supplier_key: bool,
-    text_columns: [Option<usize>; TEXT_COLUMNS],
 }
 
-impl RowValues {
-    fn texts<'r>(&self, record: &'r ByteRecord, encoding: Encoding) -> [Option<Cow<'r, str>>; TEXT_COLUMNS] {
-        self.text_columns.map(|column| {
-            let value = cells::trimmed(record.get(column?)?, encoding);
-            (!is_missing(&value)).then_some(value)
-        })
+/// The text fields of a spend row and the slots they fill.
+const TEXT_FIELDS: [(Target, usize); 11] = [
+    (Target::TransactionId, text::TRANSACTION_ID),
+    (Target::SupplierName, text::SUPPLIER_NAME),
+    (Target::SupplierId, text::SUPPLIER_ID),
+    (Target::CompanyNumber, text::COMPANY_NUMBER),
+    (Target::CharityNumber, text::CHARITY_NUMBER),
+    (Target::VatNumber, text::VAT_NUMBER),
+    (Target::Department, text::DEPARTMENT),
+    (Target::ExpenseType, text::EXPENSE_TYPE),
+    (Target::Category, text::CATEGORY),
+    (Target::CategoryCode, text::CATEGORY_CODE),
+    (Target::Purpose, text::PURPOSE),
+];
+
+/// How an identifier field's values are read: its registered form, or `None` when the text
+/// is not a number of its kind.
+fn identifier(target: Target) -> Option<fn(&str) -> Option<String>> {
+    match target {
+        Target::CompanyNumber => Some(values::company_number),
+        Target::CharityNumber => Some(values::charity_number),
+        Target::VatNumber => Some(values::vat_number),
+        _ => None,
     }
+}
+
+/// One optional text cell of `target` (trimmed): a placeholder is no value, counted; an
+/// identifier in its registered form; an identifier that is not one is no value, counted,
+/// its text handed to `keep` for `extras`. Other text is kept as published.
+fn optional_text<'r>(
+    target: Target,
+    text: Cow<'r, str>,
+    cells: &mut CellCounts<Target>,
+    keep: impl FnOnce(&str),
+) -> Option<Cow<'r, str>> {
+    let Some(read) = identifier(target) else {
+        if says_no_value(&text) {
+            cells.count(target, Reading::NoValue, &text);
+            return None;
+        }
+        return Some(text);
+    };
+    // In an identifier column no word is a value: `Various` and all-zero `0000` are none.
+    if is_placeholder(&text) || values::is_zero_identifier(&text) {
+        cells.count(target, Reading::NoValue, &text);
+        return None;
+    }
+    match read(&text) {
+        Some(number) => Some(Cow::Owned(number)),
+        None => {
+            cells.count(target, Reading::Unreadable, &text);
+            keep(&text);
+            None
+        }
+    }
+}
+
+/// The `extras` key (`"Header":`) of a mapped column, for keeping a cell it cannot read.
+fn extras_key(mapping: &Mapping, column: usize) -> Option<String> {
+    let header = mapping.headers.get(column)?;
+    cells::escaped_extras(&[(column, header.clone())]).pop().map(|(_, key)| key)
 }
 
 /// Whether a card-flag cell marks a card transaction (Trafford: `GPC`).
@@ -494,6 +558,38 @@ fn is_card_marker(raw: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_10_optional_text_reads_placeholders_as_none_and_keeps_unreadable_identifiers() {
+        let mut cells = CellCounts::default();
+        let mut kept = Vec::new();
+        let mut read = |target, text: &str| {
+            optional_text(target, Cow::Owned(text.to_string()), &mut cells, |t| kept.push(t.to_string()))
+                .map(Cow::into_owned)
+        };
+        assert_eq!(read(Target::CompanyNumber, "2535986").as_deref(), Some("02535986"));
+        assert_eq!(read(Target::CompanyNumber, "Not yet available"), None);
+        assert_eq!(read(Target::CompanyNumber, "Various"), None, "no word is a company number");
+        assert_eq!(read(Target::CompanyNumber, "00000000"), None);
+        assert_eq!(read(Target::CompanyNumber, "ABC/123"), None);
+        assert_eq!(read(Target::CharityNumber, "1089464-01").as_deref(), Some("1089464-1"));
+        assert_eq!(read(Target::VatNumber, "GB812311285").as_deref(), Some("812311285"));
+        assert_eq!(read(Target::Department, "N/A"), None);
+        assert_eq!(read(Target::Department, "Various").as_deref(), Some("Various"), "a department may be");
+        assert_eq!(read(Target::Purpose, "Nil return").as_deref(), Some("Nil return"));
+        assert_eq!(kept, ["ABC/123"], "only the unreadable identifier goes to extras");
+        assert_eq!(
+            cells.lines(),
+            [
+                // Equally frequent spellings in text order.
+                "company number: 1 cell '00000000' read as none",
+                "company number: 1 cell 'Not yet available' read as none",
+                "company number: 1 cell 'Various' read as none",
+                "company number: 1 cell unreadable (first 'ABC/123') read as none, kept in extras",
+                "department: 1 cell 'N/A' read as none",
+            ]
+        );
+    }
 
     #[test]
     fn card_markers() {

@@ -12,6 +12,106 @@ pub fn float_to_pence(value: f64) -> Option<i128> {
     (pence.is_finite() && pence.abs() <= MAX_PENCE as f64).then_some(pence as i128)
 }
 
+/// An identifier cell with its spacing and punctuation gone, upper-cased: how the three
+/// registers' numbers are compared (`sc 012 345` and `SC012345` are one number).
+fn compact_identifier(text: &str) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// Whether an identifier cell is only zeros (`0`, `00000000`): finance systems' "none".
+pub fn is_zero_identifier(text: &str) -> bool {
+    let compact = compact_identifier(text);
+    !compact.is_empty() && compact.bytes().all(|b| b == b'0')
+}
+
+/// A Companies House number in its registered form, or `None` when the text is not shaped
+/// like one. Eight characters: up to eight digits padded with zeros (`123456` →
+/// `00123456`), or a two-letter register prefix and up to six digits (`SC12345` →
+/// `SC012345`, `OC301234`, `NI012345`), or an old-style `IP`/`RS` society number ending in a
+/// letter (`IP28574R`). The padded form is the one `suppliers::normalise_company_number`
+/// keeps unchanged, so spend, contracts and the supplier identity agree.
+pub fn company_number(text: &str) -> Option<String> {
+    let compact = compact_identifier(text);
+    let bytes = compact.as_bytes();
+    if compact.is_empty() || bytes.iter().all(|&b| b == b'0') {
+        return None;
+    }
+    if bytes.iter().all(u8::is_ascii_digit) {
+        return (bytes.len() <= 8).then(|| format!("{compact:0>8}"));
+    }
+    // A registered society's number as the FCA's mutuals register writes it (`20014R`),
+    // which Salford's register uses for housing associations.
+    if let Some(digits) = compact.strip_suffix('R')
+        && (4..=6).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(compact);
+    }
+    let (prefix, rest) = compact.split_at_checked(2)?;
+    if !prefix.bytes().all(|b| b.is_ascii_alphabetic()) || rest.is_empty() {
+        return None;
+    }
+    if rest.bytes().all(|b| b.is_ascii_digit()) && rest.len() <= 6 && !rest.bytes().all(|b| b == b'0') {
+        return Some(format!("{prefix}{rest:0>6}"));
+    }
+    let (digits, letter) = rest.split_at(rest.len() - 1);
+    let society = digits.len() == 5 && digits.bytes().all(|b| b.is_ascii_digit()) && letter == "R";
+    society.then_some(compact)
+}
+
+/// A charity registration number in one spelling, or `None` when the text is not shaped
+/// like one: the Charity Commission's number (5 to 8 digits, leading zeros dropped) with
+/// `-N` for a subsidiary or linked charity (`1234567-1`, published as `1234567-01` or
+/// `1234567/1` too), or a Scottish (`SC012345`) or Northern Irish (`NIC100002`) one. A
+/// `CHC` prefix, as some matched data sets write, is dropped.
+pub fn charity_number(text: &str) -> Option<String> {
+    let upper = text.trim().to_ascii_uppercase();
+    let upper = upper.strip_prefix("CHC").map_or(upper.as_str(), |rest| rest.trim_start_matches([' ', '-', ':']));
+    let compact: String = upper.chars().filter(|c| !matches!(c, ' ' | '.')).collect();
+    for (prefix, len) in [("SC", 6), ("NIC", 6)] {
+        if let Some(digits) = compact.strip_prefix(prefix) {
+            let ok = digits.len() == len && digits.bytes().all(|b| b.is_ascii_digit());
+            return ok.then(|| compact.clone());
+        }
+    }
+    let (main, subsidiary) = match compact.split_once(['-', '/']) {
+        Some((main, sub)) => (main, Some(sub)),
+        None => (compact.as_str(), None),
+    };
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only(main) || !(5..=8).contains(&main.len()) {
+        return None;
+    }
+    let main = main.trim_start_matches('0');
+    if main.len() < 5 {
+        return None;
+    }
+    match subsidiary {
+        None => Some(main.to_string()),
+        Some(sub) if digits_only(sub) && sub.len() <= 2 => {
+            let sub: u8 = sub.parse().ok()?;
+            Some(format!("{main}-{sub}"))
+        }
+        Some(_) => None,
+    }
+}
+
+/// A UK VAT registration number in one spelling, or `None` when the text is not shaped like
+/// one: nine digits (twelve for a branch), without the `GB` (or Northern Ireland `XI`)
+/// prefix; government departments' `GD` and health authorities' `HA` numbers (three digits)
+/// keep their prefix.
+pub fn vat_number(text: &str) -> Option<String> {
+    let compact = compact_identifier(text);
+    let digits = compact.strip_prefix("GB").or_else(|| compact.strip_prefix("XI")).unwrap_or(&compact);
+    let all_digits = digits.bytes().all(|b| b.is_ascii_digit());
+    if let Some(short) = digits.strip_prefix("GD").or_else(|| digits.strip_prefix("HA")) {
+        let ok = short.len() == 3 && short.bytes().all(|b| b.is_ascii_digit());
+        return ok.then(|| digits.to_string());
+    }
+    let valid = all_digits && matches!(digits.len(), 9 | 12) && !digits.bytes().all(|b| b == b'0');
+    valid.then(|| digits.to_string())
+}
+
 /// Which of two small numbers in a numeric date is the day. Profiles name it
 /// `day-first` or `month-first`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -304,6 +404,82 @@ mod tests {
         let date = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a real date");
         let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch");
         i32::try_from((date - epoch).num_days()).expect("fits a Date32")
+    }
+
+    #[test]
+    fn issue_10_company_numbers_are_read_in_their_registered_form_or_not_at_all() {
+        for (text, expected) in [
+            ("2535986", "02535986"),
+            ("02535986", "02535986"),
+            (" 0253 5986 ", "02535986"),
+            ("123456", "00123456"),
+            ("SC012345", "SC012345"),
+            ("sc 12345", "SC012345"),
+            ("OC301234", "OC301234"),
+            ("NI-012345", "NI012345"),
+            ("IP28574R", "IP28574R"),
+            ("20014R", "20014R"),
+        ] {
+            assert_eq!(company_number(text).as_deref(), Some(expected), "{text:?}");
+        }
+        for text in [
+            "",
+            "0",
+            "00000000",
+            "123456789",
+            "ABC123",
+            "S1234567",
+            "SC1234567",
+            "SC000000",
+            "12345X",
+            "Ltd",
+            "GBML4119704",
+            "CHA1049226",
+            "AIG 10737370\nQBE 02641728",
+        ] {
+            assert_eq!(company_number(text), None, "{text:?}");
+        }
+        assert!(is_zero_identifier(" 0000 ") && !is_zero_identifier("") && !is_zero_identifier("0101"));
+    }
+
+    #[test]
+    fn issue_10_charity_numbers_keep_their_subsidiary_suffix() {
+        for (text, expected) in [
+            ("1234567", "1234567"),
+            (" 220949 ", "220949"),
+            ("0220949", "220949"),
+            ("1234567-1", "1234567-1"),
+            ("1234567-01", "1234567-1"),
+            ("1234567/2", "1234567-2"),
+            ("CHC-1089464", "1089464"),
+            ("SC012345", "SC012345"),
+            ("sc012345", "SC012345"),
+            ("NIC100002", "NIC100002"),
+        ] {
+            assert_eq!(charity_number(text).as_deref(), Some(expected), "{text:?}");
+        }
+        for text in ["", "1234", "123456789", "1234567-123", "1234567-", "SC12345", "Charity", "12a4567", "00001234"] {
+            assert_eq!(charity_number(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn issue_10_vat_numbers_lose_their_country_prefix_and_nothing_else() {
+        for (text, expected) in [
+            ("GB812311285", "812311285"),
+            ("812 3112 85", "812311285"),
+            ("gb 812311285", "812311285"),
+            ("XI812311285", "812311285"),
+            ("GB812311285001", "812311285001"),
+            ("GD123", "GD123"),
+            ("GBHA599", "HA599"),
+        ] {
+            assert_eq!(vat_number(text).as_deref(), Some(expected), "{text:?}");
+        }
+        // Trafford publishes some ten- and eight-digit ones: not VAT numbers as written.
+        for text in ["GB2488629263", "GB28165358", "000000000", "", "GD12", "VAT123456789"] {
+            assert_eq!(vat_number(text), None, "{text:?}");
+        }
     }
 
     #[test]

@@ -28,19 +28,20 @@ pub const BATCH_ROWS: usize = 32 * 1024;
 pub const ROW_GROUP_ROWS: usize = 1024 * 1024;
 
 /// Text columns of a spend row, in schema order.
-pub const TEXT_COLUMNS: usize = 11;
+pub const TEXT_COLUMNS: usize = 12;
 pub mod text {
     pub const TRANSACTION_ID: usize = 0;
     pub const SUPPLIER_NAME: usize = 1;
     pub const SUPPLIER_KEY: usize = 2;
     pub const SUPPLIER_ID: usize = 3;
     pub const COMPANY_NUMBER: usize = 4;
-    pub const VAT_NUMBER: usize = 5;
-    pub const DEPARTMENT: usize = 6;
-    pub const EXPENSE_TYPE: usize = 7;
-    pub const CATEGORY: usize = 8;
-    pub const CATEGORY_CODE: usize = 9;
-    pub const PURPOSE: usize = 10;
+    pub const CHARITY_NUMBER: usize = 5;
+    pub const VAT_NUMBER: usize = 6;
+    pub const DEPARTMENT: usize = 7;
+    pub const EXPENSE_TYPE: usize = 8;
+    pub const CATEGORY: usize = 9;
+    pub const CATEGORY_CODE: usize = 10;
+    pub const PURPOSE: usize = 11;
 }
 
 /// One harmonised row, borrowing its text from the parser's buffers.
@@ -112,6 +113,7 @@ impl Columns {
             Arc::new(Date32Array::from(std::mem::take(&mut self.payment_date))),
             money(std::mem::take(&mut self.amount).into_iter().map(Some).collect())?,
             money(std::mem::take(&mut self.irrecoverable_vat))?,
+            next_text(),
             next_text(),
             next_text(),
             next_text(),
@@ -283,10 +285,15 @@ fn sorted_by_date(batch: RecordBatch) -> Result<RecordBatch> {
     if dates.values().windows(2).all(|w| w[0] <= w[1]) {
         return Ok(batch);
     }
+    // By name: the text columns before it grow as schemas gain columns.
+    let source_rows = batch
+        .column_by_name(crate::schema::spend::SOURCE_ROW)
+        .ok_or_else(|| Error::execution("spend batch has no source_row column"))?
+        .clone();
     let indices = lexsort_to_indices(
         &[
             SortColumn { values: batch.column(3).clone(), options: None },
-            SortColumn { values: batch.column(19).clone(), options: None },
+            SortColumn { values: source_rows, options: None },
         ],
         None,
     )?;
@@ -335,7 +342,7 @@ mod tests {
         let batch = reader.into_iter().next().unwrap().unwrap();
         let dates = batch.column(3).as_any().downcast_ref::<Date32Array>().unwrap();
         assert_eq!(dates.values().to_vec(), [18_999, 19_000]);
-        let rows = batch.column(19).as_any().downcast_ref::<Int64Array>().unwrap();
+        let rows = batch.column_by_name("source_row").unwrap().as_any().downcast_ref::<Int64Array>().unwrap();
         assert_eq!(rows.values().to_vec(), [4, 2], "source_row travels with its row");
     }
 }
