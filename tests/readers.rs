@@ -39,9 +39,12 @@ fn has_group(table: Table) -> bool {
     table.schema().field_with_name(GROUP).is_ok()
 }
 
-/// What `spendql sql` says of `table`: its columns, and per council (or `*`) the rows and
-/// the sum of every money column as decimal text (empty: no values).
-fn spendql_view(dataset: &Path, table: Table) -> (Vec<String>, BTreeMap<String, (u64, Vec<String>)>) {
+/// Per council (or `*` for a table without one): rows, and the sum of every money column
+/// as decimal text (empty: no values).
+type Groups = BTreeMap<String, (u64, Vec<String>)>;
+
+/// What `spendql sql` says of `table`: its columns, and its [`Groups`].
+fn spendql_view(dataset: &Path, table: Table) -> (Vec<String>, Groups) {
     let header =
         run_ok(dataset, &["sql", "--format", "csv", &format!("SELECT * FROM {} LIMIT 0", quoted(table.name()))]);
     let columns = csv_rows(&header).into_iter().next().expect("a header row");
