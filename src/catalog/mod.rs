@@ -527,8 +527,7 @@ impl Transaction {
         sync_dir(&self.root)?;
 
         // Stable names for other tools; they point through `current`, so they never change.
-        let tables = Table::ALL.map(Table::name);
-        for name in tables.iter().copied().chain([REJECTS, MANIFEST]) {
+        for name in Table::ALL.iter().map(|t| t.name()).chain([REJECTS, MANIFEST]) {
             let link = self.root.join(name);
             if fs::symlink_metadata(&link).is_err() {
                 let _ = std::os::unix::fs::symlink(Path::new(CURRENT).join(name), &link);

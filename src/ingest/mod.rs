@@ -160,7 +160,7 @@ pub fn ingest_files(
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
             if changed || upgrading {
-                if let Err(err) = relink_changed(&mut tx, dataset, upgrading, out) {
+                if let Err(err) = relink_changed(&mut tx, dataset, out) {
                     abandon(tx);
                     return Err(err);
                 }
@@ -180,10 +180,10 @@ pub fn ingest_files(
     }
 }
 
-/// Recompute `spend.contract_ref` where this transaction's change can have moved it
-/// (`everything`: all of it, after an upgrade, whose stored derived columns are stale).
-fn relink_changed(tx: &mut Transaction, dataset: &Dataset, everything: bool, out: &mut dyn Write) -> Result<()> {
-    let scope = if everything {
+/// Recompute `spend.contract_ref` where this transaction's change can have moved it.
+fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+    // A version upgraded from an older format has stale derived columns everywhere.
+    let scope = if tx.base().format < FORMAT {
         link::Scope::All
     } else {
         link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?)
@@ -243,7 +243,7 @@ pub fn upgrade_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
             format_args!("dataset {} is already in format {}; nothing to upgrade\n", dataset.root().display(), FORMAT),
         );
     }
-    let upgraded = rewrite_older_format(&mut tx, out).and_then(|()| relink_changed(&mut tx, dataset, true, out));
+    let upgraded = rewrite_older_format(&mut tx, out).and_then(|()| relink_changed(&mut tx, dataset, out));
     if let Err(err) = upgraded {
         abandon(tx);
         return Err(err);
