@@ -153,7 +153,7 @@ pub enum Command {
     /// Recompute which contract covers each payment (after editing suppliers.toml).
     Link,
     /// Rewrite a dataset made by an older spendql in the current format, in one
-    /// all-or-nothing step (every other command refuses such a dataset until then).
+    /// all-or-nothing step (ingest does it too; other commands refuse such a dataset).
     Upgrade,
 }
 
