@@ -398,7 +398,7 @@ pub fn write_table_batch(
 ) -> Result<()> {
     let dataset = Dataset::new(dir);
     let mut tx = dataset.begin()?;
-    let folder = format!("{}/council={council}", table.name());
+    let folder = crate::catalog::partition_folder(table, council, None);
     let relative = format!("{folder}/fixture-{}.parquet", tx.manifest().version);
     std::fs::create_dir_all(tx.dir().join(&folder)).map_err(|e| Error::io("cannot create fixture folder", e))?;
     let file = std::fs::File::create(tx.dir().join(&relative)).map_err(|e| Error::io("cannot create fixture", e))?;

@@ -1,26 +1,40 @@
 //! The dataset on disk: where each table's Parquet files live, the manifest of ingested
-//! source files with their reconciliation, and the versioned commit that makes an ingest
-//! all-or-nothing. Ingest writes through a [`Transaction`]; the language reads a
-//! [`Snapshot`]. This and [`crate::schema`] are all the two sides share.
+//! source files with their reconciliation, the dataset format version, and the versioned
+//! commit that makes an ingest all-or-nothing. Ingest writes through a [`Transaction`]; the
+//! language reads a [`Snapshot`]. This and [`crate::schema`] are all the two sides share.
 //!
-//! Layout of a dataset folder `DIR`:
+//! Layout of a dataset folder `DIR` (format 2):
 //!
 //! ```text
-//! DIR/versions/v000007/manifest.json      what was ingested, with reconciliation
-//! DIR/versions/v000007/spend/council=Trafford/fy=2024-25/*.parquet
-//! DIR/versions/v000007/contracts/council=Salford/*.parquet
+//! DIR/versions/v000007/manifest.json      what was ingested, with reconciliation and format
+//! DIR/versions/v000007/spend/Trafford/2024-25/*.parquet
+//! DIR/versions/v000007/contracts/Salford/*.parquet
 //! DIR/versions/v000007/rejects.csv        rows that could not be loaded
 //! DIR/current  -> versions/v000007        the one committed version (a symlink)
-//! DIR/spend    -> current/spend           stable paths for other tools
+//! DIR/spend    -> current/spend           stable paths for other tools, one per table
 //! DIR/contracts, DIR/rejects.csv, DIR/manifest.json likewise
 //! DIR/.lock                               held by the one ingest writing
 //! ```
+//!
+//! Folder names hold no `=` on purpose: every file carries its own `council` column, and a
+//! `council=Trafford` folder is a hive partition to pandas, pyarrow, Polars and DuckDB,
+//! which then either refuse the table (the folder's dictionary type against the file's
+//! string) or add a column spendql's own `sql` does not have. The folders only group files
+//! for people browsing; spendql reads the file list in the manifest and never prunes by
+//! folder. So `pandas.read_parquet("DIR/spend")` reads exactly the rows `spendql sql` does.
 //!
 //! A new version starts as hard links to the current version's files, so unchanged data
 //! costs nothing to carry over. Committing is a single atomic `rename` of the `current`
 //! symlink: a process killed at any moment before it leaves the old version in place and
 //! readable, and one killed after it leaves the new one. Readers resolve `current` once and
-//! so see one consistent version for a whole query.
+//! so see one consistent version for a whole query; the stable paths go through `current`,
+//! so they switch in the same rename.
+//!
+//! The manifest records the format its version is written in ([`FORMAT`]; a manifest
+//! without one is format 1, the `council=`/`fy=` folders and the columns before issue 10).
+//! A dataset in another format is never read as if it were this one: reading it, or
+//! beginning a plain transaction, stops with one line saying what to run. Only
+//! [`Dataset::begin_upgrade`] opens an older format, for `ingest::upgrade_dataset`.
 
 pub mod reader;
 
@@ -33,6 +47,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Table;
 pub use reader::{TableBatch, TableReader, Text};
+
+/// The dataset format this spendql writes and reads. Format 1 (manifests without a
+/// `format`) had hive-style `council=`/`fy=` folders and the columns before issue 10.
+pub const FORMAT: u32 = 2;
 
 const VERSIONS: &str = "versions";
 const CURRENT: &str = "current";
@@ -73,6 +91,40 @@ impl SourceKind {
     }
 }
 
+/// The folder, inside a version folder, holding a table's files for one council and (for
+/// spend) one financial year: `spend/Trafford/2024-25`, `contracts/Salford`. The one place
+/// the layout is spelt, for ingest, upgrades and test datasets alike.
+pub fn partition_folder(table: Table, council: &str, financial_year: Option<&str>) -> String {
+    let mut folder = format!("{}/{}", table.name(), council_folder(council));
+    if let Some(year) = financial_year {
+        folder.push('/');
+        folder.push_str(&path_component(year));
+    }
+    folder
+}
+
+/// A council's folder name: its name when that is already a safe component, else the safe
+/// form with a short hash of the name, so two councils never share a folder (and a file).
+fn council_folder(council: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let safe = path_component(council);
+    if safe == council {
+        return safe;
+    }
+    let hash = Sha256::digest(council.as_bytes());
+    format!("{safe}-{:02x}{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2], hash[3])
+}
+
+/// Text as one path component that every common Parquet reader lists: ASCII letters,
+/// digits, `-`, `_` and `.` kept, anything else (`=` too: a hive partition to them) made
+/// `_`, and no leading `.` or `_`, which pyarrow, pandas and Polars skip as hidden files.
+pub fn path_component(text: &str) -> String {
+    let safe: String =
+        text.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    let visible = safe.trim_start_matches(['.', '_']);
+    if visible.is_empty() { "unnamed".to_string() } else { visible.to_string() }
+}
+
 /// One ingested source file and how it reconciled. Money is kept as decimal strings
 /// (`"1234.56"`) so the manifest never rounds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,8 +158,11 @@ pub struct SourceRecord {
 }
 
 /// The record of one dataset version: its number and every source loaded into it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The dataset format the version's files are written in (see [`FORMAT`]).
+    #[serde(default = "format_one")]
+    pub format: u32,
     /// The version number (the `vNNNNNN` folder it lives in).
     pub version: u64,
     /// Every source file loaded, in ingest order.
@@ -131,6 +186,18 @@ pub struct LinkRecord {
     pub rows_linked: u64,
     /// Pence, as a decimal string.
     pub amount_linked: String,
+}
+
+/// Manifests written before the format was recorded are format 1.
+fn format_one() -> u32 {
+    1
+}
+
+/// The manifest of a dataset with nothing in it yet, in this spendql's format.
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest { format: FORMAT, version: 0, sources: Vec::new(), link: None }
+    }
 }
 
 impl Manifest {
@@ -199,8 +266,16 @@ impl Dataset {
         &self.root
     }
 
-    /// The committed version, or an error saying how to create one.
+    /// The committed version, or an error saying how to create one. A version in another
+    /// dataset format is refused with one line saying what to run, never read.
     pub fn snapshot(&self) -> Result<Snapshot> {
+        let snapshot = self.stored_snapshot()?;
+        self.check_format(&snapshot.manifest, false)?;
+        Ok(snapshot)
+    }
+
+    /// The committed version, whatever its format.
+    fn stored_snapshot(&self) -> Result<Snapshot> {
         let current = self.root.join(CURRENT);
         if !self.root.is_dir() {
             return Err(Error::dataset(format!("no dataset at {}", self.root.display()))
@@ -216,16 +291,62 @@ impl Dataset {
 
     /// The committed manifest, or an empty one for a dataset with nothing in it yet.
     pub fn manifest(&self) -> Result<Manifest> {
-        match self.snapshot() {
+        let manifest = self.stored_manifest()?;
+        self.check_format(&manifest, false)?;
+        Ok(manifest)
+    }
+
+    fn stored_manifest(&self) -> Result<Manifest> {
+        match self.stored_snapshot() {
             Ok(s) => Ok(s.manifest),
             Err(_) if !self.root.join(CURRENT).exists() => Ok(Manifest::default()),
             Err(e) => Err(e),
         }
     }
 
+    /// The dataset format of the committed version ([`FORMAT`] for an empty dataset).
+    pub fn stored_format(&self) -> Result<u32> {
+        Ok(self.stored_manifest()?.format)
+    }
+
+    /// Refuse a manifest in another format: an older one (unless `upgrading`) with the
+    /// command that rewrites it, a newer one always. One line each, so a script's log says
+    /// what to do without a backtrace of hints.
+    fn check_format(&self, manifest: &Manifest, upgrading: bool) -> Result<()> {
+        let dir = self.root.display();
+        if manifest.format > FORMAT {
+            return Err(Error::dataset(format!(
+                "dataset {dir} is in format {}, newer than this spendql understands (format {FORMAT}); use a newer spendql",
+                manifest.format
+            )));
+        }
+        if manifest.format < FORMAT && !upgrading {
+            return Err(Error::dataset(format!(
+                "dataset {dir} is in format {} from an older spendql; run `spendql --dataset {dir} upgrade` to rewrite it in format {FORMAT}",
+                manifest.format
+            )));
+        }
+        Ok(())
+    }
+
     /// Start a new version: take the writer lock, and stage a copy (by hard links) of the
-    /// current version. Nothing is visible to readers until [`Transaction::commit`].
+    /// current version. Nothing is visible to readers until [`Transaction::commit`]. A
+    /// dataset in another format is refused (see [`Dataset::begin_upgrade`]).
     pub fn begin(&self) -> Result<Transaction> {
+        self.begin_checked(false)
+    }
+
+    /// As [`Dataset::begin`], but a dataset in an older format is opened too: the
+    /// transaction's [`Transaction::base`] says which, and it cannot commit until its files
+    /// are rewritten and [`Transaction::mark_upgraded`] is called. A newer format is still
+    /// refused.
+    pub fn begin_upgrade(&self) -> Result<Transaction> {
+        self.begin_checked(true)
+    }
+
+    fn begin_checked(&self, upgrading: bool) -> Result<Transaction> {
+        // Checked before anything is created, so a refused dataset keeps every byte.
+        self.check_format(&self.stored_manifest()?, upgrading)?;
         fs::create_dir_all(self.root.join(VERSIONS))
             .map_err(|e| Error::io(format!("cannot create dataset folder {}", self.root.display()), e))?;
         let lock_path = self.root.join(LOCK);
@@ -245,7 +366,9 @@ impl Dataset {
                 return Err(Error::io(format!("cannot lock {}", lock_path.display()), e));
             }
         }
-        let base = self.manifest()?;
+        // Read again under the lock: another writer may have committed since.
+        let base = self.stored_manifest()?;
+        self.check_format(&base, upgrading)?;
         self.collect_garbage()?;
         let version = base.version + 1;
         let staging = self.root.join(VERSIONS).join(format!("v{version:06}"));
@@ -256,7 +379,7 @@ impl Dataset {
         if let Ok(current) = fs::canonicalize(self.root.join(CURRENT)) {
             link_tree(&current, &staging)?;
         }
-        let manifest = Manifest { version, sources: base.sources.clone(), link: base.link.clone() };
+        let manifest = Manifest { version, ..base.clone() };
         Ok(Transaction { root: self.root.clone(), staging, manifest, base, _lock: lock })
     }
 
@@ -363,8 +486,31 @@ impl Transaction {
         self.manifest.link = Some(link);
     }
 
+    /// Rename, in the manifest, every table file of every source (the files themselves
+    /// are moved by the caller): for rewriting a dataset into a new layout.
+    pub fn rename_parquet_files(&mut self, mut rename: impl FnMut(&SourceRecord, &str) -> String) {
+        for record in &mut self.manifest.sources {
+            let files = record.parquet_files.iter().map(|f| rename(record, f)).collect();
+            record.parquet_files = files;
+        }
+    }
+
+    /// Declare the staged version rewritten in this spendql's [`FORMAT`]; a transaction
+    /// begun on an older dataset cannot commit without it.
+    pub fn mark_upgraded(&mut self) {
+        self.manifest.format = FORMAT;
+    }
+
     /// Make the staged version the current one, atomically.
     pub fn commit(self) -> Result<()> {
+        if self.manifest.format != FORMAT {
+            // A bug, not bad input: committing would label old files with the new format.
+            return Err(Error::dataset(format!(
+                "refusing to commit {}: its files are still in format {}",
+                self.root.display(),
+                self.manifest.format
+            )));
+        }
         let manifest_path = self.staging.join(MANIFEST);
         let json = serde_json::to_string_pretty(&self.manifest).expect("manifest serialises");
         write_durably(&manifest_path, json.as_bytes())?;
@@ -381,7 +527,7 @@ impl Transaction {
         sync_dir(&self.root)?;
 
         // Stable names for other tools; they point through `current`, so they never change.
-        for name in [Table::Spend.name(), Table::Contracts.name(), REJECTS, MANIFEST] {
+        for name in Table::ALL.iter().map(|t| t.name()).chain([REJECTS, MANIFEST]) {
             let link = self.root.join(name);
             if fs::symlink_metadata(&link).is_err() {
                 let _ = std::os::unix::fs::symlink(Path::new(CURRENT).join(name), &link);
@@ -431,6 +577,75 @@ mod tests {
             mapping: vec![],
             ingested_at: "2026-01-01T00:00:00Z".into(),
         }
+    }
+
+    #[test]
+    fn layout_folders_are_not_hive_partitions_nor_hidden() {
+        assert_eq!(partition_folder(Table::Spend, "Trafford", Some("2024-25")), "spend/Trafford/2024-25");
+        assert_eq!(partition_folder(Table::Contracts, "Salford", None), "contracts/Salford");
+        for council in ["council=Trafford", "_Wigan", ".Bury", "St Helens", "St_Helens", "", "==="] {
+            let folder = partition_folder(Table::Spend, council, None);
+            let name = folder.strip_prefix("spend/").unwrap();
+            assert!(!name.contains('=') && !name.contains('/'), "{council:?} -> {folder}");
+            assert!(name.starts_with(|c: char| c.is_ascii_alphanumeric()), "{council:?} -> {folder}");
+        }
+        // Names that clean to the same text keep apart.
+        assert_ne!(
+            partition_folder(Table::Spend, "St Helens", None),
+            partition_folder(Table::Spend, "St_Helens", None)
+        );
+        assert_eq!(path_component("_2024 spend.csv"), "2024_spend.csv");
+    }
+
+    /// A committed dataset whose manifest says `format` (or, with `None`, says nothing, as
+    /// datasets before the format was recorded).
+    fn dataset_in_format(dir: &Path, format: Option<u32>) {
+        let version = dir.join(VERSIONS).join("v000001");
+        fs::create_dir_all(&version).unwrap();
+        let format = format.map_or(String::new(), |f| format!("\"format\": {f}, "));
+        fs::write(version.join(MANIFEST), format!("{{{format}\"version\": 1, \"sources\": []}}")).unwrap();
+        std::os::unix::fs::symlink("versions/v000001", dir.join(CURRENT)).unwrap();
+    }
+
+    #[test]
+    fn issue_10_an_older_format_is_refused_with_the_command_to_run_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        dataset_in_format(dir.path(), None);
+        let dataset = Dataset::new(dir.path());
+        assert_eq!(dataset.stored_format().unwrap(), 1);
+        for err in
+            [dataset.snapshot().err().unwrap(), dataset.manifest().err().unwrap(), dataset.begin().err().unwrap()]
+        {
+            assert_eq!(err.kind, ErrorKind::Dataset);
+            assert!(err.message.contains("format 1") && err.message.contains("upgrade"), "{}", err.message);
+            assert!(err.hints.is_empty() && !err.message.contains('\n'), "one line: {err:?}");
+        }
+        assert!(!dir.path().join(LOCK).exists(), "a refused begin creates nothing");
+        // An upgrade may open it, but cannot commit it unconverted.
+        let tx = dataset.begin_upgrade().unwrap();
+        assert_eq!(tx.base().format, 1);
+        assert!(tx.commit().is_err());
+        assert_eq!(fs::read_link(dir.path().join(CURRENT)).unwrap(), Path::new("versions/v000001"));
+    }
+
+    #[test]
+    fn issue_10_a_newer_format_is_refused_even_by_an_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        dataset_in_format(dir.path(), Some(FORMAT + 1));
+        let dataset = Dataset::new(dir.path());
+        for err in [dataset.snapshot().err().unwrap(), dataset.begin_upgrade().err().unwrap()] {
+            assert!(err.message.contains("newer than this spendql"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn new_datasets_are_written_in_the_current_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let dataset = Dataset::new(dir.path());
+        dataset.begin().unwrap().commit().unwrap();
+        let text = fs::read_to_string(dir.path().join(CURRENT).join(MANIFEST)).unwrap();
+        assert!(text.contains(&format!("\"format\": {FORMAT}")), "{text}");
+        assert_eq!(dataset.snapshot().unwrap().manifest.format, FORMAT);
     }
 
     #[test]

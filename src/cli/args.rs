@@ -152,6 +152,9 @@ pub enum Command {
     },
     /// Recompute which contract covers each payment (after editing suppliers.toml).
     Link,
+    /// Rewrite a dataset made by an older spendql in the current format, in one
+    /// all-or-nothing step (ingest does it too; other commands refuse such a dataset).
+    Upgrade,
 }
 
 /// Where and how a command's results are printed; the same for every command that prints.

@@ -41,6 +41,7 @@ pub fn run(cli: Cli, out: &mut Stdout) -> Result<(), Failure> {
         }
         Some(Command::Demo { sample }) => demo(named, sample, out)?,
         Some(Command::Link) => ingest::relink_dataset(&dataset, out).map(|_| ())?,
+        Some(Command::Upgrade) => ingest::upgrade_dataset(&dataset, out)?,
         Some(Command::Repl { history, as_of }) => {
             repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of })?;
         }

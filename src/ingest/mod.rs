@@ -10,12 +10,17 @@
 //! - `rejects`: `rejects.csv`; `cells`: what both parsers share (header search, shape
 //!   checks, missing markers, `extras`); `loaded`: the parsers' common input and output;
 //! - `contracts`: the register's fields and its row parser; `spend`: the spend row parser;
-//! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change.
+//! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change;
+//! - `upgrade`: an older dataset format's stored rows rewritten in the current one.
 //!
 //! One `spendql ingest` run is one catalog [`Transaction`]: every Parquet file, the rebuilt
 //! `rejects.csv` and the manifest are written inside the staged version folder and become
 //! visible together at `commit`, or not at all. A source whose bytes are unchanged since it
 //! was last ingested is skipped; if nothing changed, no version is created.
+//!
+//! A dataset in an older format is upgraded inside the same transaction as the files being
+//! ingested (a monthly script keeps working after spendql is updated, and the upgrade
+//! commits with the new files or not at all); `spendql upgrade` does it alone.
 
 mod cells;
 mod contracts;
@@ -26,6 +31,7 @@ mod profile;
 mod read;
 mod rejects;
 mod spend;
+mod upgrade;
 mod values;
 mod write;
 
@@ -39,7 +45,7 @@ use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::catalog::{Dataset, SourceKind, SourceRecord, Transaction};
+use crate::catalog::{Dataset, FORMAT, SourceKind, SourceRecord, Transaction, partition_folder, path_component};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema;
 
@@ -123,12 +129,17 @@ pub fn ingest_files(
         progress: options.progress,
     };
 
-    let mut tx = dataset.begin()?;
+    let mut tx = dataset.begin_upgrade()?;
+    let upgrading = tx.base().format < FORMAT;
+    if upgrading && let Err(err) = rewrite_older_format(&mut tx, out) {
+        abandon(tx);
+        return Err(err);
+    }
     match ingest_into(&mut tx, &sources, &context, &profile, options.max_reject_rate, out) {
         Ok((reports, changed)) => {
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
-            if changed {
+            if changed || upgrading {
                 if let Err(err) = relink_changed(&mut tx, dataset, out) {
                     abandon(tx);
                     return Err(err);
@@ -151,7 +162,12 @@ pub fn ingest_files(
 
 /// Recompute `spend.contract_id` where this transaction's change can have moved it.
 fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
-    let scope = link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?);
+    // A version upgraded from an older format has stale derived columns everywhere.
+    let scope = if tx.base().format < FORMAT {
+        link::Scope::All
+    } else {
+        link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?)
+    };
     if scope == link::Scope::Nothing {
         return Ok(());
     }
@@ -189,6 +205,43 @@ pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkRepo
             Err(err)
         }
     }
+}
+
+/// Rewrite a dataset written by an older spendql in the current format, as one new
+/// version: every stored row in the current layout and schemas, then every derived column
+/// recomputed. All or nothing; a dataset already current is left as it is.
+pub fn upgrade_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+    if !dataset.root().join("current").exists() {
+        // The one-line refusals of other commands, and a clear one for a wrong folder.
+        dataset.snapshot()?;
+    }
+    let mut tx = dataset.begin_upgrade()?;
+    if tx.base().format == FORMAT {
+        abandon(tx);
+        return print(
+            out,
+            format_args!("dataset {} is already in format {}; nothing to upgrade\n", dataset.root().display(), FORMAT),
+        );
+    }
+    let upgraded = rewrite_older_format(&mut tx, out).and_then(|()| relink_changed(&mut tx, dataset, out));
+    if let Err(err) = upgraded {
+        abandon(tx);
+        return Err(err);
+    }
+    tx.commit()?;
+    let version = dataset.manifest().map(|m| m.version).unwrap_or_default();
+    print(
+        out,
+        format_args!("committed dataset version {version} at {} in format {}\n", dataset.root().display(), FORMAT),
+    )
+}
+
+/// The staged version of an older dataset rewritten in the current format, reported.
+fn rewrite_older_format(tx: &mut Transaction, out: &mut dyn Write) -> Result<()> {
+    for line in upgrade::rewrite(tx)?.describe() {
+        print(out, format_args!("{line}\n"))?;
+    }
+    Ok(())
 }
 
 /// Drop a transaction without committing, removing its staged folder while the lock is
@@ -329,18 +382,13 @@ fn place_files(
     loaded: &Loaded,
 ) -> Result<SourceRecord> {
     let counts = &report.counts;
-    let source_id = format!("{}-{}", safe_name(&source.name), loaded.sha256.short());
+    let source_id = format!("{}-{}", path_component(&source.name), loaded.sha256.short());
     let mut parquet_files = Vec::new();
     for part in &loaded.parts {
-        let table = context.kind.table().name();
-        let council = safe_name(&context.council);
-        let relative = match part.financial_year {
-            Some(year) => {
-                format!("{table}/council={council}/fy={}/{source_id}.parquet", values::financial_year_label(year))
-            }
-            // Contracts registers carry no payment dates, so no financial-year folder.
-            None => format!("{table}/council={council}/{source_id}.parquet"),
-        };
+        // Contracts registers carry no payment dates, so no financial-year folder.
+        let year = part.financial_year.map(values::financial_year_label);
+        let folder = partition_folder(context.kind.table(), &context.council, year.as_deref());
+        let relative = format!("{folder}/{source_id}.parquet");
         let target = tx.dir().join(&relative);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
@@ -365,11 +413,6 @@ fn place_files(
     })
 }
 
-/// A name safe as one path component: letters, digits, `-`, `_` and `.` kept.
-fn safe_name(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
-}
-
 fn reconciliation_line(report: &FileReport) -> String {
     let r = &report.counts;
     let verdict = if r.reconciles() { "reconciled" } else { "DOES NOT RECONCILE" };
@@ -390,6 +433,6 @@ mod tests {
 
     #[test]
     fn source_names_become_safe_file_names() {
-        assert_eq!(safe_name("trafford.zip/2024 spend.csv"), "trafford.zip_2024_spend.csv");
+        assert_eq!(path_component("trafford.zip/2024 spend.csv"), "trafford.zip_2024_spend.csv");
     }
 }
