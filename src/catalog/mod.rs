@@ -481,7 +481,7 @@ impl Transaction {
         self.manifest.sources.push(record);
     }
 
-    /// Record the linking pass that this version's `spend.contract_ref` came from.
+    /// Record the linking pass that this version's `spend.contract_id` came from.
     pub fn set_link(&mut self, link: LinkRecord) {
         self.manifest.link = Some(link);
     }
