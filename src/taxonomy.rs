@@ -105,8 +105,10 @@ fn table() -> &'static Table {
         let mut codes: Vec<u32> = entries.keys().copied().collect();
         codes.sort_unstable();
         for code in codes {
-            let entry = &entries[&code];
-            let full = ProclassCode(code).label();
+            let entry: &Entry = &entries[&code];
+            // Built here, not with `label()`, which reads this table while it is being made.
+            let group = level1_name((code / 10_000) as u8).unwrap_or("");
+            let full = if entry.short.is_empty() { group.to_string() } else { format!("{group} : {}", entry.short) };
             for text in [full.as_str(), entry.published.as_str()] {
                 if !text.is_empty() {
                     by_label.entry(normalise_label(text)).or_insert(code);

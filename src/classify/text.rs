@@ -153,8 +153,8 @@ pub fn is_public_body(name: &str) -> bool {
 }
 
 /// Words too common in labels to tell one category from another.
-const WEAK_WORDS: [&str; 23] = [
-    "and", "of", "for", "the", "to", "in", "on", "other", "general", "service", "services", "cost", "fee", "payment",
+const WEAK_WORDS: [&str; 24] = [
+    "material", "and", "of", "for", "the", "to", "in", "on", "other", "general", "service", "services", "cost", "fee", "payment",
     "supply", "supplies", "equipment", "misc", "miscellaneous", "commercial", "non", "external", "management",
 ];
 
@@ -175,14 +175,19 @@ fn strong(words: Vec<String>) -> Vec<String> {
 fn index() -> &'static LabelIndex {
     static INDEX: OnceLock<LabelIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let codes = ProclassCode::all()
-            .into_iter()
-            .filter_map(|code| code.short_label().map(|label| (code, strong(words(label)))))
-            .filter(|(_, words)| !words.is_empty())
-            .collect();
-        let groups = LEVEL1
+        let groups: Vec<(ProclassCode, Vec<String>)> = LEVEL1
             .iter()
             .filter_map(|(prefix, name)| ProclassCode::group(*prefix).map(|code| (code, strong(words(name)))))
+            .collect();
+        // A label's words that repeat its group's name (`Banquet & Catering` under CATERING)
+        // name the group, not the code.
+        let codes = ProclassCode::all()
+            .into_iter()
+            .filter_map(|code| {
+                let group = &groups.iter().find(|(g, _)| g.level1() == code.level1())?.1;
+                let own: Vec<String> = strong(words(code.short_label()?)).into_iter().filter(|w| !group.contains(w)).collect();
+                (!own.is_empty()).then_some((code, own))
+            })
             .collect();
         LabelIndex { codes, groups }
     })
