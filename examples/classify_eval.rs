@@ -9,6 +9,8 @@
 //! `cargo run --example classify_eval`. Reads `../shared/data/real/` itself (the `csv` and
 //! `zip` crates, not spendql's ingest), so what is measured is the classifier alone. An
 //! unclassified payment counts as wrong; accuracy weighs each payment by its size.
+//! `CLASSIFY_EVAL_WRONG=1` also prints (to stderr) the largest hidden-code misses by
+//! department, truth and guess, to see which class of input the rules miss.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
@@ -74,12 +76,23 @@ fn read_csv(text: &[u8], file: &str, columns: &Columns, rows: &mut Vec<Row>) {
     let supplier = find(columns.supplier).expect("supplier column");
     let amount = find(columns.amount).expect("amount column");
     let get = |names: &[&str]| if names.is_empty() { None } else { find(names) };
-    let (code, label, expense, purpose, department) =
-        (get(columns.code), get(columns.label), get(columns.expense_type), get(columns.purpose), get(columns.department));
+    let (code, label, expense, purpose, department) = (
+        get(columns.code),
+        get(columns.label),
+        get(columns.expense_type),
+        get(columns.purpose),
+        get(columns.department),
+    );
     for (i, record) in reader.byte_records().enumerate() {
         let Ok(record) = record else { continue };
-        let text = |index: Option<usize>| index.and_then(|i| record.get(i)).map(|b| String::from_utf8_lossy(b).into_owned()).and_then(|t| cell(&t));
+        let text = |index: Option<usize>| {
+            index.and_then(|i| record.get(i)).map(|b| String::from_utf8_lossy(b).into_owned()).and_then(|t| cell(&t))
+        };
         let Ok(pence) = parse_amount(record.get(amount).unwrap_or_default()) else { continue };
+        // A row naming no council is a file's totals line, not a payment.
+        if text(Some(council)).is_none() {
+            continue;
+        }
         let name = text(Some(supplier));
         let key = name.as_deref().filter(|n| !is_redacted(n)).map(supplier_key).unwrap_or_default();
         rows.push(Row {
@@ -146,7 +159,10 @@ fn csv_files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "csv") && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)));
+    files.retain(|p| {
+        p.extension().is_some_and(|e| e == "csv")
+            && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+    });
     files.sort();
     files
 }
@@ -194,8 +210,15 @@ fn coverage(rows: &[Row], result: &[Classification]) {
     }
     for (council, (total, by_source, out)) in &councils {
         let classified = total - by_source.get(&Source::None).copied().unwrap_or(0);
-        let cells: Vec<String> = Source::ALL.iter().map(|s| percent(by_source.get(s).copied().unwrap_or(0), *total)).collect();
-        println!("| {council} | {} | {} | {} | {} |", money_text(*total), percent(classified, *total), percent(*out, *total), cells.join(" | "));
+        let cells: Vec<String> =
+            Source::ALL.iter().map(|s| percent(by_source.get(s).copied().unwrap_or(0), *total)).collect();
+        println!(
+            "| {council} | {} | {} | {} | {} |",
+            money_text(*total),
+            percent(classified, *total),
+            percent(*out, *total),
+            cells.join(" | ")
+        );
     }
 }
 
@@ -249,7 +272,13 @@ impl Score {
 
     fn line(&self, what: &str) -> String {
         let ratio = |part: u128| if self.total == 0 { 0.0 } else { part as f64 / self.total as f64 };
-        format!("| {what} | {} | {} | {:.3} | {:.3} |", self.rows, money_text(self.total as i128), ratio(self.level1), ratio(self.full))
+        format!(
+            "| {what} | {} | {} | {:.3} | {:.3} |",
+            self.rows,
+            money_text(self.total as i128),
+            ratio(self.level1),
+            ratio(self.full)
+        )
     }
 }
 
@@ -264,8 +293,11 @@ fn hidden_halves(rows: &[Row]) {
             .enumerate()
             .map(|(i, row)| {
                 let truth = lookup_published(row.published_code.as_deref(), row.published_category.as_deref());
-                if row.council.starts_with("Trafford") && half_of(&row.supplier_key) == half && truth.is_some() {
-                    hidden.push((i, truth.unwrap()));
+                if let Some(truth) = truth
+                    && row.council.starts_with("Trafford")
+                    && half_of(&row.supplier_key) == half
+                {
+                    hidden.push((i, truth));
                     Row { published_code: None, published_category: None, ..row.clone() }
                 } else {
                     row.clone()
@@ -276,6 +308,28 @@ fn hidden_halves(rows: &[Row]) {
         let result = classify_rows(&evidence, &CategoryMap::default());
         let mut score = Score::default();
         let mut by_source: HashMap<Source, Score> = HashMap::new();
+        let mut wrong: HashMap<(String, String, String), i128> = HashMap::new();
+        for (i, truth) in &hidden {
+            if result[*i].category.map(Category::at_level1) != Some(truth.at_level1())
+                && std::env::var_os("CLASSIFY_EVAL_WRONG").is_some()
+            {
+                *wrong
+                    .entry((
+                        rows[*i].department.clone().unwrap_or_default(),
+                        truth.label(),
+                        result[*i]
+                            .category
+                            .map(|c| format!("{} {}", result[*i].source.as_str(), c.label()))
+                            .unwrap_or_default(),
+                    ))
+                    .or_default() += rows[*i].pence.abs();
+            }
+        }
+        let mut wrong: Vec<_> = wrong.into_iter().collect();
+        wrong.sort_by_key(|w| std::cmp::Reverse(w.1));
+        for w in wrong.iter().take(25) {
+            eprintln!("{w:?}");
+        }
         for (i, truth) in hidden {
             score.add(truth, result[i].category, rows[i].pence);
             both.add(truth, result[i].category, rows[i].pence);
@@ -303,23 +357,29 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
     let headers: Vec<String> = reader.headers().expect("header").iter().map(|h| h.trim().to_lowercase()).collect();
     println!("\n## Hand-labelled payments ({})\n\nheader: {}", path.display(), headers.join(","));
     let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| h == n));
-    let (Some(file), Some(line), Some(label)) =
-        (find(&["file", "source_file"]), find(&["row", "line", "data_row", "record"]), find(&["level1", "level_1", "label", "proclass_level1", "category"]))
-    else {
+    let (Some(file), Some(line), Some(label)) = (
+        find(&["file", "source_file"]),
+        find(&["row", "line", "data_row", "record"]),
+        find(&["level1", "level_1", "label", "proclass_level1", "category"]),
+    ) else {
         println!("columns not recognised; not measured");
         return;
     };
-    let index: HashMap<(&str, usize), usize> = rows.iter().enumerate().map(|(i, r)| ((r.file.as_str(), r.line), i)).collect();
+    let index: HashMap<(&str, usize), usize> =
+        rows.iter().enumerate().map(|(i, r)| ((r.file.as_str(), r.line), i)).collect();
     let mut score = Score::default();
     let mut missing = 0;
     for record in reader.records().flatten() {
         let file_name = record.get(file).unwrap_or_default().trim().trim_start_matches("real/");
-        let Some(&i) = record.get(line).and_then(|l| l.trim().parse().ok()).and_then(|l: usize| index.get(&(file_name, l))) else {
+        let Some(&i) =
+            record.get(line).and_then(|l| l.trim().parse().ok()).and_then(|l: usize| index.get(&(file_name, l)))
+        else {
             missing += 1;
             continue;
         };
         let text = record.get(label).unwrap_or_default().trim();
-        let truth = Category::parse(text).or_else(|| text.parse::<u8>().ok().and_then(spendql::taxonomy::ProclassCode::group).map(Category::Code));
+        let truth = Category::parse(text)
+            .or_else(|| text.parse::<u8>().ok().and_then(spendql::taxonomy::ProclassCode::group).map(Category::Code));
         let Some(truth) = truth else {
             missing += 1;
             continue;
@@ -327,7 +387,10 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
         // Hand labels are level 1: compare there only.
         score.add(truth.at_level1(), result[i].category.map(Category::at_level1), rows[i].pence);
     }
-    println!("| labels | payments | value | level-1 accuracy | (level 1 again) |\n|---|---|---|---|---|\n{}", score.line("hand labels"));
+    println!(
+        "| labels | payments | value | level-1 accuracy | (level 1 again) |\n|---|---|---|---|---|\n{}",
+        score.line("hand labels")
+    );
     if missing > 0 {
         println!("({missing} labels did not name a payment or a class)");
     }

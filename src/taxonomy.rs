@@ -96,10 +96,13 @@ fn table() -> &'static Table {
                 continue;
             };
             let Ok(code) = code.parse::<u32>() else { continue };
-            entries.insert(code, Entry { short: short.to_string(), published: published.trim_matches('"').to_string() });
+            entries
+                .insert(code, Entry { short: short.to_string(), published: published.trim_matches('"').to_string() });
         }
         for (prefix, _) in LEVEL1 {
-            entries.entry(u32::from(prefix) * 10_000).or_insert_with(|| Entry { short: String::new(), published: String::new() });
+            entries
+                .entry(u32::from(prefix) * 10_000)
+                .or_insert_with(|| Entry { short: String::new(), published: String::new() });
         }
         let mut by_label = HashMap::new();
         let mut codes: Vec<u32> = entries.keys().copied().collect();
@@ -179,7 +182,7 @@ impl ProclassCode {
 
     /// Whether this is a level-1 code (`xx0000`): the group is known, nothing finer.
     pub fn is_group(self) -> bool {
-        self.0 % 10_000 == 0
+        self.0.is_multiple_of(10_000)
     }
 
     /// The label below level 1 (`Domiciliary Care`), when the table knows the code and it is
@@ -280,7 +283,11 @@ fn names_group(segment: &str, name: &str) -> bool {
     if words.is_empty() {
         return false;
     }
-    if words.iter().map(|w| stem(w)).any(|w| w.len() >= 3 && name_words.iter().any(|v| v.starts_with(w) || w.starts_with(v))) {
+    if words
+        .iter()
+        .map(|w| stem(w))
+        .any(|w| w.len() >= 3 && name_words.iter().any(|v| v.starts_with(w) || w.starts_with(v)))
+    {
         return true;
     }
     let letters: String = segment.chars().filter(char::is_ascii_alphabetic).collect();
@@ -401,8 +408,14 @@ mod tests {
         ] {
             assert_eq!(lookup_published(None, Some(text)), residential, "{text}");
         }
-        assert_eq!(lookup_published(None, Some("HR : Agency Staff : Social Care")), Some(Category::Code(code("261414"))));
-        assert_eq!(lookup_published(None, Some("HUMAN RESOURCES : Supply Teachers")), Some(Category::Code(code("261415"))));
+        assert_eq!(
+            lookup_published(None, Some("HR : Agency Staff : Social Care")),
+            Some(Category::Code(code("261414")))
+        );
+        assert_eq!(
+            lookup_published(None, Some("HUMAN RESOURCES : Supply Teachers")),
+            Some(Category::Code(code("261415")))
+        );
         assert_eq!(lookup_published(None, Some("Utilities")), Some(Category::Code(code("370000"))));
         // A word that is no group, or a label no group has.
         assert_eq!(lookup_published(None, Some("Refuse Collection")), None);

@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::Evidence;
+use super::evidence::Evidence;
 use crate::error::{Error, Result};
 use crate::taxonomy::Category;
 
@@ -96,7 +96,11 @@ impl CategoryMap {
         let file: MapFile = toml::from_str(text)
             .map_err(|e| Error::input(path, e.span().and_then(|s| line_of(s.start)), e.message().trim().to_string()))?;
         let mut map = CategoryMap::default();
-        let mut add = |council: &str, field: Field, key: String, shown: &toml::Spanned<String>, value: &toml::Spanned<String>| {
+        let mut add = |council: &str,
+                       field: Field,
+                       key: String,
+                       shown: &toml::Spanned<String>,
+                       value: &toml::Spanned<String>| {
             let line = line_of(shown.span().start);
             if key.trim_matches('\u{1f}').is_empty() || normal(shown.get_ref()).is_empty() {
                 return Err(Error::input(path, line, "a mapping's council value is empty"));
@@ -125,21 +129,37 @@ impl CategoryMap {
                 _ => Ok(()),
             }
         };
-        let scopes = file.all.iter().map(|scope| (String::new(), scope)).chain(file.council.iter().map(|(name, scope)| (normal(name.get_ref()), scope)));
+        let scopes = file
+            .all
+            .iter()
+            .map(|scope| (String::new(), scope))
+            .chain(file.council.iter().map(|(name, scope)| (normal(name.get_ref()), scope)));
         for (council, scope) in scopes {
-            for (field, rules) in
-                [(Field::PublishedCategory, &scope.published_category), (Field::ExpenseType, &scope.expense_type), (Field::AccountCode, &scope.account_code)]
-            {
+            for (field, rules) in [
+                (Field::PublishedCategory, &scope.published_category),
+                (Field::ExpenseType, &scope.expense_type),
+                (Field::AccountCode, &scope.account_code),
+            ] {
                 for (key, value) in rules {
                     add(&council, field, normal(key.get_ref()), key, value)?;
                 }
             }
             for (department, rules) in &scope.department {
                 if normal(department.get_ref()).is_empty() {
-                    return Err(Error::input(path, line_of(department.span().start), "a mapping's department is empty"));
+                    return Err(Error::input(
+                        path,
+                        line_of(department.span().start),
+                        "a mapping's department is empty",
+                    ));
                 }
                 for (key, value) in rules {
-                    add(&council, Field::DepartmentExpense, department_key(department.get_ref(), key.get_ref()), key, value)?;
+                    add(
+                        &council,
+                        Field::DepartmentExpense,
+                        department_key(department.get_ref(), key.get_ref()),
+                        key,
+                        value,
+                    )?;
                 }
             }
         }
@@ -192,7 +212,7 @@ mod tests {
     }
 
     fn row<'a>(council: &'a str, department: Option<&'a str>, expense_type: Option<&'a str>) -> Evidence<'a> {
-        Evidence { council, department, expense_type, ..Evidence::default() }
+        Evidence { council, expense_type, department, ..Evidence::default() }
     }
 
     #[test]

@@ -21,9 +21,11 @@
 //! ledger's own "levy" or "payment to health authority" describes the payment, while a
 //! supplier's other payments are only a guess at it.
 
+mod evidence;
 pub mod map;
 pub mod text;
 
+pub use evidence::Evidence;
 pub use map::{CATEGORIES_FILE, CategoryMap};
 
 use std::collections::HashMap;
@@ -36,33 +38,6 @@ use crate::taxonomy::{Category, lookup_published};
 /// bar an unseen payment's accuracy has to clear, while a supplier with two real lines of
 /// business (say 60/40) is left to the row's own words.
 pub const CONCENTRATION: f64 = 0.8;
-
-/// What the classifier knows about one payment. Every text field is as published; absent
-/// or placeholder values are `None`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Evidence<'a> {
-    /// The council's name.
-    pub council: &'a str,
-    /// The supplier key (`suppliers::supplier_key`, after aliases); empty when redacted or
-    /// unknown, which turns the supplier tier off for the row.
-    pub supplier_key: &'a str,
-    /// The payee's name as published, to recognise public bodies.
-    pub supplier_name: Option<&'a str>,
-    /// The amount in pence; credits are evidence too, weighed by their size.
-    pub pence: i128,
-    /// The category the council published (its own or a ProClass label).
-    pub published_category: Option<&'a str>,
-    /// The category code the council published.
-    pub published_code: Option<&'a str>,
-    /// The expense type (ledger description).
-    pub expense_type: Option<&'a str>,
-    /// The payment's purpose, free text.
-    pub purpose: Option<&'a str>,
-    /// The department or service area.
-    pub department: Option<&'a str>,
-    /// The account code, when published.
-    pub account_code: Option<&'a str>,
-}
 
 /// How a row's category was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,7 +124,8 @@ impl Tally {
             *groups.entry(category.at_level1()).or_default() += value;
         }
         let group = groups.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-        let spread: usize = self.value.keys().filter(|c| c.at_level1() == *group.0).map(|c| self.suppliers[c].len()).sum();
+        let spread: usize =
+            self.value.keys().filter(|c| c.at_level1() == *group.0).map(|c| self.suppliers[c].len()).sum();
         (enough(*group.1) && spread >= min_suppliers).then_some(*group.0)
     }
 }
@@ -168,14 +144,17 @@ enum Key {
 
 fn learned_keys(row: &Evidence<'_>) -> Vec<(Key, String)> {
     let council = map::normal(row.council);
-    let own = |value: Option<&str>| value.map(map::normal).filter(|v| !v.is_empty()).map(|v| format!("{council}\u{1f}{v}"));
+    let own =
+        |value: Option<&str>| value.map(map::normal).filter(|v| !v.is_empty()).map(|v| format!("{council}\u{1f}{v}"));
     let mut keys = Vec::new();
     if let (Some(d), Some(e)) = (own(row.department), row.expense_type.map(map::normal).filter(|v| !v.is_empty())) {
         keys.push((Key::DepartmentExpense, format!("{d}\u{1f}{e}")));
     }
-    for (key, value) in
-        [(Key::AccountCode, row.account_code), (Key::ExpenseType, row.expense_type), (Key::PublishedCategory, row.published_category)]
-    {
+    for (key, value) in [
+        (Key::AccountCode, row.account_code),
+        (Key::ExpenseType, row.expense_type),
+        (Key::PublishedCategory, row.published_category),
+    ] {
         if let Some(v) = own(value) {
             keys.push((key, v));
         }
@@ -198,7 +177,8 @@ fn own_evidence(row: &Evidence<'_>) -> Classification {
     if let Some(category) = lookup_published(row.published_code, row.published_category) {
         return Classification::by(Source::Published, category);
     }
-    let words_say = [row.expense_type, row.published_category].into_iter().flatten().any(text::says_out_of_scope);
+    let words_say = [row.expense_type, row.published_category].into_iter().flatten().any(text::says_out_of_scope)
+        || row.purpose.is_some_and(text::purpose_says_out_of_scope);
     if words_say || row.supplier_name.is_some_and(text::is_public_body) {
         return Classification::by(Source::Text, Category::OutOfScope);
     }
@@ -231,7 +211,8 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
             by_supplier.entry(ids[i]).or_default().add(category, weight(row), ids[i]);
         }
     }
-    let supplier_says: HashMap<usize, Option<Category>> = by_supplier.iter().map(|(id, tally)| (*id, tally.concentrated(1))).collect();
+    let supplier_says: HashMap<usize, Option<Category>> =
+        by_supplier.iter().map(|(id, tally)| (*id, tally.concentrated(1))).collect();
     for (i, row) in rows.iter().enumerate() {
         if result[i].category.is_none()
             && !row.supplier_key.is_empty()
@@ -247,6 +228,11 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
     for (i, row) in rows.iter().enumerate() {
         if let Some(category) = result[i].category {
             for (key, value) in &keys[i] {
+                // A department spans too many kinds of payment to say a row is out of scope:
+                // one levy or debtor line would carry the whole service area out.
+                if *key == Key::Department && category == Category::OutOfScope {
+                    continue;
+                }
                 learned.entry((*key, value.as_str())).or_default().add(category, weight(row), ids[i]);
             }
         }
@@ -262,14 +248,14 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
             .iter()
             .filter(|(key, _)| *key != Key::AnyCouncilExpense)
             .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied());
-        found = found.or_else(|| [row.expense_type, row.published_category].into_iter().flatten().find_map(text::match_label));
+        found = found
+            .or_else(|| [row.expense_type, row.published_category].into_iter().flatten().find_map(text::match_label));
         found = found.or_else(|| {
             keys[i]
                 .iter()
                 .filter(|(key, _)| *key == Key::AnyCouncilExpense)
                 .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied())
         });
-        found = found.or_else(|| row.purpose.and_then(text::match_label));
         if let Some(category) = found {
             result[i] = Classification::by(Source::Text, category);
         }
@@ -303,7 +289,13 @@ mod tests {
     }
 
     fn ledger<'a>(supplier: &'a str, pence: i128, expense_type: &'a str) -> Evidence<'a> {
-        Evidence { council: MANCHESTER, supplier_key: supplier, pence, expense_type: Some(expense_type), ..Evidence::default() }
+        Evidence {
+            council: MANCHESTER,
+            supplier_key: supplier,
+            pence,
+            expense_type: Some(expense_type),
+            ..Evidence::default()
+        }
     }
 
     fn run(rows: &[Evidence<'_>]) -> Vec<(Option<Category>, &'static str)> {
@@ -339,7 +331,8 @@ mod tests {
     #[test]
     fn a_supplier_spread_within_one_group_lends_the_group() {
         // 50/50 between two construction codes: the code is unknown, the group is not.
-        let rows = [published("BUILD", 50_000, "391100"), published("BUILD", 50_000, "391113"), ledger("BUILD", 1, "Works")];
+        let rows =
+            [published("BUILD", 50_000, "391100"), published("BUILD", 50_000, "391113"), ledger("BUILD", 1, "Works")];
         assert_eq!(run(&rows)[2], (code("390000"), "supplier"));
     }
 
@@ -350,7 +343,10 @@ mod tests {
             published("GMCA", 1_000_000, "361300"),
             ledger("GMCA", 9_000_000, "Levies"),
             ledger("NHS SALFORD", 5_000, "Payments for services"),
-            Evidence { supplier_name: Some("Salford Royal NHS Foundation Trust"), ..ledger("SALFORD ROYAL", 5_000, "Payts to Agencies") },
+            Evidence {
+                supplier_name: Some("NHS Salford CCG"),
+                ..ledger("NHS SALFORD CCG", 5_000, "Payts to Agencies")
+            },
         ];
         let got = run(&rows);
         assert_eq!(got[1], (Some(Category::OutOfScope), "text"));
@@ -391,7 +387,8 @@ mod tests {
 
     #[test]
     fn label_words_classify_what_nothing_else_does() {
-        let rows = [ledger("POWER CO", 100, "Electricity"), ledger("X", 100, "Miscellaneous Exes"), ledger("", 100, "Gas")];
+        let rows =
+            [ledger("POWER CO", 100, "Electricity"), ledger("X", 100, "Miscellaneous Exes"), ledger("", 100, "Gas")];
         assert_eq!(run(&rows), [(code("371000"), "text"), (None, "none"), (code("371100"), "text")]);
     }
 
@@ -429,7 +426,13 @@ mod tests {
     #[test]
     fn the_result_does_not_depend_on_hashing() {
         let rows: Vec<Evidence<'_>> = (0..40)
-            .map(|i| if i % 2 == 0 { published(["A", "B", "C", "D"][i % 4], 100, "391100") } else { ledger(["A", "B", "E"][i % 3], 100, "Works") })
+            .map(|i| {
+                if i % 2 == 0 {
+                    published(["A", "B", "C", "D"][i % 4], 100, "391100")
+                } else {
+                    ledger(["A", "B", "E"][i % 3], 100, "Works")
+                }
+            })
             .collect();
         let first = classify_rows(&rows, &CategoryMap::default());
         for _ in 0..5 {

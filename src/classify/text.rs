@@ -116,8 +116,9 @@ const OUT_OF_SCOPE_PHRASES: [&str; 34] = [
 
 /// Payee names (in [`words`] form) that are public bodies: what is paid to them is no
 /// third-party procurement whatever the ledger says.
-const PUBLIC_BODY_PHRASES: [&str; 16] = [
-    "nhs",
+/// NHS trusts are not among them: councils buy treatment and care from them, and publish
+/// those payments under ProClass codes.
+const PUBLIC_BODY_PHRASES: [&str; 15] = [
     "ccg",
     "clinical commissioning",
     "hmrc",
@@ -146,6 +147,18 @@ pub fn says_out_of_scope(text: &str) -> bool {
     OUT_OF_SCOPE_PHRASES.iter().any(|phrase| contains_phrase(&words, phrase))
 }
 
+/// The out-of-scope words that a free-text purpose may use without meaning them: a purpose
+/// line mentions VAT, tax or a grant-funded project in passing, but names a levy or a
+/// pension contribution only when that is what is paid.
+const PURPOSE_PHRASES: [&str; 7] =
+    ["levy", "precept", "preceptor", "pension", "superannuation", "nndr", "business rate"];
+
+/// Whether a payment's purpose text says it is out of scope.
+pub fn purpose_says_out_of_scope(text: &str) -> bool {
+    let words = words(text);
+    PURPOSE_PHRASES.iter().any(|phrase| contains_phrase(&words, phrase))
+}
+
 /// Whether a payee's name is a public body's.
 pub fn is_public_body(name: &str) -> bool {
     let words = words(name);
@@ -154,8 +167,30 @@ pub fn is_public_body(name: &str) -> bool {
 
 /// Words too common in labels to tell one category from another.
 const WEAK_WORDS: [&str; 24] = [
-    "material", "and", "of", "for", "the", "to", "in", "on", "other", "general", "service", "services", "cost", "fee", "payment",
-    "supply", "supplies", "equipment", "misc", "miscellaneous", "commercial", "non", "external", "management",
+    "material",
+    "and",
+    "of",
+    "for",
+    "the",
+    "to",
+    "in",
+    "on",
+    "other",
+    "general",
+    "service",
+    "services",
+    "cost",
+    "fee",
+    "payment",
+    "supply",
+    "supplies",
+    "equipment",
+    "misc",
+    "miscellaneous",
+    "commercial",
+    "non",
+    "external",
+    "management",
 ];
 
 /// ProClass labels in [`words`] form: per code, its own words (below level 1) and its
@@ -166,7 +201,8 @@ struct LabelIndex {
 }
 
 fn strong(words: Vec<String>) -> Vec<String> {
-    let mut words: Vec<String> = words.into_iter().filter(|w| !WEAK_WORDS.contains(&w.as_str()) && w.len() > 1).collect();
+    let mut words: Vec<String> =
+        words.into_iter().filter(|w| !WEAK_WORDS.contains(&w.as_str()) && w.len() > 1).collect();
     words.sort();
     words.dedup();
     words
@@ -185,7 +221,8 @@ fn index() -> &'static LabelIndex {
             .into_iter()
             .filter_map(|code| {
                 let group = &groups.iter().find(|(g, _)| g.level1() == code.level1())?.1;
-                let own: Vec<String> = strong(words(code.short_label()?)).into_iter().filter(|w| !group.contains(w)).collect();
+                let own: Vec<String> =
+                    strong(words(code.short_label()?)).into_iter().filter(|w| !group.contains(w)).collect();
                 (!own.is_empty()).then_some((code, own))
             })
             .collect();
@@ -222,7 +259,8 @@ pub fn match_label(text: &str) -> Option<Category> {
         let first = codes[0];
         let same_group = codes.iter().all(|c| c.level1() == first.level1());
         // A group named in the text settles which of several groups' labels is meant.
-        let named: Vec<&ProclassCode> = codes.iter().filter(|c| group_hits.iter().any(|g| g.level1() == c.level1())).collect();
+        let named: Vec<&ProclassCode> =
+            codes.iter().filter(|c| group_hits.iter().any(|g| g.level1() == c.level1())).collect();
         return match (same_group, codes.len(), named.as_slice()) {
             (true, 1, _) => Some(Category::Code(first)),
             (true, _, _) => Some(Category::Code(ProclassCode::group(first.level1())?)),
@@ -255,13 +293,22 @@ mod tests {
 
     #[test]
     fn out_of_scope_words_are_whole_words_or_phrases() {
-        for text in ["Levies", "Ctax - Preceptor Payments", "Grant Payments", "Payments to H A", "Long Term Debtors", "Pension Contributions", "NNDR"] {
+        for text in [
+            "Levies",
+            "Ctax - Preceptor Payments",
+            "Grant Payments",
+            "Payments to H A",
+            "Long Term Debtors",
+            "Pension Contributions",
+            "NNDR",
+        ] {
             assert!(says_out_of_scope(text), "{text}");
         }
         for text in ["Taxi Services", "Electricity", "Hand Tools", "Agency staff provision", "Refuse Collection"] {
             assert!(!says_out_of_scope(text), "{text}");
         }
-        assert!(is_public_body("SALFORD ROYAL NHS FOUNDATION TRUST"));
+        assert!(is_public_body("NHS Salford CCG"));
+        assert!(!is_public_body("SALFORD ROYAL NHS FOUNDATION TRUST"));
         assert!(is_public_body("Greater Manchester Combined Authority"));
         assert!(!is_public_body("Councillor Supplies Ltd"));
     }
