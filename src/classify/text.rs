@@ -10,7 +10,13 @@ use std::sync::OnceLock;
 use crate::taxonomy::{Category, LEVEL1, ProclassCode};
 
 /// Clipped ledger spellings → the word they stand for.
-const ABBREVIATIONS: [(&str, &str); 22] = [
+const ABBREVIATIONS: [(&str, &str); 28] = [
+    ("veh", "vehicle"),
+    ("vehcle", "vehicle"),
+    ("resid", "residential"),
+    ("schl", "school"),
+    ("schls", "school"),
+    ("comp", "computer"),
     ("payts", "payment"),
     ("payt", "payment"),
     ("pmnts", "payment"),
@@ -230,15 +236,60 @@ fn index() -> &'static LabelIndex {
     })
 }
 
+/// Ledger words (in [`words`] form) for what ProClass labels call otherwise: the everyday
+/// descriptions of councils' subjective (expense type) analysis, as CIPFA's SeRCOP lays it
+/// out (premises, transport, supplies and services, third-party payments). A group code
+/// where the words name the group only.
+const LEDGER_PHRASES: [(&str, &str); 24] = [
+    ("building work", "391100"),
+    ("construction work", "391100"),
+    ("repair and maintenance", "391111"),
+    ("preventative maintenance", "391111"),
+    ("work", "390000"),
+    ("agency staff", "261400"),
+    ("agency fee", "261400"),
+    ("landline", "271700"),
+    ("mobilephone", "271800"),
+    ("mobile phone", "271800"),
+    ("telephone", "270000"),
+    ("computer", "270000"),
+    ("it", "270000"),
+    ("ict", "270000"),
+    ("consultant", "150000"),
+    ("home help", "321014"),
+    ("residential care", "321017"),
+    ("supporting people", "320000"),
+    ("carer", "320000"),
+    ("school", "170000"),
+    ("pupil", "170000"),
+    ("bed and breakfast", "250000"),
+    ("unitary charge", "190000"),
+    ("private finance", "190000"),
+];
+
 /// The ProClass code whose label a council's text names: the code whose own label words the
 /// text holds most of (all of them, for a label of one or two words), when the best codes
 /// all sit in one level-1 group; else the group whose name the text holds. None when the
 /// words point at several groups or none.
 pub fn match_label(text: &str) -> Option<Category> {
     let text_words = strong(words(text));
-    if text_words.is_empty() {
-        return None;
+    let all_words = words(text);
+    let ledger = LEDGER_PHRASES
+        .iter()
+        .filter(|(phrase, _)| contains_phrase(&all_words, phrase))
+        .max_by_key(|(phrase, _)| phrase.split(' ').count())
+        .and_then(|(_, code)| ProclassCode::parse(code))
+        .map(Category::Code);
+    let labelled = match_label_words(&text_words);
+    // A label's own code beats a ledger word; a ledger word beats a group guessed from labels.
+    match (labelled, ledger) {
+        (Some(Category::Code(code)), _) if !code.is_group() => labelled,
+        (_, Some(found)) => Some(found),
+        _ => labelled,
     }
+}
+
+fn match_label_words(text_words: &[String]) -> Option<Category> {
     let index = index();
     let mut best: BTreeMap<(usize, std::cmp::Reverse<usize>), Vec<ProclassCode>> = BTreeMap::new();
     for (code, label) in &index.codes {
@@ -325,5 +376,14 @@ mod tests {
         // Equipment is in many groups' labels, and says nothing on its own.
         assert_eq!(match_label("Equipment"), None);
         assert_eq!(match_label("Miscellaneous"), None);
+        // Ledger words ProClass labels do not use.
+        assert_eq!(match_label("Works and associated costs for Land and Buildings"), code("390000"));
+        assert_eq!(match_label("Building Works"), code("391100"));
+        assert_eq!(match_label("Mobilephone Charges"), code("271800"));
+        assert_eq!(match_label("ICT Support & Maintenance"), code("270000"));
+        // Residential care (321017) or an older people's residential home (321018): social care.
+        assert_eq!(match_label("Resid Care Home").and_then(Category::level1), Some(32));
+        // A label's own code still wins over a ledger word.
+        assert_eq!(match_label("Vehicle Leasing Works"), code("381600"));
     }
 }
