@@ -138,6 +138,9 @@ enum Key {
     ExpenseType,
     PublishedCategory,
     Department,
+    /// A purpose's opening words: councils' purpose lines start with a stable description
+    /// (`CLIENTS LIFT REP & M - ...`) before the invoice's own dates and references.
+    Purpose,
     /// An expense type's words, in any council.
     AnyCouncilExpense,
 }
@@ -161,6 +164,13 @@ fn learned_keys(row: &Evidence<'_>) -> Vec<(Key, String)> {
     }
     if let Some(v) = own(row.department) {
         keys.push((Key::Department, v));
+    }
+    if let Some(purpose) = row.purpose {
+        let opening: Vec<String> =
+            text::words(purpose).into_iter().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).take(3).collect();
+        if !opening.is_empty() {
+            keys.push((Key::Purpose, format!("{council}\u{1f}{}", opening.join(" "))));
+        }
     }
     if let Some(e) = row.expense_type {
         let words = text::words(e).join(" ");
