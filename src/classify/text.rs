@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 use crate::taxonomy::{Category, LEVEL1, ProclassCode};
 
 /// Clipped ledger spellings → the word they stand for.
-const ABBREVIATIONS: [(&str, &str); 28] = [
+const ABBREVIATIONS: [(&str, &str); 29] = [
+    ("sch", "school"),
     ("veh", "vehicle"),
     ("vehcle", "vehicle"),
     ("resid", "residential"),
