@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod classify;
 pub mod cli;
 pub mod dates;
 pub mod demo;
@@ -22,6 +23,7 @@ pub mod semantic;
 pub mod sources;
 pub mod suppliers;
 pub mod syntax;
+pub mod taxonomy;
 pub mod workplan;
 
 pub use error::{Error, ErrorKind, Result};

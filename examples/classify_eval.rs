@@ -1,0 +1,420 @@
+//! Measures the category classifier on the real councils' files (issue 11):
+//!
+//! - coverage by value per council per tier, with no hand mapping;
+//! - accuracy by value at level 1 and at full code on Trafford, with its published codes
+//!   hidden for a supplier-disjoint half of its suppliers (split by a hash of the supplier
+//!   key, so the supplier tier cannot copy them), then the halves swapped;
+//! - accuracy by value on `benches/classification/hand-labels.csv` when it exists.
+//!
+//! `cargo run --example classify_eval`. Reads `../shared/data/real/` itself (the `csv` and
+//! `zip` crates, not spendql's ingest), so what is measured is the classifier alone. An
+//! unclassified payment counts as wrong; accuracy weighs each payment by its size.
+//! `CLASSIFY_EVAL_WRONG=1` also prints (to stderr) the largest hidden-code misses by
+//! department, truth and guess, to see which class of input the rules miss.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use spendql::classify::{CategoryMap, Classification, Evidence, Source, classify_rows};
+use spendql::money::{money_text, parse_amount};
+use spendql::suppliers::{is_redacted, supplier_key};
+use spendql::taxonomy::{Category, lookup_published};
+
+/// One payment, owned; [`Row::evidence`] lends it to the classifier.
+#[derive(Clone)]
+struct Row {
+    council: String,
+    /// Which file and data row (1-based, after the header) it came from, for hand labels.
+    file: String,
+    line: usize,
+    supplier_key: String,
+    supplier_name: Option<String>,
+    pence: i128,
+    published_category: Option<String>,
+    published_code: Option<String>,
+    expense_type: Option<String>,
+    purpose: Option<String>,
+    department: Option<String>,
+}
+
+impl Row {
+    fn evidence(&self) -> Evidence<'_> {
+        Evidence {
+            council: &self.council,
+            supplier_key: &self.supplier_key,
+            supplier_name: self.supplier_name.as_deref(),
+            pence: self.pence,
+            published_category: self.published_category.as_deref(),
+            published_code: self.published_code.as_deref(),
+            expense_type: self.expense_type.as_deref(),
+            purpose: self.purpose.as_deref(),
+            department: self.department.as_deref(),
+            account_code: None,
+        }
+    }
+}
+
+/// A cell, or none when blank or a placeholder.
+fn cell(text: &str) -> Option<String> {
+    let text = text.trim();
+    let placeholder = text.is_empty() || ["NA", "N/A", "NULL", "-"].iter().any(|p| text.eq_ignore_ascii_case(p));
+    (!placeholder).then(|| text.to_string())
+}
+
+/// Rows of one CSV text, by header names (the first that exists of each list).
+fn read_csv(text: &[u8], file: &str, columns: &Columns, rows: &mut Vec<Row>) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    let headers: Vec<String> = reader
+        .byte_headers()
+        .expect("header")
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim_matches(|c: char| !c.is_ascii_graphic()).to_string())
+        .collect();
+    let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| h.eq_ignore_ascii_case(n)));
+    let council = find(columns.council).expect("council column");
+    let supplier = find(columns.supplier).expect("supplier column");
+    let amount = find(columns.amount).expect("amount column");
+    let get = |names: &[&str]| if names.is_empty() { None } else { find(names) };
+    let (code, label, expense, purpose, department) = (
+        get(columns.code),
+        get(columns.label),
+        get(columns.expense_type),
+        get(columns.purpose),
+        get(columns.department),
+    );
+    for (i, record) in reader.byte_records().enumerate() {
+        let Ok(record) = record else { continue };
+        let text = |index: Option<usize>| {
+            index.and_then(|i| record.get(i)).map(|b| String::from_utf8_lossy(b).into_owned()).and_then(|t| cell(&t))
+        };
+        let Ok(pence) = parse_amount(record.get(amount).unwrap_or_default()) else { continue };
+        // A row naming no council is a file's totals line, not a payment.
+        if text(Some(council)).is_none() {
+            continue;
+        }
+        let name = text(Some(supplier));
+        let key = name.as_deref().filter(|n| !is_redacted(n)).map(supplier_key).unwrap_or_default();
+        rows.push(Row {
+            council: text(Some(council)).unwrap_or_default(),
+            file: file.to_string(),
+            line: i + 1,
+            supplier_key: key,
+            supplier_name: name,
+            pence,
+            published_category: text(label),
+            published_code: text(code),
+            expense_type: text(expense),
+            purpose: text(purpose),
+            department: text(department),
+        });
+    }
+}
+
+struct Columns {
+    council: &'static [&'static str],
+    supplier: &'static [&'static str],
+    amount: &'static [&'static str],
+    code: &'static [&'static str],
+    label: &'static [&'static str],
+    expense_type: &'static [&'static str],
+    purpose: &'static [&'static str],
+    department: &'static [&'static str],
+}
+
+const MANCHESTER: Columns = Columns {
+    council: &["Body Name"],
+    supplier: &["Supplier Name"],
+    amount: &["Net Amount"],
+    code: &[],
+    label: &[],
+    expense_type: &["Expenses Type"],
+    purpose: &[],
+    department: &["Service Area"],
+};
+
+const SALFORD: Columns = Columns {
+    council: &["Authority Name"],
+    supplier: &["Vendor Name"],
+    amount: &["Net"],
+    code: &[],
+    label: &[],
+    expense_type: &["GL Description"],
+    purpose: &[],
+    department: &["Service Area"],
+};
+
+const TRAFFORD: Columns = Columns {
+    council: &["OrganisationLabel"],
+    supplier: &["BeneficiaryName"],
+    amount: &["Amount"],
+    code: &["ProclassCode"],
+    label: &["ProclassLabel"],
+    expense_type: &[],
+    purpose: &["Purpose"],
+    department: &["OrganisationalUnit"],
+};
+
+fn csv_files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        p.extension().is_some_and(|e| e == "csv")
+            && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+    });
+    files.sort();
+    files
+}
+
+fn load(real: &Path) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (dir, prefix, columns) in [("manchester", "", &MANCHESTER), ("salford", "20", &SALFORD)] {
+        for path in csv_files(&real.join(dir), prefix) {
+            let bytes = std::fs::read(&path).expect("read file");
+            let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+            read_csv(&bytes, &name, columns, &mut rows);
+        }
+    }
+    let zip_path = real.join("trafford/trafford-supplier-spend-2024-25.zip");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).expect("open zip")).expect("read zip");
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("zip entry");
+        let name = format!("trafford/{}", entry.name().expect("entry name"));
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("unzip");
+        read_csv(&bytes, &name, &TRAFFORD, &mut rows);
+    }
+    rows
+}
+
+fn percent(part: i128, whole: i128) -> String {
+    if whole == 0 { "-".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
+}
+
+fn coverage(rows: &[Row], result: &[Classification]) {
+    println!("\n## Coverage by value (net spend), no hand mapping\n");
+    println!("| council | spend | classified | out of scope | {} |", Source::ALL.map(Source::as_str).join(" | "));
+    println!("|---|---|---|---|{}", "---|".repeat(Source::ALL.len()));
+    let mut councils: BTreeMap<&str, (i128, HashMap<Source, i128>, i128)> = BTreeMap::new();
+    for (row, class) in rows.iter().zip(result) {
+        let entry = councils.entry(&row.council).or_default();
+        entry.0 += row.pence;
+        *entry.1.entry(class.source).or_default() += row.pence;
+        if class.category == Some(Category::OutOfScope) {
+            entry.2 += row.pence;
+        }
+    }
+    for (council, (total, by_source, out)) in &councils {
+        let classified = total - by_source.get(&Source::None).copied().unwrap_or(0);
+        let cells: Vec<String> =
+            Source::ALL.iter().map(|s| percent(by_source.get(s).copied().unwrap_or(0), *total)).collect();
+        println!(
+            "| {council} | {} | {} | {} | {} |",
+            money_text(*total),
+            percent(classified, *total),
+            percent(*out, *total),
+            cells.join(" | ")
+        );
+    }
+}
+
+fn unclassified(rows: &[Row], result: &[Classification]) {
+    println!("\n## Largest unclassified council values (expense type, else department)\n");
+    let mut by: BTreeMap<&str, HashMap<&str, i128>> = BTreeMap::new();
+    for (row, class) in rows.iter().zip(result) {
+        if class.source == Source::None {
+            let value = row.expense_type.as_deref().or(row.department.as_deref()).unwrap_or("(blank)");
+            *by.entry(&row.council).or_default().entry(value).or_default() += row.pence;
+        }
+    }
+    for (council, values) in by {
+        let mut values: Vec<(&str, i128)> = values.into_iter().collect();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = values.iter().take(8).map(|(v, p)| format!("{v} ({})", money_text(*p))).collect();
+        println!("- {council}: {}", top.join("; "));
+    }
+}
+
+/// FNV-1a: a fixed hash, so the split is the same on every machine and run.
+fn half_of(key: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash % 2
+}
+
+#[derive(Default)]
+struct Score {
+    total: u128,
+    level1: u128,
+    full: u128,
+    rows: usize,
+}
+
+impl Score {
+    fn add(&mut self, truth: Category, got: Option<Category>, pence: i128) {
+        let weight = pence.unsigned_abs();
+        self.total += weight;
+        self.rows += 1;
+        if got.is_some_and(|g| g.at_level1() == truth.at_level1()) {
+            self.level1 += weight;
+        }
+        if got == Some(truth) {
+            self.full += weight;
+        }
+    }
+
+    fn line(&self, what: &str) -> String {
+        let ratio = |part: u128| if self.total == 0 { 0.0 } else { part as f64 / self.total as f64 };
+        format!(
+            "| {what} | {} | {} | {:.3} | {:.3} |",
+            self.rows,
+            money_text(self.total as i128),
+            ratio(self.level1),
+            ratio(self.full)
+        )
+    }
+}
+
+fn hidden_halves(rows: &[Row]) {
+    println!("\n## Trafford with published codes hidden for half its suppliers\n");
+    println!("| hidden half | payments | value | level-1 accuracy | full-code accuracy |\n|---|---|---|---|---|");
+    let mut both = Score::default();
+    let mut in_scope = Score::default();
+    for half in 0..2 {
+        let mut hidden = Vec::new();
+        let masked: Vec<Row> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let truth = lookup_published(row.published_code.as_deref(), row.published_category.as_deref());
+                if let Some(truth) = truth
+                    && row.council.starts_with("Trafford")
+                    && half_of(&row.supplier_key) == half
+                {
+                    hidden.push((i, truth));
+                    Row { published_code: None, published_category: None, ..row.clone() }
+                } else {
+                    row.clone()
+                }
+            })
+            .collect();
+        let evidence: Vec<Evidence<'_>> = masked.iter().map(Row::evidence).collect();
+        let result = classify_rows(&evidence, &CategoryMap::default());
+        let mut score = Score::default();
+        let mut by_source: HashMap<Source, Score> = HashMap::new();
+        let mut wrong: HashMap<(String, String, String), i128> = HashMap::new();
+        for (i, truth) in &hidden {
+            if result[*i].category.map(Category::at_level1) != Some(truth.at_level1())
+                && std::env::var_os("CLASSIFY_EVAL_WRONG").is_some()
+            {
+                *wrong
+                    .entry((
+                        rows[*i].department.clone().unwrap_or_default(),
+                        truth.label(),
+                        result[*i]
+                            .category
+                            .map(|c| format!("{} {}", result[*i].source.as_str(), c.label()))
+                            .unwrap_or_default(),
+                    ))
+                    .or_default() += rows[*i].pence.abs();
+            }
+        }
+        let mut wrong: Vec<_> = wrong.into_iter().collect();
+        wrong.sort_by_key(|w| std::cmp::Reverse(w.1));
+        for w in wrong.iter().take(25) {
+            eprintln!("{w:?}");
+        }
+        for (i, truth) in hidden {
+            score.add(truth, result[i].category, rows[i].pence);
+            both.add(truth, result[i].category, rows[i].pence);
+            if result[i].category != Some(Category::OutOfScope) {
+                in_scope.add(truth, result[i].category, rows[i].pence);
+            }
+            by_source.entry(result[i].source).or_default().add(truth, result[i].category, rows[i].pence);
+        }
+        println!("{}", score.line(&format!("half {half}")));
+        for source in Source::ALL {
+            if let Some(s) = by_source.get(&source) {
+                println!("{}", s.line(&format!("half {half}, classified by {}", source.as_str())));
+            }
+        }
+    }
+    println!("{}", both.line("both halves"));
+    // Trafford codes levies and payments to other public bodies under ProClass codes; the
+    // rules hold them out of scope, which counts as wrong above.
+    println!("{}", in_scope.line("both halves, without the payments classified out of scope"));
+}
+
+/// `benches/classification/hand-labels.csv`, read by its header: a file and row naming the
+/// payment, and its level 1 (two digits, a ProClass code, or `out of scope`).
+fn hand_labels(rows: &[Row], result: &[Classification]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/classification/hand-labels.csv");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        println!("\n(no {}: hand-labelled accuracy not measured)", path.display());
+        return;
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).comment(Some(b'#')).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().expect("header").iter().map(|h| h.trim().to_lowercase()).collect();
+    println!("\n## Hand-labelled payments ({})\n\nheader: {}", path.display(), headers.join(","));
+    let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| h == n));
+    let (Some(file), Some(line), Some(label)) = (
+        find(&["file", "source_file"]),
+        find(&["row", "line", "data_row", "record"]),
+        find(&["level1", "level_1", "label", "proclass_level1", "category"]),
+    ) else {
+        println!("columns not recognised; not measured");
+        return;
+    };
+    let index: HashMap<(&str, usize), usize> =
+        rows.iter().enumerate().map(|(i, r)| ((r.file.as_str(), r.line), i)).collect();
+    let mut score = Score::default();
+    let mut missing = 0;
+    for record in reader.records().flatten() {
+        let file_name = record.get(file).unwrap_or_default().trim().trim_start_matches("real/");
+        let Some(&i) =
+            record.get(line).and_then(|l| l.trim().parse().ok()).and_then(|l: usize| index.get(&(file_name, l)))
+        else {
+            missing += 1;
+            continue;
+        };
+        let text = record.get(label).unwrap_or_default().trim();
+        let truth = Category::parse(text)
+            .or_else(|| text.parse::<u8>().ok().and_then(spendql::taxonomy::ProclassCode::group).map(Category::Code));
+        let Some(truth) = truth else {
+            missing += 1;
+            continue;
+        };
+        // Hand labels are level 1: compare there only.
+        score.add(truth.at_level1(), result[i].category.map(Category::at_level1), rows[i].pence);
+    }
+    println!(
+        "| labels | payments | value | level-1 accuracy | (level 1 again) |\n|---|---|---|---|---|\n{}",
+        score.line("hand labels")
+    );
+    if missing > 0 {
+        println!("({missing} labels did not name a payment or a class)");
+    }
+}
+
+fn main() {
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
+    if !real.is_dir() {
+        println!("classify_eval: {} is absent; nothing measured", real.display());
+        return;
+    }
+    let rows = load(&real);
+    println!("# Category classification (issue 11): {} payments", rows.len());
+    let evidence: Vec<Evidence<'_>> = rows.iter().map(Row::evidence).collect();
+    let result = classify_rows(&evidence, &CategoryMap::default());
+    coverage(&rows, &result);
+    unclassified(&rows, &result);
+    hidden_halves(&rows);
+    hand_labels(&rows, &result);
+}

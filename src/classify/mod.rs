@@ -1,0 +1,452 @@
+//! Classification of every payment into the harmonised taxonomy (ProClass or out of scope),
+//! in recorded tiers, as pure deterministic functions over in-memory evidence rows: ingest
+//! builds [`Evidence`] from the rows it writes and stores what [`classify_rows`] returns, so
+//! the rules live here once and are tested without a dataset.
+//!
+//! The tiers, strongest first ([`Source`]):
+//! 1. `mapped`: the dataset's `categories.toml` names one of the row's values ([`map`]); an
+//!    analyst's correction wins over everything, published codes included. Mappings are
+//!    applied last and are no evidence for other rows, so a mapping changes exactly the rows
+//!    it names.
+//! 2. `published`: the council published a ProClass code or label, read through the code.
+//! 3. `supplier`: the payee's classified spend elsewhere in the dataset (any council) is
+//!    concentrated in one category ([`CONCENTRATION`]).
+//! 4. `text`: the council's own words. Out-of-scope words (a levy is a levy whoever receives
+//!    it) and public-body payees; what the dataset has learned its values mean (an expense
+//!    type or department whose classified value is concentrated in one category); ProClass
+//!    labels the words name ([`text`]).
+//! 5. `none`: unclassified, and counted.
+//!
+//! Out-of-scope words are checked before the supplier tier, though recorded as `text`: the
+//! ledger's own "levy" or "payment to health authority" describes the payment, while a
+//! supplier's other payments are only a guess at it.
+
+mod evidence;
+pub mod map;
+pub mod text;
+
+pub use evidence::Evidence;
+pub use map::{CATEGORIES_FILE, CategoryMap};
+
+use std::collections::HashMap;
+
+use crate::taxonomy::{Category, lookup_published};
+
+/// How much of a supplier's or a council value's classified spend (by value) one category
+/// must hold before the rest of its payments are given it: at 80%, copying the category is
+/// right for at least four pounds in five of the evidence, which keeps the guess above the
+/// bar an unseen payment's accuracy has to clear, while a supplier with two real lines of
+/// business (say 60/40) is left to the row's own words.
+pub const CONCENTRATION: f64 = 0.8;
+
+/// How a row's category was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// A `categories.toml` mapping.
+    Mapped,
+    /// A ProClass code or label the council published.
+    Published,
+    /// The supplier's classified spend elsewhere.
+    Supplier,
+    /// The council's own words.
+    Text,
+    /// Not classified.
+    None,
+}
+
+impl Source {
+    /// Every source, strongest first.
+    pub const ALL: [Source; 5] = [Source::Mapped, Source::Published, Source::Supplier, Source::Text, Source::None];
+
+    /// The `category_source` value: `mapped`, `published`, `supplier`, `text`, `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Mapped => "mapped",
+            Source::Published => "published",
+            Source::Supplier => "supplier",
+            Source::Text => "text",
+            Source::None => "none",
+        }
+    }
+}
+
+/// One row's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    /// The harmonised category, none when unclassified.
+    pub category: Option<Category>,
+    /// How it was decided.
+    pub source: Source,
+}
+
+impl Classification {
+    const NONE: Classification = Classification { category: None, source: Source::None };
+
+    fn by(source: Source, category: Category) -> Classification {
+        Classification { category: Some(category), source }
+    }
+}
+
+/// Value per category, with how many distinct suppliers brought it.
+#[derive(Default)]
+struct Tally {
+    value: HashMap<Category, u128>,
+    suppliers: HashMap<Category, Vec<usize>>,
+    total: u128,
+}
+
+impl Tally {
+    fn add(&mut self, category: Category, weight: u128, supplier: usize) {
+        *self.value.entry(category).or_default() += weight;
+        let seen = self.suppliers.entry(category).or_default();
+        if !seen.contains(&supplier) && seen.len() < 2 {
+            seen.push(supplier);
+        }
+        self.total += weight;
+    }
+
+    /// The category holding [`CONCENTRATION`] of the value; failing that, the level-1 group
+    /// holding it. `min_suppliers` asks for evidence from more than one payee.
+    fn concentrated(&self, min_suppliers: usize) -> Option<Category> {
+        if self.total == 0 {
+            return None;
+        }
+        let enough = |value: u128| value as f64 >= CONCENTRATION * self.total as f64;
+        // Largest value first; the lower category breaks ties, so the result never depends
+        // on hashing order.
+        let top = self.value.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        if enough(*top.1) {
+            let spread = self.suppliers.get(top.0).map_or(0, Vec::len);
+            return (spread >= min_suppliers).then_some(*top.0);
+        }
+        let mut groups: HashMap<Category, u128> = HashMap::new();
+        for (category, value) in &self.value {
+            *groups.entry(category.at_level1()).or_default() += value;
+        }
+        let group = groups.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        let spread: usize =
+            self.value.keys().filter(|c| c.at_level1() == *group.0).map(|c| self.suppliers[c].len()).sum();
+        (enough(*group.1) && spread >= min_suppliers).then_some(*group.0)
+    }
+}
+
+/// The council values the text tier learns from, most specific first.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    DepartmentExpense,
+    AccountCode,
+    ExpenseType,
+    PublishedCategory,
+    Department,
+    /// A purpose's opening words: councils' purpose lines start with a stable description
+    /// (`CLIENTS LIFT REP & M - ...`) before the invoice's own dates and references.
+    Purpose,
+    /// An expense type's words, in any council.
+    AnyCouncilExpense,
+}
+
+fn learned_keys(row: &Evidence<'_>) -> Vec<(Key, String)> {
+    let council = map::normal(row.council);
+    let own =
+        |value: Option<&str>| value.map(map::normal).filter(|v| !v.is_empty()).map(|v| format!("{council}\u{1f}{v}"));
+    let mut keys = Vec::new();
+    if let (Some(d), Some(e)) = (own(row.department), row.expense_type.map(map::normal).filter(|v| !v.is_empty())) {
+        keys.push((Key::DepartmentExpense, format!("{d}\u{1f}{e}")));
+    }
+    for (key, value) in [
+        (Key::AccountCode, row.account_code),
+        (Key::ExpenseType, row.expense_type),
+        (Key::PublishedCategory, row.published_category),
+    ] {
+        if let Some(v) = own(value) {
+            keys.push((key, v));
+        }
+    }
+    if let Some(v) = own(row.department) {
+        keys.push((Key::Department, v));
+    }
+    if let Some(purpose) = row.purpose {
+        let opening: Vec<String> =
+            text::words(purpose).into_iter().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).take(3).collect();
+        if !opening.is_empty() {
+            keys.push((Key::Purpose, format!("{council}\u{1f}{}", opening.join(" "))));
+        }
+    }
+    if let Some(e) = row.expense_type {
+        let words = text::words(e).join(" ");
+        if !words.is_empty() {
+            keys.push((Key::AnyCouncilExpense, words));
+        }
+    }
+    keys
+}
+
+/// The tiers that need nothing but the row itself and no mapping: published, and
+/// out-of-scope words.
+fn own_evidence(row: &Evidence<'_>) -> Classification {
+    if let Some(category) = lookup_published(row.published_code, row.published_category) {
+        return Classification::by(Source::Published, category);
+    }
+    let words_say = [row.expense_type, row.published_category].into_iter().flatten().any(text::says_out_of_scope)
+        || row.purpose.is_some_and(text::purpose_says_out_of_scope);
+    if words_say || row.supplier_name.is_some_and(text::is_public_body) {
+        return Classification::by(Source::Text, Category::OutOfScope);
+    }
+    Classification::NONE
+}
+
+/// Classify every row, each with how it was decided. Deterministic: the same rows in the
+/// same order give the same result. The dataset is the evidence: the supplier and learned
+/// tiers read the other rows' classifications.
+pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classification> {
+    let mut result: Vec<Classification> = rows.iter().map(own_evidence).collect();
+    let weight = |row: &Evidence<'_>| row.pence.unsigned_abs();
+
+    // Supplier ids, so tallies count distinct payees cheaply.
+    let mut supplier_ids: HashMap<&str, usize> = HashMap::new();
+    let ids: Vec<usize> = rows
+        .iter()
+        .map(|row| {
+            let next = supplier_ids.len();
+            *supplier_ids.entry(row.supplier_key).or_insert(next)
+        })
+        .collect();
+
+    // Tier 3: suppliers, from the rows their own evidence classified.
+    let mut by_supplier: HashMap<usize, Tally> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(category) = result[i].category
+            && !row.supplier_key.is_empty()
+        {
+            by_supplier.entry(ids[i]).or_default().add(category, weight(row), ids[i]);
+        }
+    }
+    let supplier_says: HashMap<usize, Option<Category>> =
+        by_supplier.iter().map(|(id, tally)| (*id, tally.concentrated(1))).collect();
+    for (i, row) in rows.iter().enumerate() {
+        if result[i].category.is_none()
+            && !row.supplier_key.is_empty()
+            && let Some(Some(category)) = supplier_says.get(&ids[i])
+        {
+            result[i] = Classification::by(Source::Supplier, *category);
+        }
+    }
+
+    // Tier 4: what each council value co-occurs with in tiers 1-3, then label words.
+    let keys: Vec<Vec<(Key, String)>> = rows.iter().map(learned_keys).collect();
+    let mut learned: HashMap<(Key, &str), Tally> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(category) = result[i].category {
+            for (key, value) in &keys[i] {
+                // A department spans too many kinds of payment to say a row is out of scope:
+                // one levy or debtor line would carry the whole service area out.
+                if *key == Key::Department && category == Category::OutOfScope {
+                    continue;
+                }
+                learned.entry((*key, value.as_str())).or_default().add(category, weight(row), ids[i]);
+            }
+        }
+    }
+    // Two payees at least: one payee's spend is the supplier tier's evidence, not the value's.
+    let learned_says: HashMap<(Key, &str), Category> =
+        learned.iter().filter_map(|(key, tally)| tally.concentrated(2).map(|c| (*key, c))).collect();
+    for (i, row) in rows.iter().enumerate() {
+        if result[i].category.is_some() {
+            continue;
+        }
+        let mut found = keys[i]
+            .iter()
+            .filter(|(key, _)| *key != Key::AnyCouncilExpense)
+            .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied());
+        found = found
+            .or_else(|| [row.expense_type, row.published_category].into_iter().flatten().find_map(text::match_label));
+        found = found.or_else(|| {
+            keys[i]
+                .iter()
+                .filter(|(key, _)| *key == Key::AnyCouncilExpense)
+                .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied())
+        });
+        if let Some(category) = found {
+            result[i] = Classification::by(Source::Text, category);
+        }
+    }
+    // Mappings last, and never as evidence for other rows: a mapping changes exactly the
+    // rows it names, so an analyst can predict what a correction does.
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(category) = map.lookup(row) {
+            result[i] = Classification::by(Source::Mapped, category);
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::taxonomy::ProclassCode;
+
+    const TRAFFORD: &str = "Trafford Council";
+    const MANCHESTER: &str = "Manchester City Council";
+
+    fn code(text: &str) -> Option<Category> {
+        Some(Category::Code(ProclassCode::parse(text).unwrap()))
+    }
+
+    fn published<'a>(supplier: &'a str, pence: i128, code: &'a str) -> Evidence<'a> {
+        Evidence { council: TRAFFORD, supplier_key: supplier, pence, published_code: Some(code), ..Evidence::default() }
+    }
+
+    fn ledger<'a>(supplier: &'a str, pence: i128, expense_type: &'a str) -> Evidence<'a> {
+        Evidence {
+            council: MANCHESTER,
+            supplier_key: supplier,
+            pence,
+            expense_type: Some(expense_type),
+            ..Evidence::default()
+        }
+    }
+
+    fn run(rows: &[Evidence<'_>]) -> Vec<(Option<Category>, &'static str)> {
+        classify_rows(rows, &CategoryMap::default()).iter().map(|c| (c.category, c.source.as_str())).collect()
+    }
+
+    #[test]
+    fn published_codes_and_labels_are_read_through_the_code() {
+        let rows = [
+            published("AMEY", 100, "321014"),
+            Evidence { published_category: Some("SOCIAL CARE : Domiciliary Care"), ..published("AMEY", 100, "NA") },
+        ];
+        assert_eq!(run(&rows), [(code("321014"), "published"), (code("321014"), "published")]);
+    }
+
+    #[test]
+    fn a_supplier_concentrated_in_one_code_lends_it_to_its_other_payments() {
+        // ACME: £900 in 391100 and £100 in 371000, 90% in one code. MIXED: 60/40 across two
+        // groups, under the bar. Manchester's payments to them carry no ProClass.
+        let rows = [
+            published("ACME", 90_000, "391100"),
+            published("ACME", -10_000, "371000"),
+            published("MIXED", 60_000, "391100"),
+            published("MIXED", 40_000, "371000"),
+            ledger("ACME", 5_000, "Payments to contractors"),
+            ledger("MIXED", 5_000, "Payments to contractors"),
+        ];
+        let got = run(&rows);
+        assert_eq!(got[4], (code("391100"), "supplier"));
+        assert_eq!(got[5], (None, "none"));
+    }
+
+    #[test]
+    fn a_supplier_spread_within_one_group_lends_the_group() {
+        // 50/50 between two construction codes: the code is unknown, the group is not.
+        let rows =
+            [published("BUILD", 50_000, "391100"), published("BUILD", 50_000, "391113"), ledger("BUILD", 1, "Works")];
+        assert_eq!(run(&rows)[2], (code("390000"), "supplier"));
+    }
+
+    #[test]
+    fn out_of_scope_words_decide_before_the_supplier() {
+        // GMCA's published payments are all transport, but Manchester's ledger says levy.
+        let rows = [
+            published("GMCA", 1_000_000, "361300"),
+            ledger("GMCA", 9_000_000, "Levies"),
+            ledger("NHS SALFORD", 5_000, "Payments for services"),
+            Evidence {
+                supplier_name: Some("NHS Salford CCG"),
+                ..ledger("NHS SALFORD CCG", 5_000, "Payts to Agencies")
+            },
+        ];
+        let got = run(&rows);
+        assert_eq!(got[1], (Some(Category::OutOfScope), "text"));
+        // A key is no name: only the published name marks a public body.
+        assert_eq!(got[2], (None, "none"));
+        assert_eq!(got[3], (Some(Category::OutOfScope), "text"));
+    }
+
+    #[test]
+    fn expense_types_learn_from_the_codes_they_co_occur_with() {
+        // Two payees under "Refuse Collection" reach 182013 through the supplier tier, so a
+        // third payee nobody has classified gets it from the expense type. "Sundries" has
+        // one classified payee only: no lesson.
+        let rows = [
+            published("BINS A", 10_000, "182013"),
+            published("BINS B", 10_000, "182013"),
+            published("ONE", 10_000, "111200"),
+            ledger("BINS A", 3_000, "Refuse Collection"),
+            ledger("BINS B", 3_000, "Refuse Collection"),
+            ledger("NEW BINS", 3_000, "refuse  collection"),
+            ledger("ONE", 3_000, "Sundries"),
+            ledger("OTHER", 3_000, "Sundries"),
+        ];
+        let got = run(&rows);
+        assert_eq!(got[5], (code("182013"), "text"));
+        assert_eq!(got[7], (None, "none"));
+    }
+
+    #[test]
+    fn departments_learn_too() {
+        let rows = [
+            Evidence { department: Some("Lift Repairs"), ..published("LIFTS A", 100, "191400") },
+            Evidence { department: Some("Lift Repairs"), ..published("LIFTS B", 100, "191400") },
+            Evidence { department: Some("LIFT REPAIRS"), ..published("LIFTS C", 100, "NA") },
+        ];
+        assert_eq!(run(&rows)[2], (code("191400"), "text"));
+    }
+
+    #[test]
+    fn label_words_classify_what_nothing_else_does() {
+        let rows =
+            [ledger("POWER CO", 100, "Electricity"), ledger("X", 100, "Miscellaneous Exes"), ledger("", 100, "Gas")];
+        assert_eq!(run(&rows), [(code("371000"), "text"), (None, "none"), (code("371100"), "text")]);
+    }
+
+    #[test]
+    fn a_redacted_supplier_gets_no_supplier_tier() {
+        let rows = [published("", 100, "391100"), ledger("", 100, "Payments to contractors")];
+        assert_eq!(run(&rows)[1], (None, "none"));
+    }
+
+    #[test]
+    fn a_mapping_wins_and_changes_exactly_the_rows_it_names() {
+        let rows = [
+            published("ACME", 90_000, "391100"),
+            ledger("ACME", 5_000, "Payments to contractors"),
+            ledger("ACME", 5_000, "Agency staff"),
+            Evidence { council: "Salford City Council", ..ledger("ACME", 5_000, "Agency staff") },
+            Evidence { expense_type: Some("Agency staff"), ..published("ACME", 1_000, "391100") },
+        ];
+        let map = CategoryMap::parse(
+            "[council.\"Manchester City Council\".expense_type]\n\"AGENCY STAFF\" = \"261400\"\n\
+             [council.\"Trafford Council\".expense_type]\n\"Agency staff\" = \"out of scope\"\n",
+            Path::new("categories.toml"),
+        )
+        .unwrap();
+        let before = classify_rows(&rows, &CategoryMap::default());
+        let after = classify_rows(&rows, &map);
+        let changed: Vec<usize> = (0..rows.len()).filter(|&i| before[i] != after[i]).collect();
+        assert_eq!(changed, [2, 4]);
+        assert_eq!(after[2], Classification { category: code("261400"), source: Source::Mapped });
+        // A mapping overrides what the council published.
+        assert_eq!(after[4], Classification { category: Some(Category::OutOfScope), source: Source::Mapped });
+        assert_eq!(after[3], before[3]);
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_hashing() {
+        let rows: Vec<Evidence<'_>> = (0..40)
+            .map(|i| {
+                if i % 2 == 0 {
+                    published(["A", "B", "C", "D"][i % 4], 100, "391100")
+                } else {
+                    ledger(["A", "B", "E"][i % 3], 100, "Works")
+                }
+            })
+            .collect();
+        let first = classify_rows(&rows, &CategoryMap::default());
+        for _ in 0..5 {
+            assert_eq!(classify_rows(&rows, &CategoryMap::default()), first);
+        }
+    }
+}
