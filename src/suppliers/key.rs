@@ -85,6 +85,25 @@ pub struct KeyRules {
     /// characters with three or more digits (`Amazon.Co.Uk*2D40F5Kk4`, `Premier Inn 39137590`),
     /// and a run of five or more digits glued to the end of a word (`PREMIER INN44013615`).
     pub references: bool,
+    /// A `#` after the first word ends the name: what follows is a second line of the
+    /// council's supplier record, an account number or a reference (`Making Space#4`,
+    /// `Mill View Care Home#BUPA`, `WAYFAIR #2288668994`).
+    pub hash_notes: bool,
+    /// Letters with accents are read without them (`Café` → `CAFE`), as councils' systems
+    /// often drop them.
+    pub fold_accents: bool,
+    /// A run of two or more one-letter words is one word (`M R M Street Furniture` →
+    /// `MRM STREET FURNITURE`): initials spaced or not.
+    pub join_initials: bool,
+    /// `X (a) division of Y`, `X (part of Y)`: keyed on Y, the legal entity, unless X
+    /// carries a legal form itself (`Eventcity Ltd Part Of Peel Group` is Eventcity).
+    pub division_of: bool,
+    /// Common abbreviations are read in full: `ASSOC`/`ASSN` (association), `SVCS`/`SERVS`
+    /// (services), `BROS` (brothers), `INTL` (international), `MGMT` (management).
+    pub abbreviations: bool,
+    /// A bare `TA` between words is a trading-as marker too (`Leeds Commercial TA L C
+    /// Vehicle Hire`), when two words of at least two letters come before it.
+    pub bare_ta: bool,
 }
 
 impl KeyRules {
@@ -100,6 +119,12 @@ impl KeyRules {
         plus_as_and: false,
         trailing_group: false,
         references: false,
+        hash_notes: false,
+        fold_accents: false,
+        join_initials: false,
+        division_of: false,
+        abbreviations: false,
+        bare_ta: false,
     };
 
     /// The rules [`supplier_key`] applies: each kept because it raised F1 on the labelled
@@ -115,6 +140,12 @@ impl KeyRules {
         plus_as_and: true,
         trailing_group: false,
         references: true,
+        hash_notes: true,
+        fold_accents: true,
+        join_initials: true,
+        division_of: true,
+        abbreviations: true,
+        bare_ta: true,
     };
 }
 
@@ -130,20 +161,32 @@ pub fn supplier_key(name: &str) -> String {
 
 /// The supplier key of a name under the given rules.
 pub fn supplier_key_with(name: &str, rules: &KeyRules) -> String {
+    let name = if rules.hash_notes { before_hash(name, rules) } else { name };
+    let name = if rules.division_of { division_entity(name, rules) } else { name };
     let part = match rules.trading_as {
         TradingAs::Keep => name,
-        policy => match trading_as_split(name) {
+        policy => match trading_as_split(name, rules.bare_ta) {
             Some((legal, trading)) => {
                 let (first, second) =
                     if policy == TradingAs::LegalEntity { (legal, trading) } else { (trading, legal) };
-                if key_words(first, rules.plus_as_and).is_empty() { second } else { first }
+                if key_words(first, rules).is_empty() { second } else { first }
             }
             None => name,
         },
     };
-    let mut words = key_words(part, rules.plus_as_and);
+    let mut words = key_words(part, rules);
     if rules.references {
         drop_references(&mut words);
+    }
+    if rules.join_initials {
+        join_initials(&mut words);
+    }
+    if rules.abbreviations {
+        for word in &mut words {
+            if let Some(full) = ABBREVIATIONS.iter().find(|(short, _)| short == word).map(|(_, full)| full) {
+                *word = (*full).to_string();
+            }
+        }
     }
     if rules.cut_after_legal_form
         && let Some(end) = words.iter().skip(1).position(|w| NAME_ENDING_FORMS.contains(&w.as_str()))
@@ -163,6 +206,64 @@ pub fn supplier_key_with(name: &str, rules: &KeyRules) -> String {
     let keep = trailing_kept(&words, rules);
     words.truncate(keep);
     words.join(" ")
+}
+
+/// Abbreviations read in full ([`KeyRules::abbreviations`]): only ones with no other
+/// common reading in a supplier's name.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("ASSOC", "ASSOCIATION"),
+    ("ASSN", "ASSOCIATION"),
+    ("SVCS", "SERVICES"),
+    ("SERVS", "SERVICES"),
+    ("BROS", "BROTHERS"),
+    ("INTL", "INTERNATIONAL"),
+    ("MGMT", "MANAGEMENT"),
+];
+
+/// The name before the first `#` that follows a word ([`KeyRules::hash_notes`]).
+fn before_hash<'a>(name: &'a str, rules: &KeyRules) -> &'a str {
+    name.match_indices('#')
+        .map(|(at, _)| &name[..at])
+        .find(|before| !key_words(before, rules).is_empty())
+        .unwrap_or(name)
+}
+
+/// `X (a) division of Y` / `X (part of Y)` → `Y`, unless `X` has a legal form or `Y` is
+/// empty ([`KeyRules::division_of`]).
+fn division_entity<'a>(name: &'a str, rules: &KeyRules) -> &'a str {
+    static MARKER: OnceLock<Regex> = OnceLock::new();
+    let marker = MARKER.get_or_init(|| {
+        Regex::new(r"(?i)[\s(,\-]+(?:a\s+)?(?:division|part)\s+of\s").expect("the division pattern is valid")
+    });
+    let Some(found) = marker.find(name) else { return name };
+    let (owner, entity) = (&name[..found.start()], &name[found.end()..]);
+    let owner_words = key_words(owner, rules);
+    if owner_words.is_empty() || owner_words.iter().any(|w| is_legal_form(w)) || key_words(entity, rules).is_empty() {
+        return name;
+    }
+    entity
+}
+
+/// Runs of two or more one-letter words become one word ([`KeyRules::join_initials`]);
+/// `AND` (from `&`) is a word of its own, so `M & S` stays three words.
+fn join_initials(words: &mut Vec<String>) {
+    let single = |w: &String| w.chars().count() == 1 && w.chars().all(char::is_alphabetic);
+    let mut joined: Vec<String> = Vec::with_capacity(words.len());
+    let mut run = 0;
+    for word in words.drain(..) {
+        if single(&word) {
+            if run > 0 {
+                joined.last_mut().expect("a run has a word").push_str(&word);
+            } else {
+                joined.push(word);
+            }
+            run += 1;
+        } else {
+            joined.push(word);
+            run = 0;
+        }
+    }
+    *words = joined;
 }
 
 /// How many words remain once trailing legal forms and the other trailing words the rules
@@ -196,7 +297,8 @@ fn trailing_kept(words: &[String], rules: &KeyRules) -> usize {
 
 /// `X T/A Y` → (`X`, `Y`): the text before and after a trading-as marker (`T/A`, `t / a`,
 /// `trading as`, or `TA` straight after a legal form as in `Ltd/Ta` or `Limited Ta`).
-fn trading_as_split(name: &str) -> Option<(&str, &str)> {
+fn trading_as_split(name: &str, bare_ta: bool) -> Option<(&str, &str)> {
+    static BARE: OnceLock<Regex> = OnceLock::new();
     static MARKER: OnceLock<Regex> = OnceLock::new();
     let marker = MARKER.get_or_init(|| {
         Regex::new(
@@ -204,8 +306,20 @@ fn trading_as_split(name: &str) -> Option<(&str, &str)> {
         )
         .expect("the trading-as pattern is valid")
     });
-    let captures = marker.captures(name)?;
-    let found = captures.get(1).or_else(|| captures.get(2))?;
+    if let Some(captures) = marker.captures(name) {
+        let found = captures.get(1).or_else(|| captures.get(2))?;
+        return Some((&name[..found.start()], &name[found.end()..]));
+    }
+    if !bare_ta {
+        return None;
+    }
+    // Two words of two or more letters, then `TA` alone, then more: never initials
+    // (`J T A Smith`, `T A Jones`).
+    let bare = BARE.get_or_init(|| {
+        Regex::new(r"(?i)^\s*[\p{L}\p{N}]{2,}[^\p{L}\p{N}]+(?:\S+\s+)*?[\p{L}\p{N}]{2,}\s+(ta)\s+\S")
+            .expect("the bare TA pattern is valid")
+    });
+    let found = bare.captures(name)?.get(1)?;
     Some((&name[..found.start()], &name[found.end()..]))
 }
 
@@ -229,7 +343,7 @@ fn is_reference(word: &str) -> bool {
 
 /// Words of a name: `&` (and `+` when asked) becomes AND, dots and apostrophes join
 /// (`L.T.D.` → `LTD`, `O'Brien` → `OBRIEN`), any other punctuation separates.
-fn key_words(name: &str, plus_as_and: bool) -> Vec<String> {
+fn key_words(name: &str, rules: &KeyRules) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let flush = |word: &mut String, words: &mut Vec<String>| {
@@ -239,10 +353,16 @@ fn key_words(name: &str, plus_as_and: bool) -> Vec<String> {
     };
     for c in name.chars() {
         if c.is_alphanumeric() {
-            word.extend(c.to_uppercase());
-        } else if matches!(c, '.' | '\'' | '’' | '`') {
+            if rules.fold_accents
+                && let Some(plain) = unaccented(c)
+            {
+                word.push_str(plain);
+            } else {
+                word.extend(c.to_uppercase());
+            }
+        } else if matches!(c, '.' | '\'' | '’' | '‘' | '`' | '´' | 'ʼ') {
             // joins
-        } else if c == '&' || (plus_as_and && c == '+') {
+        } else if c == '&' || (rules.plus_as_and && c == '+') {
             flush(&mut word, &mut words);
             words.push("AND".to_string());
         } else {
@@ -251,6 +371,36 @@ fn key_words(name: &str, plus_as_and: bool) -> Vec<String> {
     }
     flush(&mut word, &mut words);
     words
+}
+
+/// The upper-case letter without its accent, for the accented Latin letters of Western
+/// European names (`é` → `E`, `Ø` → `O`, `ß` → `SS`); `None` for any other character.
+fn unaccented(c: char) -> Option<&'static str> {
+    const FOLDS: &[(&str, &str)] = &[
+        ("ÀÁÂÃÄÅàáâãäåĀāĂăĄą", "A"),
+        ("ÇçĆćĈĉĊċČč", "C"),
+        ("ĎďĐđ", "D"),
+        ("ÈÉÊËèéêëĒēĔĕĖėĘęĚě", "E"),
+        ("ĜĝĞğĠġĢģ", "G"),
+        ("ĤĥĦħ", "H"),
+        ("ÌÍÎÏìíîïĨĩĪīĬĭĮįİı", "I"),
+        ("Ĵĵ", "J"),
+        ("Ķķ", "K"),
+        ("ĹĺĻļĽľĿŀŁł", "L"),
+        ("ÑñŃńŅņŇň", "N"),
+        ("ÒÓÔÕÖØòóôõöøŌōŎŏŐő", "O"),
+        ("ŔŕŖŗŘř", "R"),
+        ("ŚśŜŝŞşŠš", "S"),
+        ("ŢţŤťŦŧ", "T"),
+        ("ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲų", "U"),
+        ("Ŵŵ", "W"),
+        ("ÝýÿŶŷŸ", "Y"),
+        ("ŹźŻżŽž", "Z"),
+        ("ß", "SS"),
+        ("Ææ", "AE"),
+        ("Œœ", "OE"),
+    ];
+    FOLDS.iter().find(|(accented, _)| accented.contains(c)).map(|(_, plain)| *plain)
 }
 
 /// Phrases councils publish in place of a beneficiary's name when it is personal data.
@@ -275,7 +425,7 @@ const REDACTION_PHRASES: &[&str] = &[
 /// Consultants Ltd`) is not: redaction markers are whole words, and phrases count only when
 /// the name carries no legal form and little else.
 pub fn is_redacted(name: &str) -> bool {
-    let words = key_words(name, false);
+    let words = key_words(name, &KeyRules::BASELINE);
     if words.iter().any(|w| matches!(w.as_str(), "REDACTED" | "REDACTION" | "REDACT")) {
         return true;
     }
