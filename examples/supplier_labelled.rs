@@ -98,6 +98,8 @@ fn flips(names: &[LabelledName]) {
         ("division of / part of", |r, on| r.division_of = on),
         ("abbreviations", |r, on| r.abbreviations = on),
         ("bare TA", |r, on| r.bare_ta = on),
+        ("(… Trust) in brackets", |r, on| r.bracketed_trust = on),
+        ("legal forms in words", |r, on| r.legal_phrases = on),
     ];
     let default = pairwise(names, |n| supplier_key_with(n, &KeyRules::DEFAULT)).confusion;
     println!("Each rule flipped in the default, both councils (default {:.3} / {:.3}):\n", default.precision(), default.recall());

@@ -104,6 +104,14 @@ pub struct KeyRules {
     /// A bare `TA` between words is a trading-as marker too (`Leeds Commercial TA L C
     /// Vehicle Hire`), when two words of at least two letters come before it.
     pub bare_ta: bool,
+    /// `X (Y Trust)` ending a name is keyed on the trust `Y Trust`, the legal entity a
+    /// school of a multi-academy trust is paid through (`Manor Academy (Sovereign Trust)`),
+    /// when `X` has no legal form and the brackets hold two or more words besides `THE`.
+    pub bracketed_trust: bool,
+    /// Legal forms spelt out in words are dropped from the end like their abbreviations:
+    /// `Community Interest Company`, `Public Limited Company`, `Limited Liability
+    /// Partnership`, `Charitable Incorporated Organisation`.
+    pub legal_phrases: bool,
 }
 
 impl KeyRules {
@@ -125,6 +133,8 @@ impl KeyRules {
         division_of: false,
         abbreviations: false,
         bare_ta: false,
+        bracketed_trust: false,
+        legal_phrases: false,
     };
 
     /// The rules [`supplier_key`] applies: each kept because it raised F1 on the labelled
@@ -146,6 +156,8 @@ impl KeyRules {
         division_of: true,
         abbreviations: true,
         bare_ta: true,
+        bracketed_trust: true,
+        legal_phrases: true,
     };
 }
 
@@ -163,6 +175,7 @@ pub fn supplier_key(name: &str) -> String {
 pub fn supplier_key_with(name: &str, rules: &KeyRules) -> String {
     let name = if rules.hash_notes { before_hash(name, rules) } else { name };
     let name = if rules.division_of { division_entity(name, rules) } else { name };
+    let name = if rules.bracketed_trust { bracketed_trust(name, rules) } else { name };
     let part = match rules.trading_as {
         TradingAs::Keep => name,
         policy => match trading_as_split(name, rules.bare_ta) {
@@ -244,6 +257,21 @@ fn division_entity<'a>(name: &'a str, rules: &KeyRules) -> &'a str {
     entity
 }
 
+/// `X (Y Trust)` → `Y Trust` ([`KeyRules::bracketed_trust`]).
+fn bracketed_trust<'a>(name: &'a str, rules: &KeyRules) -> &'a str {
+    let trimmed = name.trim_end();
+    let Some(inside) = trimmed.strip_suffix(')') else { return name };
+    let Some(open) = inside.rfind('(') else { return name };
+    let (owner, entity) = (&inside[..open], &inside[open + 1..]);
+    let owner_words = key_words(owner, rules);
+    let entity_words: Vec<String> = key_words(entity, rules).into_iter().filter(|w| w != "THE").collect();
+    let is_trust = entity_words.len() >= 2 && entity_words.last().is_some_and(|w| w == "TRUST");
+    if !is_trust || owner_words.is_empty() || owner_words.iter().any(|w| is_legal_form(w)) {
+        return name;
+    }
+    entity
+}
+
 /// Runs of two or more one-letter words become one word ([`KeyRules::join_initials`]);
 /// `AND` (from `&`) is a word of its own, so `M & S` stays three words.
 fn join_initials(words: &mut Vec<String>) {
@@ -266,6 +294,29 @@ fn join_initials(words: &mut Vec<String>) {
     *words = joined;
 }
 
+/// Legal forms spelt out in words ([`KeyRules::legal_phrases`]), as the key's words read
+/// them (`COMPANY` may already be `CO`; a cut after `LIMITED` may have left `PUBLIC LIMITED`).
+const LEGAL_PHRASES: &[&[&str]] = &[
+    &["COMMUNITY", "INTEREST", "COMPANY"],
+    &["COMMUNITY", "INTEREST", "CO"],
+    &["PUBLIC", "LIMITED", "COMPANY"],
+    &["PUBLIC", "LIMITED", "CO"],
+    &["PUBLIC", "LIMITED"],
+    &["LIMITED", "LIABILITY", "PARTNERSHIP"],
+    &["CHARITABLE", "INCORPORATED", "ORGANISATION"],
+];
+
+/// Whether a run of words ends with the given words.
+trait EndsWithWords {
+    fn ends_with_words(&self, tail: &[&str]) -> bool;
+}
+
+impl EndsWithWords for [String] {
+    fn ends_with_words(&self, tail: &[&str]) -> bool {
+        self.len() >= tail.len() && self[self.len() - tail.len()..].iter().zip(tail).all(|(w, t)| w == t)
+    }
+}
+
 /// How many words remain once trailing legal forms and the other trailing words the rules
 /// drop are removed; at least one.
 fn trailing_kept(words: &[String], rules: &KeyRules) -> usize {
@@ -273,6 +324,13 @@ fn trailing_kept(words: &[String], rules: &KeyRules) -> usize {
     // Whether the word after `keep` (already dropped) was a legal form: `UK` before one goes.
     let mut legal_form_follows = false;
     while keep > 1 {
+        if rules.legal_phrases
+            && let Some(phrase) = LEGAL_PHRASES.iter().find(|p| p.len() < keep && words[..keep].ends_with_words(p))
+        {
+            keep -= phrase.len();
+            legal_form_follows = true;
+            continue;
+        }
         let word = words[keep - 1].as_str();
         let before = words[keep - 2].as_str();
         let is_legal = is_legal_form(word) || (rules.truncated_limited && TRUNCATED_LIMITED.contains(&word));
@@ -486,7 +544,7 @@ mod tests {
         assert_eq!(supplier_key("J SMITH T/A SMITHS PLUMBING"), "J SMITH");
         assert_eq!(supplier_key("T/A Deli Walkden"), "DELI WALKDEN", "no legal entity: the trading name");
         assert_eq!(supplier_key("Art/Antiques Ltd"), "ART ANTIQUES", "a slash inside words is no marker");
-        assert_eq!(supplier_key("T A Jones Ltd"), "T A JONES", "initials are no marker");
+        assert_eq!(supplier_key("T A Jones Ltd"), "TA JONES", "initials are no marker (and are joined)");
         assert_eq!(supplier_key("Data Systems"), "DATA SYSTEMS", "TA inside a word is no marker");
         let trading = KeyRules { trading_as: TradingAs::TradingName, ..KeyRules::BASELINE };
         assert_eq!(supplier_key_with("J SMITH T/A SMITHS PLUMBING", &trading), "SMITHS PLUMBING");
@@ -556,7 +614,122 @@ mod tests {
         assert_eq!(supplier_key("Limited"), "LIMITED", "never empty");
         assert_eq!(supplier_key("Ltd Services"), "LTD SERVICES", "only trailing forms");
         assert_eq!(supplier_key(""), "");
-        assert_eq!(supplier_key("Café Nero Ltd"), "CAFÉ NERO");
+        assert_eq!(supplier_key("Café Nero Ltd"), "CAFE NERO");
+        let kept = KeyRules { fold_accents: false, ..KeyRules::DEFAULT };
+        assert_eq!(supplier_key_with("Café Nero Ltd", &kept), "CAFÉ NERO");
+    }
+
+    /// Whether two names get one key under the default rules.
+    fn same(a: &str, b: &str) -> bool {
+        supplier_key(a) == supplier_key(b)
+    }
+
+    #[test]
+    fn legal_forms_chain_and_spelt_out() {
+        for name in [
+            "Acme Widgets UK Ltd",
+            "Acme Widgets (UK) Limited",
+            "Acme Widgets Ltd.",
+            "ACME WIDGETS PLC",
+            "Acme Widgets Public Limited Company",
+            "Acme Widgets Community Interest Company",
+            "Acme Widgets C.I.C.",
+            "Acme Widgets CIO",
+            "Acme Widgets Charitable Incorporated Organisation",
+            "Acme Widgets Limited Liability Partnership",
+            "Acme Widgets LLP",
+        ] {
+            assert_eq!(supplier_key(name), "ACME WIDGETS", "{name}");
+        }
+        assert!(!same("Smith & Sons Ltd", "Smith Ltd"), "a name's own words stay");
+        assert!(!same("Smith & Co Ltd", "Smith Ltd"), "& Co is part of the name");
+        assert!(!same("Acme Widgets Group Ltd", "Acme Widgets Ltd"), "a group company is another company");
+        assert!(!same("Community Interest Company", "Interest Company"), "never empties a name");
+        let off = KeyRules { legal_phrases: false, ..KeyRules::DEFAULT };
+        assert_eq!(supplier_key_with("Gaydio Community Interest Company", &off), "GAYDIO COMMUNITY INTEREST");
+    }
+
+    #[test]
+    fn hash_ends_the_name() {
+        assert_eq!(supplier_key("Making Space#4"), "MAKING SPACE");
+        assert!(same("Mill View Care Home#BUPA", "Mill View Care Home"));
+        assert!(same("Lifeways Community Care#ALBION GARDENS", "Lifeways Community Care#Albion Mews"));
+        assert!(same("Grosvenor Guest House#Redacted - Personal Data", "GROSVENOR GUEST HOUSE"));
+        assert_eq!(supplier_key("WAYFAIR #2288668994"), "WAYFAIR");
+        assert_eq!(supplier_key("#1 Taxis"), "1 TAXIS", "nothing before it: no note");
+        assert!(!same("Making Space#4", "Making Spaces"), "only what follows the # goes");
+        let off = KeyRules { hash_notes: false, ..KeyRules::DEFAULT };
+        assert_eq!(supplier_key_with("Making Space#4", &off), "MAKING SPACE 4");
+    }
+
+    #[test]
+    fn accents_and_apostrophes() {
+        assert!(same("Crème Brûlée Catering", "CREME BRULEE CATERING"));
+        assert!(same("Øresund Ærø Straße", "ORESUND AERO STRASSE"));
+        assert!(same("Bulky Bob´s 2015", "Bulky Bob's 2015 Limited"), "an acute accent as apostrophe");
+        assert!(same("Bob‘s Cafe", "Bobs Cafe"));
+        assert!(!same("Café Nero", "Café Neri"));
+        assert!(!same("Bulky Bob´s 2015", "Bulky Bob's 2016"), "digits are kept");
+    }
+
+    #[test]
+    fn initials_are_joined() {
+        assert!(same("M R M Street Furniture Ltd", "MRM Street Furniture Limited"));
+        assert!(same("R. S. Components", "RS Components Ltd"));
+        assert!(same("Trafford M B C", "Trafford MBC"));
+        assert_eq!(supplier_key("J Smith Plumbing"), "J SMITH PLUMBING", "one initial stays a word");
+        assert_eq!(supplier_key("M & S"), "M AND S", "AND is no initial");
+        assert!(!same("A B Smith", "A C Smith"));
+        assert!(!same("J R Smith", "J Smith"), "an initial is never dropped");
+    }
+
+    #[test]
+    fn division_of_keys_on_the_entity() {
+        assert_eq!(supplier_key("Cedar House School (division of Witherslack Group)"), "WITHERSLACK GROUP");
+        assert!(same("Pontville School (Part of Witherslack Group)", "Witherslack Group Ltd"));
+        assert!(same("Edu-Play Division Of Taskmaster Ltd", "Taskmaster Limited"));
+        assert_eq!(
+            supplier_key("Eventcity Ltd Part Of Peel Group"),
+            "EVENTCITY",
+            "a name with its own legal form is that company"
+        );
+        assert_eq!(supplier_key("Fentons Solicitors Part of"), "FENTONS SOLICITORS PART OF", "nothing after it");
+        assert_eq!(supplier_key("Part Of The Furniture"), "PART OF THE FURNITURE", "a name starting so");
+        assert!(!same("Cedar House School (division of Witherslack Group)", "Cedar House School"));
+    }
+
+    #[test]
+    fn abbreviations_read_in_full() {
+        assert!(same("Freight Transport Assoc Ltd", "Freight Transport Association"));
+        assert!(same("Virgin Care Servs Ltd", "Virgin Care Services Limited"));
+        assert!(same("Aspris Child Svcs Ltd", "Aspris Child Services"));
+        assert!(same("Connell Bros Ltd", "Connell Brothers Ltd"));
+        assert!(same("Acme Intl", "Acme International"));
+        assert!(same("Allied London Properties Mgmt Ltd", "Allied London Properties Management"));
+        assert!(!same("Freight Transport Association", "Freight Transport Associates"));
+        assert!(!same("Maddocks Clarke Sols", "Maddocks Clarke Solutions"), "SOLS is ambiguous: left alone");
+    }
+
+    #[test]
+    fn bare_ta_is_a_trading_as_marker() {
+        assert!(same("Leeds Commercial TA L C Vehicle Hire", "Leeds Commercial Limited"));
+        assert!(same("Nisai Virtual Academy TA Nisai Group", "Nisai Virtual Academy Ltd"));
+        assert_eq!(supplier_key("Helen Connor TA Connor Properties"), "HELEN CONNOR");
+        assert_eq!(supplier_key("J T A Smith"), "JTA SMITH", "initials are no marker");
+        assert_eq!(supplier_key("Smith TA"), "SMITH TA", "nothing after it");
+        assert_eq!(supplier_key("Costa TA Coffee"), "COSTA TA COFFEE", "one word before it is too little");
+        assert!(!same("Leeds Commercial TA L C Vehicle Hire", "L C Vehicle Hire"));
+    }
+
+    #[test]
+    fn a_trust_in_brackets_is_the_entity() {
+        assert!(same("Greenhill Academy  (The Harmony Trust )", "The Harmony Trust Ltd"));
+        assert!(same("Manor Academy (Sovereign Trust)", "Pictor Academy (Sovereign Trust)"));
+        assert_eq!(supplier_key("Shaw Trust Ltd (The)"), "SHAW TRUST", "(THE) is no trust");
+        assert_eq!(supplier_key("Acme Ltd (Acme Trust)"), "ACME", "a name with a legal form keeps it");
+        assert_eq!(supplier_key("Greenhill Academy (Trust)"), "GREENHILL ACADEMY TRUST", "one word is no trust's name");
+        assert!(!same("Manor Academy (Sovereign Trust)", "Manor Academy (Harmony Trust)"));
+        assert!(!same("Manor Academy (Sovereign Trust)", "Manor Academy"));
     }
 
     #[test]
