@@ -481,8 +481,11 @@ const REDACTION_PHRASES: &[&str] = &[
 /// `Personal Information`, `Data Protection Act`, ...) rather than a supplier. A real
 /// company whose name merely starts like one (`Redactive Publishing Ltd`, `Data Protection
 /// Consultants Ltd`) is not: redaction markers are whole words, and phrases count only when
-/// the name carries no legal form and little else.
+/// the name carries no legal form and little else. Only the name before a `#` note counts.
 pub fn is_redacted(name: &str) -> bool {
+    // A note after `#` is not the name: `Grosvenor Guest House#Redacted - Personal Data` is
+    // a guest house whose second line was withheld.
+    let name = before_hash(name, &KeyRules::BASELINE);
     let words = key_words(name, &KeyRules::BASELINE);
     if words.iter().any(|w| matches!(w.as_str(), "REDACTED" | "REDACTION" | "REDACT")) {
         return true;
@@ -747,6 +750,7 @@ mod tests {
             "Name Withheld",
             "[Redacted]",
             " redacted ",
+            "Redacted - Personal Data#2",
         ] {
             assert!(is_redacted(name), "{name}");
         }
@@ -759,6 +763,7 @@ mod tests {
             "Data Protection Consultants Ltd",
             "Personal Information Management Services Limited",
             "Individual Care Services",
+            "Grosvenor Guest House#Redacted - Personal Data",
             "Acme Widgets",
             "",
         ] {
