@@ -40,14 +40,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Targets on both councils: precision ≥ {TARGET_PRECISION}, recall ≥ {TARGET_RECALL}.\n");
     println!("| key | set | names | true pairs | precision | recall | TP | FP | FN |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    let keys: [(&str, Box<dyn Fn(&str) -> String>); 3] = [
-        ("plain normaliser", Box::new(plain_key)),
-        ("`KeyRules::BASELINE`", Box::new(|n: &str| supplier_key_with(n, &KeyRules::BASELINE))),
-        ("**`KeyRules::DEFAULT`**", Box::new(|n: &str| supplier_key_with(n, &KeyRules::DEFAULT))),
+    let keys: [(&str, KeyFn); 3] = [
+        ("plain normaliser", plain_key),
+        ("`KeyRules::BASELINE`", |n| supplier_key_with(n, &KeyRules::BASELINE)),
+        ("**`KeyRules::DEFAULT`**", |n| supplier_key_with(n, &KeyRules::DEFAULT)),
     ];
     for (label, key) in &keys {
         for (set, names) in &sets {
-            row(label, set, &pairwise(names, key));
+            row(label, set, &pairwise(names, *key));
         }
     }
     println!();
@@ -61,6 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     Ok(())
 }
+
+/// A key under measurement: a published name to its key.
+type KeyFn = fn(&str) -> String;
 
 fn row(label: &str, set: &str, p: &Pairwise) {
     let c = &p.confusion;
@@ -102,7 +105,11 @@ fn flips(names: &[LabelledName]) {
         ("legal forms in words", |r, on| r.legal_phrases = on),
     ];
     let default = pairwise(names, |n| supplier_key_with(n, &KeyRules::DEFAULT)).confusion;
-    println!("Each rule flipped in the default, both councils (default {:.3} / {:.3}):\n", default.precision(), default.recall());
+    println!(
+        "Each rule flipped in the default, both councils (default {:.3} / {:.3}):\n",
+        default.precision(),
+        default.recall()
+    );
     println!("| default, with the rule flipped | precision | recall | TP | FP | FN |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (name, switch) in switches {
@@ -110,7 +117,8 @@ fn flips(names: &[LabelledName]) {
         switch(&mut on, true);
         let mut off = KeyRules::DEFAULT;
         switch(&mut off, false);
-        let (label, rules) = if on == KeyRules::DEFAULT { (format!("without {name}"), off) } else { (format!("with {name}"), on) };
+        let (label, rules) =
+            if on == KeyRules::DEFAULT { (format!("without {name}"), off) } else { (format!("with {name}"), on) };
         let c = pairwise(names, |n| supplier_key_with(n, &rules)).confusion;
         println!(
             "| {label} | {:.3} | {:.3} | {} | {} | {} |",

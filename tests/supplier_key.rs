@@ -24,7 +24,11 @@ fn labelled_data(test: &str) -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{test}: {} is absent, and CI=true requires it", dir.display());
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: {} is absent, and CI=true requires it",
+        dir.display()
+    );
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIP {test}: {} is absent (CI requires it)", dir.display());
     None
@@ -125,7 +129,9 @@ fn issue_10_the_stored_key_meets_the_targets_on_labelled_councils() {
     for (council, labelled) in &councils {
         let labels: Vec<(&str, &str)> = labelled.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
         let (precision, recall, called, actual) = score(&labels, &keys);
-        eprintln!("{council}: precision {precision:.3}, recall {recall:.3} ({called} pairs called the same, {actual} true)");
+        eprintln!(
+            "{council}: precision {precision:.3}, recall {recall:.3} ({called} pairs called the same, {actual} true)"
+        );
     }
     let labels: Vec<(&str, &str)> = names.iter().map(|n| (*n, union[n])).collect();
     let (precision, recall, called, actual) = score(&labels, &keys);

@@ -312,7 +312,8 @@ mod tests {
             scored.confusion,
             Confusion { true_positives: 1, false_positives: 2, false_negatives: 2, true_negatives: 1 }
         );
-        let wrong: Vec<(&str, &str)> = scored.wrong_merges.iter().map(|m| (m.a.name.as_str(), m.b.name.as_str())).collect();
+        let wrong: Vec<(&str, &str)> =
+            scored.wrong_merges.iter().map(|m| (m.a.name.as_str(), m.b.name.as_str())).collect();
         // At stake: min(300, 500) = 300 before min(100, 300) = 100.
         assert_eq!(wrong, [("Acme Ltd", "Acme Two"), ("ACME Limited", "Acme Two")]);
         let split: Vec<(&str, &str)> = scored.split.iter().map(|m| (m.a.name.as_str(), m.b.name.as_str())).collect();
@@ -331,10 +332,13 @@ mod tests {
         )
         .unwrap();
         let names = load_labelled(&path).unwrap();
-        assert_eq!(names, [
-            LabelledName { name: "Acme Ltd".into(), company_number: "00000001".into(), rows: 3, pence: 1350 },
-            labelled("Beta", "00000002", -100),
-        ]);
+        assert_eq!(
+            names,
+            [
+                LabelledName { name: "Acme Ltd".into(), company_number: "00000001".into(), rows: 3, pence: 1350 },
+                labelled("Beta", "00000002", -100),
+            ]
+        );
         std::fs::write(&path, "beneficiary_name,amount,company_number\nA,x,12\n").unwrap();
         assert_eq!(load_labelled(&path).unwrap_err().location.and_then(|l| l.line), Some(2));
         std::fs::write(&path, "name,amount\n").unwrap();
