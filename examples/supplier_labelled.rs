@@ -10,6 +10,7 @@
 //! cargo run --example supplier_labelled            # tables, and the top 15 of each confusion
 //! cargo run --example supplier_labelled -- -v      # every wrongly merged and split pair
 //! cargo run --example supplier_labelled -- --top 40
+//! cargo run --example supplier_labelled -- --by-rows  # mistakes by payment rows, not spend
 //! ```
 
 use std::path::Path;
@@ -24,6 +25,7 @@ const TARGET_RECALL: f64 = 0.85;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let verbose = args.iter().any(|a| a == "-v" || a == "--verbose");
+    let by_rows = args.iter().any(|a| a == "--by-rows");
     let top: usize = args.iter().position(|a| a == "--top").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(15);
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/labelled");
     if !folder.is_dir() {
@@ -54,7 +56,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     flips(&sets.last().expect("the union").1);
 
     for (set, names) in &sets {
-        let scored = pairwise(names, |n| supplier_key_with(n, &KeyRules::DEFAULT));
+        let mut scored = pairwise(names, |n| supplier_key_with(n, &KeyRules::DEFAULT));
+        if by_rows {
+            // Stable: ties keep the by-spend order.
+            let rows = |m: &Mistake| std::cmp::Reverse(m.a.rows.min(m.b.rows));
+            scored.wrong_merges.sort_by_key(rows);
+            scored.split.sort_by_key(rows);
+        }
         let shown = if verbose { usize::MAX } else { top };
         mistakes(&format!("{set}: wrongly merged (one key, different company numbers)"), &scored.wrong_merges, shown);
         mistakes(&format!("{set}: split (one company number, different keys)"), &scored.split, shown);
@@ -136,8 +144,9 @@ fn mistakes(title: &str, list: &[Mistake], shown: usize) {
     println!("### {title}: {}\n", list.len());
     for m in list.iter().take(shown) {
         println!(
-            "{:>13}  {:?} [{}] {:?}  |  {:?} [{}] {:?}",
+            "{:>13} {:>4} rows  {:?} [{}] {:?}  |  {:?} [{}] {:?}",
             spendql::money::money_text(m.pence_at_stake()),
+            m.a.rows.min(m.b.rows),
             m.a.name,
             m.a.company_number,
             m.key_a,

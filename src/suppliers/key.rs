@@ -5,8 +5,10 @@
 //!
 //! Each normalisation rule beyond case, spacing and punctuation is a switch in
 //! [`KeyRules`], so its effect on precision and recall can be measured against the
-//! labelled pairs in `benches/supplier_pairs.csv` (`cargo run --example supplier_eval`);
-//! [`KeyRules::DEFAULT`] keeps the rules that measurement justified (BENCHMARKS.md).
+//! labelled pairs in `benches/supplier_pairs.csv` (`cargo run --example supplier_eval`) and
+//! on councils' names labelled with company numbers (`cargo run --example
+//! supplier_labelled`); [`KeyRules::DEFAULT`] keeps the rules those measurements justified
+//! (BENCHMARKS.md).
 
 use std::sync::OnceLock;
 
@@ -137,8 +139,9 @@ impl KeyRules {
         legal_phrases: false,
     };
 
-    /// The rules [`supplier_key`] applies: each kept because it raised F1 on the labelled
-    /// pairs without lowering precision noticeably (BENCHMARKS.md, "Supplier matching").
+    /// The rules [`supplier_key`] applies: each kept because it raised recall on the
+    /// labelled pairs (`supplier_eval`) or the labelled councils (`supplier_labelled`)
+    /// without merging different companies (BENCHMARKS.md, "Supplier matching").
     pub const DEFAULT: KeyRules = KeyRules {
         trading_as: TradingAs::LegalEntity,
         cut_after_legal_form: true,
@@ -161,12 +164,14 @@ impl KeyRules {
     };
 }
 
-/// The supplier key of a name under [`KeyRules::DEFAULT`]: upper case, trimmed,
-/// punctuation removed, `&` and `+` read as AND, internal spaces collapsed, the legal
-/// entity of a `T/A` name, a leading `THE` dropped, `COMPANY` read as `CO`, anything after
-/// the legal form, and trailing legal forms (`LTD`, `L.T.D.`, `LIMITED`, `PLC`, ...,
-/// `CO`, `UK` before a legal form) removed. A name that is nothing but a legal form keeps
-/// it, so the key is never empty for a non-empty name.
+/// The supplier key of a name under [`KeyRules::DEFAULT`]: upper case, trimmed, accents
+/// and punctuation removed, `&` and `+` read as AND, internal spaces collapsed, a `#` note
+/// dropped, the legal entity of a `T/A`, `division of` or `(… Trust)` name, a leading `THE`
+/// dropped, `COMPANY` read as `CO`, spaced initials joined, common abbreviations read in
+/// full, anything after the legal form, and trailing legal forms (`LTD`, `L.T.D.`,
+/// `LIMITED`, `PLC`, `COMMUNITY INTEREST COMPANY`, ..., `CO`, `UK` before a legal form)
+/// removed. A name that is nothing but a legal form keeps it, so the key is never empty
+/// for a non-empty name.
 pub fn supplier_key(name: &str) -> String {
     supplier_key_with(name, &KeyRules::DEFAULT)
 }
