@@ -77,8 +77,18 @@ fn key_rules(pairs: &[LabelledPair]) {
         ("truncated LIMITED (LIMI, LIMIT, LIMITE)", |r, on| r.truncated_limited = on),
         ("+ → AND", |r, on| r.plus_as_and = on),
     ];
-    let extra: [Switch; 2] =
-        [("trailing GROUP", |r, on| r.trailing_group = on), ("card references", |r, on| r.references = on)];
+    let extra: [Switch; 10] = [
+        ("trailing GROUP", |r, on| r.trailing_group = on),
+        ("card references", |r, on| r.references = on),
+        ("`#` notes", |r, on| r.hash_notes = on),
+        ("accents folded", |r, on| r.fold_accents = on),
+        ("initials joined", |r, on| r.join_initials = on),
+        ("division of / part of", |r, on| r.division_of = on),
+        ("abbreviations", |r, on| r.abbreviations = on),
+        ("bare TA", |r, on| r.bare_ta = on),
+        ("(… Trust) in brackets", |r, on| r.bracketed_trust = on),
+        ("legal forms in words", |r, on| r.legal_phrases = on),
+    ];
 
     println!("## Key equality\n");
     header("rules");
