@@ -9,10 +9,11 @@
 //! DIR/versions/v000007/manifest.json      what was ingested, with reconciliation
 //! DIR/versions/v000007/spend/council=Trafford/fy=2024-25/*.parquet
 //! DIR/versions/v000007/contracts/council=Salford/*.parquet
+//! DIR/versions/v000007/suppliers/suppliers.parquet   derived: one row per supplier
 //! DIR/versions/v000007/rejects.csv        rows that could not be loaded
 //! DIR/current  -> versions/v000007        the one committed version (a symlink)
 //! DIR/spend    -> current/spend           stable paths for other tools
-//! DIR/contracts, DIR/rejects.csv, DIR/manifest.json likewise
+//! DIR/contracts, DIR/suppliers, DIR/rejects.csv, DIR/manifest.json likewise
 //! DIR/.lock                               held by the one ingest writing
 //! ```
 //!
@@ -41,6 +42,13 @@ const LOCK: &str = ".lock";
 pub const MANIFEST: &str = "manifest.json";
 /// File name, inside a version folder, of the rows that could not be loaded.
 pub const REJECTS: &str = "rejects.csv";
+
+/// The one file of a derived table (`suppliers/suppliers.parquet`), relative to a version
+/// folder; `None` for a table loaded from sources. Derived tables are rebuilt whole inside
+/// every transaction that changes what they derive from, so they need no manifest entry.
+pub fn derived_file(table: Table) -> Option<String> {
+    table.is_derived().then(|| format!("{0}/{0}.parquet", table.name()))
+}
 
 /// What kind of published file a source was (also `spendql ingest --kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -141,8 +149,12 @@ impl Manifest {
             .find(|s| s.council == council && s.kind.table() == kind.table() && s.source_name == source_name)
     }
 
-    /// Whether any source put rows into `table`.
+    /// Whether any source put rows into `table`; a derived table exists when either loaded
+    /// table does.
     pub fn has_table(&self, table: Table) -> bool {
+        if table.is_derived() {
+            return Table::ALL.iter().any(|t| !t.is_derived() && self.has_table(*t));
+        }
         self.sources.iter().any(|s| s.kind.table() == table && !s.parquet_files.is_empty())
     }
 }
@@ -176,6 +188,10 @@ impl Snapshot {
 
     /// All Parquet files of a table, sorted, as absolute paths.
     pub fn table_files(&self, table: Table) -> Vec<PathBuf> {
+        if let Some(relative) = derived_file(table) {
+            let path = self.dir.join(relative);
+            return if path.is_file() { vec![path] } else { Vec::new() };
+        }
         let mut files: Vec<PathBuf> = self
             .manifest
             .sources
@@ -381,7 +397,7 @@ impl Transaction {
         sync_dir(&self.root)?;
 
         // Stable names for other tools; they point through `current`, so they never change.
-        for name in [Table::Spend.name(), Table::Contracts.name(), REJECTS, MANIFEST] {
+        for name in Table::ALL.iter().map(|t| t.name()).chain([REJECTS, MANIFEST]) {
             let link = self.root.join(name);
             if fs::symlink_metadata(&link).is_err() {
                 let _ = std::os::unix::fs::symlink(Path::new(CURRENT).join(name), &link);

@@ -10,7 +10,9 @@
 //! - `rejects`: `rejects.csv`; `cells`: what both parsers share (header search, shape
 //!   checks, missing markers, `extras`); `loaded`: the parsers' common input and output;
 //! - `contracts`: the register's fields and its row parser; `spend`: the spend row parser;
-//! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change.
+//! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change;
+//! - `supplier_table`: the `suppliers` table; `identity`: supplier keys from names, aliases
+//!   and identifiers, after every change (before `link`, which reads the keys).
 //!
 //! One `spendql ingest` run is one catalog [`Transaction`]: every Parquet file, the rebuilt
 //! `rejects.csv` and the manifest are written inside the staged version folder and become
@@ -20,17 +22,20 @@
 mod cells;
 mod contracts;
 mod headers;
+mod identity;
 mod link;
 mod loaded;
 mod profile;
 mod read;
 mod rejects;
 mod spend;
+mod supplier_table;
 mod values;
 mod write;
 
 // What the rest of the crate uses besides the two entry points below: money codecs (until
 // they move to their own module) and relinking inside a caller's transaction (test data).
+pub use identity::IdentityReport;
 pub use link::{LinkReport, Scope as LinkScope, relink};
 
 use std::collections::{BTreeMap, HashSet};
@@ -149,7 +154,7 @@ pub fn ingest_files(
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
             if changed {
-                if let Err(err) = relink_changed(&mut tx, dataset, out) {
+                if let Err(err) = derive_changed(&mut tx, dataset, out) {
                     abandon(tx);
                     return Err(err);
                 }
@@ -169,14 +174,39 @@ pub fn ingest_files(
     }
 }
 
-/// Recompute `spend.contract_ref` where this transaction's change can have moved it.
-fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+/// Recompute what is derived from the loaded tables: supplier keys and the `suppliers`
+/// table over the whole dataset, then `spend.contract_ref` where this transaction's change
+/// can have moved it.
+fn derive_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+    let identity = derive_identity(tx, dataset.root())?;
+    print_identity(out, &identity)?;
     let scope = link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?);
     if scope == link::Scope::Nothing {
         return Ok(());
     }
     let report = relink(tx, dataset.root(), &scope)?;
     print_link(out, tx.manifest(), &report)
+}
+
+/// Recompute every supplier key and rebuild the `suppliers` table inside a caller's
+/// transaction (ingest does it in every one that changes data; test datasets call it).
+pub fn derive_identity(tx: &mut Transaction, dataset_root: &std::path::Path) -> Result<IdentityReport> {
+    let aliases = crate::suppliers::Aliases::load(dataset_root)?;
+    identity::derive_identity(tx, &aliases)
+}
+
+fn print_identity(out: &mut dyn Write, report: &IdentityReport) -> Result<()> {
+    print(
+        out,
+        format_args!(
+            "suppliers: {} supplier key(s); identifiers merged {} name key(s) into others ({} identifier(s) refused              as shared by unrelated names, {} link(s) refused as joining different companies); {} file(s) rekeyed\n",
+            report.suppliers,
+            report.keys_merged,
+            report.identifiers_refused,
+            report.links_refused,
+            report.files_rewritten
+        ),
+    )
 }
 
 fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: &LinkReport) -> Result<()> {
@@ -192,13 +222,16 @@ fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: 
     Ok(())
 }
 
-/// Recompute every spend row's contract link, as one new dataset version: for after
-/// `suppliers.toml` is edited.
+/// Recompute every supplier key, the `suppliers` table and every spend row's contract
+/// link, as one new dataset version: for after `suppliers.toml` is edited.
 pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkReport> {
     // Fails with a helpful message when there is no dataset, before anything is created.
     dataset.snapshot()?;
     let mut tx = dataset.begin()?;
-    match relink(&mut tx, dataset.root(), &link::Scope::All) {
+    let derived = derive_identity(&mut tx, dataset.root())
+        .and_then(|identity| print_identity(out, &identity))
+        .and_then(|()| relink(&mut tx, dataset.root(), &link::Scope::All));
+    match derived {
         Ok(report) => {
             print_link(out, tx.manifest(), &report)?;
             tx.commit()?;
