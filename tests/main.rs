@@ -17,6 +17,7 @@ mod printing;
 mod progress;
 mod real_totals;
 mod reject_threshold;
+mod supplier_identity;
 mod suppliers;
 mod syntax_errors;
 mod workbench;

@@ -519,7 +519,7 @@ mod tests {
     use super::*;
 
     fn words(keys: &[&str]) -> Words {
-        Words::of(&keys.iter().map(|k| k.to_string()).collect::<Vec<_>>())
+        Words::of(&keys.iter().map(ToString::to_string).collect::<Vec<_>>())
     }
 
     #[test]
