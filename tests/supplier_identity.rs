@@ -196,3 +196,34 @@ fn issue_10_a_supplier_id_given_to_a_second_name_in_a_real_file_joins_the_two() 
     let na_keys: usize = na_keys.trim().lines().last().unwrap().parse().unwrap();
     assert!(na_names.len() > 50 && na_keys > na_names.len() / 2, "{na_keys} keys for {} names", na_names.len());
 }
+
+#[test]
+fn issue_10_a_name_joined_by_a_later_file_is_relinked_to_its_contract_in_earlier_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("data");
+    let register = dir.path().join("register.csv");
+    std::fs::write(
+        &register,
+        "Contract Reference,Contract Title,Supplier Company Name,Company Number,Start Date,End Date,\
+         Total Contract Value (including extensions)\n\
+         C1,Widgets,Acme Widgets Ltd,01234567,2024-01-01,2024-12-31,1000.00\n",
+    )
+    .unwrap();
+    run_ok(&dataset, &["ingest", "--council", "Testshire", "--kind", "contracts", register.to_str().unwrap()]);
+    let linked = |dataset: &Path| {
+        let sql = "SELECT count(*) AS n FROM spend WHERE contract_ref IS NOT NULL";
+        run_ok(dataset, &["sql", "--format", "csv", sql]).trim().lines().last().unwrap().to_string()
+    };
+    // May: a spelling the register does not use, and no company number: off-contract.
+    let may = dir.path().join("2024-05.csv");
+    std::fs::write(&may, "Date,Supplier Name,Amount\n2024-05-01,ACME WIDGET SUPPLIES,25.00\n").unwrap();
+    ingest(&dataset, "Testshire", &may);
+    assert_eq!(linked(&dataset), "0");
+    // June publishes that spelling's company number: the register's supplier, so May's payment
+    // is on-contract too, although May's file was not ingested again.
+    let june = dir.path().join("2024-06.csv");
+    std::fs::write(&june, "Date,Supplier Name,Company Number,Amount\n2024-06-01,ACME WIDGET SUPPLIES,1234567,10.00\n")
+        .unwrap();
+    ingest(&dataset, "Testshire", &june);
+    assert_eq!(linked(&dataset), "2");
+}

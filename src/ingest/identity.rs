@@ -53,6 +53,10 @@ pub struct IdentityReport {
     pub links_refused: usize,
     /// Table files rewritten with new keys.
     pub files_rewritten: usize,
+    /// The spend files among them, relative to the version folder: their links may move.
+    pub spend_files_rekeyed: Vec<String>,
+    /// Whether a contracts file was among them: then any payment's link may move.
+    pub contracts_rekeyed: bool,
     /// Rows of the rebuilt `suppliers` table.
     pub suppliers: usize,
 }
@@ -181,6 +185,7 @@ impl Identifiers {
 /// key, and (name key, stored key) where it does not, so that after the pass a file is
 /// rewritten only when some row's key changes.
 struct FileKeys {
+    table: Table,
     path: PathBuf,
     same: HashSet<u32>,
     differing: HashSet<(u32, Option<String>)>,
@@ -224,6 +229,11 @@ pub fn derive_identity(tx: &Transaction, aliases: &Aliases) -> Result<IdentityRe
         if changes {
             rewrite_keys(&file.path, &nodes, &finals)?;
             report.files_rewritten += 1;
+            if file.table == Table::Contracts {
+                report.contracts_rekeyed = true;
+            } else if let Ok(relative) = file.path.strip_prefix(tx.dir()) {
+                report.spend_files_rekeyed.push(relative.to_string_lossy().into_owned());
+            }
         }
     }
     report.keys_merged = finals.iter().enumerate().filter(|(i, f)| *i as u32 != **f).count();
@@ -269,7 +279,7 @@ fn read_file(
         &[c::COUNCIL, c::SUPPLIER_NAME, c::SUPPLIER_KEY, c::COMPANY_NUMBER, s::CHARITY_NUMBER]
     };
     let side = if spend { Side::Spend } else { Side::Contracts };
-    let mut file = FileKeys { path: path.to_path_buf(), same: HashSet::new(), differing: HashSet::new() };
+    let mut file = FileKeys { table, path: path.to_path_buf(), same: HashSet::new(), differing: HashSet::new() };
     let reader = TableReader::of_files(table, vec![path.to_path_buf()]);
     for batch in reader.batches(Some(columns)) {
         let batch = batch?;
@@ -313,7 +323,7 @@ fn read_file(
                 }
                 continue;
             };
-            nodes.tallies[node as usize].add(side, published.map(str::trim), council, row_ids, row_redacted, payment);
+            nodes.tallies[node as usize].add(side, published, council, row_ids, row_redacted, payment);
             match key.raw(i) {
                 Some(stored) if stored == nodes.keys[node as usize] => {
                     file.same.insert(node);

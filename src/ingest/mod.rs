@@ -181,9 +181,21 @@ fn derive_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) 
     let identity = derive_identity(tx, dataset.root())?;
     print_identity(out, &identity)?;
     let scope = link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?);
-    if scope == link::Scope::Nothing {
-        return Ok(());
-    }
+    // Keys the identity pass changed can move the links of files this change did not touch.
+    let rekeyed = identity.spend_files_rekeyed;
+    let scope = match scope {
+        _ if identity.contracts_rekeyed => link::Scope::All,
+        link::Scope::Nothing if rekeyed.is_empty() || !tx.manifest().has_table(schema::Table::Contracts) => {
+            return Ok(());
+        }
+        link::Scope::Nothing => link::Scope::Files(rekeyed),
+        link::Scope::Files(mut files) => {
+            let more: Vec<String> = rekeyed.into_iter().filter(|f| !files.contains(f)).collect();
+            files.extend(more);
+            link::Scope::Files(files)
+        }
+        link::Scope::All => link::Scope::All,
+    };
     let report = relink(tx, dataset.root(), &scope)?;
     print_link(out, tx.manifest(), &report)
 }
