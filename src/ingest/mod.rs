@@ -211,7 +211,8 @@ fn print_identity(out: &mut dyn Write, report: &IdentityReport) -> Result<()> {
     print(
         out,
         format_args!(
-            "suppliers: {} supplier key(s); identifiers merged {} name key(s) into others ({} identifier(s) refused              as shared by unrelated names, {} link(s) refused as joining different companies); {} file(s) rekeyed\n",
+            "suppliers: {} supplier key(s); identifiers merged {} name key(s) into others ({} identifier(s) \
+             refused as shared by unrelated names, {} link(s) as joining different companies); {} file(s) rekeyed\n",
             report.suppliers,
             report.keys_merged,
             report.identifiers_refused,
