@@ -12,6 +12,8 @@
 //! - `contracts`: the register's fields and its row parser; `spend`: the spend row parser;
 //! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change;
 //! - `upgrade`: an older dataset format's stored rows rewritten in the current one.
+//! - `supplier_table`: the `suppliers` table; `identity`: supplier keys from names, aliases
+//!   and identifiers, after every change (before `link`, which reads the keys).
 //!
 //! One `spendql ingest` run is one catalog [`Transaction`]: every Parquet file, the rebuilt
 //! `rejects.csv` and the manifest are written inside the staged version folder and become
@@ -25,18 +27,21 @@
 mod cells;
 mod contracts;
 mod headers;
+mod identity;
 mod link;
 mod loaded;
 mod profile;
 mod read;
 mod rejects;
 mod spend;
+mod supplier_table;
 mod upgrade;
 mod values;
 mod write;
 
 // What the rest of the crate uses besides the two entry points below: money codecs (until
 // they move to their own module) and relinking inside a caller's transaction (test data).
+pub use identity::IdentityReport;
 pub use link::{LinkReport, Scope as LinkScope, relink};
 pub use loaded::Counts;
 
@@ -140,7 +145,7 @@ pub fn ingest_files(
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
             if changed || upgrading {
-                if let Err(err) = relink_changed(&mut tx, dataset, out) {
+                if let Err(err) = derive_changed(&mut tx, dataset, out) {
                     abandon(tx);
                     return Err(err);
                 }
@@ -160,19 +165,57 @@ pub fn ingest_files(
     }
 }
 
-/// Recompute `spend.contract_id` where this transaction's change can have moved it.
-fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+/// Recompute what is derived from the loaded tables: supplier keys and the `suppliers`
+/// table over the whole dataset, then `spend.contract_id` where this transaction's change
+/// can have moved it.
+fn derive_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+    let identity = derive_identity(tx, dataset.root())?;
+    print_identity(out, &identity)?;
     // A version upgraded from an older format has stale derived columns everywhere.
     let scope = if tx.base().format < FORMAT {
         link::Scope::All
     } else {
         link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?)
     };
-    if scope == link::Scope::Nothing {
-        return Ok(());
-    }
+    // Keys the identity pass changed can move the links of files this change did not touch.
+    let rekeyed = identity.spend_files_rekeyed;
+    let scope = match scope {
+        _ if identity.contracts_rekeyed => link::Scope::All,
+        link::Scope::Nothing if rekeyed.is_empty() || !tx.manifest().has_table(schema::Table::Contracts) => {
+            return Ok(());
+        }
+        link::Scope::Nothing => link::Scope::Files(rekeyed),
+        link::Scope::Files(mut files) => {
+            let more: Vec<String> = rekeyed.into_iter().filter(|f| !files.contains(f)).collect();
+            files.extend(more);
+            link::Scope::Files(files)
+        }
+        link::Scope::All => link::Scope::All,
+    };
     let report = relink(tx, dataset.root(), &scope)?;
     print_link(out, tx.manifest(), &report)
+}
+
+/// Recompute every supplier key and rebuild the `suppliers` table inside a caller's
+/// transaction (ingest does it in every one that changes data; test datasets call it).
+pub fn derive_identity(tx: &mut Transaction, dataset_root: &std::path::Path) -> Result<IdentityReport> {
+    let aliases = crate::suppliers::Aliases::load(dataset_root)?;
+    identity::derive_identity(tx, &aliases)
+}
+
+fn print_identity(out: &mut dyn Write, report: &IdentityReport) -> Result<()> {
+    print(
+        out,
+        format_args!(
+            "suppliers: {} supplier key(s); identifiers merged {} name key(s) into others ({} identifier(s) \
+             refused as shared by unrelated names, {} link(s) as joining different companies); {} file(s) rekeyed\n",
+            report.suppliers,
+            report.keys_merged,
+            report.identifiers_refused,
+            report.links_refused,
+            report.files_rewritten
+        ),
+    )
 }
 
 fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: &LinkReport) -> Result<()> {
@@ -188,13 +231,16 @@ fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: 
     Ok(())
 }
 
-/// Recompute every spend row's contract link, as one new dataset version: for after
-/// `suppliers.toml` is edited.
+/// Recompute every supplier key, the `suppliers` table and every spend row's contract
+/// link, as one new dataset version: for after `suppliers.toml` is edited.
 pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkReport> {
     // Fails with a helpful message when there is no dataset, before anything is created.
     dataset.snapshot()?;
     let mut tx = dataset.begin()?;
-    match relink(&mut tx, dataset.root(), &link::Scope::All) {
+    let derived = derive_identity(&mut tx, dataset.root())
+        .and_then(|identity| print_identity(out, &identity))
+        .and_then(|()| relink(&mut tx, dataset.root(), &link::Scope::All));
+    match derived {
         Ok(report) => {
             print_link(out, tx.manifest(), &report)?;
             tx.commit()?;
@@ -223,7 +269,7 @@ pub fn upgrade_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
             format_args!("dataset {} is already in format {}; nothing to upgrade\n", dataset.root().display(), FORMAT),
         );
     }
-    let upgraded = rewrite_older_format(&mut tx, out).and_then(|()| relink_changed(&mut tx, dataset, out));
+    let upgraded = rewrite_older_format(&mut tx, out).and_then(|()| derive_changed(&mut tx, dataset, out));
     if let Err(err) = upgraded {
         abandon(tx);
         return Err(err);
