@@ -52,11 +52,11 @@ pub const SPEND_REQUIREMENTS: &[Requirement] = &[
     require("payment_date", &[spend::PAYMENT_DATE]),
     require("department", &[spend::DEPARTMENT]),
     require("beneficiary", &[spend::SUPPLIER_NAME, spend::REDACTED]),
-    require("purpose", &[spend::PURPOSE, spend::EXPENSE_TYPE, spend::CATEGORY]),
+    require("purpose", &[spend::PURPOSE, spend::EXPENSE_TYPE, spend::PUBLISHED_CATEGORY]),
     require("amount", &[spend::AMOUNT]),
     require("irrecoverable_vat", &[spend::IRRECOVERABLE_VAT]),
     // Card transactions only.
-    require("merchant_category", &[spend::CATEGORY, spend::CATEGORY_CODE]),
+    require("merchant_category", &[spend::PUBLISHED_CATEGORY, spend::PUBLISHED_CATEGORY_CODE]),
 ];
 
 /// What the Code asks of each contract worth more than £5,000.
@@ -301,8 +301,8 @@ fn check_spend(
     mut sink: Option<&mut FailureFile>,
 ) -> Result<()> {
     use spend::{
-        AMOUNT, CATEGORY, CATEGORY_CODE, COUNCIL, DEPARTMENT, EXPENSE_TYPE, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE,
-        PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_NAME, TRANSACTION_ID,
+        AMOUNT, COUNCIL, DEPARTMENT, EXPENSE_TYPE, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE, PUBLISHED_CATEGORY,
+        PUBLISHED_CATEGORY_CODE, PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_NAME, TRANSACTION_ID,
     };
     let council = columns.required_text(COUNCIL)?;
     let source_file = columns.required_text(SOURCE_FILE)?;
@@ -314,8 +314,9 @@ fn check_spend(
     let supplier = columns.text(SUPPLIER_NAME)?;
     let department = columns.text(DEPARTMENT)?;
     let expense_type = columns.text(EXPENSE_TYPE)?;
-    let category = columns.text(CATEGORY)?;
-    let category_code = columns.text(CATEGORY_CODE)?;
+    // What the council published is judged, not the harmonised category spendql derives.
+    let category = columns.text(PUBLISHED_CATEGORY)?;
+    let category_code = columns.text(PUBLISHED_CATEGORY_CODE)?;
     let purpose = columns.text(PURPOSE)?;
     let is_card = columns.flag(IS_CARD)?;
     let redacted = columns.flag(REDACTED)?;

@@ -226,7 +226,7 @@ fn assign_contract_ids(version_dir: &Path, manifest: &Manifest) -> Result<Vec<(P
 }
 
 /// The batch with one of its columns replaced.
-fn with_column(batch: RecordBatch, name: &str, values: ArrayRef, path: &Path) -> Result<RecordBatch> {
+pub(super) fn with_column(batch: RecordBatch, name: &str, values: ArrayRef, path: &Path) -> Result<RecordBatch> {
     let index = batch.schema().index_of(name).map_err(|_| damaged(path, name))?;
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     columns[index] = values;
@@ -335,7 +335,7 @@ impl Register {
     }
 }
 
-fn damaged(path: &Path, column: &str) -> Error {
+pub(super) fn damaged(path: &Path, column: &str) -> Error {
     Error::dataset(format!("{} has no readable column {column}", path.display()))
         .with_hint("the dataset may be from an older spendql; ingest its files into a fresh dataset")
 }
@@ -363,7 +363,10 @@ fn relink_file(path: &Path, register: &Register, aliases: &Aliases, rekey: bool)
 
 /// Rewrite a Parquet file batch by batch through `change`, atomically: the new file replaces
 /// this version's hard link only, so earlier versions keep theirs.
-fn rewrite_file(path: &Path, mut change: impl FnMut(RecordBatch, &Path) -> Result<RecordBatch>) -> Result<()> {
+pub(super) fn rewrite_file(
+    path: &Path,
+    mut change: impl FnMut(RecordBatch, &Path) -> Result<RecordBatch>,
+) -> Result<()> {
     let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024);
     let schema = builder.schema().clone();

@@ -11,6 +11,7 @@
 //!   checks, missing markers, `extras`); `loaded`: the parsers' common input and output;
 //! - `contracts`: the register's fields and its row parser; `spend`: the spend row parser;
 //! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change;
+//! - `categorise`: the harmonised ProClass category of every payment, after the link;
 //! - `upgrade`: an older dataset format's stored rows rewritten in the current one.
 //!
 //! One `spendql ingest` run is one catalog [`Transaction`]: every Parquet file, the rebuilt
@@ -22,6 +23,7 @@
 //! ingested (a monthly script keeps working after spendql is updated, and the upgrade
 //! commits with the new files or not at all); `spendql upgrade` does it alone.
 
+mod categorise;
 mod cells;
 mod contracts;
 mod headers;
@@ -37,6 +39,7 @@ mod write;
 
 // What the rest of the crate uses besides the two entry points below: money codecs (until
 // they move to their own module) and relinking inside a caller's transaction (test data).
+pub use categorise::ClassifyReport;
 pub use link::{LinkReport, Scope as LinkScope, relink};
 pub use loaded::Counts;
 
@@ -131,6 +134,9 @@ pub fn ingest_files(
 
     let mut tx = dataset.begin_upgrade()?;
     let upgrading = tx.base().format < FORMAT;
+    // An edited `categories.toml` is a change even when no file is: the next ingest applies it.
+    let categories_sha256 = categorise::categories_sha256(dataset.root())?;
+    let recategorise = tx.base().classify.as_ref().is_some_and(|c| c.categories_sha256 != categories_sha256);
     if upgrading && let Err(err) = rewrite_older_format(&mut tx, out) {
         abandon(tx);
         return Err(err);
@@ -139,8 +145,8 @@ pub fn ingest_files(
         Ok((reports, changed)) => {
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
-            if changed || upgrading {
-                if let Err(err) = relink_changed(&mut tx, dataset, out) {
+            if changed || upgrading || recategorise {
+                if let Err(err) = derive_changed(&mut tx, dataset, out) {
                     abandon(tx);
                     return Err(err);
                 }
@@ -152,6 +158,44 @@ pub fn ingest_files(
                 print(out, format_args!("nothing changed; dataset left as it was\n"))?;
             }
             Ok(reports)
+        }
+        Err(err) => {
+            abandon(tx);
+            Err(err)
+        }
+    }
+}
+
+/// Recompute the derived columns where this transaction's change can have moved them: the
+/// contract link, then the category (whose supplier tier reads the relinked keys).
+fn derive_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+    relink_changed(tx, dataset, out)?;
+    let sha = categorise::categories_sha256(dataset.root())?;
+    if tx.base().format < FORMAT || categorise::needed(tx.base(), tx.manifest(), &sha) {
+        let report = categorise::classify(tx, dataset.root())?;
+        print(out, format_args!("{}\n", report.describe()))?;
+    }
+    Ok(())
+}
+
+/// Classify every spend row again, as one new dataset version (`spendql classify`): for
+/// after `categories.toml` is edited. A dataset whose classification is already what the
+/// rules and mappings give is left as it is.
+pub fn classify_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<ClassifyReport> {
+    dataset.snapshot()?;
+    let mut tx = dataset.begin()?;
+    match categorise::classify(&mut tx, dataset.root()) {
+        Ok(report) => {
+            print(out, format_args!("{}\n", report.describe()))?;
+            if report.rows_changed == 0 && tx.base().classify == tx.manifest().classify {
+                abandon(tx);
+                print(out, format_args!("classification unchanged; dataset left as it was\n"))?;
+                return Ok(report);
+            }
+            tx.commit()?;
+            let version = dataset.manifest().map(|m| m.version).unwrap_or_default();
+            print(out, format_args!("committed dataset version {version} at {}\n", dataset.root().display()))?;
+            Ok(report)
         }
         Err(err) => {
             abandon(tx);
@@ -197,6 +241,12 @@ pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkRepo
     match relink(&mut tx, dataset.root(), &link::Scope::All) {
         Ok(report) => {
             print_link(out, tx.manifest(), &report)?;
+            // Keys under new aliases move the supplier tier's evidence.
+            let sha = categorise::categories_sha256(dataset.root())?;
+            if categorise::needed(tx.base(), tx.manifest(), &sha) {
+                let classified = categorise::classify(&mut tx, dataset.root())?;
+                print(out, format_args!("{}\n", classified.describe()))?;
+            }
             tx.commit()?;
             Ok(report)
         }
@@ -223,7 +273,7 @@ pub fn upgrade_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
             format_args!("dataset {} is already in format {}; nothing to upgrade\n", dataset.root().display(), FORMAT),
         );
     }
-    let upgraded = rewrite_older_format(&mut tx, out).and_then(|()| relink_changed(&mut tx, dataset, out));
+    let upgraded = rewrite_older_format(&mut tx, out).and_then(|()| derive_changed(&mut tx, dataset, out));
     if let Err(err) = upgraded {
         abandon(tx);
         return Err(err);
