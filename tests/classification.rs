@@ -253,3 +253,88 @@ fn issue_11_unmapped_lists_council_values_with_a_line_that_maps_them() {
     assert_eq!(mapped as u64, listed);
     assert_eq!(after.len(), before.len());
 }
+
+/// Three councils' small files, written here: electricity in all three, levies in two, and
+/// one line nothing can classify.
+fn three_councils(dir: &Path) -> PathBuf {
+    let dataset = dir.join("data");
+    let files = [
+        ("Trafford", "Power One Ltd,Electricity,100.00\nGMCA,Levies,1000.00\nOdd Jobs Ltd,Miscellaneous Exes,50.00\n"),
+        ("Salford", "Power Two Ltd,Electricity,200.00\nGMCA,Levies,2000.00\n"),
+        ("Manchester", "Power Three Ltd,Electricity,300.00\n"),
+    ];
+    for (council, rows) in files {
+        let file = dir.join(format!("{council}.csv"));
+        let rows: String = rows.lines().map(|l| format!("{}\n", l.replacen(',', ",2024-07-01,", 1))).collect();
+        std::fs::write(&file, format!("Supplier Name,Payment Date,Expense Type,Amount\n{rows}")).unwrap();
+        run_ok(&dataset, &["ingest", "--council", council, file.to_str().unwrap()]);
+    }
+    dataset
+}
+
+fn query(dataset: &Path, text: &str) -> Vec<Vec<String>> {
+    csv_rows(&run_ok(dataset, &["query", "--format", "csv", text]))
+}
+
+#[test]
+fn issue_11_councils_are_compared_in_the_harmonised_category_without_out_of_scope_spend() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = three_councils(dir.path());
+    // Levies are bought by two councils but are not procurement: only electricity is shared.
+    assert_eq!(
+        query(&dataset, "categories shared by council"),
+        [
+            vec!["category", "councils", "Manchester spend", "Salford spend", "Trafford spend", "total spend"],
+            vec!["UTILITIES : Electricity", "3", "300.00", "200.00", "100.00", "600.00"],
+        ]
+    );
+    assert_eq!(
+        query(&dataset, "spend by category group order by category group"),
+        [
+            vec!["category group", "spend"],
+            vec!["Out of scope", "3000.00"],
+            vec!["UTILITIES", "600.00"],
+            vec!["", "50.00"]
+        ]
+    );
+    assert_eq!(
+        query(&dataset, "spend by category source order by category source"),
+        [vec!["category source", "spend"], vec!["none", "50.00"], vec!["text", "3600.00"]]
+    );
+    // Trafford: £1,100 of its £1,150 classified; the others all of it.
+    let share: BTreeMap<String, f64> = query(&dataset, "classified share by council")[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect();
+    assert!((share["Trafford"] - 110_000.0 / 1_150.0).abs() < 1e-9, "{share:?}");
+    assert_eq!((share["Salford"], share["Manchester"]), (100.0, 100.0));
+    // What the councils published is its own dimension: here they published none.
+    assert_eq!(
+        query(&dataset, "transactions by published category"),
+        [vec!["published category", "transactions"], vec!["", "6"]]
+    );
+}
+
+#[test]
+fn issue_11_on_the_real_files_manchester_and_salford_spread_across_categories_all_three_share() {
+    let test = "issue_11_on_the_real_files_manchester_and_salford_spread_across_categories_all_three_share";
+    let Some(dataset) = crate::support::real_dataset(test) else { return };
+    let rows = query(dataset, "spend share by category within council");
+    for council in ["Manchester", "Salford"] {
+        let categories = rows[1..].iter().filter(|r| r[0] == council && !r[1].is_empty()).count();
+        assert!(categories >= 30, "{council} in {categories} categories");
+        // No single ProClass category holds most of the council's spend (before issue 11 one
+        // empty category held all of it).
+        let largest = rows[1..]
+            .iter()
+            .filter(|r| r[0] == council && !r[1].is_empty() && r[1] != "Out of scope")
+            .map(|r| r[2].parse::<f64>().unwrap())
+            .fold(0.0, f64::max);
+        assert!(largest < 25.0, "{council}: {largest}%");
+    }
+    let shared = query(dataset, "categories shared by council");
+    assert_eq!(shared[0][1], "councils");
+    let by_all = shared[1..].iter().filter(|r| r[1] == "3").count();
+    assert!(by_all >= 10, "{by_all} categories bought by all three: {shared:?}");
+    assert!(shared.iter().all(|r| r[0] != "Out of scope"));
+}

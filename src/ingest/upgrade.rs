@@ -267,6 +267,52 @@ mod tests {
     }
 
     #[test]
+    fn a_format_2_category_becomes_the_published_one_and_the_harmonised_one_is_left_to_derive() {
+        let stored = Schema::new(vec![
+            Field::new("category", DataType::Utf8, true),
+            Field::new("category_code", DataType::Utf8, true),
+        ]);
+        let batch = RecordBatch::try_new(
+            Arc::new(stored),
+            vec![
+                Arc::new(StringArray::from(vec![Some("SC : Equipment"), Some("Caterers")])),
+                Arc::new(StringArray::from(vec![Some("321311"), None])),
+            ],
+        )
+        .unwrap();
+        let current = Arc::new(Schema::new(vec![
+            Field::new(spend::PUBLISHED_CATEGORY, DataType::Utf8, true),
+            Field::new(spend::PUBLISHED_CATEGORY_CODE, DataType::Utf8, true),
+            Field::new(spend::CATEGORY, DataType::Utf8, true),
+            Field::new(spend::CATEGORY_CODE, DataType::Utf8, true),
+        ]));
+        let conformed = conform(&batch, &current, Table::Spend, Path::new("old.parquet")).unwrap();
+        let text = |i: usize| {
+            let column = conformed.column(i).as_string::<i32>();
+            (0..2).map(|r| column.is_valid(r).then(|| column.value(r).to_string())).collect::<Vec<_>>()
+        };
+        assert_eq!(text(0), [Some("SC : Equipment".to_string()), Some("Caterers".to_string())]);
+        assert_eq!(text(1), [Some("321311".to_string()), None]);
+        assert_eq!(conformed.column(2).null_count(), 2, "the harmonised category is derived, not copied");
+        assert_eq!(conformed.column(3).null_count(), 2);
+        // A current file keeps its own columns as they are.
+        let again = conform(&conformed, &current, Table::Spend, Path::new("new.parquet")).unwrap();
+        assert_eq!(again, conformed);
+
+        let mut upgraded = Upgraded::default();
+        note_columns(&batch, &current, Table::Spend, &mut upgraded);
+        assert_eq!(
+            upgraded.renamed.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["spend.category → published_category", "spend.category_code → published_category_code"]
+        );
+        assert_eq!(
+            upgraded.added.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["spend.category", "spend.category_code"]
+        );
+        assert!(upgraded.dropped.is_empty(), "{:?}", upgraded.dropped);
+    }
+
+    #[test]
     fn stored_rows_take_the_current_schema_by_name() {
         // An old file: a few columns, in another order, text as a view, one column since dropped.
         let stored = Schema::new(vec![
