@@ -75,7 +75,7 @@ fn stored(dataset: &Path) -> BTreeMap<(String, String), [String; 4]> {
 }
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     dataset: PathBuf,
     trafford: Vec<Vec<String>>,
     level1: BTreeMap<String, String>,
@@ -95,7 +95,7 @@ fn fixture(test: &str) -> Option<Fixture> {
     for (council, file) in [("Trafford", &trafford), ("Manchester", &manchester)] {
         run_ok(&dataset, &["ingest", "--council", council, file.to_str().unwrap()]);
     }
-    Some(Fixture { _dir: dir, dataset, trafford: trafford_rows, level1: level1_names(&real) })
+    Some(Fixture { dir, dataset, trafford: trafford_rows, level1: level1_names(&real) })
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn issue_11_a_mapping_changes_exactly_the_rows_it_names_and_classify_is_idempote
 
     // An ingest after an edit applies it even when no file changed.
     std::fs::remove_file(f.dataset.join("categories.toml")).unwrap();
-    let trafford = f._dir.path().join("trafford-excerpt.csv");
+    let trafford = f.dir.path().join("trafford-excerpt.csv");
     let out = run_ok(&f.dataset, &["ingest", "--council", "Trafford", trafford.to_str().unwrap()]);
     assert!(out.contains("3 row(s) changed"), "{out}");
     assert_eq!(stored(&f.dataset), before);
@@ -265,7 +265,7 @@ fn three_councils(dir: &Path) -> PathBuf {
     ];
     for (council, rows) in files {
         let file = dir.join(format!("{council}.csv"));
-        let rows: String = rows.lines().map(|l| format!("{}\n", l.replacen(',', ",2024-07-01,", 1))).collect();
+        let rows: String = rows.lines().map(|l| l.replacen(',', ",2024-07-01,", 1) + "\n").collect();
         std::fs::write(&file, format!("Supplier Name,Payment Date,Expense Type,Amount\n{rows}")).unwrap();
         run_ok(&dataset, &["ingest", "--council", council, file.to_str().unwrap()]);
     }

@@ -22,6 +22,7 @@ use crate::catalog::{ClassifyRecord, Manifest, TableReader, Transaction};
 use crate::classify::{CATEGORIES_FILE, CategoryMap, Classification, Evidence, Source, classify_rows};
 use crate::error::{Error, Result};
 use crate::schema::{Table, spend as s};
+use crate::taxonomy::{Category, ProclassCode};
 
 use super::cells::is_missing;
 use super::link::{rewrite_file, with_column};
@@ -129,8 +130,8 @@ impl Row {
 /// The four stored values of a classification.
 fn columns_of(c: &Classification) -> [Option<String>; 4] {
     [
-        c.category.map(|c| c.label()),
-        c.category.and_then(|c| c.code()).map(|code| code.text()),
+        c.category.map(Category::label),
+        c.category.and_then(Category::code).map(ProclassCode::text),
         c.category.map(|c| c.level1_name().to_string()),
         Some(c.source.as_str().to_string()),
     ]
