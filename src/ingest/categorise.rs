@@ -256,3 +256,45 @@ fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{LinkRecord, SourceKind, SourceRecord};
+
+    fn manifest(files: &[&str], aliases: &str, categories: Option<&str>) -> Manifest {
+        let record = SourceRecord {
+            council: "Trafford".into(),
+            kind: SourceKind::Spend,
+            source_name: "a.csv".into(),
+            sha256: String::new(),
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+            amount_read: "0.00".into(),
+            amount_loaded: "0.00".into(),
+            amount_rejected: "0.00".into(),
+            parquet_files: files.iter().map(|f| f.to_string()).collect(),
+            mapping: vec![],
+            ingested_at: String::new(),
+        };
+        Manifest {
+            sources: vec![record],
+            link: Some(LinkRecord { aliases_sha256: aliases.into(), ..LinkRecord::default() }),
+            classify: categories
+                .map(|sha| ClassifyRecord { categories_sha256: sha.into(), ..ClassifyRecord::default() }),
+            ..Manifest::default()
+        }
+    }
+
+    #[test]
+    fn a_pass_is_needed_when_spend_keys_or_mappings_change_and_only_then() {
+        let base = manifest(&["spend/a.parquet"], "", Some("m1"));
+        assert!(!needed(&base, &manifest(&["spend/a.parquet"], "", None), "m1"), "a register alone");
+        assert!(needed(&base, &manifest(&["spend/a.parquet", "spend/b.parquet"], "", None), "m1"), "new spend");
+        assert!(needed(&base, &manifest(&["spend/b.parquet"], "", None), "m1"), "spend replaced");
+        assert!(needed(&base, &manifest(&["spend/a.parquet"], "x", None), "m1"), "aliases changed");
+        assert!(needed(&base, &manifest(&["spend/a.parquet"], "", None), "m2"), "categories.toml changed");
+        assert!(needed(&manifest(&["spend/a.parquet"], "", None), &base, "m1"), "never classified");
+    }
+}

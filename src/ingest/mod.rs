@@ -238,15 +238,18 @@ pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkRepo
     // Fails with a helpful message when there is no dataset, before anything is created.
     dataset.snapshot()?;
     let mut tx = dataset.begin()?;
-    match relink(&mut tx, dataset.root(), &link::Scope::All) {
+    let derived = relink(&mut tx, dataset.root(), &link::Scope::All).and_then(|report| {
+        print_link(out, tx.manifest(), &report)?;
+        // Keys under new aliases move the supplier tier's evidence.
+        let sha = categorise::categories_sha256(dataset.root())?;
+        if categorise::needed(tx.base(), tx.manifest(), &sha) {
+            let classified = categorise::classify(&mut tx, dataset.root())?;
+            print(out, format_args!("{}\n", classified.describe()))?;
+        }
+        Ok(report)
+    });
+    match derived {
         Ok(report) => {
-            print_link(out, tx.manifest(), &report)?;
-            // Keys under new aliases move the supplier tier's evidence.
-            let sha = categorise::categories_sha256(dataset.root())?;
-            if categorise::needed(tx.base(), tx.manifest(), &sha) {
-                let classified = categorise::classify(&mut tx, dataset.root())?;
-                print(out, format_args!("{}\n", classified.describe()))?;
-            }
             tx.commit()?;
             Ok(report)
         }
