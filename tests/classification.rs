@@ -338,3 +338,18 @@ fn issue_11_on_the_real_files_manchester_and_salford_spread_across_categories_al
     assert!(by_all >= 10, "{by_all} categories bought by all three: {shared:?}");
     assert!(shared.iter().all(|r| r[0] != "Out of scope"));
 }
+
+#[test]
+fn issue_11_the_samples_three_councils_share_categories_and_collaboration_finds_them() {
+    // Trafford publishes ProClass, Rochdale and Stockport their own names: before issue 11
+    // no category was bought by all three.
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("demo");
+    run_ok(&dataset, &["demo"]);
+    let shared = query(&dataset, "categories shared by council");
+    assert!(shared[1..].iter().any(|r| r[1] == "3"), "{shared:?}");
+    let opportunities = query(&dataset, "collaboration opportunities");
+    let by_all = opportunities[1..].iter().filter(|r| r[0] == "category" && r[2] == "3").count();
+    assert!(by_all > 0, "{opportunities:?}");
+    assert!(opportunities.iter().all(|r| r[1] != "Out of scope"));
+}
