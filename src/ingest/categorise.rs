@@ -274,7 +274,7 @@ mod tests {
             amount_read: "0.00".into(),
             amount_loaded: "0.00".into(),
             amount_rejected: "0.00".into(),
-            parquet_files: files.iter().map(|f| f.to_string()).collect(),
+            parquet_files: files.iter().map(ToString::to_string).collect(),
             mapping: vec![],
             ingested_at: String::new(),
         };
