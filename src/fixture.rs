@@ -163,6 +163,8 @@ pub fn write_rows(dir: &Path, rows: &[Row]) -> Result<()> {
         mapping: vec![],
         ingested_at: String::new(),
     });
+    // As every ingest does: supplier keys and the `suppliers` table.
+    crate::ingest::derive_identity(&mut tx, dir)?;
     tx.commit()
 }
 
@@ -272,7 +274,8 @@ pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<(
         mapping: vec![],
         ingested_at: String::new(),
     });
-    // As a contracts ingest does: spend is relinked to the new register.
+    // As a contracts ingest does: keys and `suppliers`, then spend relinked to the register.
+    crate::ingest::derive_identity(&mut tx, dir)?;
     crate::ingest::relink(&mut tx, dir, &crate::ingest::LinkScope::All)?;
     tx.commit()
 }
@@ -416,7 +419,8 @@ pub fn write_table_batch(
     tx.add_source(SourceRecord {
         council: council.into(),
         kind: match table {
-            Table::Spend => SourceKind::Spend,
+            // `suppliers` is derived; a batch of it is not a source.
+            Table::Spend | Table::Suppliers => SourceKind::Spend,
             Table::Contracts => SourceKind::Contracts,
         },
         source_name: source_name.into(),
@@ -431,5 +435,6 @@ pub fn write_table_batch(
         mapping: vec![],
         ingested_at: String::new(),
     });
+    crate::ingest::derive_identity(&mut tx, dir)?;
     tx.commit()
 }

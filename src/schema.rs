@@ -20,17 +20,20 @@ pub enum Table {
     Spend,
     /// Contracts registers.
     Contracts,
+    /// One row per supplier identity, derived from the other two after every change.
+    Suppliers,
 }
 
 impl Table {
     /// Every table, in display order.
-    pub const ALL: [Table; 2] = [Table::Spend, Table::Contracts];
+    pub const ALL: [Table; 3] = [Table::Spend, Table::Contracts, Table::Suppliers];
 
     /// The table's name in queries and its folder name in the dataset.
     pub fn name(self) -> &'static str {
         match self {
             Table::Spend => "spend",
             Table::Contracts => "contracts",
+            Table::Suppliers => "suppliers",
         }
     }
 
@@ -39,6 +42,7 @@ impl Table {
         match self {
             Table::Spend => spend_schema(),
             Table::Contracts => contracts_schema(),
+            Table::Suppliers => suppliers_schema(),
         }
     }
 
@@ -47,7 +51,14 @@ impl Table {
         match self {
             Table::Spend => "payments over £500 and procurement-card transactions, one row per payment line",
             Table::Contracts => "contracts registers, one row per contract",
+            Table::Suppliers => "one row per supplier key: its label, identifiers, councils and payments",
         }
+    }
+
+    /// Whether ingest derives the table from the others (rather than loading it from
+    /// published files): it has no sources of its own and is rebuilt after every change.
+    pub fn is_derived(self) -> bool {
+        matches!(self, Table::Suppliers)
     }
 }
 
@@ -312,6 +323,62 @@ pub fn contracts_schema() -> SchemaRef {
         Field::new(SOURCE_FILE, DataType::Utf8, false),
         Field::new(SOURCE_ROW, DataType::Int64, false),
         utf8(EXTRAS),
+    ]))
+}
+
+/// Columns of the `suppliers` table, in file order. One row per `supplier_key` found in
+/// `spend` or `contracts`, so `spend JOIN suppliers USING (supplier_key)` never multiplies rows.
+pub mod suppliers {
+    /// The supplier key, as in `spend.supplier_key` and `contracts.supplier_key`: after
+    /// `suppliers.toml` aliases and the identifiers that link names (README, "Suppliers").
+    pub const SUPPLIER_KEY: &str = "supplier_key";
+    /// The label: the published name most spend rows with this key carry (contracts rows
+    /// when it has no spend); ties go to the name first in byte order.
+    pub const NAME: &str = "name";
+    /// Distinct published names with this key, over both tables.
+    pub const NAMES: &str = "names";
+    /// Companies House number: the one on most rows with this key, ties to the smaller.
+    pub const COMPANY_NUMBER: &str = "company_number";
+    /// Registered charity number, chosen as the company number is.
+    pub const CHARITY_NUMBER: &str = "charity_number";
+    /// VAT registration number (nine or twelve digits, no `GB`), chosen as the company number is.
+    pub const VAT_NUMBER: &str = "vat_number";
+    /// Display names of the councils that paid or contracted the supplier, sorted, `;`-separated.
+    pub const COUNCILS: &str = "councils";
+    /// Whether the key is a redacted beneficiary (a withheld name, not a supplier).
+    pub const REDACTED: &str = "redacted";
+    /// Date of the first payment, if any.
+    pub const FIRST_PAYMENT: &str = "first_payment";
+    /// Date of the last payment, if any.
+    pub const LAST_PAYMENT: &str = "last_payment";
+    /// Spend rows with this key.
+    pub const PAYMENTS: &str = "payments";
+    /// Sum of those rows' amounts, in pounds (money); credits included.
+    pub const SPEND: &str = "spend";
+    /// Contracts register rows with this key.
+    pub const CONTRACTS: &str = "contracts";
+}
+
+/// The Arrow schema of the `suppliers` table.
+pub fn suppliers_schema() -> SchemaRef {
+    use suppliers::{
+        CHARITY_NUMBER, COMPANY_NUMBER, CONTRACTS, COUNCILS, FIRST_PAYMENT, LAST_PAYMENT, NAME, NAMES, PAYMENTS,
+        REDACTED, SPEND, SUPPLIER_KEY, VAT_NUMBER,
+    };
+    Arc::new(Schema::new(vec![
+        Field::new(SUPPLIER_KEY, DataType::Utf8, false),
+        utf8(NAME),
+        Field::new(NAMES, DataType::Int64, false),
+        utf8(COMPANY_NUMBER),
+        utf8(CHARITY_NUMBER),
+        utf8(VAT_NUMBER),
+        Field::new(COUNCILS, DataType::Utf8, false),
+        Field::new(REDACTED, DataType::Boolean, false),
+        Field::new(FIRST_PAYMENT, DataType::Date32, true),
+        Field::new(LAST_PAYMENT, DataType::Date32, true),
+        Field::new(PAYMENTS, DataType::Int64, false),
+        Field::new(SPEND, MONEY, false),
+        Field::new(CONTRACTS, DataType::Int64, false),
     ]))
 }
 

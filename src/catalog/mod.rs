@@ -9,10 +9,11 @@
 //! DIR/versions/v000007/manifest.json      what was ingested, with reconciliation and format
 //! DIR/versions/v000007/spend/Trafford/2024-25/*.parquet
 //! DIR/versions/v000007/contracts/Salford/*.parquet
+//! DIR/versions/v000007/suppliers/suppliers.parquet   derived: one row per supplier
 //! DIR/versions/v000007/rejects.csv        rows that could not be loaded
 //! DIR/current  -> versions/v000007        the one committed version (a symlink)
 //! DIR/spend    -> current/spend           stable paths for other tools, one per table
-//! DIR/contracts, DIR/rejects.csv, DIR/manifest.json likewise
+//! DIR/contracts, DIR/suppliers, DIR/rejects.csv, DIR/manifest.json likewise
 //! DIR/.lock                               held by the one ingest writing
 //! ```
 //!
@@ -59,6 +60,13 @@ const LOCK: &str = ".lock";
 pub const MANIFEST: &str = "manifest.json";
 /// File name, inside a version folder, of the rows that could not be loaded.
 pub const REJECTS: &str = "rejects.csv";
+
+/// The one file of a derived table (`suppliers/suppliers.parquet`), relative to a version
+/// folder; `None` for a table loaded from sources. Derived tables are rebuilt whole inside
+/// every transaction that changes what they derive from, so they need no manifest entry.
+pub fn derived_file(table: Table) -> Option<String> {
+    table.is_derived().then(|| format!("{0}/{0}.parquet", table.name()))
+}
 
 /// What kind of published file a source was (also `spendql ingest --kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -223,8 +231,12 @@ impl Manifest {
             .find(|s| s.council == council && s.kind.table() == kind.table() && s.source_name == source_name)
     }
 
-    /// Whether any source put rows into `table`.
+    /// Whether any source put rows into `table`; a derived table exists when either loaded
+    /// table does.
     pub fn has_table(&self, table: Table) -> bool {
+        if table.is_derived() {
+            return Table::ALL.iter().any(|t| !t.is_derived() && self.has_table(*t));
+        }
         self.sources.iter().any(|s| s.kind.table() == table && !s.parquet_files.is_empty())
     }
 }
@@ -258,6 +270,10 @@ impl Snapshot {
 
     /// All Parquet files of a table, sorted, as absolute paths.
     pub fn table_files(&self, table: Table) -> Vec<PathBuf> {
+        if let Some(relative) = derived_file(table) {
+            let path = self.dir.join(relative);
+            return if path.is_file() { vec![path] } else { Vec::new() };
+        }
         let mut files: Vec<PathBuf> = self
             .manifest
             .sources

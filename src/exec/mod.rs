@@ -171,6 +171,10 @@ impl Engine {
     }
 
     fn base_scan(&self, table: Table) -> Result<LogicalPlan> {
+        if !self.has_table(table) && table.is_derived() {
+            return Err(Error::dataset(format!("the dataset has no {} table", table.name()))
+                .with_hint("it is rebuilt by every ingest; run `spendql link` to rebuild it now"));
+        }
         if !self.has_table(table) {
             return Err(Error::dataset(format!("the dataset has no {} data", table.name())).with_hint(format!(
                 "load some with `spendql ingest --council NAME FILE...` into {}",

@@ -34,7 +34,7 @@ use crate::catalog::reader::date_at;
 use crate::catalog::{LinkRecord, Manifest, SourceKind, TableBatch, TableReader, Transaction};
 use crate::error::{Error, Result};
 use crate::schema::{Table, contracts as c, spend as s};
-use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number, supplier_key};
+use crate::suppliers::{ALIASES_FILE, Aliases, normalise_company_number};
 
 use super::contracts::{IdParts, contract_ids};
 use super::write::writer_properties;
@@ -114,20 +114,17 @@ pub struct LinkReport {
 pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Result<LinkReport> {
     let aliases = Aliases::load(dataset_root)?;
     let aliases_sha256 = aliases_sha256(dataset_root)?;
-    // Stored supplier keys follow the aliases, so `by supplier` groups aliased names as one.
-    // With no aliases now and none at the last pass, the keys ingest wrote are already right.
-    let had_aliases = tx.base().link.as_ref().is_some_and(|l| !l.aliases_sha256.is_empty());
-    let rekey = !aliases.is_empty() || had_aliases;
+    // The stored supplier keys (aliases and identifiers applied) are `ingest::identity`'s,
+    // computed before this pass; linking only reads them.
     if *scope == Scope::All {
         // Registers changed (or the aliases did): name every contract again, and rewrite the
-        // register files whose ids or keys are not what they should be.
+        // register files whose ids are not what they should be.
         for (path, ids, ids_changed) in assign_contract_ids(tx.dir(), tx.manifest())? {
-            if !(ids_changed || rekey) {
+            if !ids_changed {
                 continue;
             }
             let mut offset = 0;
             rewrite_file(&path, |batch, path| {
-                let batch = if rekey { rekeyed(batch, &aliases, path)? } else { batch };
                 let rows = batch.num_rows();
                 let slice = ids.get(offset..offset + rows).ok_or_else(|| damaged(path, c::CONTRACT_ID))?;
                 offset += rows;
@@ -155,7 +152,7 @@ pub fn relink(tx: &mut Transaction, dataset_root: &Path, scope: &Scope) -> Resul
     for relative in &spend_files {
         let path = tx.dir().join(relative);
         let (rows, linked, amount) = if targets.contains(&relative) {
-            let counts = relink_file(&path, &register, &aliases, rekey)?;
+            let counts = relink_file(&path, &register, &aliases)?;
             report.files_rewritten += 1;
             report.spend_rows += counts.0;
             report.rows_linked += counts.1;
@@ -340,12 +337,11 @@ pub(super) fn damaged(path: &Path, column: &str) -> Error {
         .with_hint("the dataset may be from an older spendql; ingest its files into a fresh dataset")
 }
 
-/// Rewrite one spend file with fresh links (and, with `rekey`, keys under the current
-/// aliases). Returns (rows, rows linked, amount linked in pence).
-fn relink_file(path: &Path, register: &Register, aliases: &Aliases, rekey: bool) -> Result<(u64, u64, i128)> {
+/// Rewrite one spend file with fresh links. Returns (rows, rows linked, amount linked in
+/// pence).
+fn relink_file(path: &Path, register: &Register, aliases: &Aliases) -> Result<(u64, u64, i128)> {
     let (mut rows, mut linked, mut amount) = (0u64, 0u64, 0i128);
     rewrite_file(path, |batch, path| {
-        let batch = if rekey { rekeyed(batch, aliases, path)? } else { batch };
         let links = links_for(&batch, register, aliases, path)?;
         let amounts = batch
             .column_by_name(s::AMOUNT)
@@ -381,40 +377,6 @@ pub(super) fn rewrite_file(
     out.sync_all().map_err(|e| Error::io(format!("cannot sync {}", tmp.display()), e))?;
     fs::rename(&tmp, path).map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))?;
     Ok(())
-}
-
-/// The batch with `supplier_key` recomputed from `supplier_name` under the aliases (both
-/// tables name these columns alike). Rows without a name keep their key.
-fn rekeyed(batch: RecordBatch, aliases: &Aliases, path: &Path) -> Result<RecordBatch> {
-    let schema = batch.schema();
-    let (Ok(name_index), Ok(key_index)) = (schema.index_of(s::SUPPLIER_NAME), schema.index_of(s::SUPPLIER_KEY)) else {
-        return Err(damaged(path, s::SUPPLIER_KEY));
-    };
-    let names = batch
-        .column(name_index)
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .ok_or_else(|| damaged(path, s::SUPPLIER_NAME))?;
-    let keys =
-        batch.column(key_index).as_any().downcast_ref::<StringArray>().ok_or_else(|| damaged(path, s::SUPPLIER_KEY))?;
-    let mut cache: HashMap<&str, String> = HashMap::new();
-    let mut rekeyed = StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 12);
-    for i in 0..batch.num_rows() {
-        if names.is_null(i) {
-            rekeyed.append_option(keys.is_valid(i).then(|| keys.value(i)));
-            continue;
-        }
-        let name = names.value(i);
-        if super::cells::is_missing(name.trim()) {
-            rekeyed.append_option(keys.is_valid(i).then(|| keys.value(i)));
-            continue;
-        }
-        let key = cache.entry(name).or_insert_with(|| aliases.canonical(&supplier_key(name)).to_string());
-        rekeyed.append_value(key.as_str());
-    }
-    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-    columns[key_index] = Arc::new(rekeyed.finish());
-    Ok(RecordBatch::try_new(schema, columns)?)
 }
 
 fn links_for(batch: &RecordBatch, register: &Register, aliases: &Aliases, path: &Path) -> Result<StringArray> {

@@ -13,6 +13,8 @@
 //! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change;
 //! - `categorise`: the harmonised ProClass category of every payment, after the link;
 //! - `upgrade`: an older dataset format's stored rows rewritten in the current one.
+//! - `supplier_table`: the `suppliers` table; `identity`: supplier keys from names, aliases
+//!   and identifiers, after every change (before `link`, which reads the keys).
 //!
 //! One `spendql ingest` run is one catalog [`Transaction`]: every Parquet file, the rebuilt
 //! `rejects.csv` and the manifest are written inside the staged version folder and become
@@ -27,12 +29,14 @@ mod categorise;
 mod cells;
 mod contracts;
 mod headers;
+mod identity;
 mod link;
 mod loaded;
 mod profile;
 mod read;
 mod rejects;
 mod spend;
+mod supplier_table;
 mod upgrade;
 mod values;
 mod write;
@@ -40,6 +44,7 @@ mod write;
 // What the rest of the crate uses besides the two entry points below: money codecs (until
 // they move to their own module) and relinking inside a caller's transaction (test data).
 pub use categorise::ClassifyReport;
+pub use identity::IdentityReport;
 pub use link::{LinkReport, Scope as LinkScope, relink};
 pub use loaded::Counts;
 
@@ -166,12 +171,16 @@ pub fn ingest_files(
     }
 }
 
-/// Recompute the derived columns where this transaction's change can have moved them: the
-/// contract link, then the category (whose supplier tier reads the relinked keys).
+/// Recompute what is derived from the loaded tables: supplier keys and the `suppliers`
+/// table over the whole dataset, then `spend.contract_id` where this transaction's change
+/// can have moved it, then the category (whose supplier tier reads the keys).
 fn derive_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
-    relink_changed(tx, dataset, out)?;
+    let identity = derive_identity(tx, dataset.root())?;
+    print_identity(out, &identity)?;
+    let keys_moved = !identity.spend_files_rekeyed.is_empty();
+    relink_changed(tx, dataset, identity, out)?;
     let sha = categorise::categories_sha256(dataset.root())?;
-    if tx.base().format < FORMAT || categorise::needed(tx.base(), tx.manifest(), &sha) {
+    if keys_moved || tx.base().format < FORMAT || categorise::needed(tx.base(), tx.manifest(), &sha) {
         let report = categorise::classify(tx, dataset.root())?;
         print(out, format_args!("{}\n", report.describe()))?;
     }
@@ -204,19 +213,59 @@ pub fn classify_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<Classi
     }
 }
 
-/// Recompute `spend.contract_id` where this transaction's change can have moved it.
-fn relink_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
+/// Recompute `spend.contract_id` where this transaction's change (or the identity pass's
+/// new keys) can have moved it.
+fn relink_changed(
+    tx: &mut Transaction,
+    dataset: &Dataset,
+    identity: IdentityReport,
+    out: &mut dyn Write,
+) -> Result<()> {
     // A version upgraded from an older format has stale derived columns everywhere.
     let scope = if tx.base().format < FORMAT {
         link::Scope::All
     } else {
         link::scope_of_change(tx.base(), tx.manifest(), &link::aliases_sha256(dataset.root())?)
     };
-    if scope == link::Scope::Nothing {
-        return Ok(());
-    }
+    // Keys the identity pass changed can move the links of files this change did not touch.
+    let rekeyed = identity.spend_files_rekeyed;
+    let scope = match scope {
+        _ if identity.contracts_rekeyed => link::Scope::All,
+        link::Scope::Nothing if rekeyed.is_empty() || !tx.manifest().has_table(schema::Table::Contracts) => {
+            return Ok(());
+        }
+        link::Scope::Nothing => link::Scope::Files(rekeyed),
+        link::Scope::Files(mut files) => {
+            let more: Vec<String> = rekeyed.into_iter().filter(|f| !files.contains(f)).collect();
+            files.extend(more);
+            link::Scope::Files(files)
+        }
+        link::Scope::All => link::Scope::All,
+    };
     let report = relink(tx, dataset.root(), &scope)?;
     print_link(out, tx.manifest(), &report)
+}
+
+/// Recompute every supplier key and rebuild the `suppliers` table inside a caller's
+/// transaction (ingest does it in every one that changes data; test datasets call it).
+pub fn derive_identity(tx: &mut Transaction, dataset_root: &std::path::Path) -> Result<IdentityReport> {
+    let aliases = crate::suppliers::Aliases::load(dataset_root)?;
+    identity::derive_identity(tx, &aliases)
+}
+
+fn print_identity(out: &mut dyn Write, report: &IdentityReport) -> Result<()> {
+    print(
+        out,
+        format_args!(
+            "suppliers: {} supplier key(s); identifiers merged {} name key(s) into others ({} identifier(s) \
+             refused as shared by unrelated names, {} link(s) as joining different companies); {} file(s) rekeyed\n",
+            report.suppliers,
+            report.keys_merged,
+            report.identifiers_refused,
+            report.links_refused,
+            report.files_rewritten
+        ),
+    )
 }
 
 fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: &LinkReport) -> Result<()> {
@@ -232,22 +281,21 @@ fn print_link(out: &mut dyn Write, manifest: &crate::catalog::Manifest, report: 
     Ok(())
 }
 
-/// Recompute every spend row's contract link, as one new dataset version: for after
-/// `suppliers.toml` is edited.
+/// Recompute every supplier key, the `suppliers` table and every spend row's contract
+/// link, as one new dataset version: for after `suppliers.toml` is edited.
 pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkReport> {
     // Fails with a helpful message when there is no dataset, before anything is created.
     dataset.snapshot()?;
     let mut tx = dataset.begin()?;
-    let derived = relink(&mut tx, dataset.root(), &link::Scope::All).and_then(|report| {
-        print_link(out, tx.manifest(), &report)?;
-        // Keys under new aliases move the supplier tier's evidence.
-        let sha = categorise::categories_sha256(dataset.root())?;
-        if categorise::needed(tx.base(), tx.manifest(), &sha) {
+    let derived = derive_identity(&mut tx, dataset.root())
+        .and_then(|identity| print_identity(out, &identity))
+        .and_then(|()| relink(&mut tx, dataset.root(), &link::Scope::All))
+        .and_then(|report| {
+            // New keys move the supplier tier's evidence.
             let classified = categorise::classify(&mut tx, dataset.root())?;
             print(out, format_args!("{}\n", classified.describe()))?;
-        }
-        Ok(report)
-    });
+            Ok(report)
+        });
     match derived {
         Ok(report) => {
             tx.commit()?;

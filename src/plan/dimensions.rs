@@ -1,21 +1,19 @@
 //! Dimensions: the value a row has for each, the key grouped results are grouped by, and
-//! the supplier labels joined on after grouping.
+//! the supplier labels joined on after grouping (from the `suppliers` table).
 
 use datafusion::common::ScalarValue;
-use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::functions_window::expr_fn::row_number;
-use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, lit, when};
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, lit, when};
 
-use super::frame::column;
+use super::frame::{Scan, column};
 use super::time;
 use crate::error::Result;
-use crate::schema::{Table, spend};
+use crate::schema::{Table, spend, suppliers};
 use crate::semantic::ir::ResolvedDimension;
 use crate::semantic::model::{DimensionKind, contract_column};
 
 /// The grouping column of the supplier dimension, before it gets its label.
 pub(super) const SUPPLIER_KEY_ALIAS: &str = "__supplier_key";
-/// The columns [`supplier_names`] gives: key, and most common published name.
+/// The columns [`supplier_names`] gives: key, and label (the commonest published name).
 pub(super) const NAME_KEY: &str = "__name_key";
 pub(super) const SUPPLIER_NAME_ALIAS: &str = "__supplier_name";
 
@@ -61,21 +59,14 @@ pub(super) fn has_time_key(dimensions: &[ResolvedDimension], table: Table) -> bo
     dimensions.iter().any(|d| time::key_expr(d.def.kind, table).is_some())
 }
 
-/// `supplier_key → most common supplier_name`, over the whole table.
-pub(super) fn supplier_names(scan: LogicalPlan) -> Result<LogicalPlan> {
-    let key = || column(spend::SUPPLIER_KEY);
-    let name = || column(spend::SUPPLIER_NAME);
-    let counted = LogicalPlanBuilder::from(scan)
-        .aggregate(vec![key(), name()], vec![count(lit(1)).alias("__n")])?
-        .window(vec![
-            row_number()
-                .partition_by(vec![key()])
-                .order_by(vec![column("__n").sort(false, false), name().sort(true, false)])
-                .build()?
-                .alias("__name_rank"),
+/// `supplier_key → label` from the `suppliers` table, which ingest rebuilds with every
+/// change: the commonest published name per key is worked out once there, not by
+/// regrouping every row of every supplier query by (key, name).
+pub(super) fn supplier_names(scan: Scan) -> Result<LogicalPlan> {
+    Ok(LogicalPlanBuilder::from(scan(Table::Suppliers)?)
+        .project(vec![
+            column(suppliers::SUPPLIER_KEY).alias(NAME_KEY),
+            column(suppliers::NAME).alias(SUPPLIER_NAME_ALIAS),
         ])?
-        .filter(column("__name_rank").eq(lit(1u64)))?
-        .project(vec![key().alias(NAME_KEY), name().alias(SUPPLIER_NAME_ALIAS)])?
-        .build()?;
-    Ok(counted)
+        .build()?)
 }

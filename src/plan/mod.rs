@@ -44,14 +44,14 @@ fn grouped(query: &ResolvedQuery, layout: &Layout, scan: Scan) -> Result<Logical
     let rows = scan(query.table)?;
     let columns = shapes::columns(query, layout, &frame)?;
     let shared = rows::shared_filters(query);
-    let mut builder = LogicalPlanBuilder::from(rows.clone());
+    let mut builder = LogicalPlanBuilder::from(rows);
     if let Some(f) = rows::row_filter(query, layout, &shared, &frame)? {
         builder = builder.filter(f)?;
     }
     builder = aggregate(builder, query, &columns, &shared, &frame)?;
-    // Supplier labels: the most common published name for each key.
+    // Supplier labels: grouped by key alone, labelled after aggregating from `suppliers`.
     if query.dimensions.iter().any(|d| d.def.kind == DimensionKind::Supplier) {
-        let names = dimensions::supplier_names(rows)?;
+        let names = dimensions::supplier_names(scan)?;
         builder = builder.join(
             names,
             JoinType::Left,

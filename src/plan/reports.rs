@@ -100,7 +100,7 @@ fn shared(
     let label = entity.label();
     let mut projection = Vec::new();
     if supplier {
-        builder = builder.join(supplier_names(spend_rows)?, JoinType::Left, (vec![KEY], vec![NAME_KEY]), None)?;
+        builder = builder.join(supplier_names(scan)?, JoinType::Left, (vec![KEY], vec![NAME_KEY]), None)?;
         projection.push(column(SUPPLIER_NAME_ALIAS).alias(label));
     } else {
         projection.push(column(KEY).alias(label));
@@ -124,8 +124,8 @@ fn shared(
 /// off-contract, ranked by the off-contract spend summed across councils.
 fn opportunities(query: &ResolvedQuery, councils: &[String], scan: Scan) -> Result<LogicalPlan> {
     let spend_rows = scan(Table::Spend)?;
-    let suppliers = opportunity_rows(query, councils, &spend_rows, true)?;
-    let categories = opportunity_rows(query, councils, &spend_rows, false)?;
+    let suppliers = opportunity_rows(query, councils, &spend_rows, true, scan)?;
+    let categories = opportunity_rows(query, councils, &spend_rows, false, scan)?;
     let builder = LogicalPlanBuilder::from(suppliers).union(categories)?.sort(vec![
         column(OFF_CONTRACT_SPEND).sort(false, false),
         column("opportunity").sort(true, false),
@@ -140,6 +140,7 @@ fn opportunity_rows(
     councils: &[String],
     spend_rows: &LogicalPlan,
     supplier: bool,
+    scan: Scan,
 ) -> Result<LogicalPlan> {
     let frame = Frame::of(query);
     let key = column(if supplier { spend::SUPPLIER_KEY } else { spend::CATEGORY });
@@ -157,8 +158,7 @@ fn opportunity_rows(
         .aggregate(vec![key.alias(KEY)], aggregates)?
         .filter(column(COUNCILS).gt_eq(lit(2i64)))?;
     let name = if supplier {
-        builder =
-            builder.join(supplier_names(spend_rows.clone())?, JoinType::Left, (vec![KEY], vec![NAME_KEY]), None)?;
+        builder = builder.join(supplier_names(scan)?, JoinType::Left, (vec![KEY], vec![NAME_KEY]), None)?;
         column(SUPPLIER_NAME_ALIAS)
     } else {
         column(KEY)

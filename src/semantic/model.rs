@@ -714,7 +714,8 @@ pub fn council_dimension() -> &'static DimensionDef {
 /// The column time dimensions and periods read: payment date, or a contract's start date.
 pub fn time_column(table: Table) -> &'static str {
     match table {
-        Table::Spend => spend::PAYMENT_DATE,
+        // No query reads `suppliers` rows; its label is joined on by `plan`.
+        Table::Spend | Table::Suppliers => spend::PAYMENT_DATE,
         Table::Contracts => contracts::START_DATE,
     }
 }
@@ -722,7 +723,7 @@ pub fn time_column(table: Table) -> &'static str {
 /// The column naming a contract: the link on spend, the id in the register.
 pub fn contract_column(table: Table) -> &'static str {
     match table {
-        Table::Spend => spend::CONTRACT_ID,
+        Table::Spend | Table::Suppliers => spend::CONTRACT_ID,
         Table::Contracts => contracts::CONTRACT_ID,
     }
 }
