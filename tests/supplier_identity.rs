@@ -211,7 +211,7 @@ fn issue_10_a_name_joined_by_a_later_file_is_relinked_to_its_contract_in_earlier
     .unwrap();
     run_ok(&dataset, &["ingest", "--council", "Testshire", "--kind", "contracts", register.to_str().unwrap()]);
     let linked = |dataset: &Path| {
-        let sql = "SELECT count(*) AS n FROM spend WHERE contract_ref IS NOT NULL";
+        let sql = "SELECT count(*) AS n FROM spend WHERE contract_id IS NOT NULL";
         run_ok(dataset, &["sql", "--format", "csv", sql]).trim().lines().last().unwrap().to_string()
     };
     // May: a spelling the register does not use, and no company number: off-contract.
