@@ -384,7 +384,9 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
             missing += 1;
             continue;
         };
-        let text = record.get(label).unwrap_or_default().trim();
+        // The labels file spells the class `out-of-scope` (one token, easy to grep).
+        let text = record.get(label).unwrap_or_default().trim().replace('-', " ");
+        let text = text.as_str();
         let truth = Category::parse(text)
             .or_else(|| text.parse::<u8>().ok().and_then(spendql::taxonomy::ProclassCode::group).map(Category::Code));
         let Some(truth) = truth else {

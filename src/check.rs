@@ -52,11 +52,11 @@ pub const SPEND_REQUIREMENTS: &[Requirement] = &[
     require("payment_date", &[spend::PAYMENT_DATE]),
     require("department", &[spend::DEPARTMENT]),
     require("beneficiary", &[spend::SUPPLIER_NAME, spend::REDACTED]),
-    require("purpose", &[spend::PURPOSE, spend::EXPENSE_TYPE, spend::CATEGORY]),
+    require("purpose", &[spend::PURPOSE, spend::EXPENSE_TYPE, spend::PUBLISHED_CATEGORY]),
     require("amount", &[spend::AMOUNT]),
     require("irrecoverable_vat", &[spend::IRRECOVERABLE_VAT]),
     // Card transactions only.
-    require("merchant_category", &[spend::CATEGORY, spend::CATEGORY_CODE]),
+    require("merchant_category", &[spend::PUBLISHED_CATEGORY, spend::PUBLISHED_CATEGORY_CODE]),
 ];
 
 /// What the Code asks of each contract worth more than £5,000.
@@ -221,8 +221,8 @@ fn wanted_columns(table: Table) -> &'static [&'static str] {
             s::SUPPLIER_NAME,
             s::DEPARTMENT,
             s::EXPENSE_TYPE,
-            s::CATEGORY,
-            s::CATEGORY_CODE,
+            s::PUBLISHED_CATEGORY,
+            s::PUBLISHED_CATEGORY_CODE,
             s::PURPOSE,
             s::IS_CARD,
             s::REDACTED,
@@ -305,8 +305,8 @@ fn check_spend(
     mut sink: Option<&mut FailureFile>,
 ) -> Result<()> {
     use spend::{
-        AMOUNT, CATEGORY, CATEGORY_CODE, COUNCIL, DEPARTMENT, EXPENSE_TYPE, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE,
-        PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_NAME, TRANSACTION_ID,
+        AMOUNT, COUNCIL, DEPARTMENT, EXPENSE_TYPE, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE, PUBLISHED_CATEGORY,
+        PUBLISHED_CATEGORY_CODE, PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_NAME, TRANSACTION_ID,
     };
     let council = columns.required_text(COUNCIL)?;
     let source_file = columns.required_text(SOURCE_FILE)?;
@@ -318,8 +318,9 @@ fn check_spend(
     let supplier = columns.text(SUPPLIER_NAME)?;
     let department = columns.text(DEPARTMENT)?;
     let expense_type = columns.text(EXPENSE_TYPE)?;
-    let category = columns.text(CATEGORY)?;
-    let category_code = columns.text(CATEGORY_CODE)?;
+    // What the council published is judged, not the harmonised category spendql derives.
+    let category = columns.text(PUBLISHED_CATEGORY)?;
+    let category_code = columns.text(PUBLISHED_CATEGORY_CODE)?;
     let purpose = columns.text(PURPOSE)?;
     let is_card = columns.flag(IS_CARD)?;
     let redacted = columns.flag(REDACTED)?;
@@ -768,8 +769,8 @@ mod tests {
                 (s::SUPPLIER_NAME, text(&[None, Some("Acme Ltd"), None, Some("Cafe"), Some("  ")])),
                 (s::DEPARTMENT, text(&[None, Some("Place"), Some("  "), Some("Schools"), None])),
                 (s::EXPENSE_TYPE, text(&[None, Some("Works"), None, None, Some("")])),
-                (s::CATEGORY, text(&[None, None, Some("Food"), None, None])),
-                (s::CATEGORY_CODE, text(&[None, None, None, Some("5811"), None])),
+                (s::PUBLISHED_CATEGORY, text(&[None, None, Some("Food"), None, None])),
+                (s::PUBLISHED_CATEGORY_CODE, text(&[None, None, None, Some("5811"), None])),
                 (s::PURPOSE, text(&[None, None, None, Some("Lunch"), None])),
                 (s::IS_CARD, flags(&[Some(false), Some(false), Some(true), Some(true), Some(false)])),
                 (s::REDACTED, flags(&[Some(false), Some(false), Some(true), Some(false), Some(false)])),
@@ -861,11 +862,14 @@ mod tests {
         assert_eq!(counts(a, "beneficiary"), (4, 1), "a redacted beneficiary counts as published");
         assert_eq!(field(a, "beneficiary").published_as, [("supplier_name", 2), ("redacted", 1)]);
         assert_eq!(counts(a, "purpose"), (4, 1));
-        assert_eq!(field(a, "purpose").published_as, [("purpose", 1), ("expense_type", 1), ("category", 1)]);
+        assert_eq!(field(a, "purpose").published_as, [("purpose", 1), ("expense_type", 1), ("published_category", 1)]);
         assert_eq!(counts(a, "amount"), (4, 0));
         assert_eq!(counts(a, "irrecoverable_vat"), (4, 2));
         assert_eq!(counts(a, "merchant_category"), (2, 0), "card lines only");
-        assert_eq!(field(a, "merchant_category").published_as, [("category", 1), ("category_code", 1)]);
+        assert_eq!(
+            field(a, "merchant_category").published_as,
+            [("published_category", 1), ("published_category_code", 1)]
+        );
         assert_eq!(a.compliance_tenths(), Some(500));
         let b = &councils[1];
         assert_eq!((b.records_read, b.checked, b.failing, b.compliance_tenths()), (1, 0, 0, None));
@@ -957,7 +961,7 @@ mod tests {
             csv.starts_with("table,council,field,checked,missing,compliance_pct,published_as,records_read\n"),
             "{csv}"
         );
-        assert!(csv.contains("\nspend,A,purpose,4,1,75.0,purpose=1;expense_type=1;category=1,\n"), "{csv}");
+        assert!(csv.contains("\nspend,A,purpose,4,1,75.0,purpose=1;expense_type=1;published_category=1,\n"), "{csv}");
         assert!(csv.contains("\nspend,A,overall,4,2,50.0,,5\n"), "{csv}");
         assert!(csv.contains("\nspend,B,overall,0,0,,,1\n"), "{csv}");
         assert_eq!(csv.lines().count(), 1 + 2 * (SPEND_REQUIREMENTS.len() + 1));
@@ -969,7 +973,7 @@ mod tests {
         };
         assert_eq!(row("A", "overall")["compliance_pct"], serde_json::json!(50.0));
         assert_eq!(row("A", "overall")["records_read"], 5);
-        assert_eq!(row("A", "purpose")["published_as"], "purpose=1;expense_type=1;category=1");
+        assert_eq!(row("A", "purpose")["published_as"], "purpose=1;expense_type=1;published_category=1");
         assert!(row("A", "purpose")["records_read"].is_null());
         assert!(row("B", "overall")["compliance_pct"].is_null());
         assert!(json.as_array().unwrap().iter().all(|r| r["table"] == "spend"), "no rows for an absent table");
@@ -978,7 +982,7 @@ mod tests {
         assert_eq!(notes, "");
         assert!(table.contains("\nthe dataset has no contracts table; nothing checked\n"), "{table}");
         assert!(table.contains("spend: payment lines over £500"), "{table}");
-        assert!(table.contains("purpose=1;expense_type=1;category=1"), "{table}");
+        assert!(table.contains("purpose=1;expense_type=1;published_category=1"), "{table}");
     }
 
     #[test]

@@ -20,7 +20,8 @@ use crate::catalog::{Dataset, SourceKind, SourceRecord};
 use crate::error::{Error, Result};
 use crate::schema::{self, MONEY_PRECISION, MONEY_SCALE, Table};
 
-/// One fixture payment: council, date, pence, supplier name, supplier key, category,
+/// One fixture payment: council, date, pence, supplier name, supplier key, category (both
+/// the published and the harmonised one),
 /// department, expense type, card, redacted.
 pub type Row = (
     &'static str,
@@ -127,6 +128,12 @@ pub fn write_rows(dir: &Path, rows: &[Row]) -> Result<()> {
         Arc::new(BooleanArray::from(rows.iter().map(|r| r.9).collect::<Vec<_>>())),
         Arc::new(StringArray::from_iter_values(std::iter::repeat_n("fixture.csv", n))),
         Arc::new(Int64Array::from_iter_values(2..(n as i64 + 2))),
+        nulls(),
+        nulls(),
+        // The harmonised category is the fixture's own category too: the language is tested
+        // on hand-written values, without the classifier deciding them.
+        text(|r| r.5),
+        nulls(),
         nulls(),
         nulls(),
     ];

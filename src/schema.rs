@@ -119,10 +119,11 @@ pub mod spend {
     pub const DEPARTMENT: &str = "department";
     /// Expense type or account description.
     pub const EXPENSE_TYPE: &str = "expense_type";
-    /// Procurement category, as published.
-    pub const CATEGORY: &str = "category";
-    /// Procurement category code, as published.
-    pub const CATEGORY_CODE: &str = "category_code";
+    /// Procurement category, as the council published it (its own name or a ProClass
+    /// label); what `check` judges.
+    pub const PUBLISHED_CATEGORY: &str = "published_category";
+    /// Procurement category code, as the council published it.
+    pub const PUBLISHED_CATEGORY_CODE: &str = "published_category_code";
     /// Purpose of the spend, as published.
     pub const PURPOSE: &str = "purpose";
     /// Whether the row is a purchase card transaction (from a card file, or marked as one).
@@ -140,14 +141,31 @@ pub mod spend {
     /// covers it, the payment is redacted, or no register is loaded; recomputed by
     /// `ingest::link` inside every ingest that changes spend, contracts or supplier aliases.
     pub const CONTRACT_ID: &str = "contract_id";
+    /// The harmonised category, the same for every council: the ProClass code's canonical
+    /// label (`Social Care : Domiciliary Care`), or `Out of scope` for payments that are not
+    /// third-party procurement (levies, precepts, payments to other public bodies, grants,
+    /// tax, pensions, loans and debtors); null when unclassified. Derived by
+    /// `ingest::categorise` inside every ingest that changes spend or `categories.toml`.
+    pub const CATEGORY: &str = "category";
+    /// The harmonised ProClass code, six digits (`321014`; a level-1 group alone ends in
+    /// `0000`); null when out of scope or unclassified.
+    pub const CATEGORY_CODE: &str = "category_code";
+    /// The harmonised category's ProClass level 1 (`Social Care`), or `Out of scope`; null
+    /// when unclassified.
+    pub const CATEGORY_GROUP: &str = "category_group";
+    /// How the category was decided: `mapped` (`categories.toml`), `published` (the
+    /// council's own ProClass code or label), `supplier` (the payee's classified spend
+    /// elsewhere), `text` (the council's own words), `none` (unclassified).
+    pub const CATEGORY_SOURCE: &str = "category_source";
 }
 
 /// The Arrow schema of the `spend` table.
 pub fn spend_schema() -> SchemaRef {
     use spend::{
-        AMOUNT, CATEGORY, CATEGORY_CODE, CHARITY_NUMBER, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE,
-        DEPARTMENT, EXPENSE_TYPE, EXTRAS, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE, PURPOSE, REDACTED, SOURCE_FILE,
-        SOURCE_ROW, SUPPLIER_ID, SUPPLIER_KEY, SUPPLIER_NAME, TRANSACTION_ID, VAT_NUMBER,
+        AMOUNT, CATEGORY, CATEGORY_CODE, CATEGORY_GROUP, CATEGORY_SOURCE, CHARITY_NUMBER, COMPANY_NUMBER, CONTRACT_ID,
+        COUNCIL, COUNCIL_CODE, DEPARTMENT, EXPENSE_TYPE, EXTRAS, IRRECOVERABLE_VAT, IS_CARD, PAYMENT_DATE,
+        PUBLISHED_CATEGORY, PUBLISHED_CATEGORY_CODE, PURPOSE, REDACTED, SOURCE_FILE, SOURCE_ROW, SUPPLIER_ID,
+        SUPPLIER_KEY, SUPPLIER_NAME, TRANSACTION_ID, VAT_NUMBER,
     };
     Arc::new(Schema::new(vec![
         Field::new(COUNCIL, DataType::Utf8, false),
@@ -164,8 +182,8 @@ pub fn spend_schema() -> SchemaRef {
         utf8(VAT_NUMBER),
         utf8(DEPARTMENT),
         utf8(EXPENSE_TYPE),
-        utf8(CATEGORY),
-        utf8(CATEGORY_CODE),
+        utf8(PUBLISHED_CATEGORY),
+        utf8(PUBLISHED_CATEGORY_CODE),
         utf8(PURPOSE),
         Field::new(IS_CARD, DataType::Boolean, false),
         Field::new(REDACTED, DataType::Boolean, false),
@@ -173,6 +191,10 @@ pub fn spend_schema() -> SchemaRef {
         Field::new(SOURCE_ROW, DataType::Int64, false),
         utf8(EXTRAS),
         utf8(CONTRACT_ID),
+        utf8(CATEGORY),
+        utf8(CATEGORY_CODE),
+        utf8(CATEGORY_GROUP),
+        utf8(CATEGORY_SOURCE),
     ]))
 }
 

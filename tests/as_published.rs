@@ -326,8 +326,10 @@ fn issue_10_a_classification_published_at_two_levels_maps_its_finer_level() {
     assert!(out.contains("category <- Procurement Classification (2)"), "{out}");
     assert!(out.contains("category_code <- Class Code (2)"), "{out}");
     assert!(out.contains("Procurement Classification (1), Class Code (1)"), "the coarser level is kept: {out}");
-    let stored =
-        sql_rows(&dataset, "SELECT source_row, category, category_code, extras FROM spend ORDER BY source_row");
+    let stored = sql_rows(
+        &dataset,
+        "SELECT source_row, published_category, published_category_code, extras FROM spend ORDER BY source_row",
+    );
     assert_eq!(stored.len(), want.len());
     for row in stored {
         let line: i64 = row[0].parse().unwrap();
@@ -366,11 +368,13 @@ fn issue_10_a_card_files_merchant_category_is_its_category() {
     let out = ingest_ok(&dataset, "Trafford", "card", &copy);
     assert!(out.contains("category <- Merchant Category"), "{out}");
     assert!(out.contains("category_code <- MerchantCategoryCode"), "{out}");
-    let stored: BTreeMap<String, u64> =
-        sql_rows(&dataset, "SELECT category, count(*) FROM spend GROUP BY category ORDER BY category")
-            .into_iter()
-            .map(|r| (r[0].clone(), r[1].parse().unwrap()))
-            .collect();
+    let stored: BTreeMap<String, u64> = sql_rows(
+        &dataset,
+        "SELECT published_category, count(*) FROM spend GROUP BY published_category ORDER BY published_category",
+    )
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+    .collect();
     let want: BTreeMap<String, u64> =
         want.into_iter().filter(|(k, _)| k != "NA" && !k.trim().is_empty()).collect::<BTreeMap<_, _>>();
     let stored_named: BTreeMap<String, u64> =

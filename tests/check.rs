@@ -240,8 +240,8 @@ fn check_on_real_files_agrees_with_an_independent_reading_of_the_csvs() {
     // Which column supplied the purpose, and the merchant category of card lines.
     let column_name = |header: &str| match header {
         "Expenses Type" | "GL Description" => "expense_type",
-        "CategoryInternalName" => "category",
-        "MerchantCategoryCode" => "category_code",
+        "CategoryInternalName" => "published_category",
+        "MerchantCategoryCode" => "published_category_code",
         "Purpose" => "purpose",
         other => panic!("unexpected source column {other}"),
     };
@@ -260,7 +260,7 @@ fn check_on_real_files_agrees_with_an_independent_reading_of_the_csvs() {
             expected.published_as[&key].iter().map(|(header, n)| (column_name(header).to_string(), *n)).collect();
         assert_eq!(reported, from_sources, "{council} {field}");
     }
-    assert_eq!(published_as[&("Trafford".into(), "merchant_category".into())], "category=8134");
+    assert_eq!(published_as[&("Trafford".into(), "merchant_category".into())], "published_category=8134");
 
     // One line per failing record, naming exactly the fields it misses.
     let rows = csv_rows(&std::fs::read_to_string(&failures).unwrap());

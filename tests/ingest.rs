@@ -417,8 +417,8 @@ fn unmapped_columns_are_kept_in_extras_and_card_rows_flagged() {
     assert!(!column::<BooleanArray>(batch, "is_card").value(second));
     assert!(column::<BooleanArray>(batch, "redacted").value(first));
     assert!(!column::<BooleanArray>(batch, "redacted").value(second));
-    assert_eq!(column::<StringArray>(batch, "category").value(first), "Caterers");
-    assert_eq!(column::<StringArray>(batch, "category_code").value(first), "5811");
+    assert_eq!(column::<StringArray>(batch, "published_category").value(first), "Caterers");
+    assert_eq!(column::<StringArray>(batch, "published_category_code").value(first), "5811");
     let extras: serde_json::Value = serde_json::from_str(column::<StringArray>(batch, "extras").value(first)).unwrap();
     assert_eq!(extras, serde_json::json!({"Cost Centre": "C1, \"east\""}));
     assert!(column::<StringArray>(batch, "extras").is_null(second), "empty extras are null");

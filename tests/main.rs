@@ -7,6 +7,7 @@ mod support;
 mod architecture;
 mod as_published;
 mod check;
+mod classification;
 mod contract_id;
 mod contracts;
 mod features;

@@ -22,6 +22,7 @@ fn printing_commands() -> Vec<Vec<&'static str>> {
         vec!["check"],
         vec!["workplan", "--months", "12", "--as-of", "2022-01-01"],
         vec!["suppliers"],
+        vec!["categories", "--unmapped"],
     ]
 }
 

@@ -149,7 +149,7 @@ fn issue_10_upgrade_keeps_every_payment_and_contract_of_a_format_1_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let dataset = old_dataset(dir.path());
     let out = run_ok(&dataset, &["upgrade"]);
-    assert!(out.contains("from format 1 to format 2"), "{out}");
+    assert!(out.contains("from format 1 to format 3"), "{out}");
 
     assert_eq!(spendql_totals(&dataset, "spend", "amount"), expected_spend());
     let (contracts, value) =
@@ -168,7 +168,7 @@ fn issue_10_upgrade_keeps_every_payment_and_contract_of_a_format_1_dataset() {
         assert!(!path.to_string_lossy().contains('='), "{}", path.display());
     }
     let again = run_ok(&dataset, &["upgrade"]);
-    assert!(again.contains("already in format 2"), "{again}");
+    assert!(again.contains("already in format 3"), "{again}");
     crate::readers::assert_readers_agree(
         "issue_10_upgrade_keeps_every_payment_and_contract_of_a_format_1_dataset",
         &dataset,
@@ -193,7 +193,7 @@ fn issue_10_an_ingest_upgrades_a_format_1_dataset_in_the_same_commit_or_not_at_a
     fs::write(&new, "Supplier Name,Payment Date,Amount\nNew Supplier Ltd,2024-07-01,\"1,000.01\"\n").unwrap();
     let output = run(&dataset, &["ingest", "--council", "Trafford", new.to_str().unwrap()]);
     assert_ok(&output);
-    assert!(stdout(&output).contains("from format 1 to format 2"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("from format 1 to format 3"), "{}", stdout(&output));
     let mut expected = expected_spend();
     let trafford = expected.get_mut("Trafford").unwrap();
     *trafford = (trafford.0 + 1, money(pence(&trafford.1) + 100_001));
@@ -265,6 +265,6 @@ fn issue_10_a_killed_upgrade_leaves_the_format_1_dataset_as_it_was() {
 
     fs::remove_file(&fifo).unwrap();
     let out = run_ok(&dataset, &["upgrade"]);
-    assert!(out.contains("from format 1 to format 2"), "{out}");
+    assert!(out.contains("from format 1 to format 3"), "{out}");
     assert_eq!(spendql_totals(&dataset, "spend", "amount"), expected_spend());
 }

@@ -51,7 +51,7 @@ pub use reader::{TableBatch, TableReader, Text};
 
 /// The dataset format this spendql writes and reads. Format 1 (manifests without a
 /// `format`) had hive-style `council=`/`fy=` folders and the columns before issue 10.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 const VERSIONS: &str = "versions";
 const CURRENT: &str = "current";
@@ -178,6 +178,21 @@ pub struct Manifest {
     /// The last spend ↔ contracts linking pass (absent until a register is loaded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkRecord>,
+    /// The last classification pass (absent before the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classify: Option<ClassifyRecord>,
+}
+
+/// What the last classification pass saw, so a later ingest knows whether
+/// `categories.toml` changed since.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassifyRecord {
+    /// SHA-256 of `categories.toml` when the rows were classified (empty: no file).
+    pub categories_sha256: String,
+    /// Spend rows classified.
+    pub spend_rows: u64,
+    /// Pence, as a decimal string, per `category_source` (`mapped`, ..., `none`).
+    pub amount_by_source: Vec<(String, String)>,
 }
 
 /// What the last linking pass saw, kept in the manifest so a later ingest knows whether
@@ -204,7 +219,7 @@ fn format_one() -> u32 {
 /// The manifest of a dataset with nothing in it yet, in this spendql's format.
 impl Default for Manifest {
     fn default() -> Self {
-        Manifest { format: FORMAT, version: 0, sources: Vec::new(), link: None }
+        Manifest { format: FORMAT, version: 0, sources: Vec::new(), link: None, classify: None }
     }
 }
 
@@ -500,6 +515,11 @@ impl Transaction {
     /// Record the linking pass that this version's `spend.contract_id` came from.
     pub fn set_link(&mut self, link: LinkRecord) {
         self.manifest.link = Some(link);
+    }
+
+    /// Record the classification pass run on the staged version.
+    pub fn set_classify(&mut self, record: ClassifyRecord) {
+        self.manifest.classify = Some(record);
     }
 
     /// Rename, in the manifest, every table file of every source (the files themselves

@@ -23,6 +23,7 @@
 
 mod evidence;
 pub mod map;
+pub mod report;
 pub mod text;
 
 pub use evidence::Evidence;

@@ -144,6 +144,21 @@ pub enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// List the council values carrying the most unclassified or weakly classified spend
+    /// (--unmapped), with a proposed ProClass code and a ready DATASET/categories.toml line.
+    Categories {
+        /// The values to map: the most unclassified spend first, then the most weakly
+        /// classified (by supplier or words).
+        #[arg(long)]
+        unmapped: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// At most this many rows.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Classify every payment into ProClass again (after editing categories.toml).
+    Classify,
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {
         /// Where the sample files are (default: the repository's `datasets/sample`).

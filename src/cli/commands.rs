@@ -41,6 +41,10 @@ pub fn run(cli: Cli, out: &mut Stdout) -> Result<(), Failure> {
         }
         Some(Command::Demo { sample }) => demo(named, sample, out)?,
         Some(Command::Link) => ingest::relink_dataset(&dataset, out).map(|_| ())?,
+        Some(Command::Classify) => ingest::classify_dataset(&dataset, out).map(|_| ())?,
+        Some(Command::Categories { unmapped, output, limit }) => {
+            run_categories(&dataset, unmapped, &output, limit, out)?;
+        }
         Some(Command::Upgrade) => ingest::upgrade_dataset(&dataset, out)?,
         Some(Command::Repl { history, as_of }) => {
             repl::run_repl(Engine::open(&dataset)?, repl::ReplOptions { history, as_of })?;
@@ -196,6 +200,23 @@ fn run_suppliers(
     let batch = suppliers::report::suppliers_report(dataset, unmatched, limit)?;
     let title = if unmatched { "Likely duplicates" } else { "Suppliers" };
     print(&options, &Report::of(vec![ResultSet::from_batch(batch).titled(title)]), out)
+}
+
+fn run_categories(
+    dataset: &Dataset,
+    unmapped: bool,
+    output: &OutputArgs,
+    limit: Option<usize>,
+    out: &mut Stdout,
+) -> Result<(), Error> {
+    if !unmapped {
+        return Err(Error::usage(
+            "`spendql categories` lists values to map: add --unmapped (the harmonised categories themselves: `spendql query \"spend by category\"`)",
+        ));
+    }
+    let options = print_options(output, out)?;
+    let batch = crate::classify::report::unmapped_report(dataset, limit)?;
+    print(&options, &Report::of(vec![ResultSet::from_batch(batch).titled("Council values to map")]), out)
 }
 
 fn run_workplan(

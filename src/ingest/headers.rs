@@ -87,7 +87,8 @@ impl Target {
         Target::CardFlag,
     ];
 
-    /// The harmonised column name (see `schema::spend`); the profile uses the same names.
+    /// The harmonised column name (see `schema::spend`; the published category's two are
+    /// stored with a `published_` prefix); the profile uses the same names.
     pub fn name(self) -> &'static str {
         use crate::schema::spend;
         match self {
@@ -102,8 +103,10 @@ impl Target {
             Target::VatNumber => spend::VAT_NUMBER,
             Target::Department => spend::DEPARTMENT,
             Target::ExpenseType => spend::EXPENSE_TYPE,
-            Target::Category => spend::CATEGORY,
-            Target::CategoryCode => spend::CATEGORY_CODE,
+            // Stored as `published_category(_code)` (the harmonised `category` is derived);
+            // profiles and mapping reports keep the short names they always had.
+            Target::Category => "category",
+            Target::CategoryCode => "category_code",
             Target::Purpose => spend::PURPOSE,
             Target::CardFlag => spend::IS_CARD,
         }

@@ -223,7 +223,7 @@ fn assign_contract_ids(version_dir: &Path, manifest: &Manifest) -> Result<Vec<(P
 }
 
 /// The batch with one of its columns replaced.
-fn with_column(batch: RecordBatch, name: &str, values: ArrayRef, path: &Path) -> Result<RecordBatch> {
+pub(super) fn with_column(batch: RecordBatch, name: &str, values: ArrayRef, path: &Path) -> Result<RecordBatch> {
     let index = batch.schema().index_of(name).map_err(|_| damaged(path, name))?;
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     columns[index] = values;
@@ -332,7 +332,7 @@ impl Register {
     }
 }
 
-fn damaged(path: &Path, column: &str) -> Error {
+pub(super) fn damaged(path: &Path, column: &str) -> Error {
     Error::dataset(format!("{} has no readable column {column}", path.display()))
         .with_hint("the dataset may be from an older spendql; ingest its files into a fresh dataset")
 }

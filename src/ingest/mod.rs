@@ -11,6 +11,7 @@
 //!   checks, missing markers, `extras`); `loaded`: the parsers' common input and output;
 //! - `contracts`: the register's fields and its row parser; `spend`: the spend row parser;
 //! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change;
+//! - `categorise`: the harmonised ProClass category of every payment, after the link;
 //! - `upgrade`: an older dataset format's stored rows rewritten in the current one.
 //! - `supplier_table`: the `suppliers` table; `identity`: supplier keys from names, aliases
 //!   and identifiers, after every change (before `link`, which reads the keys).
@@ -24,6 +25,7 @@
 //! ingested (a monthly script keeps working after spendql is updated, and the upgrade
 //! commits with the new files or not at all); `spendql upgrade` does it alone.
 
+mod categorise;
 mod cells;
 mod contracts;
 mod headers;
@@ -41,6 +43,7 @@ mod write;
 
 // What the rest of the crate uses besides the two entry points below: money codecs (until
 // they move to their own module) and relinking inside a caller's transaction (test data).
+pub use categorise::ClassifyReport;
 pub use identity::IdentityReport;
 pub use link::{LinkReport, Scope as LinkScope, relink};
 pub use loaded::Counts;
@@ -136,6 +139,9 @@ pub fn ingest_files(
 
     let mut tx = dataset.begin_upgrade()?;
     let upgrading = tx.base().format < FORMAT;
+    // An edited `categories.toml` is a change even when no file is: the next ingest applies it.
+    let categories_sha256 = categorise::categories_sha256(dataset.root())?;
+    let recategorise = tx.base().classify.as_ref().is_some_and(|c| c.categories_sha256 != categories_sha256);
     if upgrading && let Err(err) = rewrite_older_format(&mut tx, out) {
         abandon(tx);
         return Err(err);
@@ -144,7 +150,7 @@ pub fn ingest_files(
         Ok((reports, changed)) => {
             let scratch = tx.dir().join(SCRATCH);
             let _ = fs::remove_dir_all(&scratch);
-            if changed || upgrading {
+            if changed || upgrading || recategorise {
                 if let Err(err) = derive_changed(&mut tx, dataset, out) {
                     abandon(tx);
                     return Err(err);
@@ -167,10 +173,54 @@ pub fn ingest_files(
 
 /// Recompute what is derived from the loaded tables: supplier keys and the `suppliers`
 /// table over the whole dataset, then `spend.contract_id` where this transaction's change
-/// can have moved it.
+/// can have moved it, then the category (whose supplier tier reads the keys).
 fn derive_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) -> Result<()> {
     let identity = derive_identity(tx, dataset.root())?;
     print_identity(out, &identity)?;
+    let keys_moved = !identity.spend_files_rekeyed.is_empty();
+    relink_changed(tx, dataset, identity, out)?;
+    let sha = categorise::categories_sha256(dataset.root())?;
+    if keys_moved || tx.base().format < FORMAT || categorise::needed(tx.base(), tx.manifest(), &sha) {
+        let report = categorise::classify(tx, dataset.root())?;
+        print(out, format_args!("{}\n", report.describe()))?;
+    }
+    Ok(())
+}
+
+/// Classify every spend row again, as one new dataset version (`spendql classify`): for
+/// after `categories.toml` is edited. A dataset whose classification is already what the
+/// rules and mappings give is left as it is.
+pub fn classify_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<ClassifyReport> {
+    dataset.snapshot()?;
+    let mut tx = dataset.begin()?;
+    match categorise::classify(&mut tx, dataset.root()) {
+        Ok(report) => {
+            print(out, format_args!("{}\n", report.describe()))?;
+            if report.rows_changed == 0 && tx.base().classify == tx.manifest().classify {
+                abandon(tx);
+                print(out, format_args!("classification unchanged; dataset left as it was\n"))?;
+                return Ok(report);
+            }
+            tx.commit()?;
+            let version = dataset.manifest().map(|m| m.version).unwrap_or_default();
+            print(out, format_args!("committed dataset version {version} at {}\n", dataset.root().display()))?;
+            Ok(report)
+        }
+        Err(err) => {
+            abandon(tx);
+            Err(err)
+        }
+    }
+}
+
+/// Recompute `spend.contract_id` where this transaction's change (or the identity pass's
+/// new keys) can have moved it.
+fn relink_changed(
+    tx: &mut Transaction,
+    dataset: &Dataset,
+    identity: IdentityReport,
+    out: &mut dyn Write,
+) -> Result<()> {
     // A version upgraded from an older format has stale derived columns everywhere.
     let scope = if tx.base().format < FORMAT {
         link::Scope::All
@@ -239,10 +289,15 @@ pub fn relink_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<LinkRepo
     let mut tx = dataset.begin()?;
     let derived = derive_identity(&mut tx, dataset.root())
         .and_then(|identity| print_identity(out, &identity))
-        .and_then(|()| relink(&mut tx, dataset.root(), &link::Scope::All));
+        .and_then(|()| relink(&mut tx, dataset.root(), &link::Scope::All))
+        .and_then(|report| {
+            // New keys move the supplier tier's evidence.
+            let classified = categorise::classify(&mut tx, dataset.root())?;
+            print(out, format_args!("{}\n", classified.describe()))?;
+            Ok(report)
+        });
     match derived {
         Ok(report) => {
-            print_link(out, tx.manifest(), &report)?;
             tx.commit()?;
             Ok(report)
         }

@@ -493,8 +493,8 @@ const TEXT_FIELDS: [(Target, usize); 11] = [
     (Target::VatNumber, text::VAT_NUMBER),
     (Target::Department, text::DEPARTMENT),
     (Target::ExpenseType, text::EXPENSE_TYPE),
-    (Target::Category, text::CATEGORY),
-    (Target::CategoryCode, text::CATEGORY_CODE),
+    (Target::Category, text::PUBLISHED_CATEGORY),
+    (Target::CategoryCode, text::PUBLISHED_CATEGORY_CODE),
     (Target::Purpose, text::PURPOSE),
 ];
 

@@ -40,6 +40,36 @@ pub struct Upgraded {
     pub added: BTreeSet<String>,
     /// `table.column` the old files held that the current schemas no longer have.
     pub dropped: BTreeSet<String>,
+    /// `table.old → new` for columns kept under a new name ([`RENAMED`]).
+    pub renamed: BTreeSet<String>,
+}
+
+/// Columns kept under a new name: (table, name in the older formats, current name). Format
+/// 3 (issue 11) moved what the council published to `published_category(_code)` and gave
+/// `category(_code)` to the harmonised ProClass classification, which the classification
+/// pass derives after the upgrade; an old file is recognised by lacking the new name.
+const RENAMED: &[(Table, &str, &str)] = &[
+    (Table::Spend, "category", crate::schema::spend::PUBLISHED_CATEGORY),
+    (Table::Spend, "category_code", crate::schema::spend::PUBLISHED_CATEGORY_CODE),
+];
+
+/// The stored column `field` of the current schema is read from in an older file: its
+/// older name when renamed, none when that name now means a derived column.
+fn stored_name<'a>(table: Table, stored: &SchemaRef, field: &'a str) -> Option<&'a str> {
+    let old_layout = |new: &str| stored.field_with_name(new).is_err();
+    for (t, old, new) in RENAMED {
+        if *t != table || !old_layout(new) {
+            continue;
+        }
+        if *new == field {
+            return Some(old);
+        }
+        if *old == field {
+            // The old column moves to its new name; the current one is derived afresh.
+            return None;
+        }
+    }
+    Some(field)
 }
 
 impl Upgraded {
@@ -52,6 +82,10 @@ impl Upgraded {
         if !self.added.is_empty() {
             let added: Vec<&str> = self.added.iter().map(String::as_str).collect();
             lines.push(format!("  new columns (empty until derived or re-ingested): {}", added.join(", ")));
+        }
+        if !self.renamed.is_empty() {
+            let renamed: Vec<&str> = self.renamed.iter().map(String::as_str).collect();
+            lines.push(format!("  columns renamed: {}", renamed.join(", ")));
         }
         if !self.dropped.is_empty() {
             let dropped: Vec<&str> = self.dropped.iter().map(String::as_str).collect();
@@ -113,7 +147,7 @@ fn rewrite_file(old: &Path, new: &Path, table: Table, upgraded: &mut Upgraded) -
         let batch = batch?.into_batch();
         note_columns(&batch, &schema, table, upgraded);
         upgraded.rows += batch.num_rows() as u64;
-        writer.write(&conform(&batch, &schema, old)?)?;
+        writer.write(&conform(&batch, &schema, table, old)?)?;
     }
     let out = writer.into_inner()?;
     out.sync_all().map_err(|e| Error::io(format!("cannot sync {}", tmp.display()), e))?;
@@ -128,12 +162,23 @@ fn rewrite_file(old: &Path, new: &Path, table: Table, upgraded: &mut Upgraded) -
 
 fn note_columns(batch: &RecordBatch, schema: &SchemaRef, table: Table, upgraded: &mut Upgraded) {
     let stored = batch.schema();
+    let mut moved = HashSet::new();
     for field in schema.fields() {
-        if stored.field_with_name(field.name()).is_err() {
-            upgraded.added.insert(format!("{}.{}", table.name(), field.name()));
+        match stored_name(table, &stored, field.name()) {
+            Some(old) if old != field.name() && stored.field_with_name(old).is_ok() => {
+                moved.insert(old.to_string());
+                upgraded.renamed.insert(format!("{}.{old} → {}", table.name(), field.name()));
+            }
+            Some(name) if stored.field_with_name(name).is_ok() => {}
+            _ => {
+                upgraded.added.insert(format!("{}.{}", table.name(), field.name()));
+            }
         }
     }
     for field in stored.fields() {
+        if moved.contains(field.name()) {
+            continue;
+        }
         if schema.field_with_name(field.name()).is_err() {
             upgraded.dropped.insert(format!("{}.{}", table.name(), field.name()));
         }
@@ -143,13 +188,14 @@ fn note_columns(batch: &RecordBatch, schema: &SchemaRef, table: Table, upgraded:
 /// `batch` in `schema`: columns matched by name, cast where the stored type differs (text
 /// stored as a view or dictionary), nulls for a nullable column it lacks. A value that does
 /// not convert, or a required column that is missing, is an error: an upgrade never guesses.
-fn conform(batch: &RecordBatch, schema: &SchemaRef, path: &Path) -> Result<RecordBatch> {
+fn conform(batch: &RecordBatch, schema: &SchemaRef, table: Table, path: &Path) -> Result<RecordBatch> {
     let strict = CastOptions { safe: false, ..CastOptions::default() };
+    let stored = batch.schema();
     let columns = schema
         .fields()
         .iter()
         .map(|field| -> Result<ArrayRef> {
-            match batch.column_by_name(field.name()) {
+            match stored_name(table, &stored, field.name()).and_then(|name| batch.column_by_name(name)) {
                 Some(column) if column.data_type() == field.data_type() => Ok(column.clone()),
                 Some(column) => cast_with_options(column, field.data_type(), &strict).map_err(|e| {
                     damaged(path, format!("column {} does not convert to {}: {e}", field.name(), field.data_type()))
@@ -221,6 +267,52 @@ mod tests {
     }
 
     #[test]
+    fn a_format_2_category_becomes_the_published_one_and_the_harmonised_one_is_left_to_derive() {
+        let stored = Schema::new(vec![
+            Field::new("category", DataType::Utf8, true),
+            Field::new("category_code", DataType::Utf8, true),
+        ]);
+        let batch = RecordBatch::try_new(
+            Arc::new(stored),
+            vec![
+                Arc::new(StringArray::from(vec![Some("SC : Equipment"), Some("Caterers")])),
+                Arc::new(StringArray::from(vec![Some("321311"), None])),
+            ],
+        )
+        .unwrap();
+        let current = Arc::new(Schema::new(vec![
+            Field::new(spend::PUBLISHED_CATEGORY, DataType::Utf8, true),
+            Field::new(spend::PUBLISHED_CATEGORY_CODE, DataType::Utf8, true),
+            Field::new(spend::CATEGORY, DataType::Utf8, true),
+            Field::new(spend::CATEGORY_CODE, DataType::Utf8, true),
+        ]));
+        let conformed = conform(&batch, &current, Table::Spend, Path::new("old.parquet")).unwrap();
+        let text = |i: usize| {
+            let column = conformed.column(i).as_string::<i32>();
+            (0..2).map(|r| column.is_valid(r).then(|| column.value(r).to_string())).collect::<Vec<_>>()
+        };
+        assert_eq!(text(0), [Some("SC : Equipment".to_string()), Some("Caterers".to_string())]);
+        assert_eq!(text(1), [Some("321311".to_string()), None]);
+        assert_eq!(conformed.column(2).null_count(), 2, "the harmonised category is derived, not copied");
+        assert_eq!(conformed.column(3).null_count(), 2);
+        // A current file keeps its own columns as they are.
+        let again = conform(&conformed, &current, Table::Spend, Path::new("new.parquet")).unwrap();
+        assert_eq!(again, conformed);
+
+        let mut upgraded = Upgraded::default();
+        note_columns(&batch, &current, Table::Spend, &mut upgraded);
+        assert_eq!(
+            upgraded.renamed.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["spend.category → published_category", "spend.category_code → published_category_code"]
+        );
+        assert_eq!(
+            upgraded.added.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["spend.category", "spend.category_code"]
+        );
+        assert!(upgraded.dropped.is_empty(), "{:?}", upgraded.dropped);
+    }
+
+    #[test]
     fn stored_rows_take_the_current_schema_by_name() {
         // An old file: a few columns, in another order, text as a view, one column since dropped.
         let stored = Schema::new(vec![
@@ -240,7 +332,7 @@ mod tests {
         .unwrap();
         let schema = Table::Spend.schema();
         // payment_date and the other required columns are missing: refused, not guessed.
-        let err = conform(&batch, &schema, Path::new("old.parquet")).unwrap_err();
+        let err = conform(&batch, &schema, Table::Spend, Path::new("old.parquet")).unwrap_err();
         assert!(err.message.contains("payment_date"), "{}", err.message);
 
         let loose = Arc::new(Schema::new(vec![
@@ -248,7 +340,7 @@ mod tests {
             Field::new(spend::AMOUNT, MONEY, false),
             Field::new(spend::SUPPLIER_NAME, DataType::Utf8, true),
         ]));
-        let conformed = conform(&batch, &loose, Path::new("old.parquet")).unwrap();
+        let conformed = conform(&batch, &loose, Table::Spend, Path::new("old.parquet")).unwrap();
         assert_eq!(conformed.schema(), loose);
         assert_eq!(conformed.column(0).as_string::<i32>().value(1), "Salford");
         assert_eq!(conformed.column(1).as_primitive::<Decimal128Type>().values().to_vec(), vec![12_345, -500]);

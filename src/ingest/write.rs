@@ -39,8 +39,8 @@ pub mod text {
     pub const VAT_NUMBER: usize = 6;
     pub const DEPARTMENT: usize = 7;
     pub const EXPENSE_TYPE: usize = 8;
-    pub const CATEGORY: usize = 9;
-    pub const CATEGORY_CODE: usize = 10;
+    pub const PUBLISHED_CATEGORY: usize = 9;
+    pub const PUBLISHED_CATEGORY_CODE: usize = 10;
     pub const PURPOSE: usize = 11;
 }
 
@@ -132,6 +132,12 @@ impl Columns {
             // Filled in by `crate::link` once the batch's files are placed.
             datafusion::arrow::array::new_null_array(&datafusion::arrow::datatypes::DataType::Utf8, rows),
         ];
+        // category, category_code, category_group, category_source: filled in by
+        // `categorise` once every file of the transaction is placed.
+        let mut columns = columns;
+        for _ in 0..4 {
+            columns.push(datafusion::arrow::array::new_null_array(&datafusion::arrow::datatypes::DataType::Utf8, rows));
+        }
         Ok(RecordBatch::try_new(constants.schema.clone(), columns)?)
     }
 }

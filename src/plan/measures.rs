@@ -66,6 +66,19 @@ pub(super) fn aggregates(
                 / nullif_zero(cast(column(&named), DataType::Float64));
             return Ok((aggs, value));
         }
+        Aggregate::ClassifiedShare => {
+            let classified = format!("__classified {name}");
+            let all = format!("__all {name}");
+            // By absolute value: a credit is classified spend too, and must not cancel a debit.
+            let size = || datafusion::functions::expr_fn::abs(amount());
+            let aggs = vec![
+                restrict(sum(size()), Some(column(spend::CATEGORY).is_not_null()))?.alias(&classified),
+                restrict(sum(size()), None)?.alias(&all),
+            ];
+            let value = cast(column(&classified), DataType::Float64) * lit(100.0)
+                / nullif_zero(cast(column(&all), DataType::Float64));
+            return Ok((aggs, value));
+        }
         Aggregate::Sum(c) => sum(column(c)),
         Aggregate::Count => count(lit(1)),
         Aggregate::CountDistinct(c) => count_distinct(column(c)),

@@ -43,6 +43,12 @@ fn per_council(councils: &[String], suffix: &str) -> Result<Vec<Expr>> {
     Ok(aggregates)
 }
 
+/// Spend that is procurement: benchmarking and collaboration compare what councils buy, and
+/// levies, grants or tax (the `Out of scope` category) are not bought.
+fn in_scope() -> Expr {
+    column(spend::CATEGORY).not_eq(lit(crate::taxonomy::OUT_OF_SCOPE_LABEL))
+}
+
 /// Whether a contract row covers `council`: its own, or a collaborative one naming it.
 fn covers(council: &str) -> Expr {
     column(contracts::COUNCIL).eq(lit(council)).or(strpos(
@@ -71,6 +77,8 @@ fn shared(
     let mut keep = key.clone().is_not_null();
     if supplier {
         keep = keep.and(column(spend::REDACTED).is_false());
+    } else {
+        keep = keep.and(in_scope());
     }
     if let Some(c) = &query.filter {
         keep = keep.and(row_condition(c, &frame)?);
@@ -139,6 +147,9 @@ fn opportunity_rows(
     let mut aggregates = per_council(councils, "off-contract")?;
     aggregates.push(sum(column(spend::AMOUNT)).alias(OFF_CONTRACT_SPEND));
     let mut keep = key.clone().is_not_null().and(row_filter_expr(RowFilter::OffContract, &frame));
+    if !supplier {
+        keep = keep.and(in_scope());
+    }
     if let Some(c) = &query.filter {
         keep = keep.and(row_condition(c, &frame)?);
     }

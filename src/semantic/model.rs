@@ -22,6 +22,8 @@ pub enum Aggregate {
     SumOf(&'static [&'static str]),
     /// Spend covered by a contract as a % of spend to identified (not redacted) suppliers.
     OnContractShare,
+    /// Spend with a harmonised category (a ProClass code or out of scope) as a % of all spend.
+    ClassifiedShare,
 }
 
 /// What a measure's values are, which decides formatting and comparison literals.
@@ -165,6 +167,15 @@ pub const MEASURES: &[MeasureDef] = &[
         filter: None,
         unit: Unit::Percent,
         description: "spend covered by a contract as a % of spend with named (not redacted) suppliers",
+    },
+    MeasureDef {
+        name: "classified share",
+        aliases: &["classification coverage", "category coverage"],
+        table: Table::Spend,
+        aggregate: Aggregate::ClassifiedShare,
+        filter: None,
+        unit: Unit::Percent,
+        description: "spend classified into a ProClass category or out of scope, as a % of spend",
     },
     MeasureDef {
         name: "contracts",
@@ -389,7 +400,31 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         kind: DimensionKind::Column(spend::CATEGORY),
         has_values: true,
         tables: BOTH,
-        description: "spend category (ProClass label, or merchant category for card spend)",
+        description: "harmonised ProClass category, the same across councils (`Out of scope` for levies, grants, tax, ...); on contracts, as published",
+    },
+    DimensionDef {
+        name: "category group",
+        aliases: &["category groups", "proclass level 1", "level 1"],
+        kind: DimensionKind::Column(spend::CATEGORY_GROUP),
+        has_values: true,
+        tables: SPEND,
+        description: "the harmonised category's ProClass level 1 (Social Care, Construction, ...), or `Out of scope`",
+    },
+    DimensionDef {
+        name: "published category",
+        aliases: &["published categories", "council category"],
+        kind: DimensionKind::Column(spend::PUBLISHED_CATEGORY),
+        has_values: true,
+        tables: SPEND,
+        description: "the category as the council published it (its own name, a ProClass label, or a merchant category)",
+    },
+    DimensionDef {
+        name: "category source",
+        aliases: &["classification source", "classified by"],
+        kind: DimensionKind::Column(spend::CATEGORY_SOURCE),
+        has_values: true,
+        tables: SPEND,
+        description: "how the category was decided: mapped, published, supplier, text or none",
     },
     DimensionDef {
         name: "department",
@@ -573,7 +608,14 @@ pub const FIELDS: &[FieldDef] = &[
         column: spend::CATEGORY_CODE,
         kind: FieldKind::Text,
         table: Table::Spend,
-        description: "ProClass or merchant category code",
+        description: "harmonised six-digit ProClass code (none when out of scope or unclassified)",
+    },
+    FieldDef {
+        name: "published category code",
+        column: spend::PUBLISHED_CATEGORY_CODE,
+        kind: FieldKind::Text,
+        table: Table::Spend,
+        description: "category code as published (ProClass or merchant category code)",
     },
     FieldDef {
         name: "company number",
@@ -722,6 +764,10 @@ mod tests {
                 Aggregate::SumOf(columns) => columns.iter().for_each(|c| assert_type(m.table, c, &MONEY, m.name)),
                 Aggregate::CountDistinct(c) => assert_type(m.table, c, &DataType::Utf8, m.name),
                 Aggregate::Count => {}
+                Aggregate::ClassifiedShare => {
+                    assert_eq!(m.table, Table::Spend);
+                    assert_type(Table::Spend, spend::CATEGORY, &DataType::Utf8, m.name);
+                }
                 Aggregate::OnContractShare => {
                     assert_eq!(m.table, Table::Spend);
                     assert_type(Table::Spend, spend::AMOUNT, &MONEY, m.name);

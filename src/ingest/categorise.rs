@@ -1,0 +1,300 @@
+//! Spend → the harmonised category: materialises `spend.category`, `category_code`,
+//! `category_group` and `category_source` from what the stored rows say (published
+//! category and code, expense type, purpose, department, supplier), through the pure
+//! [`classify_rows`] and the dataset's `categories.toml`.
+//!
+//! It runs inside every ingest transaction that changes spend, the supplier aliases (the
+//! supplier tier reads the keys) or `categories.toml`, after the contract link, and
+//! rewrites only the spend files whose classification changed: like `link`, a rewritten
+//! file replaces its staged hard link, so the committed version it came from is untouched.
+//! The supplier and learned tiers are evidence from the whole dataset (one council's
+//! coded payments teach another's), so every row is classified on every pass; the rows are
+//! read in file-path order so the result never depends on ingest order.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, StringArray};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{ClassifyRecord, Manifest, TableReader, Transaction};
+use crate::classify::{CATEGORIES_FILE, CategoryMap, Classification, Evidence, Source, classify_rows};
+use crate::error::{Error, Result};
+use crate::schema::{Table, spend as s};
+use crate::taxonomy::{Category, ProclassCode};
+
+use super::cells::is_missing;
+use super::link::{rewrite_file, with_column};
+
+/// SHA-256 of the dataset's `categories.toml`, or empty when there is none.
+pub fn categories_sha256(dataset_root: &Path) -> Result<String> {
+    let path = dataset_root.join(CATEGORIES_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(format!("{:x}", Sha256::digest(&bytes))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Error::io(format!("cannot read {}", path.display()), e)),
+    }
+}
+
+/// Whether the change from `base` to `staged` can move any row's category: spend files
+/// added or removed, the aliases (supplier keys) or `categories.toml` changed, or no pass
+/// has run yet.
+pub fn needed(base: &Manifest, staged: &Manifest, categories_sha256: &str) -> bool {
+    let Some(record) = &base.classify else { return true };
+    fn spend_files(m: &Manifest) -> Vec<&str> {
+        let mut files: Vec<&str> = m
+            .sources
+            .iter()
+            .filter(|r| r.kind.table() == Table::Spend)
+            .flat_map(|r| r.parquet_files.iter().map(String::as_str))
+            .collect();
+        files.sort_unstable();
+        files
+    }
+    let aliases = |m: &Manifest| m.link.as_ref().map(|l| l.aliases_sha256.clone()).unwrap_or_default();
+    record.categories_sha256 != categories_sha256
+        || spend_files(base) != spend_files(staged)
+        || aliases(base) != aliases(staged)
+}
+
+/// Summary of one classification pass, for the ingest report.
+#[derive(Debug, Clone, Default)]
+pub struct ClassifyReport {
+    /// Spend rows classified.
+    pub rows: u64,
+    /// Rows whose stored classification changed.
+    pub rows_changed: u64,
+    /// Spend files rewritten.
+    pub files_rewritten: usize,
+    /// Pence per source, strongest first.
+    pub amount_by_source: Vec<(Source, i128)>,
+}
+
+impl ClassifyReport {
+    /// One line for the ingest report: the share of spend by value each tier classified.
+    pub fn describe(&self) -> String {
+        let total: i128 = self.amount_by_source.iter().map(|(_, a)| a.abs()).sum();
+        let shares: Vec<String> = self
+            .amount_by_source
+            .iter()
+            .filter(|(_, a)| *a != 0)
+            .map(|(source, a)| {
+                let share = if total == 0 { 0.0 } else { a.abs() as f64 * 100.0 / total as f64 };
+                format!("{} {share:.1}%", source.as_str())
+            })
+            .collect();
+        format!(
+            "classified {} spend row(s) into ProClass or out of scope (by value: {}); {} row(s) changed, {} file(s) rewritten",
+            self.rows,
+            if shares.is_empty() { "no spend".to_string() } else { shares.join(", ") },
+            self.rows_changed,
+            self.files_rewritten
+        )
+    }
+}
+
+/// One stored row's evidence, owned.
+#[derive(Default)]
+struct Row {
+    council: String,
+    supplier_key: String,
+    supplier_name: Option<String>,
+    pence: i128,
+    published_category: Option<String>,
+    published_code: Option<String>,
+    expense_type: Option<String>,
+    purpose: Option<String>,
+    department: Option<String>,
+    /// What the file holds now: category, code, group, source.
+    stored: [Option<String>; 4],
+}
+
+impl Row {
+    fn evidence(&self) -> Evidence<'_> {
+        Evidence {
+            council: &self.council,
+            supplier_key: &self.supplier_key,
+            supplier_name: self.supplier_name.as_deref(),
+            pence: self.pence,
+            published_category: self.published_category.as_deref(),
+            published_code: self.published_code.as_deref(),
+            expense_type: self.expense_type.as_deref(),
+            purpose: self.purpose.as_deref(),
+            department: self.department.as_deref(),
+            account_code: None,
+        }
+    }
+}
+
+/// The four stored values of a classification.
+fn columns_of(c: &Classification) -> [Option<String>; 4] {
+    [
+        c.category.map(Category::label),
+        c.category.and_then(Category::code).map(ProclassCode::text),
+        c.category.map(|c| c.level1_name().to_string()),
+        Some(c.source.as_str().to_string()),
+    ]
+}
+
+const STORED: [&str; 4] = [s::CATEGORY, s::CATEGORY_CODE, s::CATEGORY_GROUP, s::CATEGORY_SOURCE];
+
+/// Classify every spend row of the staged version, rewrite the files whose classification
+/// changed, and record the pass in its manifest.
+pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyReport> {
+    let map = CategoryMap::load(dataset_root)?;
+    let categories_sha256 = categories_sha256(dataset_root)?;
+    let mut files: Vec<String> = tx
+        .manifest()
+        .sources
+        .iter()
+        .filter(|r| r.kind.table() == Table::Spend)
+        .flat_map(|r| r.parquet_files.iter().cloned())
+        .collect();
+    files.sort();
+    files.dedup();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut lengths = Vec::with_capacity(files.len());
+    for relative in &files {
+        let before = rows.len();
+        read_rows(&tx.dir().join(relative), &mut rows)?;
+        lengths.push(rows.len() - before);
+    }
+    let evidence: Vec<Evidence<'_>> = rows.iter().map(Row::evidence).collect();
+    let result = classify_rows(&evidence, &map);
+    drop(evidence);
+
+    let mut report = ClassifyReport { rows: rows.len() as u64, ..ClassifyReport::default() };
+    let mut by_source: BTreeMap<Source, i128> = Source::ALL.iter().map(|s| (*s, 0)).collect();
+    let mut start = 0;
+    for (relative, length) in files.iter().zip(lengths) {
+        let range = start..start + length;
+        start += length;
+        let fresh: Vec<[Option<String>; 4]> = result[range.clone()].iter().map(columns_of).collect();
+        for (row, c) in rows[range.clone()].iter().zip(&result[range.clone()]) {
+            *by_source.entry(c.source).or_default() += row.pence;
+        }
+        let changed = rows[range].iter().zip(&fresh).filter(|(row, new)| row.stored != **new).count();
+        if changed == 0 {
+            continue;
+        }
+        report.rows_changed += changed as u64;
+        report.files_rewritten += 1;
+        let mut offset = 0;
+        rewrite_file(&tx.dir().join(relative), |batch, path| {
+            let n = batch.num_rows();
+            let slice = fresh.get(offset..offset + n).ok_or_else(|| super::link::damaged(path, s::CATEGORY))?;
+            offset += n;
+            let mut batch = batch;
+            for (column, name) in STORED.iter().enumerate() {
+                let values: ArrayRef = Arc::new(slice.iter().map(|v| v[column].as_deref()).collect::<StringArray>());
+                batch = with_column(batch, name, values, path)?;
+            }
+            Ok(batch)
+        })?;
+    }
+    report.amount_by_source = by_source.into_iter().collect();
+    tx.set_classify(ClassifyRecord {
+        categories_sha256,
+        spend_rows: report.rows,
+        amount_by_source: report
+            .amount_by_source
+            .iter()
+            .map(|(source, pence)| (source.as_str().to_string(), super::values::format_pence(*pence)))
+            .collect(),
+    });
+    Ok(report)
+}
+
+/// The rows of one stored spend file, in file order.
+fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
+    let columns = [
+        s::COUNCIL,
+        s::SUPPLIER_NAME,
+        s::SUPPLIER_KEY,
+        s::AMOUNT,
+        s::REDACTED,
+        s::PUBLISHED_CATEGORY,
+        s::PUBLISHED_CATEGORY_CODE,
+        s::EXPENSE_TYPE,
+        s::PURPOSE,
+        s::DEPARTMENT,
+        s::CATEGORY,
+        s::CATEGORY_CODE,
+        s::CATEGORY_GROUP,
+        s::CATEGORY_SOURCE,
+    ];
+    for batch in TableReader::of_files(Table::Spend, vec![path.to_path_buf()]).batches(Some(&columns)) {
+        let batch = batch?;
+        let council = batch.required_text(s::COUNCIL)?;
+        let name = batch.required_text(s::SUPPLIER_NAME)?;
+        let key = batch.required_text(s::SUPPLIER_KEY)?;
+        let amount = batch.required_money(s::AMOUNT)?;
+        let redacted = batch.required_flag(s::REDACTED)?;
+        let text: Vec<_> =
+            [s::PUBLISHED_CATEGORY, s::PUBLISHED_CATEGORY_CODE, s::EXPENSE_TYPE, s::PURPOSE, s::DEPARTMENT]
+                .iter()
+                .map(|c| batch.text(c))
+                .collect::<Result<_>>()?;
+        let stored: Vec<_> = STORED.iter().map(|c| batch.text(c)).collect::<Result<_>>()?;
+        for i in 0..batch.num_rows() {
+            let value = |t: &crate::catalog::Text<'_>| t.get(i).filter(|v| !is_missing(v)).map(str::to_string);
+            let hidden = redacted.value(i);
+            rows.push(Row {
+                council: council.raw(i).unwrap_or_default().to_string(),
+                supplier_key: if hidden { String::new() } else { key.get(i).unwrap_or_default().to_string() },
+                supplier_name: if hidden { None } else { value(&name) },
+                pence: amount.value(i),
+                published_category: value(&text[0]),
+                published_code: value(&text[1]),
+                expense_type: value(&text[2]),
+                purpose: value(&text[3]),
+                department: value(&text[4]),
+                stored: [0, 1, 2, 3].map(|c| stored[c].raw(i).map(str::to_string)),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{LinkRecord, SourceKind, SourceRecord};
+
+    fn manifest(files: &[&str], aliases: &str, categories: Option<&str>) -> Manifest {
+        let record = SourceRecord {
+            council: "Trafford".into(),
+            kind: SourceKind::Spend,
+            source_name: "a.csv".into(),
+            sha256: String::new(),
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+            amount_read: "0.00".into(),
+            amount_loaded: "0.00".into(),
+            amount_rejected: "0.00".into(),
+            parquet_files: files.iter().map(ToString::to_string).collect(),
+            mapping: vec![],
+            ingested_at: String::new(),
+        };
+        Manifest {
+            sources: vec![record],
+            link: Some(LinkRecord { aliases_sha256: aliases.into(), ..LinkRecord::default() }),
+            classify: categories
+                .map(|sha| ClassifyRecord { categories_sha256: sha.into(), ..ClassifyRecord::default() }),
+            ..Manifest::default()
+        }
+    }
+
+    #[test]
+    fn a_pass_is_needed_when_spend_keys_or_mappings_change_and_only_then() {
+        let base = manifest(&["spend/a.parquet"], "", Some("m1"));
+        assert!(!needed(&base, &manifest(&["spend/a.parquet"], "", None), "m1"), "a register alone");
+        assert!(needed(&base, &manifest(&["spend/a.parquet", "spend/b.parquet"], "", None), "m1"), "new spend");
+        assert!(needed(&base, &manifest(&["spend/b.parquet"], "", None), "m1"), "spend replaced");
+        assert!(needed(&base, &manifest(&["spend/a.parquet"], "x", None), "m1"), "aliases changed");
+        assert!(needed(&base, &manifest(&["spend/a.parquet"], "", None), "m2"), "categories.toml changed");
+        assert!(needed(&manifest(&["spend/a.parquet"], "", None), &base, "m1"), "never classified");
+    }
+}
