@@ -212,16 +212,6 @@ fn weighted_index(rng: &mut StdRng, weights: impl Iterator<Item = u32> + Clone) 
 fn build_suppliers(seed: u64, count: usize) -> Vec<Supplier> {
     let mut rng = stream(seed, "suppliers");
     let mut seen = HashSet::with_capacity(count);
-    // Identifiers are unique per supplier, as in real registers and finance systems: a
-    // repeated draw would make two synthetic companies one supplier to spendql's identity
-    // pass, which follows identifiers before names.
-    let mut identifiers_used: HashSet<String> = HashSet::with_capacity(count * 4);
-    let mut unique = |rng: &mut StdRng, draw: &dyn Fn(&mut StdRng) -> String| loop {
-        let value = draw(rng);
-        if identifiers_used.insert(value.clone()) {
-            break value;
-        }
-    };
     let mut suppliers = Vec::with_capacity(count);
     let mut attempts = 0usize;
     while suppliers.len() < count {
@@ -266,13 +256,11 @@ fn build_suppliers(seed: u64, count: usize) -> Vec<Supplier> {
         }
         let has_company = !legal.is_empty() || (vcse && rng.random_bool(0.5));
         let company_number = has_company.then(|| {
-            unique(&mut rng, &|rng| {
-                let n = rng.random_range(1_000_000..14_999_999);
-                if legal == "LLP" { format!("OC{:06}", n % 1_000_000) } else { format!("{n:08}") }
-            })
+            let n = rng.random_range(1_000_000..14_999_999);
+            if legal == "LLP" { format!("OC{:06}", n % 1_000_000) } else { format!("{n:08}") }
         });
-        let vat_number = (!vcse && rng.random_bool(0.75))
-            .then(|| unique(&mut rng, &|rng| format!("GB{}", rng.random_range(100_000_000..999_999_999u32))));
+        let vat_number =
+            (!vcse && rng.random_bool(0.75)).then(|| format!("GB{}", rng.random_range(100_000_000..999_999_999u32)));
         let area = vocab::POSTCODE_AREAS.choose(&mut rng).unwrap_or(&"M1");
         let postcode = format!(
             "{area} {}{}{}",
@@ -292,14 +280,8 @@ fn build_suppliers(seed: u64, count: usize) -> Vec<Supplier> {
             _ => 0b111,
         };
         let sme = vcse || rng.random_bool(0.6);
-        let account = [(10_000, 99_999), (1_000, 199_999), (100_000, 999_999)].map(|(low, high)| {
-            let council = low; // the ranges differ, so the lower bound names the council's series
-            unique(&mut rng, &|rng| format!("account-{council}-{}", rng.random_range(low..high)))
-                .rsplit('-')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(low)
-        });
+        let account =
+            [rng.random_range(10_000..99_999), rng.random_range(1_000..199_999), rng.random_range(100_000..999_999)];
         let mut supplier = Supplier {
             base,
             legal,
