@@ -281,6 +281,10 @@ fn issue_10_placeholder_and_malformed_identifiers_never_reject_and_are_counted_p
             None => assert!(!row[3].contains("Registered Company Number") && !row[3].contains("Charity Registration")),
         }
     }
+    // The language reads the new column as a field, in its stored (normalised) spelling.
+    let charity_rows = want.values().filter(|(_, charity, _)| charity == "1089464-1").count();
+    let counted = run_ok(&dataset, &["query", "--format", "csv", "transactions where charity number = \"1089464-1\""]);
+    assert_eq!(counted.lines().nth(1), Some(charity_rows.to_string().as_str()), "{counted}");
 }
 
 #[test]

@@ -625,6 +625,13 @@ pub const FIELDS: &[FieldDef] = &[
         description: "Companies House number",
     },
     FieldDef {
+        name: "charity number",
+        column: spend::CHARITY_NUMBER,
+        kind: FieldKind::Text,
+        table: Table::Spend,
+        description: "Charity Commission (or OSCR) number",
+    },
+    FieldDef {
         name: "vat number",
         column: spend::VAT_NUMBER,
         kind: FieldKind::Text,
