@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use spendql::classify::{CategoryMap, Classification, Evidence, Source, classify_rows};
+use spendql::classify::{CategoryMap, Classification, Evidence, EvidenceRecord, Source, classify_rows};
 use spendql::money::{money_text, parse_amount};
 use spendql::suppliers::{is_redacted, supplier_key};
 use spendql::taxonomy::{Category, lookup_published};
@@ -24,34 +24,16 @@ use spendql::taxonomy::{Category, lookup_published};
 /// One payment, owned; [`Row::evidence`] lends it to the classifier.
 #[derive(Clone)]
 struct Row {
-    council: String,
+    evidence: EvidenceRecord,
     /// Which file and data row (1-based, after the header) it came from, for hand labels.
     file: String,
     line: usize,
-    supplier_key: String,
-    supplier_name: Option<String>,
-    pence: i128,
-    published_category: Option<String>,
-    published_code: Option<String>,
-    expense_type: Option<String>,
-    purpose: Option<String>,
-    department: Option<String>,
 }
 
-impl Row {
-    fn evidence(&self) -> Evidence<'_> {
-        Evidence {
-            council: &self.council,
-            supplier_key: &self.supplier_key,
-            supplier_name: self.supplier_name.as_deref(),
-            pence: self.pence,
-            published_category: self.published_category.as_deref(),
-            published_code: self.published_code.as_deref(),
-            expense_type: self.expense_type.as_deref(),
-            purpose: self.purpose.as_deref(),
-            department: self.department.as_deref(),
-            account_code: None,
-        }
+impl std::ops::Deref for Row {
+    type Target = EvidenceRecord;
+    fn deref(&self) -> &EvidenceRecord {
+        &self.evidence
     }
 }
 
@@ -95,10 +77,8 @@ fn read_csv(text: &[u8], file: &str, columns: &Columns, rows: &mut Vec<Row>) {
         }
         let name = text(Some(supplier));
         let key = name.as_deref().filter(|n| !is_redacted(n)).map(supplier_key).unwrap_or_default();
-        rows.push(Row {
+        let evidence = EvidenceRecord {
             council: text(Some(council)).unwrap_or_default(),
-            file: file.to_string(),
-            line: i + 1,
             supplier_key: key,
             supplier_name: name,
             pence,
@@ -107,7 +87,8 @@ fn read_csv(text: &[u8], file: &str, columns: &Columns, rows: &mut Vec<Row>) {
             expense_type: text(expense),
             purpose: text(purpose),
             department: text(department),
-        });
+        };
+        rows.push(Row { evidence, file: file.to_string(), line: i + 1 });
     }
 }
 
@@ -299,13 +280,20 @@ fn hidden_halves(rows: &[Row]) {
                     && half_of(&row.supplier_key) == half
                 {
                     hidden.push((i, truth));
-                    Row { published_code: None, published_category: None, ..row.clone() }
+                    Row {
+                        evidence: EvidenceRecord {
+                            published_code: None,
+                            published_category: None,
+                            ..row.evidence.clone()
+                        },
+                        ..row.clone()
+                    }
                 } else {
                     row.clone()
                 }
             })
             .collect();
-        let evidence: Vec<Evidence<'_>> = masked.iter().map(Row::evidence).collect();
+        let evidence: Vec<Evidence<'_>> = masked.iter().map(|row| row.evidence.evidence()).collect();
         let result = classify_rows(&evidence, &CategoryMap::default());
         let mut score = Score::default();
         let mut by_source: HashMap<Source, Score> = HashMap::new();
@@ -413,7 +401,7 @@ fn main() {
     }
     let rows = load(&real);
     println!("# Category classification (issue 11): {} payments", rows.len());
-    let evidence: Vec<Evidence<'_>> = rows.iter().map(Row::evidence).collect();
+    let evidence: Vec<Evidence<'_>> = rows.iter().map(|row| row.evidence.evidence()).collect();
     let result = classify_rows(&evidence, &CategoryMap::default());
     coverage(&rows, &result);
     unclassified(&rows, &result);

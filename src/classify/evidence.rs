@@ -27,3 +27,45 @@ pub struct Evidence<'a> {
     /// The account code, when published.
     pub account_code: Option<&'a str>,
 }
+
+/// [`Evidence`] with owned text, for callers that collect a dataset's rows before classifying
+/// them (the ingest pass, the measurement example): one record type rather than one each.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceRecord {
+    /// The council's name.
+    pub council: String,
+    /// The supplier key; empty when redacted or unknown.
+    pub supplier_key: String,
+    /// The payee's name as published.
+    pub supplier_name: Option<String>,
+    /// The amount in pence.
+    pub pence: i128,
+    /// The category the council published.
+    pub published_category: Option<String>,
+    /// The category code the council published.
+    pub published_code: Option<String>,
+    /// The expense type.
+    pub expense_type: Option<String>,
+    /// The payment's purpose.
+    pub purpose: Option<String>,
+    /// The department or service area.
+    pub department: Option<String>,
+}
+
+impl EvidenceRecord {
+    /// The record as the classifier reads it.
+    pub fn evidence(&self) -> Evidence<'_> {
+        Evidence {
+            council: &self.council,
+            supplier_key: &self.supplier_key,
+            supplier_name: self.supplier_name.as_deref(),
+            pence: self.pence,
+            published_category: self.published_category.as_deref(),
+            published_code: self.published_code.as_deref(),
+            expense_type: self.expense_type.as_deref(),
+            purpose: self.purpose.as_deref(),
+            department: self.department.as_deref(),
+            account_code: None,
+        }
+    }
+}

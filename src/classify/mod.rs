@@ -26,7 +26,7 @@ pub mod map;
 pub mod report;
 pub mod text;
 
-pub use evidence::Evidence;
+pub use evidence::{Evidence, EvidenceRecord};
 pub use map::{CATEGORIES_FILE, CategoryMap};
 
 use std::collections::HashMap;

@@ -19,7 +19,7 @@ use datafusion::arrow::array::{ArrayRef, StringArray};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{ClassifyRecord, Manifest, TableReader, Transaction};
-use crate::classify::{CATEGORIES_FILE, CategoryMap, Classification, Evidence, Source, classify_rows};
+use crate::classify::{CATEGORIES_FILE, CategoryMap, Classification, Evidence, EvidenceRecord, Source, classify_rows};
 use crate::error::{Error, Result};
 use crate::schema::{Table, spend as s};
 use crate::taxonomy::{Category, ProclassCode};
@@ -97,33 +97,15 @@ impl ClassifyReport {
 /// One stored row's evidence, owned.
 #[derive(Default)]
 struct Row {
-    council: String,
-    supplier_key: String,
-    supplier_name: Option<String>,
-    pence: i128,
-    published_category: Option<String>,
-    published_code: Option<String>,
-    expense_type: Option<String>,
-    purpose: Option<String>,
-    department: Option<String>,
+    evidence: EvidenceRecord,
     /// What the file holds now: category, code, group, source.
     stored: [Option<String>; 4],
 }
 
-impl Row {
-    fn evidence(&self) -> Evidence<'_> {
-        Evidence {
-            council: &self.council,
-            supplier_key: &self.supplier_key,
-            supplier_name: self.supplier_name.as_deref(),
-            pence: self.pence,
-            published_category: self.published_category.as_deref(),
-            published_code: self.published_code.as_deref(),
-            expense_type: self.expense_type.as_deref(),
-            purpose: self.purpose.as_deref(),
-            department: self.department.as_deref(),
-            account_code: None,
-        }
+impl std::ops::Deref for Row {
+    type Target = EvidenceRecord;
+    fn deref(&self) -> &EvidenceRecord {
+        &self.evidence
     }
 }
 
@@ -160,7 +142,7 @@ pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyRep
         read_rows(&tx.dir().join(relative), &mut rows)?;
         lengths.push(rows.len() - before);
     }
-    let evidence: Vec<Evidence<'_>> = rows.iter().map(Row::evidence).collect();
+    let evidence: Vec<Evidence<'_>> = rows.iter().map(|row| row.evidence.evidence()).collect();
     let result = classify_rows(&evidence, &map);
     drop(evidence);
 
@@ -240,7 +222,7 @@ fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
         for i in 0..batch.num_rows() {
             let value = |t: &crate::catalog::Text<'_>| t.get(i).filter(|v| !is_missing(v)).map(str::to_string);
             let hidden = redacted.value(i);
-            rows.push(Row {
+            let evidence = EvidenceRecord {
                 council: council.raw(i).unwrap_or_default().to_string(),
                 supplier_key: if hidden { String::new() } else { key.get(i).unwrap_or_default().to_string() },
                 supplier_name: if hidden { None } else { value(&name) },
@@ -250,8 +232,8 @@ fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
                 expense_type: value(&text[2]),
                 purpose: value(&text[3]),
                 department: value(&text[4]),
-                stored: [0, 1, 2, 3].map(|c| stored[c].raw(i).map(str::to_string)),
-            });
+            };
+            rows.push(Row { evidence, stored: [0, 1, 2, 3].map(|c| stored[c].raw(i).map(str::to_string)) });
         }
     }
     Ok(())
