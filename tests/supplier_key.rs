@@ -7,32 +7,15 @@
 //! are equal.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{csv_rows, run_ok};
+use crate::support::{labelled_data, stored_supplier_keys};
 
 /// Issue 10's targets on the two councils together: of the pairs the key calls the same,
 /// at most one in a hundred may be two companies; of the same company's pairs, the key must
 /// find 85 in a hundred.
 const TARGET_PRECISION: f64 = 0.99;
 const TARGET_RECALL: f64 = 0.85;
-
-/// The labelled folder, or `None` with a visible skip when `../shared` is absent; under
-/// `CI=true` its absence fails the test (as `support::real_data` does for the real files).
-fn labelled_data(test: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/labelled");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: {} is absent, and CI=true requires it",
-        dir.display()
-    );
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIP {test}: {} is absent (CI requires it)", dir.display());
-    None
-}
 
 /// Distinct trimmed beneficiary names with a company number → that number (leading zeros
 /// dropped, so `04166647` and `4166647` agree), read with the `csv` crate by header name.
@@ -58,28 +41,6 @@ fn numbered_names(path: &Path) -> HashMap<String, String> {
             (name, best.0)
         })
         .collect()
-}
-
-/// The key ingest stores for each name: one payment per name, in a file with no identifier
-/// columns, read back from `spend` by source row.
-fn stored_keys(names: &[&str]) -> Vec<String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("names.csv");
-    let mut writer = csv::Writer::from_path(&file).expect("names file");
-    writer.write_record(["Supplier Name", "Payment Date", "Amount"]).expect("header");
-    for name in names {
-        writer.write_record([*name, "2019-06-01", "1.00"]).expect("row");
-    }
-    writer.flush().expect("flush");
-    let dataset = dir.path().join("data");
-    run_ok(&dataset, &["ingest", "--council", "Labelled", file.to_str().expect("UTF-8 path")]);
-    let rows = csv_rows(&run_ok(
-        &dataset,
-        &["sql", "--format", "csv", "SELECT source_row, coalesce(supplier_key, '') FROM spend ORDER BY source_row"],
-    ));
-    let lines: Vec<usize> = rows[1..].iter().map(|r| r[0].parse().expect("a line number")).collect();
-    assert_eq!(lines, (2..names.len() + 2).collect::<Vec<_>>(), "every name loaded, one per line");
-    rows[1..].iter().map(|r| r[1].clone()).collect()
 }
 
 fn pairs(n: u64) -> u64 {
@@ -124,7 +85,7 @@ fn issue_10_the_stored_key_meets_the_targets_on_labelled_councils() {
     let mut names: Vec<&str> = union.keys().copied().collect();
     names.sort_unstable();
     assert!(names.len() >= 2_000, "{} labelled names: the files are not what this test expects", names.len());
-    let stored = stored_keys(&names);
+    let stored = stored_supplier_keys(&names);
     let keys: HashMap<&str, &str> = names.iter().copied().zip(stored.iter().map(String::as_str)).collect();
     for (council, labelled) in &councils {
         let labels: Vec<(&str, &str)> = labelled.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();

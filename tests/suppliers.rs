@@ -8,7 +8,7 @@ use std::path::Path;
 
 use spendql::fixture::{Row, write_rows};
 
-use crate::support::{csv_rows, real_dataset, run_ok, spendql};
+use crate::support::{csv_rows, real_dataset, run_ok, spendql, stored_supplier_keys};
 
 /// The product requirement for the supplier key: of the pairs it calls the same supplier,
 /// at most one in a hundred may be two different ones (a wrong merge misstates spend).
@@ -44,29 +44,6 @@ fn labelled_pairs() -> Vec<(String, String, bool)> {
         .collect()
 }
 
-/// The supplier key spendql stores for each name: the names ingested as payments through
-/// the binary, the keys read back from the `spend` table by source row.
-fn stored_keys(names: &[&str]) -> Vec<String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("names.csv");
-    let mut writer = csv::Writer::from_path(&file).expect("names file");
-    writer.write_record(["Supplier Name", "Payment Date", "Amount"]).expect("header");
-    for name in names {
-        writer.write_record([*name, "2024-04-01", "1.00"]).expect("row");
-    }
-    writer.flush().expect("flush");
-    let dataset = dir.path().join("data");
-    run_ok(&dataset, &["ingest", "--council", "Trafford", file.to_str().expect("UTF-8 path")]);
-    let rows = csv_rows(&run_ok(
-        &dataset,
-        &["sql", "--format", "csv", "SELECT source_row, coalesce(supplier_key, '') FROM spend ORDER BY source_row"],
-    ));
-    let keys: Vec<String> = rows[1..].iter().map(|r| r[1].clone()).collect();
-    let lines: Vec<usize> = rows[1..].iter().map(|r| r[0].parse().expect("a line number")).collect();
-    assert_eq!(lines, (2..names.len() + 2).collect::<Vec<_>>(), "every name loaded, one per line");
-    keys
-}
-
 /// (precision, recall) of "same key means same supplier" on the labelled pairs.
 fn precision_recall(pairs: &[(String, String, bool)], same_key: impl Fn(usize) -> bool) -> (f64, f64, u64) {
     let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
@@ -86,7 +63,7 @@ fn issue_9_the_stored_key_is_precise_and_finds_more_than_a_plain_normaliser() {
     let pairs = labelled_pairs();
     assert!(pairs.len() >= 300, "{} labelled pairs", pairs.len());
     let names: Vec<&str> = pairs.iter().flat_map(|(a, b, _)| [a.as_str(), b.as_str()]).collect();
-    let keys = stored_keys(&names);
+    let keys = stored_supplier_keys(&names);
     let (precision, recall, called) =
         precision_recall(&pairs, |i| !keys[2 * i].is_empty() && keys[2 * i] == keys[2 * i + 1]);
     let (plain_precision, plain_recall, _) = precision_recall(&pairs, |i| {

@@ -20,6 +20,35 @@ pub fn real_data(test: &str) -> Option<PathBuf> {
     folder_or_skip(&dir, test, std::env::var("CI").as_deref() == Ok("true"))
 }
 
+/// The labelled supplier names (`../shared/data/labelled`), skipped or failed as
+/// [`real_data`] is.
+pub fn labelled_data(test: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/labelled");
+    folder_or_skip(&dir, test, std::env::var("CI").as_deref() == Ok("true"))
+}
+
+/// The supplier key spendql stores for each name: the names ingested through the binary as
+/// one payment each (no identifier columns), the keys read back from `spend` by source row.
+pub fn stored_supplier_keys(names: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("names.csv");
+    let mut writer = csv::Writer::from_path(&file).expect("names file");
+    writer.write_record(["Supplier Name", "Payment Date", "Amount"]).expect("header");
+    for name in names {
+        writer.write_record([*name, "2024-04-01", "1.00"]).expect("row");
+    }
+    writer.flush().expect("flush");
+    let dataset = dir.path().join("data");
+    run_ok(&dataset, &["ingest", "--council", "Trafford", file.to_str().expect("UTF-8 path")]);
+    let rows = csv_rows(&run_ok(
+        &dataset,
+        &["sql", "--format", "csv", "SELECT source_row, coalesce(supplier_key, '') FROM spend ORDER BY source_row"],
+    ));
+    let lines: Vec<usize> = rows[1..].iter().map(|r| r[0].parse().expect("a line number")).collect();
+    assert_eq!(lines, (2..names.len() + 2).collect::<Vec<_>>(), "every name loaded, one per line");
+    rows[1..].iter().map(|r| r[1].clone()).collect()
+}
+
 /// `dir` when it exists; otherwise a visible skip notice, or under CI a failure.
 fn folder_or_skip(dir: &Path, test: &str, ci: bool) -> Option<PathBuf> {
     if dir.is_dir() {
