@@ -25,7 +25,7 @@ use spendql::taxonomy::{Category, lookup_published};
 #[derive(Clone)]
 struct Row {
     evidence: EvidenceRecord,
-    /// Which file and data row (1-based, after the header) it came from, for hand labels.
+    /// Which file and physical line (1-based; the header is line 1) it came from, for hand labels.
     file: String,
     line: usize,
 }
@@ -65,8 +65,11 @@ fn read_csv(text: &[u8], file: &str, columns: &Columns, rows: &mut Vec<Row>) {
         get(columns.purpose),
         get(columns.department),
     );
-    for (i, record) in reader.byte_records().enumerate() {
+    for record in reader.byte_records() {
         let Ok(record) = record else { continue };
+        // The physical line the record starts on (the header is line 1), as the hand labels
+        // name payments: counting records instead put every label on the next payment.
+        let line = record.position().map_or(0, |p| p.line() as usize);
         let text = |index: Option<usize>| {
             index.and_then(|i| record.get(i)).map(|b| String::from_utf8_lossy(b).into_owned()).and_then(|t| cell(&t))
         };
@@ -88,7 +91,7 @@ fn read_csv(text: &[u8], file: &str, columns: &Columns, rows: &mut Vec<Row>) {
             purpose: text(purpose),
             department: text(department),
         };
-        rows.push(Row { evidence, file: file.to_string(), line: i + 1 });
+        rows.push(Row { evidence, file: file.to_string(), line });
     }
 }
 
@@ -382,7 +385,19 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
             continue;
         };
         // Hand labels are level 1: compare there only.
-        score.add(truth.at_level1(), result[i].category.map(Category::at_level1), rows[i].pence);
+        let guess = result[i].category.map(Category::at_level1);
+        if guess != Some(truth.at_level1()) && std::env::var_os("CLASSIFY_EVAL_WRONG").is_some() {
+            eprintln!(
+                "hand label miss: {} {} | {} | truth {} | guess {} {}",
+                money_text(rows[i].pence),
+                rows[i].supplier_name.as_deref().unwrap_or_default(),
+                rows[i].expense_type.as_deref().unwrap_or_default(),
+                truth.at_level1().label(),
+                result[i].source.as_str(),
+                guess.map(Category::label).unwrap_or_default()
+            );
+        }
+        score.add(truth.at_level1(), guess, rows[i].pence);
     }
     println!(
         "| labels | payments | value | level-1 accuracy | (level 1 again) |\n|---|---|---|---|---|\n{}",

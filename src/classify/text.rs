@@ -84,8 +84,9 @@ fn singular(word: &str) -> String {
 
 /// Phrases (in [`words`] form) that mark a payment as no third-party procurement: what the
 /// council's ledger calls it. ProClass covers influenceable spend only.
-const OUT_OF_SCOPE_PHRASES: [&str; 34] = [
+const OUT_OF_SCOPE_PHRASES: [&str; 35] = [
     "levy",
+    "direct payment",
     "precept",
     "preceptor",
     "grant",
@@ -160,10 +161,31 @@ pub fn says_out_of_scope(text: &str) -> bool {
 const PURPOSE_PHRASES: [&str; 7] =
     ["levy", "precept", "preceptor", "pension", "superannuation", "nndr", "business rate"];
 
-/// Whether a payment's purpose text says it is out of scope.
+/// What a purpose line's heading (see [`purpose_heading`]) may say on top of
+/// [`PURPOSE_PHRASES`]: there the words are the ledger's name for the payment, not a passing
+/// mention. Direct payments are personal budgets paid to the people who buy their own care,
+/// so the council does not procure what they buy.
+const HEADING_PHRASES: [&str; 5] = ["grant", "tax", "loan", "direct payment", "debtor"];
+
+/// The heading of a purpose line: the words before the first ` - `, at most four. Ledgers
+/// that write purposes as `ACCOUNT DESCRIPTION - invoice details` (`CAP GRANT OTH BODIES -
+/// Project X`, `DIRECT PAYMENTS - 4 weeks to 30/03`) put their own name for the payment
+/// there.
+fn purpose_heading(text: &str) -> Vec<String> {
+    let heading = text.split(" - ").next().unwrap_or(text);
+    words(heading).into_iter().take(4).collect()
+}
+
+/// Whether a payment's purpose text says it is out of scope: a levy, precept, pension or
+/// business rate anywhere in it, or a grant, tax, loan, debtor or direct payment in its
+/// heading.
 pub fn purpose_says_out_of_scope(text: &str) -> bool {
     let words = words(text);
-    PURPOSE_PHRASES.iter().any(|phrase| contains_phrase(&words, phrase))
+    if PURPOSE_PHRASES.iter().any(|phrase| contains_phrase(&words, phrase)) {
+        return true;
+    }
+    let heading = purpose_heading(text);
+    HEADING_PHRASES.iter().any(|phrase| contains_phrase(&heading, phrase))
 }
 
 /// Whether a payee's name is a public body's.
@@ -359,10 +381,27 @@ mod tests {
         for text in ["Taxi Services", "Electricity", "Hand Tools", "Agency staff provision", "Refuse Collection"] {
             assert!(!says_out_of_scope(text), "{text}");
         }
+        // Direct payments are personal budgets: the person buys the care.
+        assert!(says_out_of_scope("Direct Payments"));
         assert!(is_public_body("NHS Salford CCG"));
         assert!(!is_public_body("SALFORD ROYAL NHS FOUNDATION TRUST"));
         assert!(is_public_body("Greater Manchester Combined Authority"));
         assert!(!is_public_body("Councillor Supplies Ltd"));
+    }
+
+    #[test]
+    fn a_purpose_heading_names_the_payment_but_its_details_only_mention() {
+        // Trafford's purposes: the ledger account's description, then the invoice's details.
+        assert!(purpose_says_out_of_scope("CAP GRANT OTH BODIES - Altrincham Town Centre"));
+        assert!(purpose_says_out_of_scope("DIRECT PAYMENTS - 4 weeks to 30/03/2025"));
+        assert!(purpose_says_out_of_scope("PAYE TAX - March 2025"));
+        // A levy is a levy wherever the line names it.
+        assert!(purpose_says_out_of_scope("Transport - GMITA LEVY GMCA"));
+        // A grant or tax in the details is a mention: a grant-funded job is still bought.
+        assert!(!purpose_says_out_of_scope("PRIVATE CONTRACTORS - grant funded roof repairs"));
+        assert!(!purpose_says_out_of_scope("CLIENTS LIFT REP & M - tax point 31/03"));
+        // The heading is four words at most: a long description without a dash is details.
+        assert!(!purpose_says_out_of_scope("Repairs to the community centre roof grant scheme"));
     }
 
     #[test]
