@@ -12,9 +12,12 @@
 //! 3. `supplier`: the payee's classified spend elsewhere in the dataset (any council) is
 //!    concentrated in one category ([`CONCENTRATION`]).
 //! 4. `text`: the council's own words. Out-of-scope words (a levy is a levy whoever receives
-//!    it) and public-body payees; what the dataset has learned its values mean (an expense
-//!    type or department whose classified value is concentrated in one category); ProClass
-//!    labels the words name ([`text`]).
+//!    it) and public-body payees; ProClass labels and ledger phrases the expense type or
+//!    published category names ([`text`]); failing those, what the dataset has learned its
+//!    values mean (an expense type or department whose classified value is concentrated in
+//!    one category). Words that name a category come before co-occurrence: a few large
+//!    payees can carry a value's learned category (Manchester's `Construction Works` paid
+//!    to a highways consultancy), while the words say what was bought.
 //! 5. `none`: unclassified, and counted.
 //!
 //! Out-of-scope words are checked before the supplier tier, though recorded as `text`: the
@@ -233,7 +236,7 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
         }
     }
 
-    // Tier 4: what each council value co-occurs with in tiers 1-3, then label words.
+    // Tier 4: label words, then what each council value co-occurs with in tiers 1-3.
     let keys: Vec<Vec<(Key, String)>> = rows.iter().map(learned_keys).collect();
     let mut learned: HashMap<(Key, &str), Tally> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
@@ -255,12 +258,13 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
         if result[i].category.is_some() {
             continue;
         }
-        let mut found = keys[i]
-            .iter()
-            .filter(|(key, _)| *key != Key::AnyCouncilExpense)
-            .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied());
-        found = found
-            .or_else(|| [row.expense_type, row.published_category].into_iter().flatten().find_map(text::match_label));
+        let mut found = [row.expense_type, row.published_category].into_iter().flatten().find_map(text::match_label);
+        found = found.or_else(|| {
+            keys[i]
+                .iter()
+                .filter(|(key, _)| *key != Key::AnyCouncilExpense)
+                .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied())
+        });
         found = found.or_else(|| {
             keys[i]
                 .iter()
@@ -384,6 +388,23 @@ mod tests {
         let got = run(&rows);
         assert_eq!(got[5], (code("182013"), "text"));
         assert_eq!(got[7], (None, "none"));
+    }
+
+    #[test]
+    fn words_that_name_a_category_come_before_what_a_value_co_occurs_with() {
+        // Two consultancies (Trafford codes them 151100) are paid under Manchester's
+        // "Construction Works", so the value has learned consultancy from two payees; a
+        // builder nobody has classified is still paid for works, as the words say (391100).
+        let rows = [
+            published("CONSULT A", 100_000, "151100"),
+            published("CONSULT B", 100_000, "151100"),
+            ledger("CONSULT A", 500_000, "Construction Works"),
+            ledger("CONSULT B", 500_000, "Construction Works"),
+            ledger("BUILDER", 400_000, "Construction Works"),
+        ];
+        let got = run(&rows);
+        assert_eq!(got[2], (code("151100"), "supplier"));
+        assert_eq!(got[4], (code("391100"), "text"));
     }
 
     #[test]

@@ -301,18 +301,24 @@ pub fn match_label(text: &str) -> Option<Category> {
         .iter()
         .filter(|(phrase, _)| contains_phrase(&all_words, phrase))
         .max_by_key(|(phrase, _)| phrase.split(' ').count())
-        .and_then(|(_, code)| ProclassCode::parse(code))
-        .map(Category::Code);
+        .and_then(|(phrase, code)| Some((Category::Code(ProclassCode::parse(code)?), phrase.split(' ').count())));
     let labelled = match_label_words(&text_words);
-    // A label's own code beats a ledger word; a ledger word beats a group guessed from labels.
+    // A label's own code beats a ledger word, unless the ledger phrase says more of the text:
+    // `Construction Works` is works (`construction work`), not the one-word label
+    // `CONSULTANCY : Construction`. A ledger word beats a group guessed from labels.
     match (labelled, ledger) {
-        (Some(Category::Code(code)), _) if !code.is_group() => labelled,
-        (_, Some(found)) => Some(found),
-        _ => labelled,
+        (Some((Category::Code(code), hits)), Some((_, phrase_words))) if !code.is_group() && hits >= phrase_words => {
+            labelled.map(|(c, _)| c)
+        }
+        (Some((Category::Code(code), _)), None) if !code.is_group() => labelled.map(|(c, _)| c),
+        (_, Some((found, _))) => Some(found),
+        _ => labelled.map(|(c, _)| c),
     }
 }
 
-fn match_label_words(text_words: &[String]) -> Option<Category> {
+/// The category the label words name, with how many of the text's words the chosen label
+/// holds (none for a group named by its name alone).
+fn match_label_words(text_words: &[String]) -> Option<(Category, usize)> {
     let index = index();
     let mut best: BTreeMap<(usize, std::cmp::Reverse<usize>), Vec<ProclassCode>> = BTreeMap::new();
     for (code, label) in &index.codes {
@@ -329,21 +335,22 @@ fn match_label_words(text_words: &[String]) -> Option<Category> {
         .filter(|(_, name)| name.iter().any(|w| text_words.contains(w)))
         .map(|(code, _)| *code)
         .collect();
-    if let Some((_, codes)) = best.iter().next_back() {
+    if let Some(((hits, _), codes)) = best.iter().next_back() {
         let first = codes[0];
         let same_group = codes.iter().all(|c| c.level1() == first.level1());
         // A group named in the text settles which of several groups' labels is meant.
         let named: Vec<&ProclassCode> =
             codes.iter().filter(|c| group_hits.iter().any(|g| g.level1() == c.level1())).collect();
-        return match (same_group, codes.len(), named.as_slice()) {
+        let found = match (same_group, codes.len(), named.as_slice()) {
             (true, 1, _) => Some(Category::Code(first)),
             (true, _, _) => Some(Category::Code(ProclassCode::group(first.level1())?)),
             (false, _, [only]) => Some(Category::Code(**only)),
             _ => None,
         };
+        return found.map(|c| (c, *hits));
     }
     match group_hits.as_slice() {
-        [only] => Some(Category::Code(*only)),
+        [only] => Some((Category::Code(*only), 0)),
         _ => None,
     }
 }
@@ -419,6 +426,10 @@ mod tests {
         // Ledger words ProClass labels do not use.
         assert_eq!(match_label("Works and associated costs for Land and Buildings"), code("390000"));
         assert_eq!(match_label("Building Works"), code("391100"));
+        // The two-word ledger phrase says more than the one-word label `CONSULTANCY :
+        // Construction` (151100): works, not construction consultancy.
+        assert_eq!(match_label("Construction Works"), code("391100"));
+        assert_eq!(match_label("Construction consultancy"), code("151100"));
         assert_eq!(match_label("Mobilephone Charges"), code("271800"));
         assert_eq!(match_label("ICT Support & Maintenance"), code("270000"));
         // Residential care (321017) or an older people's residential home (321018): social care.
