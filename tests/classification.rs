@@ -353,3 +353,47 @@ fn issue_11_the_samples_three_councils_share_categories_and_collaboration_finds_
     assert!(by_all > 0, "{opportunities:?}");
     assert!(opportunities.iter().all(|r| r[1] != "Out of scope"));
 }
+
+/// A payment that names no category takes the ProClass code its council's register gives
+/// the contract it is linked to: Salford's New Pendleton PFI unitary charge of 13 May 2021
+/// (line 750 of its May file) and the register's line for that contract. Before the
+/// register is loaded the payment has no published evidence; after, it has the register's
+/// code, read here from the register line itself.
+#[test]
+fn issue_11_a_payment_takes_the_code_of_the_contract_it_is_linked_to() {
+    let Some(real) = real_data("issue_11_a_payment_takes_the_code_of_the_contract_it_is_linked_to") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let may = std::fs::read_to_string(real.join("salford/2021-05.csv")).unwrap();
+    let lines: Vec<&str> = may.lines().collect();
+    assert!(lines[749].contains("Pendleton Together Operating Ltd,Outside Hierarchy,Unitary Charge"), "{}", lines[749]);
+    let spend = dir.path().join("salford-excerpt.csv");
+    std::fs::write(&spend, format!("{}\n{}\n", lines[0], lines[749])).unwrap();
+
+    let register_text =
+        String::from_utf8_lossy(&std::fs::read(real.join("salford/contracts-register-2022-07.csv")).unwrap())
+            .into_owned();
+    let register_lines: Vec<&str> = register_text.lines().collect();
+    let pendleton = register_lines.iter().find(|l| l.contains("Pendleton Together Operating Ltd")).unwrap();
+    let excerpt = format!("{}\n{pendleton}\n", register_lines[0]);
+    let mut reader = csv::ReaderBuilder::new().from_reader(excerpt.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let record = reader.records().next().unwrap().unwrap();
+    let code = record[header.iter().position(|h| h == "ProClass Classification").unwrap()].to_string();
+    assert_eq!(code.len(), 6, "the register codes the contract: {code}");
+    let register = dir.path().join("salford-register-excerpt.csv");
+    std::fs::write(&register, &excerpt).unwrap();
+
+    let dataset = dir.path().join("data");
+    run_ok(&dataset, &["ingest", "--council", "Salford", spend.to_str().unwrap()]);
+    let before = stored(&dataset);
+    let key = ("salford-excerpt.csv".to_string(), "2".to_string());
+    assert_ne!(before[&key][3], "published", "{:?}", before[&key]);
+
+    run_ok(&dataset, &["ingest", "--council", "Salford", "--kind", "contracts", register.to_str().unwrap()]);
+    let after = stored(&dataset);
+    assert_eq!(after[&key][1], code);
+    assert_eq!(after[&key][2], level1_names(&real)[&code[..2]]);
+    assert_eq!(after[&key][3], "published");
+}

@@ -26,6 +26,11 @@ pub struct Evidence<'a> {
     pub department: Option<&'a str>,
     /// The account code, when published.
     pub account_code: Option<&'a str>,
+    /// The ProClass code the council's contracts register gives the contract the payment is
+    /// linked to (`spend.contract_id`), as published there.
+    pub contract_code: Option<&'a str>,
+    /// That contract's category label, as published in the register.
+    pub contract_category: Option<&'a str>,
 }
 
 /// [`Evidence`] with owned text, for callers that collect a dataset's rows before classifying
@@ -50,6 +55,10 @@ pub struct EvidenceRecord {
     pub purpose: Option<String>,
     /// The department or service area.
     pub department: Option<String>,
+    /// The linked contract's ProClass code, as the register published it.
+    pub contract_code: Option<String>,
+    /// The linked contract's category label, as the register published it.
+    pub contract_category: Option<String>,
 }
 
 impl EvidenceRecord {
@@ -66,6 +75,8 @@ impl EvidenceRecord {
             purpose: self.purpose.as_deref(),
             department: self.department.as_deref(),
             account_code: None,
+            contract_code: self.contract_code.as_deref(),
+            contract_category: self.contract_category.as_deref(),
         }
     }
 }

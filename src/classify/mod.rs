@@ -8,7 +8,10 @@
 //!    analyst's correction wins over everything, published codes included. Mappings are
 //!    applied last and are no evidence for other rows, so a mapping changes exactly the rows
 //!    it names.
-//! 2. `published`: the council published a ProClass code or label, read through the code.
+//! 2. `published`: the council published a ProClass code or label, read through the code:
+//!    on the payment itself, or, when the payment's own words do not say it is out of
+//!    scope, in its contracts register for the contract the payment is linked to (a PFI
+//!    unitary charge carries no category, but the register codes the PFI contract).
 //! 3. `supplier`: the payee's classified spend elsewhere in the dataset (any council) is
 //!    concentrated in one category ([`CONCENTRATION`]).
 //! 4. `text`: the council's own words. Out-of-scope words (a levy is a levy whoever receives
@@ -195,6 +198,9 @@ fn own_evidence(row: &Evidence<'_>) -> Classification {
         || row.purpose.is_some_and(text::purpose_says_out_of_scope);
     if words_say || row.supplier_name.is_some_and(text::is_public_body) {
         return Classification::by(Source::Text, Category::OutOfScope);
+    }
+    if let Some(category) = lookup_published(row.contract_code, row.contract_category) {
+        return Classification::by(Source::Published, category);
     }
     Classification::NONE
 }
@@ -405,6 +411,35 @@ mod tests {
         let got = run(&rows);
         assert_eq!(got[2], (code("151100"), "supplier"));
         assert_eq!(got[4], (code("391100"), "text"));
+    }
+
+    #[test]
+    fn a_payment_under_a_contract_takes_the_code_its_register_published() {
+        // Salford's register codes the New Pendleton PFI contract 200000; its unitary charge
+        // payments name no category. A levy linked to a contract is still a levy.
+        let linked = |expense_type: &'static str| Evidence {
+            council: "Salford City Council",
+            contract_code: Some("200000"),
+            contract_category: Some("Financial Services"),
+            ..ledger("PENDLETON TOGETHER", 100_000, expense_type)
+        };
+        let rows = [
+            linked("Unitary Charge"),
+            Evidence { supplier_key: "GMCA", ..linked("Levies") },
+            Evidence {
+                supplier_key: "AIDS LTD",
+                contract_code: None,
+                contract_category: Some("SOCIAL CARE : Equipment"),
+                ..linked("Aids")
+            },
+            ledger("PENDLETON TOGETHER", 100_000, "Sundries"),
+        ];
+        let got = run(&rows);
+        assert_eq!(got[0], (code("200000"), "published"));
+        assert_eq!(got[1], (Some(Category::OutOfScope), "text"));
+        assert_eq!(got[2], (code("321311"), "published"));
+        // The supplier's other payments learn it through the supplier tier.
+        assert_eq!(got[3], (code("200000"), "supplier"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Spend → the harmonised category: materialises `spend.category`, `category_code`,
 //! `category_group` and `category_source` from what the stored rows say (published
-//! category and code, expense type, purpose, department, supplier), through the pure
-//! [`classify_rows`] and the dataset's `categories.toml`.
+//! category and code, expense type, purpose, department, supplier, and the register's code
+//! for the contract a payment is linked to), through the pure [`classify_rows`] and the
+//! dataset's `categories.toml`.
 //!
 //! It runs inside every ingest transaction that changes spend, the supplier aliases (the
 //! supplier tier reads the keys) or `categories.toml`, after the contract link, and
@@ -11,7 +12,7 @@
 //! coded payments teach another's), so every row is classified on every pass; the rows are
 //! read in file-path order so the result never depends on ingest order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -37,16 +38,17 @@ pub fn categories_sha256(dataset_root: &Path) -> Result<String> {
     }
 }
 
-/// Whether the change from `base` to `staged` can move any row's category: spend files
-/// added or removed, the aliases (supplier keys) or `categories.toml` changed, or no pass
-/// has run yet.
+/// Whether the change from `base` to `staged` can move any row's category: spend or
+/// contracts files added or removed (a register's codes classify the payments linked to its
+/// contracts), the aliases (supplier keys) or `categories.toml` changed, or no pass has run
+/// yet.
 pub fn needed(base: &Manifest, staged: &Manifest, categories_sha256: &str) -> bool {
     let Some(record) = &base.classify else { return true };
-    fn spend_files(m: &Manifest) -> Vec<&str> {
+    fn files(m: &Manifest, table: Table) -> Vec<&str> {
         let mut files: Vec<&str> = m
             .sources
             .iter()
-            .filter(|r| r.kind.table() == Table::Spend)
+            .filter(|r| r.kind.table() == table)
             .flat_map(|r| r.parquet_files.iter().map(String::as_str))
             .collect();
         files.sort_unstable();
@@ -54,7 +56,7 @@ pub fn needed(base: &Manifest, staged: &Manifest, categories_sha256: &str) -> bo
     }
     let aliases = |m: &Manifest| m.link.as_ref().map(|l| l.aliases_sha256.clone()).unwrap_or_default();
     record.categories_sha256 != categories_sha256
-        || spend_files(base) != spend_files(staged)
+        || [Table::Spend, Table::Contracts].into_iter().any(|t| files(base, t) != files(staged, t))
         || aliases(base) != aliases(staged)
 }
 
@@ -135,11 +137,12 @@ pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyRep
         .collect();
     files.sort();
     files.dedup();
+    let registers = registers(tx)?;
     let mut rows: Vec<Row> = Vec::new();
     let mut lengths = Vec::with_capacity(files.len());
     for relative in &files {
         let before = rows.len();
-        read_rows(&tx.dir().join(relative), &mut rows)?;
+        read_rows(&tx.dir().join(relative), &registers, &mut rows)?;
         lengths.push(rows.len() - before);
     }
     let evidence: Vec<Evidence<'_>> = rows.iter().map(|row| row.evidence.evidence()).collect();
@@ -188,8 +191,80 @@ pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyRep
     Ok(report)
 }
 
+/// What the registers say about categories: each contract's category (code, label) by
+/// `contract_id`, and per council and supplier key the category of that supplier's largest
+/// contract by total value.
+#[derive(Default)]
+struct Registers {
+    by_contract: HashMap<String, Published>,
+    by_supplier: HashMap<(String, String), (i128, Published)>,
+}
+
+/// A category as a register published it: code and label.
+type Published = (Option<String>, Option<String>);
+
+impl Registers {
+    /// The register's category for a payment: its linked contract's, else that of the
+    /// largest contract the council holds with the payee. Classification needs no date
+    /// cover, as the on/off-contract link does: a PFI contract the register gives no end
+    /// date is still what its unitary charges buy.
+    fn category(&self, contract_id: Option<&str>, council: &str, supplier_key: &str) -> Published {
+        contract_id
+            .and_then(|id| self.by_contract.get(id))
+            .or_else(|| {
+                (!supplier_key.is_empty())
+                    .then(|| self.by_supplier.get(&(council.to_string(), supplier_key.to_string())))
+                    .flatten()
+                    .map(|(_, published)| published)
+            })
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// The staged version's contracts registers, read for their categories.
+fn registers(tx: &Transaction) -> Result<Registers> {
+    use crate::schema::contracts as c;
+    let files: Vec<_> = tx
+        .manifest()
+        .sources
+        .iter()
+        .filter(|r| r.kind.table() == Table::Contracts)
+        .flat_map(|r| r.parquet_files.iter().map(|f| tx.dir().join(f)))
+        .collect();
+    let mut registers = Registers::default();
+    let columns = [c::CONTRACT_ID, c::COUNCIL, c::SUPPLIER_KEY, c::VALUE_TOTAL, c::CATEGORY_CODE, c::CATEGORY];
+    for batch in TableReader::of_files(Table::Contracts, files).batches(Some(&columns)) {
+        let batch = batch?;
+        let (id, council, key) = (batch.text(c::CONTRACT_ID)?, batch.text(c::COUNCIL)?, batch.text(c::SUPPLIER_KEY)?);
+        let (code, label) = (batch.text(c::CATEGORY_CODE)?, batch.text(c::CATEGORY)?);
+        let value = batch.money(c::VALUE_TOTAL)?;
+        for i in 0..batch.num_rows() {
+            let text = |t: &crate::catalog::Text<'_>| t.get(i).filter(|v| !is_missing(v)).map(str::to_string);
+            let published = (text(&code), text(&label));
+            if published == (None, None) {
+                continue;
+            }
+            if let Some(id) = id.get(i) {
+                registers.by_contract.insert(id.to_string(), published.clone());
+            }
+            if let (Some(council), Some(key)) = (council.raw(i), text(&key)) {
+                let pence = crate::catalog::reader::money_at(value, i).unwrap_or_default();
+                let entry =
+                    registers.by_supplier.entry((council.to_string(), key)).or_insert((i128::MIN, (None, None)));
+                // Largest first; the first-read contract keeps a tie, and files are read in
+                // path order, so the choice never depends on ingest order.
+                if pence > entry.0 {
+                    *entry = (pence, published);
+                }
+            }
+        }
+    }
+    Ok(registers)
+}
+
 /// The rows of one stored spend file, in file order.
-fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
+fn read_rows(path: &Path, registers: &Registers, rows: &mut Vec<Row>) -> Result<()> {
     let columns = [
         s::COUNCIL,
         s::SUPPLIER_NAME,
@@ -201,6 +276,7 @@ fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
         s::EXPENSE_TYPE,
         s::PURPOSE,
         s::DEPARTMENT,
+        s::CONTRACT_ID,
         s::CATEGORY,
         s::CATEGORY_CODE,
         s::CATEGORY_GROUP,
@@ -219,9 +295,13 @@ fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
                 .map(|c| batch.text(c))
                 .collect::<Result<_>>()?;
         let stored: Vec<_> = STORED.iter().map(|c| batch.text(c)).collect::<Result<_>>()?;
+        let contract = batch.text(s::CONTRACT_ID)?;
         for i in 0..batch.num_rows() {
             let value = |t: &crate::catalog::Text<'_>| t.get(i).filter(|v| !is_missing(v)).map(str::to_string);
             let hidden = redacted.value(i);
+            let council_name = council.raw(i).unwrap_or_default();
+            let supplier = if hidden { "" } else { key.get(i).unwrap_or_default() };
+            let (contract_code, contract_category) = registers.category(contract.get(i), council_name, supplier);
             let evidence = EvidenceRecord {
                 council: council.raw(i).unwrap_or_default().to_string(),
                 supplier_key: if hidden { String::new() } else { key.get(i).unwrap_or_default().to_string() },
@@ -232,6 +312,8 @@ fn read_rows(path: &Path, rows: &mut Vec<Row>) -> Result<()> {
                 expense_type: value(&text[2]),
                 purpose: value(&text[3]),
                 department: value(&text[4]),
+                contract_code,
+                contract_category,
             };
             rows.push(Row { evidence, stored: [0, 1, 2, 3].map(|c| stored[c].raw(i).map(str::to_string)) });
         }
@@ -272,11 +354,18 @@ mod tests {
     #[test]
     fn a_pass_is_needed_when_spend_keys_or_mappings_change_and_only_then() {
         let base = manifest(&["spend/a.parquet"], "", Some("m1"));
-        assert!(!needed(&base, &manifest(&["spend/a.parquet"], "", None), "m1"), "a register alone");
+        assert!(!needed(&base, &manifest(&["spend/a.parquet"], "", None), "m1"), "nothing changed");
         assert!(needed(&base, &manifest(&["spend/a.parquet", "spend/b.parquet"], "", None), "m1"), "new spend");
         assert!(needed(&base, &manifest(&["spend/b.parquet"], "", None), "m1"), "spend replaced");
         assert!(needed(&base, &manifest(&["spend/a.parquet"], "x", None), "m1"), "aliases changed");
         assert!(needed(&base, &manifest(&["spend/a.parquet"], "", None), "m2"), "categories.toml changed");
         assert!(needed(&manifest(&["spend/a.parquet"], "", None), &base, "m1"), "never classified");
+        // A register's codes classify the payments linked to its contracts.
+        let mut with_register = manifest(&["spend/a.parquet"], "", None);
+        let mut register = with_register.sources[0].clone();
+        register.kind = SourceKind::Contracts;
+        register.parquet_files = vec!["contracts/r.parquet".into()];
+        with_register.sources.push(register);
+        assert!(needed(&base, &with_register, "m1"), "a register loaded");
     }
 }
