@@ -714,7 +714,14 @@ fn header_error(source: &Source, line: u64, names: &[String]) -> Error {
             shown.join(", ")
         ),
     )
-    .with_hint("a Google Analytics export must keep its '# Start date:' and '# End date:' lines")
+    .with_hint(if headers::detect(names, &HashMap::new()).is_ok_and(|m| m.is_loadable()) {
+        "this looks like a spend file: ingest it with --kind spend and --council NAME"
+    } else if super::contracts::looks_like_register(names) {
+        "this looks like a contracts register: ingest it with --kind contracts and --council NAME"
+    } else {
+        "a tidy file has Period, Metric and Value columns, a wide one Period and a column per metric; \
+         a Google Analytics export must keep its '# Start date:' and '# End date:' lines"
+    })
 }
 
 /// The metric columns of a wide, GA4 or social file: every column no field took whose
@@ -1050,12 +1057,14 @@ pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: u
         ));
     }
     let mut evidence = OrderEvidence::default();
-    let mut date_shape = None;
+    let mut first_period: Option<String> = None;
     for (_, record) in &file.records {
         for field in [MetricField::Period, MetricField::PeriodStart, MetricField::PeriodEnd] {
             let Some(raw) = file.mapping.column(field).and_then(|c| record.get(c)) else { continue };
             evidence.observe(raw);
-            date_shape = date_shape.or_else(|| values::date_shape(raw));
+            if first_period.is_none() && !values::trim(raw).is_empty() {
+                first_period = Some(encoding.decode(raw).trim().to_string());
+            }
         }
     }
     let date_order = context.date_order.unwrap_or(evidence.order());
@@ -1117,8 +1126,23 @@ pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: u
             .collect();
         notes.push(format!("metrics: {}", named.join(", ")));
     }
+    // How the first period was read, so a wrong day/month order shows at once.
+    if let Some(text) = &first_period
+        && let Some((start, end)) = parse_period(text, date_order)
+    {
+        let day_first = if evidence.order() == DateOrder::DayFirst { "day first" } else { "month first" };
+        notes.push(format!(
+            "periods: '{text}' read as {} to {} (numeric dates {day_first})",
+            crate::dates::date_text(start),
+            crate::dates::date_text(end)
+        ));
+    }
     if !file.not_figures.is_empty() {
         notes.push(format!("not loaded (text, not figures): {}", file.not_figures.join(", ")));
+    }
+    if file.layout == Layout::Tidy && !file.mapping.extras.is_empty() {
+        let ignored: Vec<&str> = file.mapping.extras.iter().map(|(_, h)| h.as_str()).collect();
+        notes.push(format!("not loaded (the metrics table has no column for them): {}", ignored.join(", ")));
     }
     notes.extend(file.notes.iter().cloned());
     for line in &totals_skipped {
@@ -1156,15 +1180,18 @@ pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: u
     }
     counts.rows_loaded = parts.iter().map(|p| p.rows).sum();
     counts.amount_loaded = parts.iter().map(|p| p.amount).sum();
+    // Unmapped columns are metrics or reported above; nothing goes to an `extras` column.
+    let mut mapping = MappingSummary::of(&file.mapping);
+    mapping.extras.clear();
     Ok(Loaded {
         counts,
         sha256,
-        mapping: MappingSummary::of(&file.mapping),
+        mapping,
         parts,
         rejects_path,
         encoding,
         header_line: file.header_line,
-        date_shape,
+        date_shape: None,
         date_order,
         notes,
     })
