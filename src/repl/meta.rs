@@ -129,6 +129,8 @@ fn describe(table: Option<Table>, session: &Session, out: &mut dyn Write) -> Res
     for (name, _, what) in model::MEASURE_SETS {
         writeln!(out, "  {name:<20} {what}").map_err(io)?;
     }
+    let metric = &model::METRIC_MEASURE;
+    writeln!(out, "  {:<20} {} [{}]", "metric \"NAME\"", metric.description, metric.table.name()).map_err(io)?;
     let mut defined: Vec<&str> = session.engine.definitions.measure_names().collect();
     defined.sort_unstable();
     for name in defined {

@@ -47,11 +47,13 @@ impl Resolver<'_> {
                     ),
                 )
                 .with_span(m.name.span.clone())
-                .with_hint("give every file's figures of it one aggregation (an `aggregation` column in a tidy file)"));
+                .with_hint(
+                    "give every file's figures of it one aggregation (an `aggregation` column in a tidy file)",
+                ));
             }
         };
         let mut measure = ResolvedMeasure::of(&model::METRIC_MEASURE);
-        measure.label = wanted.clone();
+        measure.label.clone_from(&wanted);
         measure.metric = Some(MetricSpec { name: wanted, aggregation });
         Ok(measure)
     }
