@@ -1403,7 +1403,13 @@ mod tests {
 
     /// Load `text` as a metrics file named `name` with `--council` `council` (empty: none),
     /// returning the counts, the figures written and the rejects file's lines.
-    fn load(name: &str, text: &[u8], council: &str) -> (Counts, Vec<Figure>, Vec<String>, Vec<String>) {
+    fn load(name: &str, text: &[u8], council: &str) -> Loaded4 {
+        load_bytes(name, text, council)
+    }
+
+    type Loaded4 = (Counts, Vec<Figure>, Vec<String>, Vec<String>);
+
+    fn load_bytes(name: &str, text: &[u8], council: &str) -> Loaded4 {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
@@ -1624,6 +1630,53 @@ mod tests {
         assert_eq!(figures[7], figure("", "2024-01-02", "2024-01-02", "unfollows", "1.0000", "", "sum", "social", 3));
         // 100+5+2+0 + 200+9+1+1 = 318.
         assert_eq!(counts.amount_loaded, 3_180_000);
+    }
+
+    #[test]
+    fn an_xlsx_workbook_loads_with_date_cells_as_months_and_float_noise_rounded() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        let date = Format::new().set_num_format("mmm yyyy");
+        for (column, header) in ["Month", "Customer Satisfaction", "Days to pay"].iter().enumerate() {
+            sheet.write_string(0, column as u16, *header).unwrap();
+        }
+        // A `Month` column of real date cells on the 1st: each means its month. The second
+        // row's score is the float 0.1 + 0.2 = 0.30000000000000004, stored as 0.3000.
+        for (row, (month, score, days)) in [(4u8, 4.2, 17.0), (5, 0.1 + 0.2, 18.5)].into_iter().enumerate() {
+            let day = ExcelDateTime::from_ymd(2024, month, 1).unwrap();
+            let row = row as u32 + 1;
+            sheet.write_datetime_with_format(row, 0, &day, &date).unwrap();
+            sheet.write_number(row, 1, score).unwrap();
+            sheet.write_number(row, 2, days).unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        let (counts, figures, rejects, _) = load_bytes("wide.xlsx", &bytes, "Stockport");
+        assert!(rejects.is_empty(), "{rejects:?}");
+        let f = |s: &str, e: &str, metric: &str, value: &str, unit: &str, line: i64| {
+            figure("Stockport", s, e, metric, value, unit, "average", "wide", line)
+        };
+        assert_eq!(
+            figures,
+            [
+                f("2024-04-01", "2024-04-30", "customer satisfaction", "4.2000", "score", 2),
+                f("2024-04-01", "2024-04-30", "days to pay", "17.0000", "days", 2),
+                f("2024-05-01", "2024-05-31", "customer satisfaction", "0.3000", "score", 3),
+                f("2024-05-01", "2024-05-31", "days to pay", "18.5000", "days", 3),
+            ]
+        );
+        // 4.2 + 17 + 0.3 + 18.5 = 40.
+        assert_eq!(counts.amount_loaded, 400_000);
+    }
+
+    #[test]
+    fn start_and_end_columns_make_a_period() {
+        let text = b"Start Date,End Date,Indicator,Result\n01/04/2024,30/06/2024,Complaints,12\n01/07/2024,01/06/2024,Complaints,3\n";
+        let (counts, figures, rejects, _) = load("range.csv", text, "");
+        assert_eq!(figures, [figure("", "2024-04-01", "2024-06-30", "complaints", "12.0000", "", "sum", "tidy", 2)]);
+        assert_eq!(rejects.len(), 1);
+        assert!(rejects[0].contains(",3,period ends (01/06/2024) before it starts (01/07/2024)"), "{}", rejects[0]);
+        assert_eq!((counts.rows_read, counts.rows_rejected, counts.amount_rejected), (2, 1, 30_000));
     }
 
     #[test]
