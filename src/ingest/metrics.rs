@@ -1579,7 +1579,8 @@ mod tests {
         Date,Sessions,Views,Active users\n\
         20240101,10,25,8\n\
         20240102,12,30,9\n\
-        20240103,8,20,7\n";
+        20240103,8,20,7\n\
+        Grand total,30,75,24\n";
 
     #[test]
     fn a_ga4_export_by_date_loads_each_day_and_names_its_metrics() {
@@ -1595,6 +1596,8 @@ mod tests {
         // 10+25+8 + 12+30+9 + 8+20+7 = 129.
         assert_eq!((counts.rows_read, counts.amount_read, counts.amount_loaded), (9, 1_290_000, 1_290_000));
         assert!(notes.iter().any(|n| n == "GA4 date range: 2024-01-01 to 2024-01-03"), "{notes:#?}");
+        // The closing total row (10+12+8 = 30 sessions, ...) is not loaded again.
+        assert!(notes.iter().any(|n| n == "line 12: the export's total row, not loaded (its days are)"), "{notes:#?}");
         assert!(
             notes.iter().any(|n| n == "metrics: sessions, page views <- Views, users <- Active users"),
             "{notes:#?}"

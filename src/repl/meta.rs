@@ -119,7 +119,10 @@ fn describe(table: Option<Table>, session: &Session, out: &mut dyn Write) -> Res
     }
     writeln!(out, "Tables").map_err(io)?;
     for table in Table::ALL {
-        let state = if session.engine.has_table(table) { "" } else { " (no data loaded)" };
+        // The engine always has a metrics table, empty until a metrics file is loaded.
+        let loaded = session.engine.has_table(table)
+            && (table != Table::Metrics || !session.engine.snapshot().table_files(table).is_empty());
+        let state = if loaded { "" } else { " (no data loaded)" };
         writeln!(out, "  {:<20} {}{state}", table.name(), table.description()).map_err(io)?;
     }
     writeln!(out, "Measures").map_err(io)?;
