@@ -11,7 +11,7 @@ use crate::error::{Error, Span};
 pub const KEYWORDS: &[&str] = &[
     "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",
     "across", "compare", "with", "as", "is", "missing", "asc", "desc", "last", "next", "this", "previous", "true",
-    "false", "chart", "param", "query", "define", "measure", "include",
+    "false", "chart", "param", "query", "define", "measure", "include", "metric",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

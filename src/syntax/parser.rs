@@ -10,8 +10,8 @@ use pest::iterators::{Pair, Pairs};
 use pest_derive::Parser;
 
 use super::ast::{
-    Compare, CompareOp, Expr, Literal, Name, Operand, OrderItem, Period, PeriodKind, PeriodUnit, Query, QueryFile,
-    Rank, RankDirection, Spanned, Statement, Within,
+    Compare, CompareOp, Expr, Literal, Measure, MetricMeasure, Name, Operand, OrderItem, Period, PeriodKind,
+    PeriodUnit, Query, QueryFile, Rank, RankDirection, Spanned, Statement, Within,
 };
 use super::lexical::{self, TokenKind};
 use crate::error::{Error, Result, Span};
@@ -211,8 +211,24 @@ fn build_rank(pair: Pair<'_, Rule>) -> Result<Rank> {
     Ok(Rank { direction, count, dimension, span })
 }
 
-fn build_measure_list(pair: Pair<'_, Rule>) -> Result<Vec<Name>> {
-    Ok(pair.into_inner().filter(|p| p.as_rule() == Rule::measure_name).map(build_name).collect())
+fn build_measure_list(pair: Pair<'_, Rule>) -> Result<Vec<Measure>> {
+    let mut measures = Vec::new();
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::measure_name => measures.push(Measure::Named(build_name(child))),
+            Rule::metric_measure => measures.push(Measure::Metric(build_metric_measure(child)?)),
+            _ => {}
+        }
+    }
+    Ok(measures)
+}
+
+fn build_metric_measure(pair: Pair<'_, Rule>) -> Result<MetricMeasure> {
+    let span = span_of(&pair);
+    let mut children = pair.into_children();
+    children.next_rule(Rule::kw_metric)?;
+    let name = build_string_literal(children.next_rule(Rule::string_literal)?)?;
+    Ok(MetricMeasure { name, span })
 }
 
 fn build_group_by(pair: Pair<'_, Rule>) -> Result<Vec<Name>> {
@@ -873,6 +889,8 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::file_input => "`param`, `define`, `include` or `query`",
         Rule::rank => "`top` or `bottom`",
         Rule::measure_list | Rule::measure_name => "a measure such as `spend`",
+        Rule::metric_measure => "a metric such as `metric \"days to pay\"`",
+        Rule::kw_metric => "`metric`",
         Rule::clause => "a clause such as `by`, `where` or `order by`",
         Rule::group_by => "`by`",
         Rule::where_clause => "`where`",
