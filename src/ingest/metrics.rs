@@ -456,11 +456,11 @@ fn single_period(text: &str, order: DateOrder) -> Option<Period> {
         [y, m] if year4(y) && digits(m) && m.text.len() <= 2 => return month_span(number(y)?, number(m)? as u32, 1),
         [m, y] if year4(y) && digits(m) && m.text.len() <= 2 => return month_span(number(y)?, number(m)? as u32, 1),
         [m, y] if !digits(m) && digits(y) && matches!(y.text.len(), 2 | 4) => {
-            let month = month_number(&m.text)?;
+            let month = values::month_number(m.text.as_bytes())?;
             let year = if y.text.len() == 2 { 2000 + number(y)? } else { number(y)? };
             return month_span(year, month, 1);
         }
-        [y, m] if year4(y) && !digits(m) => return month_span(number(y)?, month_number(&m.text)?, 1),
+        [y, m] if year4(y) && !digits(m) => return month_span(number(y)?, values::month_number(m.text.as_bytes())?, 1),
         _ => {}
     }
     // A single day. The weekday, if any, is gone from the text `parse_date` reads.
@@ -481,29 +481,6 @@ fn month_span(year: i32, month: u32, count: u32) -> Option<Period> {
     let (next_year, next_month) = add_months(year, month, count);
     let end = values::civil_to_days(next_year, next_month, 1)? - 1;
     Some((start, end))
-}
-
-fn month_number(name: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let name = name.to_ascii_lowercase();
-    let index = MONTHS
-        .iter()
-        .position(|m| name.len() >= 3 && (*m == name || m.starts_with(&name) && name.len() == 3))
-        .or_else(|| (name == "sept").then_some(8))?;
-    Some(index as u32 + 1)
 }
 
 /// A value read from a cell: in units of 0.0001, the unit its text carried (`%`, `£`), and

@@ -284,7 +284,8 @@ fn number(digits: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |n, &b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
 }
 
-fn month_number(name: &[u8]) -> Option<u32> {
+/// A month's name as ledgers and exports write it (`Jun`, `June`, `Sept`, any case) → 1–12.
+pub(super) fn month_number(name: &[u8]) -> Option<u32> {
     const MONTHS: [&[u8]; 12] =
         [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
     if name.len() < 3 || !name.iter().all(u8::is_ascii_alphabetic) {
