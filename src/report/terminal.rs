@@ -131,7 +131,11 @@ fn kpi_tables(report: &ReportOutput, kpis: &[KpiResult]) -> Vec<(String, QueryRe
         .iter()
         .map(|k| {
             let why = k.sentence.clone().unwrap_or_else(|| "no change".to_string());
-            vec![Some(k.name.clone()), Some(why), Some(k.rule.clone())]
+            let rule = match &k.target_note {
+                Some(note) => format!("{} ({note})", k.rule),
+                None => k.rule.clone(),
+            };
+            vec![Some(k.name.clone()), Some(why), Some(rule)]
         })
         .collect();
     let headings = ["KPI".to_string(), "What changed".to_string(), "Rule".to_string()];
