@@ -890,7 +890,7 @@ fn build_kpi_statement(pair: Pair<'_, Rule>) -> Result<Kpi> {
     children.next_rule(Rule::equals)?;
     let measure = build_kpi_measure(children.next_rule(Rule::kpi_measure)?)?;
     let mut rules = KpiRules::default();
-    while let Some(rule) = children.pairs.next() {
+    for rule in children.pairs {
         add_kpi_rule(&mut rules, rule)?;
     }
     check_kpi_rules(&rules)?;
