@@ -422,6 +422,7 @@ pub fn write_table_batch(
             // `suppliers` is derived; a batch of it is not a source.
             Table::Spend | Table::Suppliers => SourceKind::Spend,
             Table::Contracts => SourceKind::Contracts,
+            Table::Metrics => SourceKind::Metrics,
         },
         source_name: source_name.into(),
         sha256: String::new(),
