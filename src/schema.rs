@@ -65,7 +65,9 @@ impl Table {
             Table::Spend => "payments over £500 and procurement-card transactions, one row per payment line",
             Table::Contracts => "contracts registers, one row per contract",
             Table::Suppliers => "one row per supplier key: its label, identifiers, councils and payments",
-            Table::Metrics => "figures not in spend or contracts, one row per metric, period and council or the service",
+            Table::Metrics => {
+                "figures not in spend or contracts, one row per metric, period and council or the service"
+            }
         }
     }
 

@@ -97,7 +97,10 @@ fn issue_12_each_layout_loads_with_its_figures_reconciled() {
     assert!(text.contains("read 6 figures 317.0000 = loaded 6 figures 317.0000"), "{text}");
     assert!(text.contains("layout: ga4") && text.contains("layout: social") && text.contains("layout: tidy"), "{text}");
     // Per metric: days to pay in the tidy file is 18+21+25+15.5+16 = 95.5 over 5 figures.
-    assert!(text.contains("days to pay: read 5 figure(s) 95.5000 = loaded 5 95.5000 + rejected 0 0.0000: reconciled"), "{text}");
+    assert!(
+        text.contains("days to pay: read 5 figure(s) 95.5000 = loaded 5 95.5000 + rejected 0 0.0000: reconciled"),
+        "{text}"
+    );
 
     let out = ingest(&dataset, &["--council", "Trafford"], &[&wide]);
     assert_ok(&out);
@@ -105,7 +108,10 @@ fn issue_12_each_layout_loads_with_its_figures_reconciled() {
     assert!(stdout(&out).contains("read 3 figures 12.3000 = loaded 3 figures 12.3000"), "{}", stdout(&out));
 
     let rows = table(&dataset);
-    assert_eq!(rows[0], row(&["council", "s", "e", "metric", "v", "aggregation", "source", "source_file", "source_row"]));
+    assert_eq!(
+        rows[0],
+        row(&["council", "s", "e", "metric", "v", "aggregation", "source", "source_file", "source_row"])
+    );
     let find = |file: &str, line: &str, metric: &str| {
         rows.iter().find(|r| r[7] == file && r[8] == line && r[3] == metric).cloned().unwrap_or_default()
     };
@@ -123,7 +129,17 @@ fn issue_12_each_layout_loads_with_its_figures_reconciled() {
     );
     assert_eq!(
         find("wide.csv", "3", "customer satisfaction"),
-        row(&["Trafford", "2024-05-01", "2024-05-31", "customer satisfaction", "4.3000", "average", "wide", "wide.csv", "3"])
+        row(&[
+            "Trafford",
+            "2024-05-01",
+            "2024-05-31",
+            "customer satisfaction",
+            "4.3000",
+            "average",
+            "wide",
+            "wide.csv",
+            "3"
+        ])
     );
     // 8 + 6 + 6 + 3 figures.
     assert_eq!(rows.len() - 1, 23);
@@ -230,11 +246,19 @@ fn issue_12_metric_measures_aggregate_as_each_metric_declares() {
     // By month, in time order: April (18 + 15.5) / 2 = 16.75, May (21 + 16) / 2 = 18.5, June 25.
     assert_eq!(
         query(&dataset, r#"metric "Days to Pay" by month where date in 2024"#),
-        [row(&["month", "days to pay"]), row(&["2024-04", "16.7500"]), row(&["2024-05", "18.5000"]), row(&["2024-06", "25.0000"])]
+        [
+            row(&["month", "days to pay"]),
+            row(&["2024-04", "16.7500"]),
+            row(&["2024-05", "18.5000"]),
+            row(&["2024-06", "25.0000"])
+        ]
     );
     // Latest: Stockport's followers are 100 (April), 120 (May, the last line), 90 (June):
     // the latest period's figure is 90, neither the largest nor the last written.
-    assert_eq!(query(&dataset, r#"metric "followers" by council"#), [row(&["council", "followers"]), row(&["Stockport", "90.0000"])]);
+    assert_eq!(
+        query(&dataset, r#"metric "followers" by council"#),
+        [row(&["council", "followers"]), row(&["Stockport", "90.0000"])]
+    );
     // By quarter it is still June's 90.
     assert_eq!(
         query(&dataset, r#"metric "followers" by quarter"#),
@@ -260,7 +284,12 @@ fn issue_12_metric_measures_aggregate_as_each_metric_declares() {
 fn issue_12_an_unknown_metric_is_an_error_with_near_names() {
     let dir = tempfile::tempdir().unwrap();
     let dataset = metrics_dataset(dir.path());
-    let out = spendql().arg("--dataset").arg(&dataset).args(["query", r#"metric "days to pai" by council"#]).output().unwrap();
+    let out = spendql()
+        .arg("--dataset")
+        .arg(&dataset)
+        .args(["query", r#"metric "days to pai" by council"#])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = stderr(&out);
     assert!(text.contains(r#"unknown metric "days to pai""#), "{text}");
@@ -273,8 +302,12 @@ fn issue_12_metrics_and_spend_measures_are_not_mixed_in_one_query() {
     let dataset = metrics_dataset(dir.path());
     let spend = write(dir.path(), "spend.csv", "Supplier Name,Payment Date,Amount\nAcme,2024-04-01,1.00\n");
     run_ok(&dataset, &["ingest", "--council", "Stockport", spend.to_str().unwrap()]);
-    let out =
-        spendql().arg("--dataset").arg(&dataset).args(["query", r#"spend, metric "days to pay" by council"#]).output().unwrap();
+    let out = spendql()
+        .arg("--dataset")
+        .arg(&dataset)
+        .args(["query", r#"spend, metric "days to pay" by council"#])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cannot be mixed with measures of the spend table"), "{}", stderr(&out));
     // Spend still answers alone, and the metrics table is untouched by the spend ingest.

@@ -21,11 +21,11 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 
 pub use files::GeneratedFile;
-pub use metrics::SERVICE_FOLDER;
 pub use layouts::{
     CONTRACTS_HEADER, ROCHDALE_CARD_HEADER, ROCHDALE_SPEND_HEADER, STOCKPORT_CARD_HEADER, STOCKPORT_SPEND_HEADER,
     TRAFFORD_CARD_HEADER, TRAFFORD_SPEND_HEADER, XLSX_ROWS_PER_FILE,
 };
+pub use metrics::SERVICE_FOLDER;
 
 /// What `spendql generate` writes, and where.
 #[derive(Debug, Clone)]

@@ -130,7 +130,9 @@ impl MetricField {
                 "reportingmonth",
                 "periodname",
             ],
-            MetricField::PeriodStart => &["periodstart", "startdate", "datefrom", "fromdate", "from", "periodstartdate"],
+            MetricField::PeriodStart => {
+                &["periodstart", "startdate", "datefrom", "fromdate", "from", "periodstartdate"]
+            }
             MetricField::PeriodEnd => &["periodend", "enddate", "dateto", "todate", "to", "periodenddate"],
             MetricField::Metric => {
                 &["metric", "metricname", "measure", "measurename", "indicator", "indicatorname", "kpi", "kpiname"]
@@ -254,7 +256,19 @@ pub fn default_aggregation(metric: &str, unit: Option<&str>) -> (Aggregation, Op
     let words: Vec<&str> = metric.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
     if unit == Some("%")
-        || has(&["rate", "score", "satisfaction", "average", "avg", "mean", "percentage", "percent", "ratio", "days", "time"])
+        || has(&[
+            "rate",
+            "score",
+            "satisfaction",
+            "average",
+            "avg",
+            "mean",
+            "percentage",
+            "percent",
+            "ratio",
+            "days",
+            "time",
+        ])
     {
         return (Aggregation::Average, None);
     }
@@ -485,7 +499,9 @@ fn month_number(name: &str) -> Option<u32> {
         "december",
     ];
     let name = name.to_ascii_lowercase();
-    let index = MONTHS.iter().position(|m| name.len() >= 3 && (*m == name || m.starts_with(&name) && name.len() == 3))
+    let index = MONTHS
+        .iter()
+        .position(|m| name.len() >= 3 && (*m == name || m.starts_with(&name) && name.len() == 3))
         .or_else(|| (name == "sept").then_some(8))?;
     Some(index as u32 + 1)
 }
@@ -769,7 +785,9 @@ fn metric_columns(file: &mut MetricsFile, encoding: Encoding, source: &Source, h
                 file.not_figures.join(", ")
             ),
         )
-        .with_hint("in Google Analytics, remove the breakdown dimension (or add Date as the only one) and export again"));
+        .with_hint(
+            "in Google Analytics, remove the breakdown dimension (or add Date as the only one) and export again",
+        ));
     }
     if columns.is_empty() {
         return Err(Error::input(
@@ -896,7 +914,8 @@ impl Parser<'_> {
     /// there means the month.
     fn month_of_first(&self, period: Period) -> Period {
         let (start, end) = period;
-        let header = self.file.mapping.column(MetricField::Period).map(|c| headers::normalise(&self.file.mapping.headers[c]));
+        let header =
+            self.file.mapping.column(MetricField::Period).map(|c| headers::normalise(&self.file.mapping.headers[c]));
         let (year, month, day) = values::days_to_civil(start);
         if start == end && day == 1 && header.is_some_and(|h| MONTH_HEADERS.contains(&h.as_str())) {
             return month_span(year, month, 1).unwrap_or(period);
@@ -1003,8 +1022,7 @@ impl Parser<'_> {
         }
         // A per-day GA4 export may close with a total row; the days already add up to it.
         let period_text = self.cell(record, MetricField::Period).map(Cow::into_owned).unwrap_or_default();
-        if self.file.layout == Layout::Ga4 && matches!(canonical_name(&period_text).as_str(), "total" | "grand total")
-        {
+        if self.file.layout == Layout::Ga4 && matches!(canonical_name(&period_text).as_str(), "total" | "grand total") {
             self.totals_skipped.push(line);
             return Ok(());
         }
@@ -1047,8 +1065,8 @@ impl Parser<'_> {
 /// Parse one metrics file into a scratch Parquet file and rejects; nothing is placed yet.
 pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: usize) -> Result<Loaded> {
     let progress = Arc::new(AtomicU64::new(0));
-    let ((file, encoding), sha256) = source
-        .records_hashed(&progress, |records, encoding| Ok((read_file(records, source, encoding)?, encoding)))?;
+    let ((file, encoding), sha256) =
+        source.records_hashed(&progress, |records, encoding| Ok((read_file(records, source, encoding)?, encoding)))?;
     if file.records.iter().all(|(_, r)| is_blank(r)) {
         return Err(Error::input(
             &source.path,
@@ -1109,11 +1127,7 @@ pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: u
         per_metric.keys().filter(|m| *m != NO_METRIC).count()
     )];
     if let Some((start, end)) = file.range {
-        notes.push(format!(
-            "GA4 date range: {} to {}",
-            crate::dates::date_text(start),
-            crate::dates::date_text(end)
-        ));
+        notes.push(format!("GA4 date range: {} to {}", crate::dates::date_text(start), crate::dates::date_text(end)));
     }
     if !file.metric_columns.is_empty() {
         let named: Vec<String> = file
@@ -1200,7 +1214,8 @@ pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: u
 /// The rows as one batch of the `metrics` schema.
 fn to_batch(rows: &[MetricRow], layout: Layout, source_file: &str) -> Result<RecordBatch> {
     let count = rows.len();
-    let text = |f: fn(&MetricRow) -> Option<&str>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<StringArray>()) };
+    let text =
+        |f: fn(&MetricRow) -> Option<&str>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<StringArray>()) };
     let values = rows.iter().map(|r| Some(r.value)).collect::<Decimal128Array>();
     let columns: Vec<ArrayRef> = vec![
         text(|r| r.council.as_deref()),
@@ -1277,7 +1292,8 @@ mod tests {
         assert_eq!(period("20240603"), span("2024-06-03", "2024-06-03"), "GA4's Date");
         assert_eq!(period("Mon, Jun 03, 2024"), span("2024-06-03", "2024-06-03"), "X's Date");
         // Months: June has 30 days, February 2024 29.
-        for text in ["2024-06", "2024/06", "06/2024", "6/2024", "Jun 2024", "June 2024", "Jun-24", "june-2024", "2024 Jun"]
+        for text in
+            ["2024-06", "2024/06", "06/2024", "6/2024", "Jun 2024", "June 2024", "Jun-24", "june-2024", "2024 Jun"]
         {
             assert_eq!(period(text), span("2024-06-01", "2024-06-30"), "{text}");
         }
@@ -1288,7 +1304,8 @@ mod tests {
             assert_eq!(period(text), span("2024-04-01", "2024-06-30"), "{text}");
         }
         // Financial years, April to March, and their quarters (Q4 is January to March).
-        for text in ["FY2024/25", "2024/25", "2024-25", "FY 2024-25", "2024/2025", "FY24/25", "Financial year 2024/25"] {
+        for text in ["FY2024/25", "2024/25", "2024-25", "FY 2024-25", "2024/2025", "FY24/25", "Financial year 2024/25"]
+        {
             assert_eq!(period(text), span("2024-04-01", "2025-03-31"), "{text}");
         }
         assert_eq!(period("2024/25 Q1"), span("2024-04-01", "2024-06-30"));
@@ -1303,7 +1320,8 @@ mod tests {
         assert_eq!(period("01/01/2024 - 15/01/2024"), span("2024-01-01", "2024-01-15"));
         assert_eq!(period("20240101-20240131"), span("2024-01-01", "2024-01-31"));
         assert_eq!(period("Jan 2024 to Mar 2024"), span("2024-01-01", "2024-03-31"));
-        for bad in ["", "Smarch 2024", "2024-13", "2024 Q5", "FY2024", "2024-02-30", "2024-03-01 to 2024-02-01", "soon"] {
+        for bad in ["", "Smarch 2024", "2024-13", "2024 Q5", "FY2024", "2024-02-30", "2024-03-01 to 2024-02-01", "soon"]
+        {
             assert_eq!(period(bad), None, "{bad:?}");
         }
     }
@@ -1383,7 +1401,11 @@ mod tests {
             for batch in ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap() {
                 let batch = batch.unwrap();
                 let text = |i: usize, row: usize| {
-                    let column = datafusion::arrow::compute::cast(batch.column(i), &datafusion::arrow::datatypes::DataType::Utf8).unwrap();
+                    let column = datafusion::arrow::compute::cast(
+                        batch.column(i),
+                        &datafusion::arrow::datatypes::DataType::Utf8,
+                    )
+                    .unwrap();
                     let strings = column.as_any().downcast_ref::<StringArray>().unwrap();
                     if strings.is_null(row) { String::new() } else { strings.value(row).to_string() }
                 };
@@ -1447,7 +1469,17 @@ mod tests {
             [
                 figure("Stockport", "2024-04-01", "2024-04-30", "days to pay", "18.5000", "days", "average", "tidy", 2),
                 // No council in the cell: `--council`.
-                figure("Rochdale", "2024-04-01", "2024-04-30", "customer satisfaction", "4.2000", "score", "average", "tidy", 3),
+                figure(
+                    "Rochdale",
+                    "2024-04-01",
+                    "2024-04-30",
+                    "customer satisfaction",
+                    "4.2000",
+                    "score",
+                    "average",
+                    "tidy",
+                    3
+                ),
                 // The file's aggregation column wins over the registry; the council is displayed.
                 figure("Trafford", "2024-04-01", "2024-06-30", "followers", "1200.0000", "", "latest", "tidy", 4),
             ]
@@ -1460,17 +1492,17 @@ mod tests {
         assert!(rejects[2].contains(",7,repeats the days to pay figure of line 2"), "{}", rejects[2]);
         // Read: 18.5 + 4.2 + 1200 + 0 + 20 + 19 = 1261.7; loaded 18.5 + 4.2 + 1200 = 1222.7;
         // rejected 0 + 20 + 19 = 39.
-        assert_eq!(
-            (counts.rows_read, counts.rows_loaded, counts.rows_rejected),
-            (6, 3, 3),
-        );
+        assert_eq!((counts.rows_read, counts.rows_loaded, counts.rows_rejected), (6, 3, 3),);
         assert_eq!(
             (counts.amount_read, counts.amount_loaded, counts.amount_rejected),
             (12_617_000, 12_227_000, 390_000)
         );
         // Per metric, days to pay: read 18.5 + 0 + 20 + 19 = 57.5, loaded 18.5, rejected 39.
         assert!(
-            notes.iter().any(|n| n == "days to pay: read 4 figure(s) 57.5000 = loaded 1 18.5000 + rejected 3 39.0000: reconciled"),
+            notes
+                .iter()
+                .any(|n| n
+                    == "days to pay: read 4 figure(s) 57.5000 = loaded 1 18.5000 + rejected 3 39.0000: reconciled"),
             "{notes:#?}"
         );
     }
@@ -1527,9 +1559,8 @@ mod tests {
         let (counts, figures, rejects, notes) = load("ga4.csv", GA4_DAYS, "");
         assert!(rejects.is_empty(), "{rejects:?}");
         assert_eq!(figures.len(), 9);
-        let day = |d: &str, metric: &str, value: &str, line: i64| {
-            figure("", d, d, metric, value, "", "sum", "ga4", line)
-        };
+        let day =
+            |d: &str, metric: &str, value: &str, line: i64| figure("", d, d, metric, value, "", "sum", "ga4", line);
         assert_eq!(figures[0], day("2024-01-01", "sessions", "10.0000", 9));
         assert_eq!(figures[1], day("2024-01-01", "page views", "25.0000", 9));
         assert_eq!(figures[2], day("2024-01-01", "users", "8.0000", 9));
@@ -1537,7 +1568,10 @@ mod tests {
         // 10+25+8 + 12+30+9 + 8+20+7 = 129.
         assert_eq!((counts.rows_read, counts.amount_read, counts.amount_loaded), (9, 1_290_000, 1_290_000));
         assert!(notes.iter().any(|n| n == "GA4 date range: 2024-01-01 to 2024-01-03"), "{notes:#?}");
-        assert!(notes.iter().any(|n| n == "metrics: sessions, page views <- Views, users <- Active users"), "{notes:#?}");
+        assert!(
+            notes.iter().any(|n| n == "metrics: sessions, page views <- Views, users <- Active users"),
+            "{notes:#?}"
+        );
     }
 
     #[test]

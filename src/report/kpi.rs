@@ -168,7 +168,12 @@ fn both(a: Option<Expr>, b: Expr) -> Expr {
 }
 
 /// `part` (and `whole`) as the defined measures `scorecard part` and `scorecard whole`.
-fn define(definitions: &mut Definitions, part: (&Name, Option<&Expr>), whole: Option<(&Name, Option<&Expr>)>, span: &Span) {
+fn define(
+    definitions: &mut Definitions,
+    part: (&Name, Option<&Expr>),
+    whole: Option<(&Name, Option<&Expr>)>,
+    span: &Span,
+) {
     definitions.define_measure(&name(PART, span), part.0.clone(), part.1.cloned());
     if let Some((measure, filter)) = whole {
         definitions.define_measure(&name(WHOLE, span), measure.clone(), filter.cloned());
@@ -191,8 +196,11 @@ impl<'a> Prepared<'a> {
                 (vec![Measure::Named(name(PART, span)), Measure::Named(name(WHOLE, span))], None)
             }
             _ => {
-                return Err(semantic("a share is of two sums or counts of spend or contracts, not of metrics", span.clone())
-                    .with_hint("measure the metric itself: `kpi \"...\" = metric \"...\" target ...`"));
+                return Err(semantic(
+                    "a share is of two sums or counts of spend or contracts, not of metrics",
+                    span.clone(),
+                )
+                .with_hint("measure the metric itself: `kpi \"...\" = metric \"...\" target ...`"));
             }
         };
         let probe = query(measures.clone(), Vec::new(), filter.clone(), span);
@@ -237,7 +245,8 @@ impl<'a> Prepared<'a> {
         let sums_metric = first.metric.as_ref().is_some_and(|m| m.aggregation == Aggregation::Sum);
         let additive = !share
             && !first.share
-            && (sums_metric || matches!(first.def.aggregate, Aggregate::Sum(_) | Aggregate::Count | Aggregate::SumOf(_)));
+            && (sums_metric
+                || matches!(first.def.aggregate, Aggregate::Sum(_) | Aggregate::Count | Aggregate::SumOf(_)));
         Ok(Prepared { kpi, definitions, measures, filter, share, unit, additive, table: resolved.table })
     }
 
@@ -470,7 +479,10 @@ fn float_decimal(v: f64) -> Decimal {
 /// The figure for a cell: the share in points, or the measure in its unit. An additive
 /// measure with no rows in a period the data covers is zero there.
 fn figure(prepared: &Prepared<'_>, cell: Option<Cell>, covered: DateRange, range: DateRange) -> Option<Figure> {
-    let inside = range.end > covered.start && range.start < covered.end;
+    // Metrics are figures reported for their periods, not rows that happened: a period
+    // with none is unknown, whatever the spend data covers.
+    let inside =
+        prepared.table != crate::schema::Table::Metrics && range.end > covered.start && range.start < covered.end;
     if prepared.share {
         let cell = cell?;
         let whole = cell.whole?.to_f64();
@@ -532,7 +544,11 @@ fn contributions(
     } else {
         for g in groups {
             let (old, new) = (get(g, &before).part.unwrap_or(Raw::ZERO), get(g, &now).part.unwrap_or(Raw::ZERO));
-            parts.push(Contribution { kind, name: group_name(kind, g), part: raw_figure(prepared.unit, new.minus(old)) });
+            parts.push(Contribution {
+                kind,
+                name: group_name(kind, g),
+                part: raw_figure(prepared.unit, new.minus(old)),
+            });
         }
     }
     parts.retain(|c| key(c.part).abs() > 1e-9);

@@ -130,7 +130,12 @@ fn kpi_tables(report: &ReportOutput, kpis: &[KpiResult]) -> Vec<(String, QueryRe
     let changed: Vec<Vec<Option<String>>> = kpis
         .iter()
         .map(|k| {
-            let why = k.sentence.clone().unwrap_or_else(|| "no change".to_string());
+            let service = k.service();
+            let why = k.sentence.clone().unwrap_or_else(|| match service.map(|r| (r.current, r.previous)) {
+                Some((Some(_), Some(_))) => "no change".to_string(),
+                Some((None, _)) => "no value this period".to_string(),
+                _ => "no value for the previous period to compare with".to_string(),
+            });
             let rule = match &k.target_note {
                 Some(note) => format!("{} ({note})", k.rule),
                 None => k.rule.clone(),

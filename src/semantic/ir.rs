@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 
 use super::model::{DimensionDef, MeasureDef, RowFilter, Unit};
 use super::period::DateRange;
-pub use crate::schema::metrics::Aggregation;
 use crate::schema::Table;
+pub use crate::schema::metrics::Aggregation;
 pub use crate::syntax::ast::CompareOp;
 
 /// A value compared against a dimension or column.

@@ -47,7 +47,9 @@ impl Resolver<'_> {
                     ),
                 )
                 .with_span(m.name.span.clone())
-                .with_hint("give every file's figures of it one aggregation (an `aggregation` column in a tidy file)"));
+                .with_hint(
+                    "give every file's figures of it one aggregation (an `aggregation` column in a tidy file)",
+                ));
             }
         };
         let mut measure = ResolvedMeasure::of(&model::METRIC_MEASURE);
