@@ -58,6 +58,26 @@ pub fn terminal_blocks(report: &ReportOutput) -> Vec<TerminalBlock> {
         }
     }
     blocks.push(current);
+    if !report.loaded.is_empty() {
+        let headings = ["Table", "Council", "Rows", "First", "Last"].map(String::from);
+        let rows: Vec<Vec<Option<String>>> = report
+            .loaded
+            .iter()
+            .map(|l| {
+                vec![
+                    Some(l.table.clone()),
+                    Some(l.council.clone().unwrap_or_else(|| "All councils".to_string())),
+                    Some(Figure::Count(i64::try_from(l.rows).unwrap_or(i64::MAX)).text()),
+                    l.first.map(day),
+                    l.last.map(day),
+                ]
+            })
+            .collect();
+        blocks.push(TerminalBlock {
+            lines: vec![String::new(), "== Data ==".to_string()],
+            tables: vec![("What was loaded".to_string(), table(&headings, &rows))],
+        });
+    }
     if !report.notes.is_empty() {
         blocks.push(TerminalBlock {
             lines: report.notes.iter().map(|n| format!("note: {n}")).collect(),
