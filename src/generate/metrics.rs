@@ -96,7 +96,8 @@ fn write_council(rng: &mut StdRng, council: usize, out: &Path) -> Result<Generat
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     let figures = council_figures(rng, council);
     let mut body = String::new();
-    let rows;
+    // Three figures a month, in either layout.
+    let rows = figures.len() as u64 * 3;
     if council == TRAFFORD {
         body.push_str("Month,Customer Satisfaction,Supplier Satisfaction,Average Days to Pay\n");
         for f in &figures {
@@ -108,7 +109,6 @@ fn write_council(rng: &mut StdRng, council: usize, out: &Path) -> Result<Generat
                 tenths(f.days_to_pay)
             ));
         }
-        rows = figures.len() as u64 * 3;
     } else {
         body.push_str("Period,Metric,Value,Unit\n");
         let month_text = |m: NaiveDate| {
@@ -120,7 +120,6 @@ fn write_council(rng: &mut StdRng, council: usize, out: &Path) -> Result<Generat
             body.push_str(&format!("{period},Supplier satisfaction,{},score\n", tenths(f.supplier)));
             body.push_str(&format!("{period},Days to pay,{},days\n", tenths(f.days_to_pay)));
         }
-        rows = figures.len() as u64 * 3;
     }
     write_file(&dir.join(format!("{}-performance-metrics.csv", name.to_lowercase())), name, rows, &body)
 }

@@ -613,14 +613,12 @@ fn is_blank(record: &ByteRecord) -> bool {
     record.iter().all(|f| values::trim(f).is_empty())
 }
 
-/// A GA4 comment's date (`# Start date: 20240101`), if the line is one.
-fn comment_date(line: &str, label: &str) -> Option<Option<i32>> {
+/// The text after a GA4 comment's label (`# Start date: 20240101` → `20240101`), if the
+/// line has that label.
+fn comment_value<'a>(line: &'a str, label: &str) -> Option<&'a str> {
     let text = line.trim_start_matches('#').trim();
     let (key, value) = text.split_once(':')?;
-    if !key.trim().eq_ignore_ascii_case(label) {
-        return None;
-    }
-    Some(values::parse_date(value.trim().as_bytes(), DateOrder::DayFirst))
+    key.trim().eq_ignore_ascii_case(label).then(|| value.trim())
 }
 
 /// Whether a mapping can be a metrics header: a period (or a start and an end), and either
@@ -661,7 +659,7 @@ fn read_file(records: &mut dyn Records, source: &Source, encoding: Encoding) -> 
         }
         // A GA4 export by total has no period column: its header follows the comments.
         let ga4_total = !comments.is_empty() && candidates == 1 && !names.is_empty();
-        if ga4_total && comments.iter().any(|c| comment_date(c, "start date").is_some()) {
+        if ga4_total && comments.iter().any(|c| comment_value(c, "start date").is_some()) {
             break (mapping, line);
         }
         first_seen.get_or_insert((line, names));
@@ -681,9 +679,13 @@ fn read_file(records: &mut dyn Records, source: &Source, encoding: Encoding) -> 
         }
         rows.push((line, record.clone()));
     }
-    let start = comments.iter().find_map(|c| comment_date(c, "start date"));
-    let end = comments.iter().find_map(|c| comment_date(c, "end date"));
-    let range = match (start, end) {
+    let date = |label: &str| {
+        comments
+            .iter()
+            .find_map(|c| comment_value(c, label))
+            .map(|text| values::parse_date(text.as_bytes(), DateOrder::DayFirst))
+    };
+    let range = match (date("start date"), date("end date")) {
         (None, None) => None,
         (Some(Some(start)), Some(Some(end))) if start <= end => Some((start, end)),
         _ => {
@@ -837,6 +839,9 @@ struct MetricTally {
 
 /// Period headers that name a month, whose dates on the 1st mean the whole month.
 const MONTH_HEADERS: [&str; 3] = ["month", "reportingmonth", "monthyear"];
+
+/// Figures and their value, per metric, as written.
+type PerMetric = BTreeMap<String, (u64, i128)>;
 
 /// The name rejected figures with no metric are tallied under.
 const NO_METRIC: &str = "(no metric)";
@@ -1114,57 +1119,18 @@ pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: u
     let Parser { per_metric, rows, rounded, totals_skipped, .. } = parser;
 
     let mut parts = Vec::new();
-    let mut loaded_per_metric: BTreeMap<String, (u64, i128)> = BTreeMap::new();
+    let mut loaded_per_metric = PerMetric::new();
     if !rows.is_empty() {
         let path = scratch.join(format!("{prefix}-metrics.parquet"));
         let (part, loaded) = write_parquet(&rows, file.layout, &source.name, &path)?;
         parts.push(part);
         loaded_per_metric = loaded;
     }
-    let mut notes = vec![format!(
-        "layout: {} ({} metric(s)); value reconciled: each figure, per metric",
-        file.layout.name(),
-        per_metric.keys().filter(|m| *m != NO_METRIC).count()
-    )];
-    if let Some((start, end)) = file.range {
-        notes.push(format!("GA4 date range: {} to {}", crate::dates::date_text(start), crate::dates::date_text(end)));
-    }
-    if !file.metric_columns.is_empty() {
-        let named: Vec<String> = file
-            .metric_columns
-            .iter()
-            .map(|c| {
-                let header = &file.mapping.headers[c.column];
-                if canonical_name(header) == c.metric { c.metric.clone() } else { format!("{} <- {header}", c.metric) }
-            })
-            .collect();
-        notes.push(format!("metrics: {}", named.join(", ")));
-    }
-    // How the first period was read, so a wrong day/month order shows at once.
-    if let Some(text) = &first_period
-        && let Some((start, end)) = parse_period(text, date_order)
-    {
-        let day_first = if evidence.order() == DateOrder::DayFirst { "day first" } else { "month first" };
-        notes.push(format!(
-            "periods: '{text}' read as {} to {} (numeric dates {day_first})",
-            crate::dates::date_text(start),
-            crate::dates::date_text(end)
-        ));
-    }
-    if !file.not_figures.is_empty() {
-        notes.push(format!("not loaded (text, not figures): {}", file.not_figures.join(", ")));
-    }
-    if file.layout == Layout::Tidy && !file.mapping.extras.is_empty() {
-        let ignored: Vec<&str> = file.mapping.extras.iter().map(|(_, h)| h.as_str()).collect();
-        notes.push(format!("not loaded (the metrics table has no column for them): {}", ignored.join(", ")));
-    }
-    notes.extend(file.notes.iter().cloned());
-    for line in &totals_skipped {
-        notes.push(format!("line {line}: the export's total row, not loaded (its days are)"));
-    }
-    if rounded > 0 {
-        notes.push(format!("{rounded} value(s) had more than 4 decimals and were rounded to 4"));
-    }
+    let first_period = first_period.map(|text| {
+        let order = if evidence.order() == DateOrder::DayFirst { "day first" } else { "month first" };
+        (parse_period(&text, date_order), text, order)
+    });
+    let mut notes = layout_notes(&file, &per_metric, first_period, rounded, &totals_skipped);
     let mut counts = Counts::default();
     for (metric, tally) in &per_metric {
         let (rows_loaded, value_loaded) = loaded_per_metric.get(metric).copied().unwrap_or_default();
@@ -1211,6 +1177,61 @@ pub fn load_metrics(source: &Source, context: &Context, scratch: &Path, index: u
     })
 }
 
+/// How the first period cell was read: its period, its text, and the day/month order.
+type FirstPeriod = (Option<Period>, String, &'static str);
+
+/// The report's lines about a file's layout, metrics, periods and what was not loaded.
+fn layout_notes(
+    file: &MetricsFile,
+    per_metric: &BTreeMap<String, MetricTally>,
+    first_period: Option<FirstPeriod>,
+    rounded: u64,
+    totals_skipped: &[u64],
+) -> Vec<String> {
+    let mut notes = vec![format!(
+        "layout: {} ({} metric(s)); value reconciled: each figure, per metric",
+        file.layout.name(),
+        per_metric.keys().filter(|m| *m != NO_METRIC).count()
+    )];
+    if let Some((start, end)) = file.range {
+        notes.push(format!("GA4 date range: {} to {}", crate::dates::date_text(start), crate::dates::date_text(end)));
+    }
+    if !file.metric_columns.is_empty() {
+        let named: Vec<String> = file
+            .metric_columns
+            .iter()
+            .map(|c| {
+                let header = &file.mapping.headers[c.column];
+                if canonical_name(header) == c.metric { c.metric.clone() } else { format!("{} <- {header}", c.metric) }
+            })
+            .collect();
+        notes.push(format!("metrics: {}", named.join(", ")));
+    }
+    // How the first period was read, so a wrong day/month order shows at once.
+    if let Some((Some((start, end)), text, day_first)) = first_period {
+        notes.push(format!(
+            "periods: '{text}' read as {} to {} (numeric dates {day_first})",
+            crate::dates::date_text(start),
+            crate::dates::date_text(end)
+        ));
+    }
+    if !file.not_figures.is_empty() {
+        notes.push(format!("not loaded (text, not figures): {}", file.not_figures.join(", ")));
+    }
+    if file.layout == Layout::Tidy && !file.mapping.extras.is_empty() {
+        let ignored: Vec<&str> = file.mapping.extras.iter().map(|(_, h)| h.as_str()).collect();
+        notes.push(format!("not loaded (the metrics table has no column for them): {}", ignored.join(", ")));
+    }
+    notes.extend(file.notes.iter().cloned());
+    for line in totals_skipped {
+        notes.push(format!("line {line}: the export's total row, not loaded (its days are)"));
+    }
+    if rounded > 0 {
+        notes.push(format!("{rounded} value(s) had more than 4 decimals and were rounded to 4"));
+    }
+    notes
+}
+
 /// The rows as one batch of the `metrics` schema.
 fn to_batch(rows: &[MetricRow], layout: Layout, source_file: &str) -> Result<RecordBatch> {
     let count = rows.len();
@@ -1240,7 +1261,7 @@ fn write_parquet(
     layout: Layout,
     source_file: &str,
     path: &Path,
-) -> Result<(PartitionFile, BTreeMap<String, (u64, i128)>)> {
+) -> Result<(PartitionFile, PerMetric)> {
     let batch = to_batch(rows, layout, source_file)?;
     let file = File::create(path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
     let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(write::writer_properties()))?;
@@ -1258,7 +1279,7 @@ fn write_parquet(
         .downcast_ref::<StringArray>()
         .ok_or_else(|| Error::execution("metric column is not Utf8"))?
         .clone();
-    let mut per_metric: BTreeMap<String, (u64, i128)> = BTreeMap::new();
+    let mut per_metric = PerMetric::new();
     for (metric, value) in metrics.iter().zip(values.iter()) {
         let entry = per_metric.entry(metric.unwrap_or_default().to_string()).or_default();
         entry.0 += 1;
@@ -1382,7 +1403,13 @@ mod tests {
 
     /// Load `text` as a metrics file named `name` with `--council` `council` (empty: none),
     /// returning the counts, the figures written and the rejects file's lines.
-    fn load(name: &str, text: &[u8], council: &str) -> (Counts, Vec<Figure>, Vec<String>, Vec<String>) {
+    fn load(name: &str, text: &[u8], council: &str) -> Loaded4 {
+        load_bytes(name, text, council)
+    }
+
+    type Loaded4 = (Counts, Vec<Figure>, Vec<String>, Vec<String>);
+
+    fn load_bytes(name: &str, text: &[u8], council: &str) -> Loaded4 {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
@@ -1552,7 +1579,8 @@ mod tests {
         Date,Sessions,Views,Active users\n\
         20240101,10,25,8\n\
         20240102,12,30,9\n\
-        20240103,8,20,7\n";
+        20240103,8,20,7\n\
+        Grand total,30,75,24\n";
 
     #[test]
     fn a_ga4_export_by_date_loads_each_day_and_names_its_metrics() {
@@ -1568,6 +1596,8 @@ mod tests {
         // 10+25+8 + 12+30+9 + 8+20+7 = 129.
         assert_eq!((counts.rows_read, counts.amount_read, counts.amount_loaded), (9, 1_290_000, 1_290_000));
         assert!(notes.iter().any(|n| n == "GA4 date range: 2024-01-01 to 2024-01-03"), "{notes:#?}");
+        // The closing total row (10+12+8 = 30 sessions, ...) is not loaded again.
+        assert!(notes.iter().any(|n| n == "line 12: the export's total row, not loaded (its days are)"), "{notes:#?}");
         assert!(
             notes.iter().any(|n| n == "metrics: sessions, page views <- Views, users <- Active users"),
             "{notes:#?}"
@@ -1603,6 +1633,53 @@ mod tests {
         assert_eq!(figures[7], figure("", "2024-01-02", "2024-01-02", "unfollows", "1.0000", "", "sum", "social", 3));
         // 100+5+2+0 + 200+9+1+1 = 318.
         assert_eq!(counts.amount_loaded, 3_180_000);
+    }
+
+    #[test]
+    fn an_xlsx_workbook_loads_with_date_cells_as_months_and_float_noise_rounded() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        let date = Format::new().set_num_format("mmm yyyy");
+        for (column, header) in ["Month", "Customer Satisfaction", "Days to pay"].iter().enumerate() {
+            sheet.write_string(0, column as u16, *header).unwrap();
+        }
+        // A `Month` column of real date cells on the 1st: each means its month. The second
+        // row's score is the float 0.1 + 0.2 = 0.30000000000000004, stored as 0.3000.
+        for (row, (month, score, days)) in [(4u8, 4.2, 17.0), (5, 0.1 + 0.2, 18.5)].into_iter().enumerate() {
+            let day = ExcelDateTime::from_ymd(2024, month, 1).unwrap();
+            let row = row as u32 + 1;
+            sheet.write_datetime_with_format(row, 0, &day, &date).unwrap();
+            sheet.write_number(row, 1, score).unwrap();
+            sheet.write_number(row, 2, days).unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        let (counts, figures, rejects, _) = load_bytes("wide.xlsx", &bytes, "Stockport");
+        assert!(rejects.is_empty(), "{rejects:?}");
+        let f = |s: &str, e: &str, metric: &str, value: &str, unit: &str, line: i64| {
+            figure("Stockport", s, e, metric, value, unit, "average", "wide", line)
+        };
+        assert_eq!(
+            figures,
+            [
+                f("2024-04-01", "2024-04-30", "customer satisfaction", "4.2000", "score", 2),
+                f("2024-04-01", "2024-04-30", "days to pay", "17.0000", "days", 2),
+                f("2024-05-01", "2024-05-31", "customer satisfaction", "0.3000", "score", 3),
+                f("2024-05-01", "2024-05-31", "days to pay", "18.5000", "days", 3),
+            ]
+        );
+        // 4.2 + 17 + 0.3 + 18.5 = 40.
+        assert_eq!(counts.amount_loaded, 400_000);
+    }
+
+    #[test]
+    fn start_and_end_columns_make_a_period() {
+        let text = b"Start Date,End Date,Indicator,Result\n01/04/2024,30/06/2024,Complaints,12\n01/07/2024,01/06/2024,Complaints,3\n";
+        let (counts, figures, rejects, _) = load("range.csv", text, "");
+        assert_eq!(figures, [figure("", "2024-04-01", "2024-06-30", "complaints", "12.0000", "", "sum", "tidy", 2)]);
+        assert_eq!(rejects.len(), 1);
+        assert!(rejects[0].contains(",3,period ends (01/06/2024) before it starts (01/07/2024)"), "{}", rejects[0]);
+        assert_eq!((counts.rows_read, counts.rows_rejected, counts.amount_rejected), (2, 1, 30_000));
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl Resolver<'_> {
             }
         };
         let mut measure = ResolvedMeasure::of(&model::METRIC_MEASURE);
-        measure.label = wanted.clone();
+        measure.label.clone_from(&wanted);
         measure.metric = Some(MetricSpec { name: wanted, aggregation });
         Ok(measure)
     }

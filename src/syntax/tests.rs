@@ -1281,3 +1281,22 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn issue_12_metric_measures_parse_with_their_name_and_span() {
+    let source = r#"metric "days to pay" by council, month where date in 2024"#;
+    let q = query(source);
+    let [Measure::Metric(metric)] = q.measures.as_slice() else { panic!("{:?}", q.measures) };
+    assert_eq!(metric.name.node, "days to pay");
+    // `metric "days to pay"` is bytes 0..20; the string, quotes included, 7..20.
+    assert_eq!(metric.span, 0..20);
+    assert_eq!(metric.name.span, 7..20);
+    assert_eq!(measure_texts(&q.measures), [r#"metric "days to pay""#]);
+    assert_eq!(texts(&q.group_by), ["council", "month"]);
+    // Beside named measures, in any order.
+    let q = query(r#"spend, metric 'sessions' by month"#);
+    assert_eq!(measure_texts(&q.measures), ["spend", r#"metric "sessions""#]);
+    // `metric` alone, or with a bare name, is an error, not a measure called `metric`.
+    assert!(parse_query("metric by council").is_err());
+    assert!(parse_query("metric sessions by council").is_err());
+}
