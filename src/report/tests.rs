@@ -394,3 +394,14 @@ fn a_summed_metric_of_the_service_scales_its_yearly_target() {
     assert_eq!(service.status, Some(Status::Green));
     assert_eq!(kpi.target_note.as_deref(), Some("target 12,000 per fy ÷ 4 for a quarter"));
 }
+
+#[test]
+fn a_target_for_a_council_not_in_the_data_is_refused_at_its_name() {
+    let (dir, mut engine) = engine();
+    let text = "report quarterly \"S\"\nkpi \"K\" = on-contract share target 80% target 75% for \"Rochdle\"\n";
+    let path = write(dir.path(), text);
+    let err = run_report(&mut engine, &path, &ReportOptions::default()).unwrap_err();
+    assert_eq!(err.message, "no council named \"Rochdle\"");
+    assert_eq!(&text[err.span.clone().unwrap()], "\"Rochdle\"");
+    assert_eq!(err.hints, ["did you mean \"Rochdale\"?"]);
+}
