@@ -405,3 +405,15 @@ fn a_target_for_a_council_not_in_the_data_is_refused_at_its_name() {
     assert_eq!(&text[err.span.clone().unwrap()], "\"Rochdle\"");
     assert_eq!(err.hints, ["did you mean \"Rochdale\"?"]);
 }
+
+#[test]
+fn a_chart_of_nothing_prints_as_an_empty_table() {
+    // No payment is dated in 2024/25 Q3, after the data ends.
+    let report =
+        run("report quarterly \"S\"\nquery \"Q\" = spend by council where date in $period as chart\n", Some("2024Q4"));
+    let tables = flat_results(&report);
+    assert_eq!(tables[0].1.row_count(), 0);
+    assert!(!tables[0].1.chart);
+    let Block::Query { chart, .. } = &report.blocks[0] else { panic!() };
+    assert!(*chart, "the report keeps what the file asked for");
+}
