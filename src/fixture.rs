@@ -439,3 +439,143 @@ pub fn write_table_batch(
     crate::ingest::derive_identity(&mut tx, dir)?;
     tx.commit()
 }
+
+/// The report fixture's payments: two councils, the quarter 2024/25 Q2 (July to September
+/// 2024, complete because the last payment is on 30 September), the quarter before it and
+/// the same quarter of 2023. Pence; every KPI total in the report tests is summed from here.
+///
+/// | quarter    | Rochdale                                             | Salford                            |
+/// |------------|------------------------------------------------------|------------------------------------|
+/// | 2023/24 Q2 | ACME £600 (on)                                       | BUILDCO £400 (on)                  |
+/// | 2024/25 Q1 | ACME £800 (on), PAPER CO £200 (off)                  | BUILDCO £900 (on), PAPER CO £100 (off) |
+/// | 2024/25 Q2 | ACME £600 (on), NEWCO £400 (off), redacted £500      | BUILDCO £900 (on), PAPER CO £100 (off) |
+pub const REPORT_ROWS: &[Row] = &[
+    ("Rochdale", "2023-08-10", 60_000, "ACME LTD", "ACME", "Construction", "Place", "Works", false, false),
+    ("Salford", "2023-08-15", 40_000, "BUILDCO LTD", "BUILDCO", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-04-10", 80_000, "ACME LTD", "ACME", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-05-10", 20_000, "PAPER CO", "PAPER CO", "Stationery", "Corporate", "Supplies", false, false),
+    ("Salford", "2024-06-01", 90_000, "BUILDCO LTD", "BUILDCO", "Construction", "Place", "Works", false, false),
+    ("Salford", "2024-06-02", 10_000, "PAPER CO", "PAPER CO", "Stationery", "Corporate", "Supplies", false, false),
+    ("Rochdale", "2024-07-05", 60_000, "ACME LTD", "ACME", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-08-20", 40_000, "NEWCO LTD", "NEWCO", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-09-01", 50_000, "Redacted", "REDACTED", "Social Care", "Adults", "Care", false, true),
+    ("Salford", "2024-09-10", 10_000, "PAPER CO", "PAPER CO", "Stationery", "Corporate", "Supplies", false, false),
+    ("Salford", "2024-09-30", 90_000, "BUILDCO LTD", "BUILDCO", "Construction", "Place", "Works", false, false),
+];
+
+const fn report_contract(
+    council: &'static str,
+    reference: &'static str,
+    supplier: &'static str,
+    start: &'static str,
+    social_value: Option<i128>,
+) -> ContractRow<'static> {
+    ContractRow {
+        council,
+        reference,
+        title: reference,
+        supplier_name: Some(supplier),
+        supplier_key: None,
+        procedure: None,
+        sme: None,
+        start_date: Some(start),
+        collaborative: None,
+        savings_cashable: None,
+        savings_non_cashable: None,
+        social_value,
+        category: Some("Construction"),
+        category_code: None,
+        value_total: Some(1_000_000),
+        value_annual: None,
+        end_date: Some("2026-03-31"),
+        expiry_date: Some("2026-03-31"),
+        officer: None,
+        status: None,
+    }
+}
+
+/// The report fixture's contracts: the two that put ACME's and BUILDCO's payments on
+/// contract, and five that start in 2024/25 Q1 and Q2 with and without social value.
+///
+/// | starts in  | Rochdale              | Salford                          |
+/// |------------|-----------------------|----------------------------------|
+/// | 2024/25 Q1 | R-NEW1 (£500)         | S-NEW1 (none)                    |
+/// | 2024/25 Q2 | R-NEW2 (£200)         | S-NEW2 (£100), S-NEW3 (£0)       |
+pub const REPORT_CONTRACTS: &[ContractRow<'static>] = &[
+    report_contract("Rochdale", "R-ACME", "ACME LTD", "2023-04-01", Some(100_000)),
+    report_contract("Salford", "S-BUILD", "BUILDCO LTD", "2023-04-01", Some(0)),
+    report_contract("Rochdale", "R-NEW1", "ALPHA CARE", "2024-05-01", Some(50_000)),
+    report_contract("Salford", "S-NEW1", "BETA WORKS", "2024-06-01", None),
+    report_contract("Rochdale", "R-NEW2", "GAMMA SERVICES", "2024-07-15", Some(20_000)),
+    report_contract("Salford", "S-NEW2", "DELTA LTD", "2024-08-01", Some(10_000)),
+    report_contract("Salford", "S-NEW3", "EPSILON LTD", "2024-09-01", Some(0)),
+];
+
+/// One report fixture metric figure: council (`None`: the whole service), month
+/// (`yyyy-mm`), metric, value in ten-thousandths, aggregation.
+pub type MetricRow = (Option<&'static str>, &'static str, &'static str, i128, &'static str);
+
+/// The report fixture's metrics: monthly days to pay per council (averaged) and the
+/// service's website sessions (summed).
+///
+/// | days to pay | 2023-08 | 2024-04..06 | 2024-07..09 |
+/// |-------------|---------|-------------|-------------|
+/// | Rochdale    | 30      | 20, 22, 24  | 25, 25, 28  |
+/// | Salford     | 24      | 18, 18, 18  | 19, 20, 21  |
+///
+/// Website sessions: 2024-04..06 1,000, 1,100, 900; 2024-07..09 1,200, 1,300, 1,500.
+pub const REPORT_METRICS: &[MetricRow] = &[
+    (Some("Rochdale"), "2023-08", "days to pay", 300_000, "average"),
+    (Some("Salford"), "2023-08", "days to pay", 240_000, "average"),
+    (Some("Rochdale"), "2024-04", "days to pay", 200_000, "average"),
+    (Some("Rochdale"), "2024-05", "days to pay", 220_000, "average"),
+    (Some("Rochdale"), "2024-06", "days to pay", 240_000, "average"),
+    (Some("Salford"), "2024-04", "days to pay", 180_000, "average"),
+    (Some("Salford"), "2024-05", "days to pay", 180_000, "average"),
+    (Some("Salford"), "2024-06", "days to pay", 180_000, "average"),
+    (Some("Rochdale"), "2024-07", "days to pay", 250_000, "average"),
+    (Some("Rochdale"), "2024-08", "days to pay", 250_000, "average"),
+    (Some("Rochdale"), "2024-09", "days to pay", 280_000, "average"),
+    (Some("Salford"), "2024-07", "days to pay", 190_000, "average"),
+    (Some("Salford"), "2024-08", "days to pay", 200_000, "average"),
+    (Some("Salford"), "2024-09", "days to pay", 210_000, "average"),
+    (None, "2024-04", "website sessions", 10_000_000, "sum"),
+    (None, "2024-05", "website sessions", 11_000_000, "sum"),
+    (None, "2024-06", "website sessions", 9_000_000, "sum"),
+    (None, "2024-07", "website sessions", 12_000_000, "sum"),
+    (None, "2024-08", "website sessions", 13_000_000, "sum"),
+    (None, "2024-09", "website sessions", 15_000_000, "sum"),
+];
+
+/// The report fixture: [`REPORT_ROWS`] and [`REPORT_CONTRACTS`], linked, and [`REPORT_METRICS`].
+pub fn write_report_fixture(dir: &Path) -> Result<()> {
+    use schema::metrics;
+    write_rows(dir, REPORT_ROWS)?;
+    write_contract_rows(dir, REPORT_CONTRACTS)?;
+    let rows = REPORT_METRICS;
+    let month = |m: &str| -> Result<(i32, i32)> {
+        let start: chrono::NaiveDate =
+            format!("{m}-01").parse().map_err(|e| Error::usage(format!("fixture month {m}: {e}")))?;
+        let end = start.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(start);
+        Ok((days(&start.to_string())?, days(&end.to_string())?))
+    };
+    let periods = rows.iter().map(|r| month(r.1)).collect::<Result<Vec<_>>>()?;
+    let values = Decimal128Array::from_iter_values(rows.iter().map(|r| r.3))
+        .with_precision_and_scale(schema::METRIC_PRECISION, schema::METRIC_SCALE)?;
+    let text = |f: fn(&MetricRow) -> &str| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(f))) };
+    let batch = table_batch(
+        Table::Metrics,
+        vec![
+            (metrics::COUNCIL, Arc::new(rows.iter().map(|r| r.0).collect::<StringArray>()) as ArrayRef),
+            (metrics::PERIOD_START, Arc::new(Date32Array::from(periods.iter().map(|p| p.0).collect::<Vec<_>>()))),
+            (metrics::PERIOD_END, Arc::new(Date32Array::from(periods.iter().map(|p| p.1).collect::<Vec<_>>()))),
+            (metrics::METRIC, text(|r| r.2)),
+            (metrics::VALUE, Arc::new(values)),
+            (metrics::AGGREGATION, text(|r| r.4)),
+            (metrics::SOURCE, text(|_| "fixture")),
+            (metrics::SOURCE_FILE, text(|_| "metrics.csv")),
+            (metrics::SOURCE_ROW, Arc::new(Int64Array::from_iter_values(2..(rows.len() as i64 + 2)))),
+        ],
+    )?;
+    write_table_batch(dir, Table::Metrics, "Fixture", "metrics.csv", &batch)
+}

@@ -18,6 +18,7 @@ pub mod money;
 pub mod output;
 pub mod plan;
 pub mod repl;
+pub mod report;
 pub mod schema;
 pub mod semantic;
 pub mod sources;

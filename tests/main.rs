@@ -21,6 +21,7 @@ mod progress;
 mod readers;
 mod real_totals;
 mod reject_threshold;
+mod report;
 mod supplier_identity;
 mod supplier_key;
 mod suppliers;
