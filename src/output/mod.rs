@@ -20,7 +20,7 @@ mod xlsx;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use cells::cell_text;
+pub use cells::{cell_text, is_numeric};
 pub use csv::write_csv;
 pub use format::Format;
 pub use json::{write_json, write_ndjson};
@@ -28,7 +28,7 @@ pub use parquet::write_parquet;
 pub use result::ResultSet;
 pub use table::write_table;
 use table::write_table_only;
-pub use xlsx::write_xlsx;
+pub use xlsx::{CellFormats, sheet_name, write_result_at, write_xlsx, xlsx_error};
 
 use crate::error::{Error, Result};
 

@@ -57,6 +57,15 @@ pub fn describe(q: &ResolvedQuery) -> Vec<String> {
              across councils",
             councils.join(", ")
         )),
+        Shape::Report(ReportShape::Duplicates { window_days }) => lines.push(format!(
+            "payments by one council to one supplier of the same amount (over £0) at most {window_days} days \
+             apart, not both under one transaction number; every such payment, in numbered groups, largest \
+             amount first"
+        )),
+        Shape::Report(ReportShape::Unusual { times, min_payments }) => lines.push(format!(
+            "payments (over £0) more than {times} times the median of the council's payments to the supplier, \
+             among suppliers it paid {min_payments} or more times; the most unusual first"
+        )),
     }
     if let Some(window) = &q.expiry_window {
         lines.push(format!("expiring: expiry date {}", window.describe()));

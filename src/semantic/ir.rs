@@ -152,6 +152,13 @@ pub enum ReportShape {
     /// `collaboration opportunities`: suppliers and categories ranked by off-contract spend
     /// summed across the councils that buy them.
     Opportunities { councils: Vec<String> },
+    /// `possible duplicate payments`: every payment with a possible duplicate (same council,
+    /// supplier key and amount, dates at most `window_days` apart, not both carrying one
+    /// transaction number), in numbered groups.
+    Duplicates { window_days: i32 },
+    /// `unusual payments`: payments more than `times` the median of their council's payments
+    /// to the supplier, among suppliers with at least `min_payments` payments.
+    Unusual { times: i64, min_payments: i64 },
 }
 
 #[derive(Debug, Clone)]

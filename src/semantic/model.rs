@@ -250,7 +250,22 @@ pub enum Report {
     CategoriesShared,
     /// `collaboration opportunities`.
     Opportunities,
+    /// `possible duplicate payments`: payments to one supplier of one amount by one council
+    /// within [`DUPLICATE_WINDOW_DAYS`] of each other, under different transaction numbers.
+    DuplicatePayments,
+    /// `unusual payments`: payments more than [`UNUSUAL_TIMES_MEDIAN`] times the median of
+    /// the council's payments to that supplier.
+    UnusualPayments,
 }
+
+/// `possible duplicate payments`: two payments this many days apart or fewer can be one bill
+/// paid twice (a fortnightly payment run pays a resubmitted invoice in the next run).
+pub const DUPLICATE_WINDOW_DAYS: i32 = 14;
+/// `unusual payments`: a payment more than this many times the supplier's median.
+pub const UNUSUAL_TIMES_MEDIAN: i64 = 10;
+/// `unusual payments`: the fewest payments to a supplier whose median is trusted as its usual
+/// size (with fewer, one odd payment moves the median itself).
+pub const UNUSUAL_MIN_PAYMENTS: i64 = 6;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReportDef {
@@ -276,6 +291,18 @@ pub const REPORTS: &[ReportDef] = &[
         name: "collaboration opportunities",
         report: Report::Opportunities,
         description: "suppliers and categories ranked by off-contract spend across councils",
+    },
+    ReportDef {
+        name: "possible duplicate payments",
+        report: Report::DuplicatePayments,
+        description: "payments by one council to one supplier of the same amount within 14 days of each other, \
+                      under different transaction numbers, in numbered groups",
+    },
+    ReportDef {
+        name: "unusual payments",
+        report: Report::UnusualPayments,
+        description: "payments more than 10 times the median of the council's payments to that supplier \
+                      (suppliers with 6 or more payments)",
     },
 ];
 
