@@ -438,3 +438,80 @@ pub fn write_table_batch(
     crate::ingest::derive_identity(&mut tx, dir)?;
     tx.commit()
 }
+
+/// The report fixture's payments: two councils, the quarter 2024/25 Q2 (July to September
+/// 2024, complete because the last payment is on 30 September), the quarter before it and
+/// the same quarter of 2023. Pence; every KPI total in the report tests is summed from here.
+///
+/// | quarter    | Rochdale                                             | Salford                            |
+/// |------------|------------------------------------------------------|------------------------------------|
+/// | 2023/24 Q2 | ACME £600 (on)                                       | BUILDCO £400 (on)                  |
+/// | 2024/25 Q1 | ACME £800 (on), PAPER CO £200 (off)                  | BUILDCO £900 (on), PAPER CO £100 (off) |
+/// | 2024/25 Q2 | ACME £600 (on), NEWCO £400 (off), redacted £500      | BUILDCO £900 (on), PAPER CO £100 (off) |
+pub const REPORT_ROWS: &[Row] = &[
+    ("Rochdale", "2023-08-10", 60_000, "ACME LTD", "ACME", "Construction", "Place", "Works", false, false),
+    ("Salford", "2023-08-15", 40_000, "BUILDCO LTD", "BUILDCO", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-04-10", 80_000, "ACME LTD", "ACME", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-05-10", 20_000, "PAPER CO", "PAPER CO", "Stationery", "Corporate", "Supplies", false, false),
+    ("Salford", "2024-06-01", 90_000, "BUILDCO LTD", "BUILDCO", "Construction", "Place", "Works", false, false),
+    ("Salford", "2024-06-02", 10_000, "PAPER CO", "PAPER CO", "Stationery", "Corporate", "Supplies", false, false),
+    ("Rochdale", "2024-07-05", 60_000, "ACME LTD", "ACME", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-08-20", 40_000, "NEWCO LTD", "NEWCO", "Construction", "Place", "Works", false, false),
+    ("Rochdale", "2024-09-01", 50_000, "Redacted", "REDACTED", "Social Care", "Adults", "Care", false, true),
+    ("Salford", "2024-09-10", 10_000, "PAPER CO", "PAPER CO", "Stationery", "Corporate", "Supplies", false, false),
+    ("Salford", "2024-09-30", 90_000, "BUILDCO LTD", "BUILDCO", "Construction", "Place", "Works", false, false),
+];
+
+const fn report_contract(
+    council: &'static str,
+    reference: &'static str,
+    supplier: &'static str,
+    start: &'static str,
+    social_value: Option<i128>,
+) -> ContractRow<'static> {
+    ContractRow {
+        council,
+        reference,
+        title: reference,
+        supplier_name: Some(supplier),
+        supplier_key: None,
+        procedure: None,
+        sme: None,
+        start_date: Some(start),
+        collaborative: None,
+        savings_cashable: None,
+        savings_non_cashable: None,
+        social_value,
+        category: Some("Construction"),
+        category_code: None,
+        value_total: Some(1_000_000),
+        value_annual: None,
+        end_date: Some("2026-03-31"),
+        expiry_date: Some("2026-03-31"),
+        officer: None,
+        status: None,
+    }
+}
+
+/// The report fixture's contracts: the two that put ACME's and BUILDCO's payments on
+/// contract, and five that start in 2024/25 Q1 and Q2 with and without social value.
+///
+/// | starts in  | Rochdale              | Salford                          |
+/// |------------|-----------------------|----------------------------------|
+/// | 2024/25 Q1 | R-NEW1 (£500)         | S-NEW1 (none)                    |
+/// | 2024/25 Q2 | R-NEW2 (£200)         | S-NEW2 (£100), S-NEW3 (£0)       |
+pub const REPORT_CONTRACTS: &[ContractRow<'static>] = &[
+    report_contract("Rochdale", "R-ACME", "ACME LTD", "2023-04-01", Some(100_000)),
+    report_contract("Salford", "S-BUILD", "BUILDCO LTD", "2023-04-01", Some(0)),
+    report_contract("Rochdale", "R-NEW1", "ALPHA CARE", "2024-05-01", Some(50_000)),
+    report_contract("Salford", "S-NEW1", "BETA WORKS", "2024-06-01", None),
+    report_contract("Rochdale", "R-NEW2", "GAMMA SERVICES", "2024-07-15", Some(20_000)),
+    report_contract("Salford", "S-NEW2", "DELTA LTD", "2024-08-01", Some(10_000)),
+    report_contract("Salford", "S-NEW3", "EPSILON LTD", "2024-09-01", Some(0)),
+];
+
+/// The report fixture: [`REPORT_ROWS`] and [`REPORT_CONTRACTS`], linked.
+pub fn write_report_fixture(dir: &Path) -> Result<()> {
+    write_rows(dir, REPORT_ROWS)?;
+    write_contract_rows(dir, REPORT_CONTRACTS)
+}

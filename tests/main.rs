@@ -21,6 +21,7 @@ mod progress;
 mod readers;
 mod real_totals;
 mod reject_threshold;
+mod report;
 mod report_pages;
 mod supplier_identity;
 mod supplier_key;

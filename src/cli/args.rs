@@ -96,6 +96,23 @@ pub enum Command {
         as_of: Option<chrono::NaiveDate>,
         file: PathBuf,
     },
+    /// Run a report file (.spql with a `report` line): its KPIs for a period, the previous
+    /// period and the same period last year, per council and for the service, against their
+    /// targets, with its sections and queries.
+    Report {
+        /// The period to report on: any period (2024-06, 2024Q3, FY2024/25, "previous
+        /// quarter"); the report's month, quarter or year holding its last day
+        /// [default: the latest complete one].
+        #[arg(long)]
+        period: Option<String>,
+        /// Override a `param` of the file, e.g. --param council=Rochdale (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
+        params: Vec<(String, String)>,
+        /// Write the report to FILE.html or FILE.xlsx instead of printing its tables.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        file: PathBuf,
+    },
     /// The interactive shell (the default on a terminal).
     Repl {
         /// Where to keep history [default: $XDG_STATE_HOME/spendql/history or ~/.spendql_history].

@@ -11,7 +11,7 @@ use super::stdout::{Stdout, terminal_width};
 use crate::catalog::{Dataset, SourceKind};
 use crate::exec::{Cancel, Engine, QueryResult};
 use crate::output::{PrintOptions, Report, ResultSet};
-use crate::{Error, check, generate, ingest, repl, suppliers, workplan};
+use crate::{Error, check, generate, ingest, repl, report, suppliers, workplan};
 
 /// Run the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut Stdout) -> Result<(), Failure> {
@@ -29,6 +29,9 @@ pub fn run(cli: Cli, out: &mut Stdout) -> Result<(), Failure> {
         Some(Command::Explain { sql, as_of, query }) => explain(&dataset, sql, as_of, &query, out)?,
         Some(Command::Run { output, timing, params, as_of, file }) => {
             run_file(&dataset, &output, timing, &params, as_of, &file, out)?;
+        }
+        Some(Command::Report { period, params, output, file }) => {
+            run_report(&dataset, period, params, output.as_deref(), &file, out)?;
         }
         Some(Command::Check { output, failures, fail_under }) => {
             run_check(&dataset, &output, failures.as_deref(), fail_under, out)?;
@@ -171,9 +174,41 @@ fn run_file(
 ) -> Result<(), Failure> {
     let options = timed_print_options(output, asked_timing, out)?;
     let mut engine = engine_as_of(dataset, as_of)?;
-    let results = engine.run_file(file, params).map_err(|e| Failure::new(e, &engine))?;
-    let results = results.into_iter().map(|(title, result)| result_set(result, &title)).collect();
-    Ok(print(&options, &Report { show_titles: true, ..Report::of(results) }, out)?)
+    // Through the report runner, so a report file's KPIs print as tables among its queries.
+    let run = report::ReportOptions { params: params.to_vec(), ..report::ReportOptions::default() };
+    let output = report::run_report(&mut engine, file, &run).map_err(|e| Failure::new(e, &engine))?;
+    let results = report::flat_results(&output).into_iter().map(|(title, result)| result_set(result, &title)).collect();
+    let notes = output.notes.clone();
+    Ok(print(&options, &Report { show_titles: true, notes, ..Report::of(results) }, out)?)
+}
+
+/// A report: its tables on the terminal, or the whole of it in one file through
+/// [`report::write_report`].
+fn run_report(
+    dataset: &Dataset,
+    period: Option<String>,
+    params: Vec<(String, String)>,
+    output: Option<&Path>,
+    file: &Path,
+    out: &mut Stdout,
+) -> Result<(), Failure> {
+    let mut engine = Engine::open(dataset)?;
+    let options = report::ReportOptions { period, params, require_report: true, cancel_on_ctrl_c: false };
+    let produced = report::run_report(&mut engine, file, &options).map_err(|e| Failure::new(e, &engine))?;
+    if let Some(path) = output {
+        report::write_report(&produced, path)?;
+        writeln!(out, "Wrote the report to {}", path.display()).map_err(|e| Error::io("cannot write output", e))?;
+        return Ok(());
+    }
+    let terminal = out.is_terminal();
+    let options =
+        PrintOptions::choose(Some(crate::output::Format::Table), None, terminal)?.with_width(terminal_width(terminal));
+    for block in report::terminal_blocks(&produced) {
+        let results = block.tables.into_iter().map(|(title, result)| result_set(result, &title)).collect();
+        let before = block.lines.into_iter().map(crate::output::Part::Line).collect();
+        print(&options, &Report { show_titles: true, before, ..Report::of(results) }, out)?;
+    }
+    Ok(())
 }
 
 fn run_check(

@@ -33,16 +33,71 @@ impl Engine {
         overrides: &[(String, String)],
         cancel: Cancel,
     ) -> Result<Vec<(String, QueryResult)>> {
+        let mut results = Vec::new();
+        // A report's sections and KPIs are for `crate::report`, which runs files through
+        // `visit_file`; here only the queries' results are wanted.
+        self.visit_file(path, overrides, cancel, &mut |_, item| {
+            if let FileItem::Query { title, result } = item {
+                results.push((title.to_string(), result));
+            }
+            Ok(())
+        })?;
+        Ok(results)
+    }
+
+    /// Run a saved query file statement by statement, handing `visit` each one that
+    /// produces something, in file order: a report's declaration, sections and KPIs as
+    /// written, and each query's result once run. `visit` gets the engine, so what it does
+    /// (setting a report's period as a parameter, computing a KPI) affects later statements.
+    /// An error from `visit` is placed at the statement's line in its file, as the file's
+    /// own errors are.
+    pub fn visit_file(
+        &mut self,
+        path: &Path,
+        overrides: &[(String, String)],
+        cancel: Cancel,
+        visit: &mut dyn FnMut(&mut Engine, FileItem<'_>) -> Result<()>,
+    ) -> Result<()> {
         let mut overridden = HashSet::new();
         for (name, value) in overrides {
             let operand = parse_param_value(name, value)?;
             self.params.insert(name.clone(), operand);
             overridden.insert(name.clone());
         }
-        let mut runner = FileRunner { overridden, stack: Vec::new(), results: Vec::new(), cancel };
-        runner.run(self, path)?;
-        Ok(runner.results)
+        let mut runner = FileRunner { overridden, stack: Vec::new(), visit, cancel };
+        runner.run(self, path)
     }
+}
+
+/// A statement of a query file that produced something, as [`Engine::visit_file`] meets it.
+#[derive(Debug)]
+pub enum FileItem<'a> {
+    /// `report quarterly "Title"`.
+    Report {
+        /// The report's kind of period.
+        kind: ast::ReportKind,
+        /// Its title.
+        title: &'a str,
+    },
+    /// `section "Title"`.
+    Section {
+        /// The section's title.
+        title: &'a str,
+    },
+    /// `kpi "Name" = ...`, not yet computed.
+    Kpi {
+        /// The statement.
+        kpi: &'a ast::Kpi,
+        /// Its measure as written (`on-contract share`).
+        measure_text: &'a str,
+    },
+    /// `query "Title" = ...`, run.
+    Query {
+        /// The query's title.
+        title: &'a str,
+        /// Its result.
+        result: QueryResult,
+    },
 }
 
 /// Parse a parameter's value as the value of a `param` statement would be parsed (through
@@ -62,15 +117,15 @@ pub fn parse_param_value(name: &str, value: &str) -> Result<ast::Operand> {
     }))
 }
 
-struct FileRunner {
+struct FileRunner<'v> {
     overridden: HashSet<String>,
     /// Canonical paths of the files being run, outermost first, to detect include cycles.
     stack: Vec<PathBuf>,
-    results: Vec<(String, QueryResult)>,
+    visit: &'v mut dyn FnMut(&mut Engine, FileItem<'_>) -> Result<()>,
     cancel: Cancel,
 }
 
-impl FileRunner {
+impl FileRunner<'_> {
     fn run(&mut self, engine: &mut Engine, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::io(format!("cannot read query file {}", path.display()), e).in_file(path, None))?;
@@ -135,7 +190,21 @@ impl FileRunner {
                 ast::Statement::Query { title, query, span } => {
                     let result =
                         engine.run_query_ast(query, self.cancel).map_err(|e| source.locate(e.or_span(span)))?;
-                    self.results.push((title.node.clone(), result));
+                    (self.visit)(engine, FileItem::Query { title: &title.node, result })
+                        .map_err(|e| source.locate(e.or_span(span)))?;
+                }
+                ast::Statement::Report { kind, title, span } => {
+                    (self.visit)(engine, FileItem::Report { kind: kind.node, title: &title.node })
+                        .map_err(|e| source.locate(e.or_span(span)))?;
+                }
+                ast::Statement::Section { title, span } => {
+                    (self.visit)(engine, FileItem::Section { title: &title.node })
+                        .map_err(|e| source.locate(e.or_span(span)))?;
+                }
+                ast::Statement::Kpi(kpi) => {
+                    let measure_text = source.text.get(kpi.measure.span.clone()).unwrap_or_default();
+                    (self.visit)(engine, FileItem::Kpi { kpi, measure_text })
+                        .map_err(|e| source.locate(e.or_span(&kpi.span)))?;
                 }
             }
         }

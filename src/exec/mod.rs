@@ -218,6 +218,21 @@ impl Engine {
         Ok(result)
     }
 
+    /// Resolve an already parsed query with `definitions` instead of the session's: a report
+    /// builds each KPI's queries as syntax trees, with its measures defined for them alone.
+    pub fn resolve_with(&self, query: &syntax::ast::Query, definitions: &Definitions) -> Result<ResolvedQuery> {
+        semantic::resolve(query, definitions, &self.params, self, self.as_of)
+    }
+
+    /// Plan and run a resolved query.
+    pub fn run_resolved(&self, resolved: &ResolvedQuery, cancel: Cancel) -> Result<QueryResult> {
+        let started = Instant::now();
+        let plan = crate::plan::build_plan(resolved, &|t| self.base_scan(t))?;
+        let mut result = self.execute(plan, cancel, started)?;
+        result.chart = resolved.chart;
+        Ok(result)
+    }
+
     /// Run a SpendQL query.
     pub fn query(&self, source: &str, cancel: Cancel) -> Result<QueryResult> {
         let started = Instant::now();

@@ -59,8 +59,17 @@ impl MetaCommand {
             }
             MetaCommand::Include(path) => {
                 let overrides = session.overrides.clone();
-                let results = session.engine.run_file_with(&path, &overrides, Cancel::OnCtrlC)?;
-                for (title, result) in results {
+                // Through the report runner, so a report file's KPIs show as tables too.
+                let run = crate::report::ReportOptions {
+                    params: overrides,
+                    cancel_on_ctrl_c: true,
+                    ..crate::report::ReportOptions::default()
+                };
+                let report = crate::report::run_report(&mut session.engine, &path, &run)?;
+                for note in &report.notes {
+                    writeln!(out, "note: {note}").map_err(io)?;
+                }
+                for (title, result) in crate::report::flat_results(&report) {
                     session.show(Some(&title), result, out)?;
                 }
             }

@@ -58,7 +58,11 @@ impl Resolver<'_> {
             let resolved = if let Some((measure, condition)) = self.definitions.measures.get(&base) {
                 let mut m = self.measure(measure)?;
                 if let Some(c) = condition {
-                    let c = self.condition(c, None)?;
+                    // The condition reads the rows of the measure's own table (a contracts
+                    // measure's `where social value > 0`), not the default spend table the
+                    // query's table is until its measures are known.
+                    let scoped = Resolver { table: m.def.table, ..*self };
+                    let c = scoped.condition(c, None)?;
                     m.condition = Some(match m.condition.take() {
                         Some(prev) => Cond::And(Box::new(prev), Box::new(c)),
                         None => c,

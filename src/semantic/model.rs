@@ -687,6 +687,13 @@ pub const FIELDS: &[FieldDef] = &[
         description: "the contract's annual value",
     },
     FieldDef {
+        name: "social value",
+        column: contracts::SOCIAL_VALUE,
+        kind: FieldKind::Money,
+        table: Table::Contracts,
+        description: "the social value the contract commits (£), for `contracts where social value > 0`",
+    },
+    FieldDef {
         name: "title",
         column: contracts::TITLE,
         kind: FieldKind::Text,
@@ -857,6 +864,8 @@ mod tests {
         ("amount", "measure alias and field"),
         // Measure and field; `where annual value > £1m` reads the row, `having` the measure.
         ("annual value", "measure and field"),
+        // Measure and field (issue 12): `contracts where social value > 0` reads the row.
+        ("social value", "measure and field"),
         // Measure alias and field: contract value as a measure, the row's value in `where`.
         ("value", "measure alias and field"),
         // Measure (`suppliers by council`) and the supplier dimension's plural (`by suppliers`).

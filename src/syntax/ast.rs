@@ -344,4 +344,113 @@ pub enum Statement {
     Include { path: Spanned<String>, span: Span },
     /// `query "Spend by council" = spend by council`.
     Query { title: Spanned<String>, query: Query, span: Span },
+    /// `report quarterly "Quarterly balanced scorecard"`: the file is a report of this kind.
+    Report { kind: Spanned<ReportKind>, title: Spanned<String>, span: Span },
+    /// `section "Compliance"`: a heading over the statements that follow.
+    Section { title: Spanned<String>, span: Span },
+    /// `kpi "On-contract spend" = on-contract share target 80% floor 70%`.
+    Kpi(Kpi),
+}
+
+/// How long a report's period is: `report monthly|quarterly|yearly "..."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// `monthly`: calendar months.
+    Monthly,
+    /// `quarterly`: financial quarters (Q1 is April to June).
+    Quarterly,
+    /// `yearly` or `annual`: UK financial years, April to March.
+    Yearly,
+}
+
+/// `kpi "Name" = <measure> <rules>`: a measure judged against targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kpi {
+    /// The KPI's name as people read it.
+    pub name: Spanned<String>,
+    /// What it measures.
+    pub measure: KpiMeasure,
+    /// Its targets and how to judge them.
+    pub rules: KpiRules,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// A KPI's measure: one measure, or one as a share of another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiMeasure {
+    /// The measure (the numerator of a share).
+    pub part: MeasureRef,
+    /// `as share of <measure>`: the denominator; the KPI is `part / whole` in %.
+    pub whole: Option<MeasureRef>,
+    /// From the measure to the end of the denominator.
+    pub span: Span,
+}
+
+/// A measure name with modifiers and an optional restriction, as in `define measure`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureRef {
+    /// `spend off-contract`, `contracts`.
+    pub measure: Name,
+    /// `where social value > 0`.
+    pub filter: Option<Expr>,
+    /// The measure and its restriction.
+    pub span: Span,
+}
+
+/// A KPI's rules, each kind at most once except targets.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KpiRules {
+    /// `target ...` clauses: at most one per (council, financial year).
+    pub targets: Vec<KpiTarget>,
+    /// `floor ...`: Amber between floor and target.
+    pub floor: Option<Spanned<Threshold>>,
+    /// `tolerance ...`: Amber within this distance of the target.
+    pub tolerance: Option<Spanned<Threshold>>,
+    /// `higher is better` / `lower is better`; `None` means higher.
+    pub polarity: Option<Spanned<Polarity>>,
+}
+
+/// `target £1.2m per fy for "Rochdale" in FY2024/25`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiTarget {
+    /// The target value.
+    pub value: Spanned<Threshold>,
+    /// `per fy`: the value is for this length of time, scaled to the report's period.
+    pub per: Option<Spanned<PeriodUnit>>,
+    /// `for "Rochdale"`: the target applies to this council only.
+    pub council: Option<Spanned<String>>,
+    /// `in FY2024/25`: the target applies in this financial year only (its start year).
+    pub financial_year: Option<Spanned<i32>>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// A target, floor or tolerance value as written, kept as exact decimal text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Threshold {
+    /// The scaled number as decimal text: `£1.2m` → `1200000`, `80%` → `80`.
+    pub value: String,
+    /// How it was written.
+    pub unit: ThresholdUnit,
+}
+
+/// How a [`Threshold`] was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdUnit {
+    /// `80%`.
+    Percent,
+    /// `£1.2m`.
+    Money,
+    /// `20`, `4.2`.
+    Plain,
+}
+
+/// Which way is better for a KPI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polarity {
+    /// `higher is better` (the default).
+    Higher,
+    /// `lower is better`.
+    Lower,
 }

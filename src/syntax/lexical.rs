@@ -6,12 +6,54 @@
 use crate::error::{Error, Span};
 
 /// Words reserved by the grammar (case-insensitive): none of them can be part of a measure
-/// or dimension name. `param`, `query`, `define`, `measure` and `include` are reserved so a
-/// query in a file ends where the next statement starts.
+/// or dimension name. `param`, `query`, `define`, `measure`, `include`, `report`, `section`
+/// and `kpi` are reserved so a query in a file ends where the next statement starts; a KPI's
+/// rule words (`target`, `floor`, `tolerance`, `per`, `for`, `higher`, `lower`) so its
+/// measure and condition end where its rules start.
 pub const KEYWORDS: &[&str] = &[
-    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",
-    "across", "compare", "with", "as", "is", "missing", "asc", "desc", "last", "next", "this", "previous", "true",
-    "false", "chart", "param", "query", "define", "measure", "include",
+    "by",
+    "where",
+    "and",
+    "or",
+    "not",
+    "in",
+    "between",
+    "having",
+    "order",
+    "limit",
+    "top",
+    "bottom",
+    "within",
+    "across",
+    "compare",
+    "with",
+    "as",
+    "is",
+    "missing",
+    "asc",
+    "desc",
+    "last",
+    "next",
+    "this",
+    "previous",
+    "true",
+    "false",
+    "chart",
+    "param",
+    "query",
+    "define",
+    "measure",
+    "include",
+    "report",
+    "section",
+    "kpi",
+    "target",
+    "floor",
+    "tolerance",
+    "per",
+    "for",
+    "higher",
+    "lower",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,7 +25,13 @@
 //!           | last N <unit> | next N <unit> | this <unit> | previous <unit> | last <unit>
 //! unit      = day | week | month | quarter | year | fy | financial year   (plural too)
 //! file      = ( param NAME = <value> | define measure <name> = <measure> [where <cond>]
-//!             | include "path" | query "Title" = <query> )*
+//!             | include "path" | query "Title" = <query>
+//!             | report (monthly|quarterly|yearly) "Title" | section "Title"
+//!             | kpi "Name" = <measure> [where <cond>] [as share of <measure> [where <cond>]]
+//!                 <rule>* )*
+//! rule      = target <threshold> [per <unit>] [for "Council"] [in FY2024/25]   (repeatable)
+//!           | floor <threshold> | tolerance <threshold> | higher is better | lower is better
+//! threshold = 80% | £1.2m | 20 | 4.2
 //! ```
 //!
 //! Keywords are case-insensitive; names are lower-cased; `#` starts a comment; a query may
@@ -47,7 +53,8 @@ pub fn parse_query(source: &str) -> Result<ast::Query> {
     parser::parse_query(source)
 }
 
-/// Parse a saved query file (`param`, `define`, `include` and `query` statements).
+/// Parse a saved query file (`param`, `define`, `include` and `query` statements, and a
+/// report's `report`, `section` and `kpi`).
 pub fn parse_file(source: &str) -> Result<ast::QueryFile> {
     parser::parse_file(source)
 }
@@ -60,9 +67,43 @@ pub fn parse_operand(source: &str) -> Result<ast::Operand> {
 
 /// Keywords after which a query cannot end: something must follow them.
 const CONTINUING_KEYWORDS: &[&str] = &[
-    "by", "where", "and", "or", "not", "in", "between", "having", "order", "limit", "top", "bottom", "within",
-    "across", "compare", "with", "as", "is", "last", "next", "this", "previous", "param", "query", "define", "measure",
+    "by",
+    "where",
+    "and",
+    "or",
+    "not",
+    "in",
+    "between",
+    "having",
+    "order",
+    "limit",
+    "top",
+    "bottom",
+    "within",
+    "across",
+    "compare",
+    "with",
+    "as",
+    "is",
+    "last",
+    "next",
+    "this",
+    "previous",
+    "param",
+    "query",
+    "define",
+    "measure",
     "include",
+    "report",
+    "section",
+    "kpi",
+    "target",
+    "floor",
+    "tolerance",
+    "per",
+    "for",
+    "higher",
+    "lower",
 ];
 
 /// Whether `source` is clearly unfinished, so a REPL should read another line rather than

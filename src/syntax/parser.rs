@@ -10,8 +10,9 @@ use pest::iterators::{Pair, Pairs};
 use pest_derive::Parser;
 
 use super::ast::{
-    Compare, CompareOp, Expr, Literal, Name, Operand, OrderItem, Period, PeriodKind, PeriodUnit, Query, QueryFile,
-    Rank, RankDirection, Spanned, Statement, Within,
+    Compare, CompareOp, Expr, Kpi, KpiMeasure, KpiRules, KpiTarget, Literal, MeasureRef, Name, Operand, OrderItem,
+    Period, PeriodKind, PeriodUnit, Polarity, Query, QueryFile, Rank, RankDirection, ReportKind, Spanned, Statement,
+    Threshold, ThresholdUnit, Within,
 };
 use super::lexical::{self, TokenKind};
 use crate::error::{Error, Result, Span};
@@ -712,7 +713,10 @@ fn build_bool_literal(pair: Pair<'_, Rule>) -> Literal {
 /// `£25k` → 25000 (money), `1.5m` → 1500000, `-3` → -3: the suffix moves the decimal point
 /// in the text itself, so no value ever passes through a float.
 fn build_number_literal(pair: Pair<'_, Rule>) -> Literal {
-    let text = pair.as_str();
+    number_text(pair.as_str())
+}
+
+fn number_text(text: &str) -> Literal {
     let money = text.contains('£');
     let negative = text.contains('-');
     let unsigned = text.trim_start_matches(['-', '£']);
@@ -801,6 +805,9 @@ fn build_file_input(pair: Pair<'_, Rule>) -> Result<QueryFile> {
             Rule::define_statement => build_define_statement(child)?,
             Rule::include_statement => build_include_statement(child)?,
             Rule::query_statement => build_query_statement(child)?,
+            Rule::report_statement => build_report_statement(child)?,
+            Rule::section_statement => build_section_statement(child)?,
+            Rule::kpi_statement => Statement::Kpi(build_kpi_statement(child)?),
             _ => continue,
         };
         statements.push(statement);
@@ -852,6 +859,239 @@ fn build_query_statement(pair: Pair<'_, Rule>) -> Result<Statement> {
     Ok(Statement::Query { title, query, span })
 }
 
+fn build_report_statement(pair: Pair<'_, Rule>) -> Result<Statement> {
+    let span = span_of(&pair);
+    let mut children = pair.into_children();
+    children.next_rule(Rule::kw_report)?;
+    let kind = children.next_rule(Rule::report_kind)?;
+    let kind_span = span_of(&kind);
+    let kind = match kind.as_str().to_ascii_lowercase().as_str() {
+        "monthly" => ReportKind::Monthly,
+        "quarterly" => ReportKind::Quarterly,
+        _ => ReportKind::Yearly,
+    };
+    let title = build_string_literal(children.next_rule(Rule::string_literal)?)?;
+    Ok(Statement::Report { kind: Spanned::new(kind, kind_span), title, span })
+}
+
+fn build_section_statement(pair: Pair<'_, Rule>) -> Result<Statement> {
+    let span = span_of(&pair);
+    let mut children = pair.into_children();
+    children.next_rule(Rule::kw_section)?;
+    let title = build_string_literal(children.next_rule(Rule::string_literal)?)?;
+    Ok(Statement::Section { title, span })
+}
+
+fn build_kpi_statement(pair: Pair<'_, Rule>) -> Result<Kpi> {
+    let span = span_of(&pair);
+    let mut children = pair.into_children();
+    children.next_rule(Rule::kw_kpi)?;
+    let name = build_string_literal(children.next_rule(Rule::string_literal)?)?;
+    children.next_rule(Rule::equals)?;
+    let measure = build_kpi_measure(children.next_rule(Rule::kpi_measure)?)?;
+    let mut rules = KpiRules::default();
+    for rule in children.pairs {
+        add_kpi_rule(&mut rules, rule)?;
+    }
+    check_kpi_rules(&rules)?;
+    Ok(Kpi { name, measure, rules, span })
+}
+
+fn build_kpi_measure(pair: Pair<'_, Rule>) -> Result<KpiMeasure> {
+    let span = span_of(&pair);
+    let mut children = pair.into_children();
+    let part = build_kpi_part(children.next_rule(Rule::kpi_part)?)?;
+    let whole = match children.take(Rule::kw_as) {
+        Some(_) => {
+            children.next_rule(Rule::share_of)?;
+            Some(build_kpi_part(children.next_rule(Rule::kpi_part)?)?)
+        }
+        None => None,
+    };
+    Ok(KpiMeasure { part, whole, span })
+}
+
+fn build_kpi_part(pair: Pair<'_, Rule>) -> Result<MeasureRef> {
+    let span = span_of(&pair);
+    let mut children = pair.into_children();
+    let measure = build_name(children.next_rule(Rule::measure_name)?);
+    let filter = match children.take(Rule::kw_where) {
+        Some(_) => Some(build_condition(children.next_rule(Rule::condition)?)?),
+        None => None,
+    };
+    Ok(MeasureRef { measure, filter, span })
+}
+
+/// `80%` → percent 80, `£1.2m` → money 1200000, `4.2` → plain 4.2.
+fn build_threshold(pair: Pair<'_, Rule>) -> Result<Spanned<Threshold>> {
+    let mut children = pair.into_children();
+    let value = children.next_any()?;
+    let span = span_of(&value);
+    let threshold = match value.as_rule() {
+        Rule::percent_literal => {
+            let text = value.as_str().trim_end_matches('%');
+            let Literal::Number { value, .. } = number_text(text) else {
+                return Err(internal("a percentage", span));
+            };
+            Threshold { value, unit: ThresholdUnit::Percent }
+        }
+        Rule::number_literal => match build_number_literal(value) {
+            Literal::Number { value, money } => {
+                Threshold { value, unit: if money { ThresholdUnit::Money } else { ThresholdUnit::Plain } }
+            }
+            _ => return Err(internal("a number", span)),
+        },
+        other => return Err(internal(describe(other, Mode::File), span)),
+    };
+    Ok(Spanned::new(threshold, span))
+}
+
+fn add_kpi_rule(rules: &mut KpiRules, pair: Pair<'_, Rule>) -> Result<()> {
+    let span = span_of(&pair);
+    let rule = pair.as_rule();
+    let mut children = pair.into_children();
+    let keyword = children.next_any()?;
+    let keyword_span = span_of(&keyword);
+    let twice = |what: &str| {
+        Error::syntax(format!("this KPI has two {what}s; give one"), keyword_span.clone()).with_hint(format!(
+            "keep one `{what}` (targets may differ per council or year: `target 75% for \"Rochdale\"`)"
+        ))
+    };
+    match rule {
+        Rule::target_rule => {
+            let value = build_threshold(children.next_rule(Rule::threshold)?)?;
+            let per = match children.take(Rule::kw_per) {
+                Some(_) => {
+                    let unit = children.next_rule(Rule::period_unit)?;
+                    let unit_span = span_of(&unit);
+                    let unit = build_period_unit(unit);
+                    if matches!(unit, PeriodUnit::Day | PeriodUnit::Week) {
+                        return Err(Error::syntax("a target is per month, per quarter or per fy", unit_span)
+                            .with_hint("write `per month`, `per quarter` or `per fy`"));
+                    }
+                    Some(Spanned::new(unit, unit_span))
+                }
+                None => None,
+            };
+            let council = match children.take(Rule::kw_for) {
+                Some(_) => Some(build_string_literal(children.next_rule(Rule::string_literal)?)?),
+                None => None,
+            };
+            let financial_year = match children.take(Rule::kw_in) {
+                Some(_) => {
+                    let fy = build_fy_literal(children.next_rule(Rule::fy_literal)?)?;
+                    let PeriodKind::FinancialYear { start_year } = fy.kind else {
+                        return Err(internal("a financial year", fy.span));
+                    };
+                    Some(Spanned::new(start_year, fy.span))
+                }
+                None => None,
+            };
+            let target = KpiTarget { value, per, council, financial_year, span: span.clone() };
+            let same = |t: &KpiTarget| {
+                t.council.as_ref().map(|c| c.node.to_lowercase())
+                    == target.council.as_ref().map(|c| c.node.to_lowercase())
+                    && t.financial_year.as_ref().map(|y| y.node) == target.financial_year.as_ref().map(|y| y.node)
+            };
+            if rules.targets.iter().any(same) {
+                let whose = match (&target.council, &target.financial_year) {
+                    (None, None) => "every council and year".to_string(),
+                    (Some(c), None) => format!("\"{}\"", c.node),
+                    (None, Some(_)) => "that year".to_string(),
+                    (Some(c), Some(_)) => format!("\"{}\" in that year", c.node),
+                };
+                return Err(Error::syntax(format!("this KPI already has a target for {whose}"), span)
+                    .with_hint("give each council and financial year one target"));
+            }
+            rules.targets.push(target);
+        }
+        Rule::floor_rule => {
+            if rules.floor.is_some() {
+                return Err(twice("floor"));
+            }
+            rules.floor = Some(build_threshold(children.next_rule(Rule::threshold)?)?);
+        }
+        Rule::tolerance_rule => {
+            if rules.tolerance.is_some() {
+                return Err(twice("tolerance"));
+            }
+            let tolerance = build_threshold(children.next_rule(Rule::threshold)?)?;
+            if tolerance.node.value.starts_with('-') {
+                return Err(Error::syntax("a tolerance cannot be negative", tolerance.span)
+                    .with_hint("write how far from the target still counts as Amber, as in `tolerance 10%`"));
+            }
+            rules.tolerance = Some(tolerance);
+        }
+        Rule::polarity_rule => {
+            if rules.polarity.is_some() {
+                return Err(Error::syntax("this KPI says which way is better twice", keyword_span.clone())
+                    .with_hint("keep one `higher is better` or `lower is better`"));
+            }
+            let polarity = if keyword.as_rule() == Rule::kw_lower { Polarity::Lower } else { Polarity::Higher };
+            rules.polarity = Some(Spanned::new(polarity, span));
+        }
+        other => return Err(internal(describe(other, Mode::File), span)),
+    }
+    Ok(())
+}
+
+/// Rules that contradict each other, refused where the later one was written.
+fn check_kpi_rules(rules: &KpiRules) -> Result<()> {
+    if let (Some(floor), Some(tolerance)) = (&rules.floor, &rules.tolerance) {
+        let later = if floor.span.start > tolerance.span.start { floor.span.clone() } else { tolerance.span.clone() };
+        return Err(Error::syntax("a KPI has a floor or a tolerance, not both", later)
+            .with_hint("a floor makes Amber everything between it and the target; a tolerance makes Amber everything within that distance of the target"));
+    }
+    let needs_target =
+        rules.floor.as_ref().map(|f| ("floor", f)).or(rules.tolerance.as_ref().map(|t| ("tolerance", t)));
+    if let Some((what, at)) = needs_target
+        && rules.targets.is_empty()
+    {
+        return Err(Error::syntax(format!("a {what} needs a target"), at.span.clone())
+            .with_hint("add one, as in `target 80% floor 70%`"));
+    }
+    let Some(floor) = &rules.floor else { return Ok(()) };
+    let lower = rules.polarity.as_ref().is_some_and(|p| p.node == Polarity::Lower);
+    for target in &rules.targets {
+        if target.value.node.unit != floor.node.unit {
+            return Err(Error::syntax("the floor is not in the target's units", floor.span.clone())
+                .with_hint("write both as percentages, both as £ or both as plain numbers"));
+        }
+        let (Some(t), Some(f)) = (decimal_units(&target.value.node.value), decimal_units(&floor.node.value)) else {
+            continue;
+        };
+        if !lower && f > t {
+            return Err(Error::syntax("the floor is above the target, but higher is better", floor.span.clone())
+                .with_hint(
+                    "a floor is the lowest value that is still Amber: below the target; or write `lower is better`",
+                ));
+        }
+        if lower && f < t {
+            return Err(Error::syntax("the floor is below the target, but lower is better", floor.span.clone())
+                .with_hint(
+                    "with `lower is better` the floor is the highest value that is still Amber: above the target",
+                ));
+        }
+    }
+    Ok(())
+}
+
+/// Decimal text as millionths, for comparing two thresholds exactly.
+fn decimal_units(text: &str) -> Option<i128> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if fraction.len() > 6 {
+        return None;
+    }
+    let whole: i128 = whole.parse().ok()?;
+    let fraction: i128 = if fraction.is_empty() { 0 } else { format!("{fraction:0<6}").parse().ok()? };
+    let units = whole.checked_mul(1_000_000)?.checked_add(fraction)?;
+    Some(if negative { -units } else { units })
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors
 
@@ -870,7 +1110,7 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::WHITESPACE => "a space",
         Rule::COMMENT => "a `#` comment",
         Rule::query_input | Rule::query => "a measure such as `spend`, or `top`",
-        Rule::file_input => "`param`, `define`, `include` or `query`",
+        Rule::file_input => "`param`, `define`, `include`, `query`, `report`, `section` or `kpi`",
         Rule::rank => "`top` or `bottom`",
         Rule::measure_list | Rule::measure_name => "a measure such as `spend`",
         Rule::clause => "a clause such as `by`, `where` or `order by`",
@@ -922,7 +1162,7 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::name_words | Rule::name_gap | Rule::word | Rule::word_start | Rule::word_char | Rule::identifier => {
             "a name"
         }
-        Rule::statement => "`param`, `define`, `include` or `query`",
+        Rule::statement => "`param`, `define`, `include`, `query`, `report`, `section` or `kpi`",
         Rule::param_statement | Rule::kw_param => "`param`",
         Rule::param_name => "a parameter name such as `month`",
         Rule::define_statement | Rule::kw_define => "`define`",
@@ -956,6 +1196,24 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::kw_previous => "`previous`",
         Rule::kw_chart => "`chart`",
         Rule::kw_measure => "`measure`",
+        Rule::report_statement | Rule::kw_report => "`report`",
+        Rule::report_kind => "`monthly`, `quarterly` or `yearly`",
+        Rule::section_statement | Rule::kw_section => "`section`",
+        Rule::kpi_statement | Rule::kw_kpi => "`kpi`",
+        Rule::kpi_measure | Rule::kpi_part => "a measure such as `on-contract share`",
+        Rule::share_of => "`share of`",
+        Rule::kpi_rule => "a rule such as `target 80%`, `floor 70%`, `tolerance 10%` or `lower is better`",
+        Rule::target_rule | Rule::kw_target => "`target`",
+        Rule::floor_rule | Rule::kw_floor => "`floor`",
+        Rule::tolerance_rule | Rule::kw_tolerance => "`tolerance`",
+        Rule::polarity_rule => "`higher is better` or `lower is better`",
+        Rule::kw_higher => "`higher`",
+        Rule::kw_lower => "`lower`",
+        Rule::better => "`better`",
+        Rule::threshold => "a value such as `80%`, `£1.2m` or `20`",
+        Rule::percent_literal => "a percentage such as `80%`",
+        Rule::kw_per => "`per`",
+        Rule::kw_for => "`for`",
     }
 }
 
@@ -990,9 +1248,41 @@ fn rank_in_message(rule: Rule) -> u8 {
 /// The keywords worth suggesting for a misspelt word. One- and two-letter keywords are
 /// left out: nearly every short word is one edit away from them.
 const SUGGESTABLE: &[&str] = &[
-    "where", "and", "not", "between", "having", "order", "limit", "top", "bottom", "within", "across", "compare",
-    "with", "missing", "asc", "desc", "last", "next", "this", "previous", "true", "false", "chart", "param", "query",
-    "define", "measure", "include",
+    "where",
+    "and",
+    "not",
+    "between",
+    "having",
+    "order",
+    "limit",
+    "top",
+    "bottom",
+    "within",
+    "across",
+    "compare",
+    "with",
+    "missing",
+    "asc",
+    "desc",
+    "last",
+    "next",
+    "this",
+    "previous",
+    "true",
+    "false",
+    "chart",
+    "param",
+    "query",
+    "define",
+    "measure",
+    "include",
+    "report",
+    "section",
+    "target",
+    "floor",
+    "tolerance",
+    "higher",
+    "lower",
 ];
 
 fn suggest_keyword(word: &str) -> Option<&'static str> {

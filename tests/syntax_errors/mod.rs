@@ -118,3 +118,55 @@ fn date_written_day_first() {
 fn value_without_an_operator() {
     insta::assert_snapshot!("missing_operator", query_error("spend by supplier where amount 25000"));
 }
+
+fn file_error(source: &str) -> String {
+    match parse_file(source) {
+        Ok(file) => panic!("{source:?} should not parse, but gave {file:?}"),
+        Err(err) => {
+            assert_eq!(err.kind, spendql::ErrorKind::Syntax, "{source}");
+            render("report.spql", source, &err)
+        }
+    }
+}
+
+#[test]
+fn issue_12_a_floor_above_the_target_when_higher_is_better() {
+    insta::assert_snapshot!(
+        "kpi_floor_above_target",
+        file_error("kpi \"On-contract spend\" = on-contract share target 70% floor 80%")
+    );
+}
+
+#[test]
+fn issue_12_a_floor_below_the_target_when_lower_is_better() {
+    insta::assert_snapshot!(
+        "kpi_floor_below_target_lower_is_better",
+        file_error("kpi \"Days to pay\" = average payment lower is better target 20 floor 15")
+    );
+}
+
+#[test]
+fn issue_12_a_tolerance_with_a_floor() {
+    insta::assert_snapshot!(
+        "kpi_tolerance_with_floor",
+        file_error("kpi \"Share\" = on-contract share target 80% floor 70% tolerance 5%")
+    );
+}
+
+#[test]
+fn issue_12_a_floor_without_a_target() {
+    insta::assert_snapshot!("kpi_floor_without_target", file_error("kpi \"Share\" = on-contract share floor 70%"));
+}
+
+#[test]
+fn issue_12_two_targets_for_one_council() {
+    insta::assert_snapshot!(
+        "kpi_target_twice",
+        file_error("kpi \"Share\" = on-contract share target 80% for \"Rochdale\" target 75% for \"rochdale\"")
+    );
+}
+
+#[test]
+fn issue_12_a_rule_word_misspelt() {
+    insta::assert_snapshot!("kpi_rule_typo", file_error("kpi \"Share\" = on-contract share taget 80%"));
+}

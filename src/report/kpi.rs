@@ -1,0 +1,550 @@
+//! Computing one KPI: its measure (or the share of one measure in another) for the report
+//! period, the previous period and the same period last year, per council and for the
+//! service, its trend, targets resolved and scaled, statuses, and the analysis of change.
+//!
+//! Every figure comes from queries built as syntax trees and run through the engine (no
+//! query text): the KPI's measures are defined for these queries alone (`scorecard part`,
+//! `scorecard whole`, as `define measure` would), grouped by council and the report's time
+//! dimension over one window that holds every period needed, then by category and by
+//! supplier over the two periods compared.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int32Type, Int64Type, UInt64Type};
+
+use super::model::{
+    Contribution, ContributorKind, Decimal, Figure, KpiResult, KpiRow, KpiUnit, Polarity, ReportKind, Scope, TrendPoint,
+};
+use super::period::{self, dimension_name};
+use super::rag;
+use super::targets::{Targets, semantic};
+use crate::error::{Error, Result, Span};
+use crate::exec::{Cancel, Engine, QueryResult};
+use crate::semantic::model::{Aggregate, DIMENSIONS, Unit};
+use crate::semantic::{DateRange, Definitions};
+use crate::syntax::ast::{self, Expr, Literal, MeasureRef, Name, Operand, Query, Spanned};
+
+/// How many periods a trend shows, ending with the report period.
+pub const TREND_PERIODS: usize = 8;
+/// How many contributors of each kind the analysis keeps.
+const CONTRIBUTORS: usize = 3;
+
+/// The periods one run of a report computes its KPIs for.
+#[derive(Debug, Clone)]
+pub struct Periods {
+    /// The report's kind of period.
+    pub kind: ReportKind,
+    /// The period reported on.
+    pub current: DateRange,
+    /// The period before it.
+    pub previous: DateRange,
+    /// The same period a year earlier.
+    pub last_year: DateRange,
+    /// The trend's periods, oldest first, ending with `current`.
+    pub trend: Vec<DateRange>,
+    /// The first and last dates the data covers: an additive measure with no rows in a
+    /// period inside them is zero there; outside them it is unknown.
+    pub covered: DateRange,
+}
+
+impl Periods {
+    /// The periods of a report of `kind` on `current`, over data covering `covered`.
+    pub fn new(kind: ReportKind, current: DateRange, covered: DateRange) -> Periods {
+        let trend = (0..TREND_PERIODS as i64).rev().map(|back| period::shift(kind, current, -back)).collect::<Vec<_>>();
+        Periods {
+            kind,
+            current,
+            previous: period::shift(kind, current, -1),
+            last_year: period::year_before(current),
+            trend,
+            covered,
+        }
+    }
+
+    /// From the earliest period needed to the end of the report period.
+    fn window(&self) -> DateRange {
+        let start = self.trend[0].start.min(self.last_year.start).min(self.previous.start);
+        DateRange { start, end: self.current.end }
+    }
+
+    fn label(&self, range: DateRange) -> String {
+        period::label(self.kind, range.start)
+    }
+}
+
+/// A number read from a result cell, exact when its column is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Raw {
+    /// A decimal or integer column: `units` × 10^-`scale`.
+    Exact { units: i128, scale: u8 },
+    /// A float column (shares, averages of scores).
+    Float(f64),
+}
+
+impl Raw {
+    fn to_f64(self) -> f64 {
+        match self {
+            Raw::Exact { units, scale } => units as f64 / 10f64.powi(i32::from(scale)),
+            Raw::Float(v) => v,
+        }
+    }
+
+    const ZERO: Raw = Raw::Exact { units: 0, scale: 0 };
+
+    /// `self - other`, exactly when both are exact.
+    fn minus(self, other: Raw) -> Raw {
+        match (self, other) {
+            (Raw::Exact { units: a, scale: sa }, Raw::Exact { units: b, scale: sb }) => {
+                let scale = sa.max(sb);
+                let up = |u: i128, s: u8| u * 10i128.pow(u32::from(scale - s));
+                Raw::Exact { units: up(a, sa) - up(b, sb), scale }
+            }
+            (a, b) => Raw::Float(a.to_f64() - b.to_f64()),
+        }
+    }
+
+    /// Units at `scale` (pence at 2), when exact.
+    fn units_at(self, scale: u8) -> Option<i128> {
+        match self {
+            Raw::Exact { units, scale: s } if s <= scale => Some(units * 10i128.pow(u32::from(scale - s))),
+            Raw::Exact { units, scale: s } => Some(units / 10i128.pow(u32::from(s - scale))),
+            Raw::Float(_) => None,
+        }
+    }
+}
+
+/// The numerator and (for shares) the denominator of one group in one period.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    part: Option<Raw>,
+    whole: Option<Raw>,
+}
+
+/// Query results keyed by group (`""` for the service) and period label.
+type Cells = HashMap<(String, String), Cell>;
+
+/// One KPI, ready to be queried: its measures defined, its unit and how it adds up known.
+struct Prepared<'a> {
+    kpi: &'a ast::Kpi,
+    definitions: Definitions,
+    /// The KPI is `part / whole` in %.
+    share: bool,
+    unit: KpiUnit,
+    /// Sums and counts: a group's part of a change is its own change, and a yearly target
+    /// is divided among a year's periods.
+    additive: bool,
+    table: crate::schema::Table,
+}
+
+const PART: &str = "scorecard part";
+const WHOLE: &str = "scorecard whole";
+
+/// A name made of `words`, placed at `span` (where errors about it should point).
+fn name(words: &str, span: &Span) -> Name {
+    Name { words: words.split(' ').map(|w| Spanned::new(w.to_string(), span.clone())).collect(), span: span.clone() }
+}
+
+/// `date between FROM and TO` (both included).
+fn date_between(range: DateRange, span: &Span) -> Expr {
+    let date = |d: NaiveDate| Operand::Literal(Spanned::new(Literal::Date(d), span.clone()));
+    Expr::Between { left: name("date", span), low: date(range.start), high: date(range.last_day()), span: span.clone() }
+}
+
+impl<'a> Prepared<'a> {
+    fn new(engine: &Engine, kpi: &'a ast::Kpi) -> Result<Prepared<'a>> {
+        let span = &kpi.measure.span;
+        let define = |definitions: &mut Definitions, part: &MeasureRef, whole: Option<&MeasureRef>| {
+            definitions.define_measure(&name(PART, &part.span), part.measure.clone(), part.filter.clone());
+            if let Some(whole) = whole {
+                definitions.define_measure(&name(WHOLE, &whole.span), whole.measure.clone(), whole.filter.clone());
+            }
+        };
+        let mut definitions = engine.definitions.clone();
+        let whole = kpi.measure.whole.as_ref();
+        define(&mut definitions, &kpi.measure.part, whole);
+        let mut measures = vec![name(PART, span)];
+        if whole.is_some() {
+            measures.push(name(WHOLE, span));
+        }
+        let probe = query(measures, Vec::new(), None, span);
+        let resolved = engine.resolve_with(&probe, &definitions)?;
+        let part = &resolved.measures[0];
+        let mut share = whole.is_some();
+        if let Some(whole) = resolved.measures.get(1) {
+            if part.unit() == Unit::Percent || whole.unit() == Unit::Percent {
+                return Err(semantic("a share is of two sums or counts, not of percentages", span.clone())
+                    .with_hint("as in `contracts where social value > 0 as share of contracts`"));
+            }
+            if part.unit() != whole.unit() {
+                return Err(semantic("a share needs two measures in the same unit", span.clone())
+                    .with_hint("divide money by money or a count by a count"));
+            }
+        }
+        // The on-contract share is on-contract spend over spend with named suppliers; as
+        // that share it can be taken apart into each council's, category's and supplier's
+        // part of a change, which the share's one column cannot.
+        if !share && part.def.aggregate == Aggregate::OnContractShare && part.filters.is_empty() && !part.share {
+            let filter = kpi.measure.part.filter.clone();
+            let on =
+                MeasureRef { measure: name("spend on-contract", span), filter: filter.clone(), span: span.clone() };
+            let not_redacted = Expr::Not {
+                expr: Box::new(Expr::Flag { name: name("redacted", span), span: span.clone() }),
+                span: span.clone(),
+            };
+            let named = MeasureRef {
+                measure: name("spend", span),
+                filter: Some(match filter {
+                    Some(f) => Expr::And(Box::new(f), Box::new(not_redacted)),
+                    None => not_redacted,
+                }),
+                span: span.clone(),
+            };
+            definitions = engine.definitions.clone();
+            define(&mut definitions, &on, Some(&named));
+            share = true;
+        }
+        let unit = if share {
+            KpiUnit::Percent
+        } else {
+            match part.unit() {
+                Unit::Money => KpiUnit::Money,
+                Unit::Count => KpiUnit::Count,
+                Unit::Percent => KpiUnit::Percent,
+            }
+        };
+        let additive = !share
+            && !part.share
+            && matches!(part.def.aggregate, Aggregate::Sum(_) | Aggregate::Count | Aggregate::SumOf(_));
+        Ok(Prepared { kpi, definitions, share, unit, additive, table: resolved.table })
+    }
+
+    /// The measures' values grouped by `groups` and the report's time dimension, over `range`.
+    fn cells(&self, engine: &Engine, groups: &[&str], kind: ReportKind, range: DateRange) -> Result<Cells> {
+        let span = &self.kpi.measure.span;
+        let mut measures = vec![name(PART, span)];
+        if self.share {
+            measures.push(name(WHOLE, span));
+        }
+        let mut by: Vec<Name> = groups.iter().map(|g| name(g, span)).collect();
+        by.push(name(dimension_name(kind), span));
+        let q = query(measures, by, Some(date_between(range, span)), span);
+        let resolved = engine.resolve_with(&q, &self.definitions)?;
+        let result = engine.run_resolved(&resolved, Cancel::Never)?;
+        read_cells(&result, groups.first().copied(), dimension_name(kind), self.share)
+    }
+
+    /// Whether the KPI's table has `dimension` (metrics have no suppliers).
+    fn has_dimension(&self, dimension: &str) -> bool {
+        DIMENSIONS.iter().any(|d| d.name == dimension && d.in_table(self.table))
+    }
+}
+
+fn query(measures: Vec<Name>, group_by: Vec<Name>, filter: Option<Expr>, span: &Span) -> Query {
+    Query {
+        rank: None,
+        measures,
+        group_by,
+        within: None,
+        across: None,
+        compare: None,
+        filter,
+        having: None,
+        order_by: Vec::new(),
+        limit: None,
+        as_chart: false,
+        span: span.clone(),
+    }
+}
+
+fn column_index(result: &QueryResult, name: &str) -> Result<usize> {
+    result.schema.index_of(name).map_err(|_| Error::execution(format!("a KPI query returned no `{name}` column")))
+}
+
+fn text_at(array: &dyn Array, row: usize) -> Option<String> {
+    if array.is_null(row) {
+        return None;
+    }
+    let cast = datafusion::arrow::compute::cast(&array.slice(row, 1), &DataType::Utf8).ok()?;
+    Some(cast.as_string::<i32>().value(0).to_string())
+}
+
+fn raw_at(array: &dyn Array, row: usize) -> Option<Raw> {
+    if array.is_null(row) {
+        return None;
+    }
+    Some(match array.data_type() {
+        DataType::Decimal128(_, scale) => {
+            Raw::Exact { units: array.as_primitive::<Decimal128Type>().value(row), scale: *scale as u8 }
+        }
+        DataType::Int64 => Raw::Exact { units: i128::from(array.as_primitive::<Int64Type>().value(row)), scale: 0 },
+        DataType::Int32 => Raw::Exact { units: i128::from(array.as_primitive::<Int32Type>().value(row)), scale: 0 },
+        DataType::UInt64 => Raw::Exact { units: i128::from(array.as_primitive::<UInt64Type>().value(row)), scale: 0 },
+        DataType::Float64 => Raw::Float(array.as_primitive::<Float64Type>().value(row)),
+        _ => return None,
+    })
+}
+
+/// Group (or `""`), period label → cell. A group with no name (spend with no category)
+/// is `(none)`.
+fn read_cells(result: &QueryResult, group: Option<&str>, time: &str, share: bool) -> Result<Cells> {
+    let group_at = group.map(|g| column_index(result, g)).transpose()?;
+    let time_at = column_index(result, time)?;
+    let part_at = column_index(result, PART)?;
+    let whole_at = if share { Some(column_index(result, WHOLE)?) } else { None };
+    let mut cells = Cells::new();
+    for batch in &result.batches {
+        for row in 0..batch.num_rows() {
+            let group = match group_at {
+                Some(i) => text_at(batch.column(i).as_ref(), row).unwrap_or_else(|| "(none)".to_string()),
+                None => String::new(),
+            };
+            let Some(label) = text_at(batch.column(time_at).as_ref(), row) else { continue };
+            let cell = Cell {
+                part: raw_at(batch.column(part_at).as_ref(), row),
+                whole: whole_at.and_then(|i| raw_at(batch.column(i).as_ref(), row)),
+            };
+            cells.insert((group, label), cell);
+        }
+    }
+    Ok(cells)
+}
+
+/// Compute one KPI for the report's periods.
+pub fn evaluate(engine: &Engine, kpi: &ast::Kpi, periods: &Periods, source_text: String) -> Result<KpiResult> {
+    evaluate_keeping(engine, kpi, periods, source_text, CONTRIBUTORS)
+}
+
+/// [`evaluate`], keeping `contributors` of each kind in the analysis (all of them, to
+/// check that the parts add up to the change).
+pub(super) fn evaluate_keeping(
+    engine: &Engine,
+    kpi: &ast::Kpi,
+    periods: &Periods,
+    source_text: String,
+    contributors: usize,
+) -> Result<KpiResult> {
+    let prepared = Prepared::new(engine, kpi)?;
+    let polarity = match kpi.rules.polarity.as_ref().map(|p| p.node) {
+        Some(ast::Polarity::Lower) => Polarity::LowerIsBetter,
+        _ => Polarity::HigherIsBetter,
+    };
+    let targets = Targets::new(&kpi.rules, prepared.unit, prepared.additive, periods.kind)?;
+    let window = periods.window();
+    let by_council = prepared.cells(engine, &["council"], periods.kind, window)?;
+    let service = prepared.cells(engine, &[], periods.kind, window)?;
+    let councils: BTreeSet<String> = by_council.keys().map(|(c, _)| c.clone()).collect();
+
+    let value = |cells: &Cells, group: &str, range: DateRange| -> Option<Figure> {
+        let cell = cells.get(&(group.to_string(), periods.label(range))).copied();
+        figure(&prepared, cell, periods.covered, range)
+    };
+    let current_fy = crate::semantic::period::unit_start(periods.current.start, ast::PeriodUnit::FinancialYear);
+    let fy = chrono::Datelike::year(&current_fy);
+    let mut rows = Vec::new();
+    let scopes = councils.iter().map(|c| Scope::Council(c.clone())).chain(std::iter::once(Scope::Service));
+    for scope in scopes {
+        let (cells, group) = match &scope {
+            Scope::Council(c) => (&by_council, c.as_str()),
+            Scope::Service => (&service, ""),
+        };
+        let current = value(cells, group, periods.current);
+        let previous = value(cells, group, periods.previous);
+        let last_year = value(cells, group, periods.last_year);
+        let change = match (current, previous) {
+            (Some(c), Some(p)) => Some(difference(c, p)),
+            _ => None,
+        };
+        let council = match &scope {
+            Scope::Council(c) => Some(c.as_str()),
+            Scope::Service => None,
+        };
+        let resolved = targets.resolve(council, fy);
+        let status = match (current, &resolved) {
+            (Some(v), Some(t)) => Some(rag::status(key(v), key(t.target), t.band, polarity)),
+            _ => None,
+        };
+        rows.push(KpiRow {
+            scope,
+            current,
+            previous,
+            last_year,
+            change,
+            target: resolved.as_ref().map(|t| t.target),
+            floor: resolved.as_ref().and_then(|t| t.floor),
+            status,
+            direction: rag::direction(change.map(key), polarity),
+        });
+    }
+    let trend_of = |cells: &Cells, group: &str| -> Vec<TrendPoint> {
+        periods.trend.iter().map(|r| TrendPoint { label: periods.label(*r), value: value(cells, group, *r) }).collect()
+    };
+    let trend = trend_of(&service, "");
+    let council_trends = councils.iter().map(|c| (c.clone(), trend_of(&by_council, c))).collect();
+
+    let mut analysis = Vec::new();
+    let service_row = rows.last().cloned();
+    let moved = service_row.as_ref().and_then(|r| r.change).is_some_and(|c| key(c) != 0.0);
+    if moved && (prepared.additive || prepared.share) {
+        let compared = DateRange { start: periods.previous.start, end: periods.current.end };
+        let totals = (
+            service.get(&(String::new(), periods.label(periods.previous))).copied().unwrap_or_default(),
+            service.get(&(String::new(), periods.label(periods.current))).copied().unwrap_or_default(),
+        );
+        analysis.extend(contributions(&prepared, ContributorKind::Council, &by_council, periods, totals, contributors));
+        for (kind, dimension) in [(ContributorKind::Category, "category"), (ContributorKind::Supplier, "supplier")] {
+            if prepared.has_dimension(dimension) {
+                let cells = prepared.cells(engine, &[dimension], periods.kind, compared)?;
+                analysis.extend(contributions(&prepared, kind, &cells, periods, totals, contributors));
+            }
+        }
+    }
+    let sentence = service_row.as_ref().and_then(|row| sentence(&kpi.name.node, row, &analysis, periods));
+    Ok(KpiResult {
+        name: kpi.name.node.clone(),
+        measure_text: source_text,
+        unit: prepared.unit,
+        polarity,
+        rule: targets.describe(polarity),
+        target_note: targets.note(),
+        rows,
+        trend,
+        council_trends,
+        analysis,
+        sentence,
+    })
+}
+
+/// A figure in plain units for comparing: money in pence (whole numbers), the rest as is.
+fn key(f: Figure) -> f64 {
+    match f {
+        Figure::Money(p) => p as f64,
+        other => other.to_f64(),
+    }
+}
+
+/// `a - b` in the KPI's unit (points for percentages).
+fn difference(a: Figure, b: Figure) -> Figure {
+    match (a, b) {
+        (Figure::Money(a), Figure::Money(b)) => Figure::Money(a - b),
+        (Figure::Count(a), Figure::Count(b)) => Figure::Count(a - b),
+        (Figure::Percent(a), Figure::Percent(b)) => Figure::Percent(a - b),
+        (Figure::Number(a), Figure::Number(b)) => {
+            let scale = a.scale.max(b.scale);
+            let up = |d: Decimal| d.units * 10i128.pow(u32::from(scale - d.scale));
+            Figure::Number(Decimal { units: up(a) - up(b), scale })
+        }
+        (a, b) => Figure::Number(float_decimal(a.to_f64() - b.to_f64())),
+    }
+}
+
+/// A float kept to six decimal places, for numbers that were never exact.
+fn float_decimal(v: f64) -> Decimal {
+    Decimal { units: (v * 1e6).round() as i128, scale: 6 }
+}
+
+/// The figure for a cell: the share in points, or the measure in its unit. An additive
+/// measure with no rows in a period the data covers is zero there.
+fn figure(prepared: &Prepared<'_>, cell: Option<Cell>, covered: DateRange, range: DateRange) -> Option<Figure> {
+    let inside = range.end > covered.start && range.start < covered.end;
+    if prepared.share {
+        let cell = cell?;
+        let whole = cell.whole?.to_f64();
+        if whole == 0.0 {
+            return None;
+        }
+        return Some(Figure::Percent(cell.part.unwrap_or(Raw::ZERO).to_f64() * 100.0 / whole));
+    }
+    let raw = match cell.and_then(|c| c.part) {
+        Some(raw) => raw,
+        None if prepared.additive && inside => Raw::ZERO,
+        None => return None,
+    };
+    Some(raw_figure(prepared.unit, raw))
+}
+
+fn raw_figure(unit: KpiUnit, raw: Raw) -> Figure {
+    match (unit, raw) {
+        (KpiUnit::Money, raw) => {
+            Figure::Money(raw.units_at(2).unwrap_or_else(|| (raw.to_f64() * 100.0).round() as i128))
+        }
+        (KpiUnit::Count, Raw::Exact { units, scale: 0 }) => Figure::Count(units as i64),
+        (KpiUnit::Percent, raw) => Figure::Percent(raw.to_f64()),
+        (_, Raw::Exact { units, scale }) => Figure::Number(Decimal { units, scale }),
+        (_, Raw::Float(v)) => Figure::Number(float_decimal(v)),
+    }
+}
+
+/// Each group's part of the service's change from the previous period to this one, the
+/// largest first. For sums and counts a group's part is its own change. For a share
+/// N/D (s0 = N0/D0 before), group g's part is (n1g - s0·d1g)/D1 - (n0g - s0·d0g)/D0: over
+/// all groups the first terms sum to s1 - s0 and the second to 0, so the parts add up to
+/// the change exactly, and a group that grew its denominator at the old share moved nothing.
+fn contributions(
+    prepared: &Prepared<'_>,
+    kind: ContributorKind,
+    cells: &Cells,
+    periods: &Periods,
+    totals: (Cell, Cell),
+    keep: usize,
+) -> Vec<Contribution> {
+    let (before, now) = (periods.label(periods.previous), periods.label(periods.current));
+    let groups: BTreeSet<&String> =
+        cells.keys().filter(|(_, label)| *label == before || *label == now).map(|(g, _)| g).collect();
+    let get = |g: &String, label: &String| cells.get(&(g.clone(), label.clone())).copied().unwrap_or_default();
+    let mut parts: Vec<Contribution> = Vec::new();
+    if prepared.share {
+        let f = |r: Option<Raw>| r.map_or(0.0, Raw::to_f64);
+        let (n0, d0, d1) = (f(totals.0.part), f(totals.0.whole), f(totals.1.whole));
+        if d0 == 0.0 || d1 == 0.0 {
+            return Vec::new();
+        }
+        let s0 = n0 / d0;
+        for g in groups {
+            let (old, new) = (get(g, &before), get(g, &now));
+            let part = (f(new.part) - s0 * f(new.whole)) / d1 - (f(old.part) - s0 * f(old.whole)) / d0;
+            parts.push(Contribution { kind, name: g.clone(), part: Figure::Percent(part * 100.0) });
+        }
+    } else {
+        for g in groups {
+            let (old, new) = (get(g, &before).part.unwrap_or(Raw::ZERO), get(g, &now).part.unwrap_or(Raw::ZERO));
+            parts.push(Contribution { kind, name: g.clone(), part: raw_figure(prepared.unit, new.minus(old)) });
+        }
+    }
+    parts.retain(|c| key(c.part).abs() > 1e-9);
+    parts.sort_by(|a, b| key(b.part).abs().total_cmp(&key(a.part).abs()).then_with(|| a.name.cmp(&b.name)));
+    parts.truncate(keep);
+    parts
+}
+
+/// "On-contract share fell 4.2 points to 76.0% (Amber) since 2024/25 Q1: largest
+/// contributors Rochdale -3.1 points, Construction -2.0 points, ACME LTD -1.2 points".
+fn sentence(name: &str, row: &KpiRow, analysis: &[Contribution], periods: &Periods) -> Option<String> {
+    let change = row.change?;
+    let current = row.current?;
+    let size = key(change);
+    if size == 0.0 {
+        return None;
+    }
+    let verb = if size > 0.0 { "rose" } else { "fell" };
+    let magnitude = match change {
+        Figure::Money(p) => Figure::Money(p.abs()).text(),
+        Figure::Count(n) => Figure::Count(n.abs()).text(),
+        Figure::Percent(p) => Figure::Percent(p.abs()).change_text().trim_start_matches('+').to_string(),
+        Figure::Number(d) => Figure::Number(Decimal { units: d.units.abs(), scale: d.scale }).text(),
+    };
+    let status = row.status.map(|s| format!(" ({})", s.word())).unwrap_or_default();
+    let mut text =
+        format!("{name} {verb} {magnitude} to {}{status} since {}", current.text(), periods.label(periods.previous));
+    let largest: Vec<String> = [ContributorKind::Council, ContributorKind::Category, ContributorKind::Supplier]
+        .iter()
+        .filter_map(|kind| analysis.iter().find(|c| c.kind == *kind))
+        .map(|c| format!("{} {}", c.name, c.part.change_text()))
+        .collect();
+    if !largest.is_empty() {
+        text.push_str(": largest contributors ");
+        text.push_str(&largest.join(", "));
+    }
+    Some(text)
+}
