@@ -183,7 +183,7 @@ fn run_file(
 }
 
 /// A report: its tables on the terminal, or the whole of it in one file through
-/// [`report::write_report`].
+/// [`crate::pages::write_report`].
 fn run_report(
     dataset: &Dataset,
     period: Option<String>,
@@ -196,7 +196,7 @@ fn run_report(
     let options = report::ReportOptions { period, params, require_report: true, cancel_on_ctrl_c: false };
     let produced = report::run_report(&mut engine, file, &options).map_err(|e| Failure::new(e, &engine))?;
     if let Some(path) = output {
-        report::write_report(&produced, path)?;
+        crate::pages::write_report(&produced, path)?;
         writeln!(out, "Wrote the report to {}", path.display()).map_err(|e| Error::io("cannot write output", e))?;
         return Ok(());
     }
