@@ -23,6 +23,7 @@ mod real_totals;
 mod reject_threshold;
 mod report;
 mod report_pages;
+mod shipped_reports;
 mod supplier_identity;
 mod supplier_key;
 mod suppliers;

@@ -177,7 +177,8 @@ impl PrintOptions {
     /// One result as people see it: its table, then its chart if it asked for one.
     pub fn screen(&self, result: &ResultSet, out: &mut dyn Write) -> Result<()> {
         write_table(result, self.width, out)?;
-        if result.chart {
+        // An empty result has nothing to draw; its table already says so.
+        if result.chart && result.row_count() > 0 {
             chart::write_terminal_chart(result, self.width.unwrap_or(100), out)?;
         }
         Ok(())

@@ -32,14 +32,13 @@ pub fn write_report(report: &ReportOutput, path: &Path) -> Result<()> {
         "html" | "htm" => write_html(report, path),
         "xlsx" => write_report_xlsx(report, path),
         "csv" => {
-            let results: Vec<ResultSet> = flat_results(report)
-                .into_iter()
-                .map(|(title, result)| ResultSet::from(result).titled(title))
-                .collect();
+            let results: Vec<ResultSet> =
+                flat_results(report).into_iter().map(|(title, result)| ResultSet::from(result).titled(title)).collect();
             crate::output::write_file(&results, Format::Csv, path)
         }
-        _ => Err(Error::usage(format!("cannot write a report to {}", path.display()))
-            .with_hint("a report is written as FILE.html, FILE.xlsx or FILE.csv; without --output it prints as tables")),
+        _ => Err(Error::usage(format!("cannot write a report to {}", path.display())).with_hint(
+            "a report is written as FILE.html, FILE.xlsx or FILE.csv; without --output it prints as tables",
+        )),
     }
 }
 

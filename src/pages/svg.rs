@@ -33,7 +33,7 @@ pub fn escape(text: &str) -> String {
 
 /// Roughly how wide `text` is at `size` px in a sans-serif font.
 fn text_width(text: &str, size: f64) -> f64 {
-    text.chars().count() as f64 * size * 0.56
+    text.chars().count() as f64 * size * 0.62
 }
 
 /// At most `n` characters, with an ellipsis when cut.
@@ -100,7 +100,8 @@ pub fn line_chart(
     axis: &dyn Fn(f64) -> String,
 ) -> String {
     let legend_rows = if lines.len() > 1 { legend_layout(lines.iter().map(|l| l.name.as_str())).1 } else { 0 };
-    let (left, right, top) = (78.0, 16.0, 16.0);
+    // Wide enough margins that the first and last labels, centred on their points, fit.
+    let (left, right, top) = (78.0, 50.0, 16.0);
     let bottom = 40.0 + 18.0 * legend_rows as f64;
     let plot_height = 170.0;
     let height = top + plot_height + bottom;
@@ -130,15 +131,9 @@ pub fn line_chart(
     let step = if n > 1 && widest + 6.0 > plot_width / (n - 1) as f64 { 2 } else { 1 };
     for (i, label) in labels.iter().enumerate() {
         if i % step == 0 || i + 1 == n {
-            // The end labels are held inside the box: anchored at their outer edge.
-            let anchor = match i {
-                0 if n > 1 => "start",
-                i if i + 1 == n && n > 1 => "end",
-                _ => "middle",
-            };
             let _ = write!(
                 out,
-                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="{anchor}" fill="#444">{}</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#444">{}</text>"##,
                 x(i),
                 top + plot_height + 16.0,
                 escape(&clip(label, 14))

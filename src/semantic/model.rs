@@ -645,6 +645,13 @@ pub const FIELDS: &[FieldDef] = &[
         description: "category code as published (ProClass or merchant category code)",
     },
     FieldDef {
+        name: "supplier id",
+        column: spend::SUPPLIER_ID,
+        kind: FieldKind::Text,
+        table: Table::Spend,
+        description: "the council's own supplier reference",
+    },
+    FieldDef {
         name: "company number",
         column: spend::COMPANY_NUMBER,
         kind: FieldKind::Text,

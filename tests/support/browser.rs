@@ -148,20 +148,34 @@ pub fn measure(chromium: &Path, html: &Path, width: u32) -> serde_json::Value {
         .stderr(Stdio::piped())
         .spawn()
         .expect("chromium starts");
-    // A hung browser fails the test rather than hanging the suite; the verdict comes from
-    // the DOM, whenever Chromium finishes.
+    // The DOM is read while Chromium writes it (a full pipe would stall it), and a hung
+    // browser fails the test rather than hanging the suite; the verdict comes from the DOM,
+    // whenever Chromium finishes.
+    let read = |mut stream: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stream.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("chromium's stdout")));
+    let stderr = read(Box::new(child.stderr.take().expect("chromium's stderr")));
     let started = Instant::now();
-    loop {
-        if child.try_wait().expect("chromium status").is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("chromium status") {
+            break status;
         }
         if started.elapsed() > Duration::from_secs(120) {
             let _ = child.kill();
             panic!("chromium did not finish rendering {} in 120 s", html.display());
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = child.wait_with_output().expect("chromium output");
+    };
+    let output = std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    };
     let dom = String::from_utf8_lossy(&output.stdout);
     let marker = r#"<script type="application/json" id="spendql-measure">"#;
     let start = dom.find(marker).unwrap_or_else(|| {
