@@ -183,8 +183,9 @@ pub fn check_dataset(dataset: &Dataset, failures: Option<&Path>) -> Result<Repor
     let snapshot = dataset.snapshot()?;
     let mut sink = failures.map(FailureFile::create).transpose()?;
     let mut tables = Vec::new();
-    // The Code asks for spend and contracts; `suppliers` is derived from them.
-    for table in Table::ALL.into_iter().filter(|t| !t.is_derived()) {
+    // The Code asks for spend and contracts; `suppliers` is derived from them, and
+    // `metrics` (satisfaction, web analytics) is no part of it.
+    for table in Table::ALL.into_iter().filter(|t| !t.is_derived() && t.names_suppliers()) {
         let reader = snapshot.reader(table);
         let requirements = requirements(table);
         let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
@@ -204,7 +205,7 @@ fn requirements(table: Table) -> &'static [Requirement] {
     match table {
         Table::Spend => SPEND_REQUIREMENTS,
         Table::Contracts => CONTRACT_REQUIREMENTS,
-        Table::Suppliers => &[],
+        Table::Suppliers | Table::Metrics => &[],
     }
 }
 
@@ -249,7 +250,7 @@ fn wanted_columns(table: Table) -> &'static [&'static str] {
             c::SOURCE_FILE,
             c::SOURCE_ROW,
         ],
-        Table::Suppliers => &[],
+        Table::Suppliers | Table::Metrics => &[],
     }
 }
 
@@ -295,7 +296,7 @@ fn check_batch(
     match table {
         Table::Spend => check_spend(columns, tallies, sink),
         Table::Contracts => check_contracts(columns, tallies, sink),
-        Table::Suppliers => Ok(()),
+        Table::Suppliers | Table::Metrics => Ok(()),
     }
 }
 
@@ -636,6 +637,7 @@ fn scope_text(table: Table) -> &'static str {
         Table::Spend => "payment lines over £500 and every procurement-card transaction",
         Table::Contracts => "contracts worth more than £5,000, or of unknown value",
         Table::Suppliers => "nothing: derived from spend and contracts",
+        Table::Metrics => "nothing: the Code does not cover metrics",
     }
 }
 

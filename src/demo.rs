@@ -31,11 +31,25 @@ pub const DEMO_CONTRACT_QUERIES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Questions about the figures outside spend and contracts, asked when metrics are loaded.
+pub const DEMO_METRIC_QUERIES: &[(&str, &str)] = &[
+    (
+        "Satisfaction and days to pay by council, last financial year",
+        "metric \"customer satisfaction\", metric \"supplier satisfaction\", metric \"days to pay\" by council where fy = previous fy",
+    ),
+    (
+        "The service's website and social media, last 3 months",
+        "metric \"sessions\", metric \"page views\", metric \"impressions\", metric \"follows\" by month where date in last 3 months",
+    ),
+];
+
 /// What kind of published file a sample file is, from its name.
 fn kind_of(name: &str) -> Option<SourceKind> {
     let lower = name.to_ascii_lowercase();
     if ![".csv", ".zip", ".xlsx", ".csv.gz"].iter().any(|e| lower.ends_with(e)) {
         None
+    } else if ["metrics", "ga4", "social"].iter().any(|w| lower.contains(w)) {
+        Some(SourceKind::Metrics)
     } else if lower.contains("contract") {
         Some(SourceKind::Contracts)
     } else if lower.contains("card") || lower.contains("gpc") {
@@ -68,15 +82,16 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
         .collect();
     councils.sort();
     for folder in councils {
-        let Some(council) = folder.file_name().and_then(|n| n.to_str()).map(crate::schema::council_display_name) else {
-            continue;
-        };
+        let Some(folder_name) = folder.file_name().and_then(|n| n.to_str()) else { continue };
+        // The shared service's own files (its website, its social media) are no council's.
+        let service = folder_name == crate::generate::SERVICE_FOLDER;
+        let council = if service { String::new() } else { crate::schema::council_display_name(folder_name) };
         let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
             .map_err(|e| Error::io(format!("cannot read {}", folder.display()), e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         files.sort();
-        for kind in [SourceKind::Spend, SourceKind::Card, SourceKind::Contracts] {
+        for kind in [SourceKind::Spend, SourceKind::Card, SourceKind::Contracts, SourceKind::Metrics] {
             let batch: Vec<PathBuf> = files
                 .iter()
                 .filter(|f| f.file_name().and_then(|n| n.to_str()).and_then(kind_of) == Some(kind))
@@ -85,7 +100,8 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
             if batch.is_empty() {
                 continue;
             }
-            writeln!(out, "\n== Ingesting {council} {} files", kind.name()).map_err(io)?;
+            let whose = if service { "the shared service's" } else { council.as_str() };
+            writeln!(out, "\n== Ingesting {whose} {} files", kind.name()).map_err(io)?;
             let options = IngestOptions {
                 council: council.clone(),
                 kind,
@@ -99,7 +115,9 @@ pub fn run_demo(sample: &Path, dataset_dir: &Path, width: Option<u16>, out: &mut
     let engine = Engine::open(&dataset)?;
     let with_contracts = engine.has_table(crate::schema::Table::Contracts);
     let contract_queries = if with_contracts { DEMO_CONTRACT_QUERIES } else { &[] };
-    for (title, query) in DEMO_QUERIES.iter().chain(contract_queries) {
+    let with_metrics = !dataset.manifest()?.sources.iter().all(|s| s.kind != SourceKind::Metrics);
+    let metric_queries = if with_metrics { DEMO_METRIC_QUERIES } else { &[] };
+    for (title, query) in DEMO_QUERIES.iter().chain(contract_queries).chain(metric_queries) {
         writeln!(out, "\n== {title}\n   {query}").map_err(io)?;
         let result = engine.query(query, Cancel::Never)?;
         output::write_table(&result.into(), width, out)?;
@@ -140,6 +158,9 @@ mod tests {
         assert_eq!(kind_of("stockport-purchase-card-transactions.csv"), Some(SourceKind::Card));
         assert_eq!(kind_of("stockport-spend-2021-22.xlsx"), Some(SourceKind::Spend));
         assert_eq!(kind_of("trafford-supplier-spend-2021-22.zip"), Some(SourceKind::Spend));
+        assert_eq!(kind_of("stockport-performance-metrics.csv"), Some(SourceKind::Metrics));
+        assert_eq!(kind_of("service-website-ga4.csv"), Some(SourceKind::Metrics));
+        assert_eq!(kind_of("service-social-media.csv"), Some(SourceKind::Metrics));
         assert_eq!(kind_of("README.md"), None);
         assert_eq!(kind_of("contracts-notes.md"), None);
     }

@@ -422,6 +422,7 @@ pub fn write_table_batch(
             // `suppliers` is derived; a batch of it is not a source.
             Table::Spend | Table::Suppliers => SourceKind::Spend,
             Table::Contracts => SourceKind::Contracts,
+            Table::Metrics => SourceKind::Metrics,
         },
         source_name: source_name.into(),
         sha256: String::new(),
@@ -510,8 +511,71 @@ pub const REPORT_CONTRACTS: &[ContractRow<'static>] = &[
     report_contract("Salford", "S-NEW3", "EPSILON LTD", "2024-09-01", Some(0)),
 ];
 
-/// The report fixture: [`REPORT_ROWS`] and [`REPORT_CONTRACTS`], linked.
+/// One report fixture metric figure: council (`None`: the whole service), month
+/// (`yyyy-mm`), metric, value in ten-thousandths, aggregation.
+pub type MetricRow = (Option<&'static str>, &'static str, &'static str, i128, &'static str);
+
+/// The report fixture's metrics: monthly days to pay per council (averaged) and the
+/// service's website sessions (summed).
+///
+/// | days to pay | 2023-08 | 2024-04..06 | 2024-07..09 |
+/// |-------------|---------|-------------|-------------|
+/// | Rochdale    | 30      | 20, 22, 24  | 25, 25, 28  |
+/// | Salford     | 24      | 18, 18, 18  | 19, 20, 21  |
+///
+/// Website sessions: 2024-04..06 1,000, 1,100, 900; 2024-07..09 1,200, 1,300, 1,500.
+pub const REPORT_METRICS: &[MetricRow] = &[
+    (Some("Rochdale"), "2023-08", "days to pay", 300_000, "average"),
+    (Some("Salford"), "2023-08", "days to pay", 240_000, "average"),
+    (Some("Rochdale"), "2024-04", "days to pay", 200_000, "average"),
+    (Some("Rochdale"), "2024-05", "days to pay", 220_000, "average"),
+    (Some("Rochdale"), "2024-06", "days to pay", 240_000, "average"),
+    (Some("Salford"), "2024-04", "days to pay", 180_000, "average"),
+    (Some("Salford"), "2024-05", "days to pay", 180_000, "average"),
+    (Some("Salford"), "2024-06", "days to pay", 180_000, "average"),
+    (Some("Rochdale"), "2024-07", "days to pay", 250_000, "average"),
+    (Some("Rochdale"), "2024-08", "days to pay", 250_000, "average"),
+    (Some("Rochdale"), "2024-09", "days to pay", 280_000, "average"),
+    (Some("Salford"), "2024-07", "days to pay", 190_000, "average"),
+    (Some("Salford"), "2024-08", "days to pay", 200_000, "average"),
+    (Some("Salford"), "2024-09", "days to pay", 210_000, "average"),
+    (None, "2024-04", "website sessions", 10_000_000, "sum"),
+    (None, "2024-05", "website sessions", 11_000_000, "sum"),
+    (None, "2024-06", "website sessions", 9_000_000, "sum"),
+    (None, "2024-07", "website sessions", 12_000_000, "sum"),
+    (None, "2024-08", "website sessions", 13_000_000, "sum"),
+    (None, "2024-09", "website sessions", 15_000_000, "sum"),
+];
+
+/// The report fixture: [`REPORT_ROWS`] and [`REPORT_CONTRACTS`], linked, and [`REPORT_METRICS`].
 pub fn write_report_fixture(dir: &Path) -> Result<()> {
+    use schema::metrics;
     write_rows(dir, REPORT_ROWS)?;
-    write_contract_rows(dir, REPORT_CONTRACTS)
+    write_contract_rows(dir, REPORT_CONTRACTS)?;
+    let rows = REPORT_METRICS;
+    let month = |m: &str| -> Result<(i32, i32)> {
+        let start: chrono::NaiveDate =
+            format!("{m}-01").parse().map_err(|e| Error::usage(format!("fixture month {m}: {e}")))?;
+        let end = start.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(start);
+        Ok((days(&start.to_string())?, days(&end.to_string())?))
+    };
+    let periods = rows.iter().map(|r| month(r.1)).collect::<Result<Vec<_>>>()?;
+    let values = Decimal128Array::from_iter_values(rows.iter().map(|r| r.3))
+        .with_precision_and_scale(schema::METRIC_PRECISION, schema::METRIC_SCALE)?;
+    let text = |f: fn(&MetricRow) -> &str| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(f))) };
+    let batch = table_batch(
+        Table::Metrics,
+        vec![
+            (metrics::COUNCIL, Arc::new(rows.iter().map(|r| r.0).collect::<StringArray>()) as ArrayRef),
+            (metrics::PERIOD_START, Arc::new(Date32Array::from(periods.iter().map(|p| p.0).collect::<Vec<_>>()))),
+            (metrics::PERIOD_END, Arc::new(Date32Array::from(periods.iter().map(|p| p.1).collect::<Vec<_>>()))),
+            (metrics::METRIC, text(|r| r.2)),
+            (metrics::VALUE, Arc::new(values)),
+            (metrics::AGGREGATION, text(|r| r.4)),
+            (metrics::SOURCE, text(|_| "fixture")),
+            (metrics::SOURCE_FILE, text(|_| "metrics.csv")),
+            (metrics::SOURCE_ROW, Arc::new(Int64Array::from_iter_values(2..(rows.len() as i64 + 2)))),
+        ],
+    )?;
+    write_table_batch(dir, Table::Metrics, "Fixture", "metrics.csv", &batch)
 }

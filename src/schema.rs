@@ -13,6 +13,14 @@ pub const MONEY_PRECISION: u8 = 18;
 /// Digits after the point in a money value: pence.
 pub const MONEY_SCALE: i8 = 2;
 
+/// A metric's value is `Decimal128(18, 4)`: exact like money, with room for scores
+/// (`4.25`), rates (`0.5432`) and averages of days, never a float.
+pub const METRIC_VALUE: DataType = DataType::Decimal128(METRIC_PRECISION, METRIC_SCALE);
+/// Decimal digits in a metric value.
+pub const METRIC_PRECISION: u8 = 18;
+/// Digits after the point in a metric value.
+pub const METRIC_SCALE: i8 = 4;
+
 /// The tables a dataset can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
@@ -20,13 +28,16 @@ pub enum Table {
     Spend,
     /// Contracts registers.
     Contracts,
-    /// One row per supplier identity, derived from the other two after every change.
+    /// One row per supplier identity, derived from spend and contracts after every change.
     Suppliers,
+    /// Figures that are not in spend or contracts: satisfaction scores, days to pay, website
+    /// sessions, followers; one row per metric, period and council (or the whole service).
+    Metrics,
 }
 
 impl Table {
     /// Every table, in display order.
-    pub const ALL: [Table; 3] = [Table::Spend, Table::Contracts, Table::Suppliers];
+    pub const ALL: [Table; 4] = [Table::Spend, Table::Contracts, Table::Suppliers, Table::Metrics];
 
     /// The table's name in queries and its folder name in the dataset.
     pub fn name(self) -> &'static str {
@@ -34,6 +45,7 @@ impl Table {
             Table::Spend => "spend",
             Table::Contracts => "contracts",
             Table::Suppliers => "suppliers",
+            Table::Metrics => "metrics",
         }
     }
 
@@ -43,6 +55,7 @@ impl Table {
             Table::Spend => spend_schema(),
             Table::Contracts => contracts_schema(),
             Table::Suppliers => suppliers_schema(),
+            Table::Metrics => metrics_schema(),
         }
     }
 
@@ -52,6 +65,9 @@ impl Table {
             Table::Spend => "payments over £500 and procurement-card transactions, one row per payment line",
             Table::Contracts => "contracts registers, one row per contract",
             Table::Suppliers => "one row per supplier key: its label, identifiers, councils and payments",
+            Table::Metrics => {
+                "figures not in spend or contracts, one row per metric, period and council or the service"
+            }
         }
     }
 
@@ -59,6 +75,12 @@ impl Table {
     /// published files): it has no sources of its own and is rebuilt after every change.
     pub fn is_derived(self) -> bool {
         matches!(self, Table::Suppliers)
+    }
+
+    /// Whether the suppliers table is derived from this table (spend and contracts name
+    /// suppliers; metrics do not).
+    pub fn names_suppliers(self) -> bool {
+        matches!(self, Table::Spend | Table::Contracts)
     }
 }
 
@@ -379,6 +401,96 @@ pub fn suppliers_schema() -> SchemaRef {
         Field::new(PAYMENTS, DataType::Int64, false),
         Field::new(SPEND, MONEY, false),
         Field::new(CONTRACTS, DataType::Int64, false),
+    ]))
+}
+
+/// Columns of the `metrics` table, in file order. One row per figure a metrics file
+/// publishes: a metric's value for one period, for one council or for the whole service.
+pub mod metrics {
+    /// The council's display name, as `spend.council`; null for a figure of the whole shared
+    /// service (neither the file's council column nor `--council` named one).
+    pub const COUNCIL: &str = "council";
+    /// The council's ONS GSS code, when known; null for the whole service.
+    pub const COUNCIL_CODE: &str = "council_code";
+    /// The first day the figure covers (a month's first day, a GA4 export's start date).
+    /// The time dimensions and periods of the language read this column.
+    pub const PERIOD_START: &str = "period_start";
+    /// The last day the figure covers, inclusive (a month's last day, a GA4 export's end
+    /// date); `latest` aggregation takes the figure with the latest one.
+    pub const PERIOD_END: &str = "period_end";
+    /// The metric's canonical name: lower case, single spaces (`days to pay`, `sessions`,
+    /// `page views`); what `metric "NAME"` matches.
+    pub const METRIC: &str = "metric";
+    /// The figure, exact (`Decimal128(18,4)`; more decimals published are rounded half away
+    /// from zero to four, and counted in the ingest report).
+    pub const VALUE: &str = "value";
+    /// What the value counts or measures, when the file says (`%`, `days`, `£`, `score`).
+    pub const UNIT: &str = "unit";
+    /// How the metric's figures combine over councils and periods: `sum` (counts: sessions,
+    /// page views, impressions), `average` (scores, rates, days to pay) or `latest` (the
+    /// figure with the latest `period_end`: followers). From the file's `aggregation`
+    /// column, else the registry of known metrics in `ingest::metrics`.
+    pub const AGGREGATION: &str = "aggregation";
+    /// Which layout the figure was read from: `tidy`, `wide`, `ga4` or `social`.
+    pub const SOURCE: &str = "source";
+    /// The source file name the figure came from.
+    pub const SOURCE_FILE: &str = "source_file";
+    /// The figure's line number in the source file.
+    pub const SOURCE_ROW: &str = "source_row";
+
+    /// How a metric's figures combine (the stored [`AGGREGATION`] words): the one
+    /// definition ingest writes and the language plans by.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Aggregation {
+        /// Counts: the figures add up (sessions, page views, impressions, follows).
+        Sum,
+        /// Scores, rates and averages: the mean of the figures (satisfaction, days to pay).
+        Average,
+        /// Levels: the figure with the latest period end (followers).
+        Latest,
+    }
+
+    impl Aggregation {
+        /// The stored word: `sum`, `average`, `latest`.
+        pub fn name(self) -> &'static str {
+            match self {
+                Aggregation::Sum => "sum",
+                Aggregation::Average => "average",
+                Aggregation::Latest => "latest",
+            }
+        }
+
+        /// The aggregation a stored word names.
+        pub fn from_name(name: &str) -> Option<Aggregation> {
+            [Aggregation::Sum, Aggregation::Average, Aggregation::Latest].into_iter().find(|a| a.name() == name)
+        }
+    }
+
+    /// A metric's name as stored and as `metric "NAME"` matches it: lower case, `_` read
+    /// as a space, runs of spaces made one, trimmed (`Days_to  Pay` → `days to pay`).
+    pub fn canonical_name(text: &str) -> String {
+        text.replace('_', " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    }
+}
+
+/// The Arrow schema of the `metrics` table.
+pub fn metrics_schema() -> SchemaRef {
+    use metrics::{
+        AGGREGATION, COUNCIL, COUNCIL_CODE, METRIC, PERIOD_END, PERIOD_START, SOURCE, SOURCE_FILE, SOURCE_ROW, UNIT,
+        VALUE,
+    };
+    Arc::new(Schema::new(vec![
+        utf8(COUNCIL),
+        utf8(COUNCIL_CODE),
+        Field::new(PERIOD_START, DataType::Date32, false),
+        Field::new(PERIOD_END, DataType::Date32, false),
+        Field::new(METRIC, DataType::Utf8, false),
+        Field::new(VALUE, METRIC_VALUE, false),
+        utf8(UNIT),
+        Field::new(AGGREGATION, DataType::Utf8, false),
+        Field::new(SOURCE, DataType::Utf8, false),
+        Field::new(SOURCE_FILE, DataType::Utf8, false),
+        Field::new(SOURCE_ROW, DataType::Int64, false),
     ]))
 }
 

@@ -139,7 +139,8 @@ pub fn assert_readers_agree(test: &str, dataset: &Path) {
 fn issue_10_pandas_pyarrow_polars_and_duckdb_read_every_real_table_as_spendql_does() {
     let test = "issue_10_pandas_pyarrow_polars_and_duckdb_read_every_real_table_as_spendql_does";
     let Some(dataset) = support::real_dataset(test) else { return };
-    for table in Table::ALL {
+    // The real councils' files hold no metrics (issue 12): every other table is there.
+    for table in Table::ALL.into_iter().filter(|t| *t != Table::Metrics) {
         assert!(dataset.join(table.name()).is_dir(), "the real dataset has a {} folder", table.name());
     }
     assert_readers_agree(test, dataset);

@@ -78,6 +78,8 @@ pub enum SourceKind {
     Card,
     /// A contracts register.
     Contracts,
+    /// A file of metrics (satisfaction, days to pay, web and social analytics).
+    Metrics,
 }
 
 impl SourceKind {
@@ -86,6 +88,7 @@ impl SourceKind {
         match self {
             SourceKind::Spend | SourceKind::Card => Table::Spend,
             SourceKind::Contracts => Table::Contracts,
+            SourceKind::Metrics => Table::Metrics,
         }
     }
 
@@ -95,6 +98,7 @@ impl SourceKind {
             SourceKind::Spend => "spend",
             SourceKind::Card => "card",
             SourceKind::Contracts => "contracts",
+            SourceKind::Metrics => "metrics",
         }
     }
 }
@@ -231,11 +235,11 @@ impl Manifest {
             .find(|s| s.council == council && s.kind.table() == kind.table() && s.source_name == source_name)
     }
 
-    /// Whether any source put rows into `table`; a derived table exists when either loaded
-    /// table does.
+    /// Whether any source put rows into `table`; a derived table exists when spend or
+    /// contracts, which it is derived from, does.
     pub fn has_table(&self, table: Table) -> bool {
         if table.is_derived() {
-            return Table::ALL.iter().any(|t| !t.is_derived() && self.has_table(*t));
+            return Table::ALL.iter().any(|t| t.names_suppliers() && self.has_table(*t));
         }
         self.sources.iter().any(|s| s.kind.table() == table && !s.parquet_files.is_empty())
     }

@@ -27,9 +27,11 @@ pub struct Cli {
 pub enum Command {
     /// Load published files (CSV, CSV.GZ, ZIP, XLSX) into the dataset.
     Ingest {
-        /// The council that published the files, e.g. Trafford.
+        /// The council that published the files, e.g. Trafford. Required for spend, card
+        /// and contracts files; for metrics, the council every figure belongs to unless the
+        /// file has a council column (without either, a figure is the whole service's).
         #[arg(long)]
-        council: String,
+        council: Option<String>,
         #[arg(long, value_enum, default_value = "spend")]
         kind: SourceKind,
         /// A TOML file overriding the detected column mapping.

@@ -87,15 +87,20 @@ fn result_set(result: QueryResult, title: &str) -> ResultSet {
 
 fn ingest(
     dataset: &Dataset,
-    council: String,
+    council: Option<String>,
     kind: SourceKind,
     profile: Option<PathBuf>,
     max_reject_rate: f64,
     files: &[PathBuf],
     out: &mut Stdout,
 ) -> Result<(), Error> {
-    let options =
-        ingest::IngestOptions { council, kind, profile, progress: std::io::stderr().is_terminal(), max_reject_rate };
+    let options = ingest::IngestOptions {
+        council: council.unwrap_or_default(),
+        kind,
+        profile,
+        progress: std::io::stderr().is_terminal(),
+        max_reject_rate,
+    };
     ingest::ingest_files(dataset, files, &options, out).map(|_| ())
 }
 

@@ -87,6 +87,7 @@ pub struct Engine {
 #[derive(Default)]
 struct LookupCache {
     date_range: Option<(NaiveDate, NaiveDate)>,
+    metrics: Option<Vec<(String, String)>>,
     values: HashMap<(Table, &'static str), Vec<String>>,
 }
 
@@ -118,6 +119,14 @@ impl Engine {
         let ctx = SessionContext::new_with_config(session_config());
         for table in Table::ALL {
             let files = snapshot.table_files(table);
+            if files.is_empty() && table == Table::Metrics {
+                // Always there, empty until a metrics file is loaded: `metric "NAME"` then
+                // says which metrics exist (none) rather than that a table is missing, and
+                // `spendql sql` can name the table in any dataset.
+                let empty = datafusion::datasource::MemTable::try_new(table.schema(), vec![vec![]])?;
+                ctx.register_table(table.name(), Arc::new(empty))?;
+                continue;
+            }
             if files.is_empty() {
                 continue;
             }
@@ -308,7 +317,12 @@ impl Engine {
             self.cache.borrow_mut().date_range = Some(range);
             return Ok(range);
         }
-        let plan = crate::plan::lookup::payment_date_range(self.base_scan(Table::Spend)?)?;
+        // A dataset of metrics alone counts relative periods back from its latest figure.
+        let plan = if !self.has_table(Table::Spend) && !self.snapshot.table_files(Table::Metrics).is_empty() {
+            crate::plan::lookup::metric_period_range(self.base_scan(Table::Metrics)?)?
+        } else {
+            crate::plan::lookup::payment_date_range(self.base_scan(Table::Spend)?)?
+        };
         let result = self.execute(plan, Cancel::Never, Instant::now())?;
         let batch = result.batches.first().ok_or_else(|| Error::dataset("the spend table is empty"))?;
         let day = |i: usize| -> Option<NaiveDate> {
@@ -411,6 +425,25 @@ impl DataLookup for Engine {
     fn has_table(&self, table: Table) -> bool {
         Engine::has_table(self, table)
     }
+
+    fn metrics(&self) -> Result<Vec<(String, String)>> {
+        if let Some(cached) = self.cache.borrow().metrics.clone() {
+            return Ok(cached);
+        }
+        let plan = crate::plan::lookup::metric_names(self.base_scan(Table::Metrics)?)?;
+        let result = self.execute(plan, Cancel::Never, Instant::now())?;
+        let mut pairs = Vec::new();
+        for batch in &result.batches {
+            let text = |i: usize| datafusion::arrow::compute::cast(batch.column(i), &DataType::Utf8);
+            let (names, aggregations) = (text(0)?, text(1)?);
+            let (names, aggregations) = (names.as_string::<i32>(), aggregations.as_string::<i32>());
+            for row in 0..batch.num_rows() {
+                pairs.push((names.value(row).to_string(), aggregations.value(row).to_string()));
+            }
+        }
+        self.cache.borrow_mut().metrics = Some(pairs.clone());
+        Ok(pairs)
+    }
 }
 
 fn indent(text: &str) -> String {
@@ -433,7 +466,7 @@ mod tests {
     fn query(measures: &[&str], by: &[&str]) -> Query {
         Query {
             rank: None,
-            measures: measures.iter().map(|m| name(m)).collect(),
+            measures: measures.iter().map(|m| ast::Measure::Named(name(m))).collect(),
             group_by: by.iter().map(|d| name(d)).collect(),
             within: None,
             across: None,

@@ -12,6 +12,7 @@
 
 mod files;
 mod layouts;
+mod metrics;
 mod vocab;
 mod world;
 
@@ -24,6 +25,7 @@ pub use layouts::{
     CONTRACTS_HEADER, ROCHDALE_CARD_HEADER, ROCHDALE_SPEND_HEADER, STOCKPORT_CARD_HEADER, STOCKPORT_SPEND_HEADER,
     TRAFFORD_CARD_HEADER, TRAFFORD_SPEND_HEADER, XLSX_ROWS_PER_FILE,
 };
+pub use metrics::SERVICE_FOLDER;
 
 /// What `spendql generate` writes, and where.
 #[derive(Debug, Clone)]
@@ -36,8 +38,9 @@ pub struct GenerateOptions {
     pub seed: u64,
 }
 
-/// Writes the three councils' spend, card and contracts files under `options.out`, one folder
-/// per council (`stockport/`, `trafford/`, `rochdale/`), and returns the files in the order written.
+/// Writes the three councils' spend, card, contracts and metrics files under `options.out`,
+/// one folder per council (`stockport/`, `trafford/`, `rochdale/`), and the shared service's
+/// website and social media exports in `service/`; returns the files in the order written.
 pub fn generate(options: &GenerateOptions) -> Result<Vec<GeneratedFile>> {
     let world = world::World::build(options.seed, options.rows)?;
     let mut written = Vec::new();
@@ -48,5 +51,7 @@ pub fn generate(options: &GenerateOptions) -> Result<Vec<GeneratedFile>> {
         written.extend(layouts::write_cards(&world, council, &dir)?);
         written.push(layouts::write_contracts(&world, council, &dir)?);
     }
+    // From a stream of their own, so every file above stays as it was before metrics.
+    written.extend(metrics::write_metrics(options.seed, &options.out)?);
     Ok(written)
 }

@@ -10,6 +10,7 @@
 //! - `rejects`: `rejects.csv`; `cells`: what both parsers share (header search, shape
 //!   checks, missing markers, `extras`); `loaded`: the parsers' common input and output;
 //! - `contracts`: the register's fields and its row parser; `spend`: the spend row parser;
+//! - `metrics`: metrics files (tidy, wide, GA4, social media) and their periods and values;
 //! - `profile`: `--profile` files; `link`: spend ↔ contracts, after every change;
 //! - `categorise`: the harmonised ProClass category of every payment, after the link;
 //! - `upgrade`: an older dataset format's stored rows rewritten in the current one.
@@ -32,6 +33,7 @@ mod headers;
 mod identity;
 mod link;
 mod loaded;
+mod metrics;
 mod profile;
 mod read;
 mod rejects;
@@ -115,7 +117,8 @@ pub fn ingest_files(
     options: &IngestOptions,
     out: &mut dyn Write,
 ) -> Result<Vec<FileReport>> {
-    if options.council.trim().is_empty() {
+    // A metrics file may cover the whole shared service, or name its councils itself.
+    if options.council.trim().is_empty() && options.kind != SourceKind::Metrics {
         return Err(Error::usage("--council must name the council that published the files"));
     }
     let council = schema::council_display_name(&options.council);
@@ -381,10 +384,11 @@ fn ingest_into(
                 spend::load_source(source, context, &profile.spend, &scratch, index)?
             }
             SourceKind::Contracts => contracts::load_register(source, context, &profile.contracts, &scratch, index)?,
+            SourceKind::Metrics => metrics::load_metrics(source, context, &scratch, index)?,
         };
         print(out, format_args!("{}\n", loaded.describe(&source.name)))?;
         let report = &FileReport::parsed(&source.name, loaded.counts);
-        print(out, format_args!("  {}\n", reconciliation_line(report)))?;
+        print(out, format_args!("  {}\n", reconciliation_line(report, context.kind)))?;
         let previous = tx.manifest().find(&context.council, context.kind, &source.name).cloned();
         if previous.as_ref().is_some_and(|p| p.sha256 == loaded.sha256.as_str()) {
             for part in &loaded.parts {
@@ -397,7 +401,7 @@ fn ingest_into(
         if !report.reconciles() {
             return Err(Error::new(
                 ErrorKind::Reconciliation,
-                format!("{} does not reconcile: {}", source.name, reconciliation_line(report)),
+                format!("{} does not reconcile: {}", source.name, reconciliation_line(report, context.kind)),
             )
             .in_file(&source.path, None)
             .with_hint("nothing was written; this is a bug in spendql, please report it with the file"));
@@ -486,9 +490,11 @@ fn place_files(
     let source_id = format!("{}-{}", path_component(&source.name), loaded.sha256.short());
     let mut parquet_files = Vec::new();
     for part in &loaded.parts {
-        // Contracts registers carry no payment dates, so no financial-year folder.
+        // Contracts registers and metrics carry no payment dates, so no financial-year folder;
+        // metrics of the whole service (no `--council`) go in a `service` folder.
         let year = part.financial_year.map(values::financial_year_label);
-        let folder = partition_folder(context.kind.table(), &context.council, year.as_deref());
+        let council = if context.council.is_empty() { SERVICE_FOLDER } else { &context.council };
+        let folder = partition_folder(context.kind.table(), council, year.as_deref());
         let relative = format!("{folder}/{source_id}.parquet");
         let target = tx.dir().join(&relative);
         if let Some(parent) = target.parent() {
@@ -505,18 +511,41 @@ fn place_files(
         rows_read: counts.rows_read,
         rows_loaded: counts.rows_loaded,
         rows_rejected: counts.rows_rejected,
-        amount_read: values::format_pence(counts.amount_read),
-        amount_loaded: values::format_pence(counts.amount_loaded),
-        amount_rejected: values::format_pence(counts.amount_rejected),
+        amount_read: amount_text(context.kind, counts.amount_read),
+        amount_loaded: amount_text(context.kind, counts.amount_loaded),
+        amount_rejected: amount_text(context.kind, counts.amount_rejected),
         parquet_files,
         mapping: loaded.mapping.pairs.clone(),
         ingested_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     })
 }
 
-fn reconciliation_line(report: &FileReport) -> String {
+/// The folder of metrics loaded without `--council`, which belong to the whole service.
+const SERVICE_FOLDER: &str = "service";
+
+/// A reconciled total as the manifest spells it: pounds and pence, or a metrics file's
+/// figures with their four decimals.
+fn amount_text(kind: SourceKind, amount: i128) -> String {
+    match kind {
+        SourceKind::Metrics => metrics::value_text(amount),
+        _ => values::format_pence(amount),
+    }
+}
+
+fn reconciliation_line(report: &FileReport, kind: SourceKind) -> String {
     let r = &report.counts;
     let verdict = if r.reconciles() { "reconciled" } else { "DOES NOT RECONCILE" };
+    if kind == SourceKind::Metrics {
+        return format!(
+            "reconciliation: read {} figures {} = loaded {} figures {} + rejected {} figures {}: {verdict}",
+            r.rows_read,
+            amount_text(kind, r.amount_read),
+            r.rows_loaded,
+            amount_text(kind, r.amount_loaded),
+            r.rows_rejected,
+            amount_text(kind, r.amount_rejected),
+        );
+    }
     format!(
         "reconciliation: read {} rows £{} = loaded {} rows £{} + rejected {} rows £{}: {verdict}",
         r.rows_read,

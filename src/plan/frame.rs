@@ -7,7 +7,7 @@ use datafusion::common::{Column, ScalarValue};
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, lit};
 
 use crate::error::Result;
-use crate::schema::{MONEY_PRECISION, MONEY_SCALE, Table};
+use crate::schema::{METRIC_PRECISION, METRIC_SCALE, MONEY_PRECISION, MONEY_SCALE, Table};
 use crate::semantic::ir::ResolvedQuery;
 use crate::semantic::model::time_column;
 use crate::semantic::period::DateRange;
@@ -50,4 +50,9 @@ pub(super) fn limit(builder: LogicalPlanBuilder, limit: Option<u64>) -> Result<L
 /// A money literal, `Decimal128(18, 2)` like the columns it is compared with.
 pub(super) fn money_lit(pence: i128) -> Expr {
     lit(ScalarValue::Decimal128(Some(pence), MONEY_PRECISION, MONEY_SCALE))
+}
+
+/// A metric literal, `Decimal128(18, 4)` like `metrics.value`; `units` are 0.0001s.
+pub(super) fn metric_lit(units: i128) -> Expr {
+    lit(ScalarValue::Decimal128(Some(units), METRIC_PRECISION, METRIC_SCALE))
 }

@@ -1,5 +1,5 @@
 //! Plans for what the resolver asks about the data rather than for a query: the first and
-//! last payment dates, and a column's distinct values. They live here so that `plan` stays
+//! last payment dates, a column's distinct values, and the metrics the data holds. They live here so that `plan` stays
 //! the only builder of DataFusion plans; `exec` runs them.
 
 use datafusion::functions_aggregate::expr_fn::{max, min};
@@ -21,5 +21,24 @@ pub fn distinct_values(table: LogicalPlan, name: &str) -> Result<LogicalPlan> {
         .filter(column(name).is_not_null())?
         .aggregate(vec![column(name)], Vec::<Expr>::new())?
         .sort(vec![column(name).sort(true, false)])?
+        .build()?)
+}
+
+/// The distinct (metric, aggregation) pairs of the metrics table, sorted: the names
+/// `metric "NAME"` can mean and how each is stored to combine.
+pub fn metric_names(metrics: LogicalPlan) -> Result<LogicalPlan> {
+    use crate::schema::metrics::{AGGREGATION, METRIC};
+    Ok(LogicalPlanBuilder::from(metrics)
+        .aggregate(vec![column(METRIC), column(AGGREGATION)], Vec::<Expr>::new())?
+        .sort(vec![column(METRIC).sort(true, false), column(AGGREGATION).sort(true, false)])?
+        .build()?)
+}
+
+/// One row: the earliest `period_start` and latest `period_end` of the metrics table, for
+/// a dataset with no payments to count relative periods from.
+pub fn metric_period_range(metrics: LogicalPlan) -> Result<LogicalPlan> {
+    use crate::schema::metrics::{PERIOD_END, PERIOD_START};
+    Ok(LogicalPlanBuilder::from(metrics)
+        .aggregate(Vec::<Expr>::new(), vec![min(column(PERIOD_START)), max(column(PERIOD_END))])?
         .build()?)
 }

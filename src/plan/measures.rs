@@ -5,13 +5,14 @@ use datafusion::arrow::datatypes::DataType;
 
 use datafusion::functions::expr_fn::{coalesce, nullif};
 use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, median, min, sum};
+use datafusion::functions_aggregate::first_last::last_value_udaf;
 use datafusion::logical_expr::{Expr, ExprFunctionExt, cast, lit};
 
-use super::frame::{Frame, column, money_lit};
+use super::frame::{Frame, column, metric_lit, money_lit};
 use super::rows::{row_condition, row_filter_expr};
 use crate::error::Result;
-use crate::schema::{MONEY, spend};
-use crate::semantic::ir::ResolvedMeasure;
+use crate::schema::{METRIC_VALUE, MONEY, metrics, spend};
+use crate::semantic::ir::{Aggregation, ResolvedMeasure};
 use crate::semantic::model::{Aggregate, RowFilter, Unit};
 
 /// Null instead of a zero divisor, so a share of nothing is empty rather than an error.
@@ -25,6 +26,7 @@ pub(super) fn coalesce_zero(e: Expr, unit: Unit) -> Expr {
         Unit::Money => money_lit(0),
         Unit::Count => lit(0i64),
         Unit::Percent => lit(0.0),
+        Unit::Number => metric_lit(0),
     };
     coalesce(vec![e, zero])
 }
@@ -78,6 +80,33 @@ pub(super) fn aggregates(
             let value = cast(column(&classified), DataType::Float64) * lit(100.0)
                 / nullif_zero(cast(column(&all), DataType::Float64));
             return Ok((aggs, value));
+        }
+        Aggregate::Metric => {
+            let Some(metric) = &m.metric else {
+                return Err(crate::error::Error::execution("a metric measure without its metric"));
+            };
+            let own = column(metrics::METRIC).eq(lit(metric.name.clone()));
+            let filter = conditions.iter().cloned().chain([own]).reduce(Expr::and).unwrap_or_else(|| lit(true));
+            let value = || column(metrics::VALUE);
+            let aggregate = match metric.aggregation {
+                Aggregation::Sum => sum(value()).filter(filter).build()?,
+                // DataFusion's mean of Decimal128(18,4) has more decimals; the figure keeps
+                // four, rounded half away from zero by the cast.
+                Aggregation::Average => avg(value()).filter(filter).build()?,
+                // The value of the figure with the latest period end; of figures ending the
+                // same day, the one from the later file and line.
+                Aggregation::Latest => last_value_udaf()
+                    .call(vec![value()])
+                    .order_by(vec![
+                        column(metrics::PERIOD_END).sort(true, false),
+                        column(metrics::PERIOD_START).sort(true, false),
+                        column(metrics::SOURCE_FILE).sort(true, false),
+                        column(metrics::SOURCE_ROW).sort(true, false),
+                    ])
+                    .filter(filter)
+                    .build()?,
+            };
+            return Ok((vec![cast(aggregate, METRIC_VALUE).alias(name)], column(name)));
         }
         Aggregate::Sum(c) => sum(column(c)),
         Aggregate::Count => count(lit(1)),

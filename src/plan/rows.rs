@@ -51,6 +51,13 @@ pub(super) fn row_filter(
     if let Layout::Compare { current, previous, .. } = layout {
         parts.push(date_in(frame, *current).or(date_in(frame, *previous)));
     }
+    // Only the figures of the metrics asked about: other metrics' councils and periods must
+    // not appear as empty groups.
+    let metrics: Vec<Expr> =
+        query.measures.iter().filter_map(|m| m.metric.as_ref()).map(|m| lit(m.name.clone())).collect();
+    if !metrics.is_empty() {
+        parts.push(column(crate::schema::metrics::METRIC).in_list(metrics, false));
+    }
     Ok(parts.into_iter().reduce(Expr::and))
 }
 

@@ -86,6 +86,7 @@ fn fits(unit: Unit, t: &DataType) -> bool {
         Unit::Money => is_money(t),
         Unit::Count => t == &DataType::Int64,
         Unit::Percent => t == &DataType::Float64,
+        Unit::Number => t == &crate::schema::METRIC_VALUE,
     }
 }
 

@@ -128,7 +128,10 @@ fn describe(table: Option<Table>, session: &Session, out: &mut dyn Write) -> Res
     }
     writeln!(out, "Tables").map_err(io)?;
     for table in Table::ALL {
-        let state = if session.engine.has_table(table) { "" } else { " (no data loaded)" };
+        // The engine always has a metrics table, empty until a metrics file is loaded.
+        let loaded = session.engine.has_table(table)
+            && (table != Table::Metrics || !session.engine.snapshot().table_files(table).is_empty());
+        let state = if loaded { "" } else { " (no data loaded)" };
         writeln!(out, "  {:<20} {}{state}", table.name(), table.description()).map_err(io)?;
     }
     writeln!(out, "Measures").map_err(io)?;
@@ -138,6 +141,8 @@ fn describe(table: Option<Table>, session: &Session, out: &mut dyn Write) -> Res
     for (name, _, what) in model::MEASURE_SETS {
         writeln!(out, "  {name:<20} {what}").map_err(io)?;
     }
+    let metric = &model::METRIC_MEASURE;
+    writeln!(out, "  {:<20} {} [{}]", "metric \"NAME\"", metric.description, metric.table.name()).map_err(io)?;
     let mut defined: Vec<&str> = session.engine.definitions.measure_names().collect();
     defined.sort_unstable();
     for name in defined {

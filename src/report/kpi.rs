@@ -22,9 +22,10 @@ use super::rag;
 use super::targets::{Targets, semantic};
 use crate::error::{Error, Result, Span};
 use crate::exec::{Cancel, Engine, QueryResult};
+use crate::semantic::ir::Aggregation;
 use crate::semantic::model::{Aggregate, DIMENSIONS, Unit};
 use crate::semantic::{DateRange, Definitions};
-use crate::syntax::ast::{self, Expr, Literal, MeasureRef, Name, Operand, Query, Spanned};
+use crate::syntax::ast::{self, Expr, Literal, Measure, MeasureRef, Name, Operand, Query, Spanned};
 
 /// How many periods a trend shows, ending with the report period.
 pub const TREND_PERIODS: usize = 8;
@@ -129,11 +130,17 @@ type Cells = HashMap<(String, String), Cell>;
 struct Prepared<'a> {
     kpi: &'a ast::Kpi,
     definitions: Definitions,
+    /// What every query of the KPI asks for: `scorecard part` (and `scorecard whole`), or
+    /// the metric itself.
+    measures: Vec<Measure>,
+    /// A restriction on every query's rows: a metric's `where` (a named measure's is in its
+    /// definition).
+    filter: Option<Expr>,
     /// The KPI is `part / whole` in %.
     share: bool,
     unit: KpiUnit,
-    /// Sums and counts: a group's part of a change is its own change, and a yearly target
-    /// is divided among a year's periods.
+    /// Sums and counts (and metrics that sum): a group's part of a change is its own
+    /// change, and a yearly target is divided among a year's periods.
     additive: bool,
     table: crate::schema::Table,
 }
@@ -152,32 +159,60 @@ fn date_between(range: DateRange, span: &Span) -> Expr {
     Expr::Between { left: name("date", span), low: date(range.start), high: date(range.last_day()), span: span.clone() }
 }
 
+/// `a and b`, either optional.
+fn both(a: Option<Expr>, b: Expr) -> Expr {
+    match a {
+        Some(a) => Expr::And(Box::new(a), Box::new(b)),
+        None => b,
+    }
+}
+
+/// `part` (and `whole`) as the defined measures `scorecard part` and `scorecard whole`.
+fn define(
+    definitions: &mut Definitions,
+    part: (&Name, Option<&Expr>),
+    whole: Option<(&Name, Option<&Expr>)>,
+    span: &Span,
+) {
+    definitions.define_measure(&name(PART, span), part.0.clone(), part.1.cloned());
+    if let Some((measure, filter)) = whole {
+        definitions.define_measure(&name(WHOLE, span), measure.clone(), filter.cloned());
+    }
+}
+
 impl<'a> Prepared<'a> {
     fn new(engine: &Engine, kpi: &'a ast::Kpi) -> Result<Prepared<'a>> {
         let span = &kpi.measure.span;
-        let define = |definitions: &mut Definitions, part: &MeasureRef, whole: Option<&MeasureRef>| {
-            definitions.define_measure(&name(PART, &part.span), part.measure.clone(), part.filter.clone());
-            if let Some(whole) = whole {
-                definitions.define_measure(&name(WHOLE, &whole.span), whole.measure.clone(), whole.filter.clone());
+        let mut definitions = engine.definitions.clone();
+        let part = &kpi.measure.part;
+        let (mut measures, filter) = match (&part.measure, kpi.measure.whole.as_ref()) {
+            (Measure::Metric(metric), None) => (vec![Measure::Metric(metric.clone())], part.filter.clone()),
+            (Measure::Named(part_name), None) => {
+                define(&mut definitions, (part_name, part.filter.as_ref()), None, &part.span);
+                (vec![Measure::Named(name(PART, span))], None)
+            }
+            (Measure::Named(part_name), Some(MeasureRef { measure: Measure::Named(whole_name), filter, span: at })) => {
+                define(&mut definitions, (part_name, part.filter.as_ref()), Some((whole_name, filter.as_ref())), at);
+                (vec![Measure::Named(name(PART, span)), Measure::Named(name(WHOLE, span))], None)
+            }
+            _ => {
+                return Err(semantic(
+                    "a share is of two sums or counts of spend or contracts, not of metrics",
+                    span.clone(),
+                )
+                .with_hint("measure the metric itself: `kpi \"...\" = metric \"...\" target ...`"));
             }
         };
-        let mut definitions = engine.definitions.clone();
-        let whole = kpi.measure.whole.as_ref();
-        define(&mut definitions, &kpi.measure.part, whole);
-        let mut measures = vec![name(PART, span)];
-        if whole.is_some() {
-            measures.push(name(WHOLE, span));
-        }
-        let probe = query(measures, Vec::new(), None, span);
+        let probe = query(measures.clone(), Vec::new(), filter.clone(), span);
         let resolved = engine.resolve_with(&probe, &definitions)?;
-        let part = &resolved.measures[0];
-        let mut share = whole.is_some();
-        if let Some(whole) = resolved.measures.get(1) {
-            if part.unit() == Unit::Percent || whole.unit() == Unit::Percent {
+        let first = &resolved.measures[0];
+        let mut share = measures.len() == 2;
+        if let Some(second) = resolved.measures.get(1) {
+            if first.unit() == Unit::Percent || second.unit() == Unit::Percent {
                 return Err(semantic("a share is of two sums or counts, not of percentages", span.clone())
                     .with_hint("as in `contracts where social value > 0 as share of contracts`"));
             }
-            if part.unit() != whole.unit() {
+            if first.unit() != second.unit() {
                 return Err(semantic("a share needs two measures in the same unit", span.clone())
                     .with_hint("divide money by money or a count by a count"));
             }
@@ -185,54 +220,47 @@ impl<'a> Prepared<'a> {
         // The on-contract share is on-contract spend over spend with named suppliers; as
         // that share it can be taken apart into each council's, category's and supplier's
         // part of a change, which the share's one column cannot.
-        if !share && part.def.aggregate == Aggregate::OnContractShare && part.filters.is_empty() && !part.share {
-            let filter = kpi.measure.part.filter.clone();
-            let on =
-                MeasureRef { measure: name("spend on-contract", span), filter: filter.clone(), span: span.clone() };
+        if !share && first.def.aggregate == Aggregate::OnContractShare && first.filters.is_empty() && !first.share {
             let not_redacted = Expr::Not {
                 expr: Box::new(Expr::Flag { name: name("redacted", span), span: span.clone() }),
                 span: span.clone(),
             };
-            let named = MeasureRef {
-                measure: name("spend", span),
-                filter: Some(match filter {
-                    Some(f) => Expr::And(Box::new(f), Box::new(not_redacted)),
-                    None => not_redacted,
-                }),
-                span: span.clone(),
-            };
+            let named_filter = both(part.filter.clone(), not_redacted);
             definitions = engine.definitions.clone();
-            define(&mut definitions, &on, Some(&named));
+            let (on, spend) = (name("spend on-contract", span), name("spend", span));
+            define(&mut definitions, (&on, part.filter.as_ref()), Some((&spend, Some(&named_filter))), span);
+            measures = vec![Measure::Named(name(PART, span)), Measure::Named(name(WHOLE, span))];
             share = true;
         }
         let unit = if share {
             KpiUnit::Percent
         } else {
-            match part.unit() {
+            match first.unit() {
                 Unit::Money => KpiUnit::Money,
                 Unit::Count => KpiUnit::Count,
                 Unit::Percent => KpiUnit::Percent,
+                Unit::Number => KpiUnit::Number,
             }
         };
+        let sums_metric = first.metric.as_ref().is_some_and(|m| m.aggregation == Aggregation::Sum);
         let additive = !share
-            && !part.share
-            && matches!(part.def.aggregate, Aggregate::Sum(_) | Aggregate::Count | Aggregate::SumOf(_));
-        Ok(Prepared { kpi, definitions, share, unit, additive, table: resolved.table })
+            && !first.share
+            && (sums_metric
+                || matches!(first.def.aggregate, Aggregate::Sum(_) | Aggregate::Count | Aggregate::SumOf(_)));
+        Ok(Prepared { kpi, definitions, measures, filter, share, unit, additive, table: resolved.table })
     }
 
     /// The measures' values grouped by `groups` and the report's time dimension, over `range`.
     fn cells(&self, engine: &Engine, groups: &[&str], kind: ReportKind, range: DateRange) -> Result<Cells> {
         let span = &self.kpi.measure.span;
-        let mut measures = vec![name(PART, span)];
-        if self.share {
-            measures.push(name(WHOLE, span));
-        }
         let mut by: Vec<Name> = groups.iter().map(|g| name(g, span)).collect();
         by.push(name(dimension_name(kind), span));
-        let q = query(measures, by, Some(date_between(range, span)), span);
+        let filter = both(self.filter.clone(), date_between(range, span));
+        let q = query(self.measures.clone(), by, Some(filter), span);
         let resolved = engine.resolve_with(&q, &self.definitions)?;
         let result = engine.run_resolved(&resolved, Cancel::Never)?;
-        read_cells(&result, groups.first().copied(), dimension_name(kind), self.share)
+        let labels: Vec<&str> = resolved.measures.iter().map(|m| m.label.as_str()).collect();
+        read_cells(&result, groups.first().copied(), dimension_name(kind), &labels)
     }
 
     /// Whether the KPI's table has `dimension` (metrics have no suppliers).
@@ -241,7 +269,7 @@ impl<'a> Prepared<'a> {
     }
 }
 
-fn query(measures: Vec<Name>, group_by: Vec<Name>, filter: Option<Expr>, span: &Span) -> Query {
+fn query(measures: Vec<Measure>, group_by: Vec<Name>, filter: Option<Expr>, span: &Span) -> Query {
     Query {
         rank: None,
         measures,
@@ -286,18 +314,21 @@ fn raw_at(array: &dyn Array, row: usize) -> Option<Raw> {
     })
 }
 
-/// Group (or `""`), period label → cell. A group with no name (spend with no category)
-/// is `(none)`.
-fn read_cells(result: &QueryResult, group: Option<&str>, time: &str, share: bool) -> Result<Cells> {
+/// The group of rows with no council, category or supplier: spend with no category, a
+/// metric of the whole service.
+const NO_NAME: &str = "(none)";
+
+/// Group (or `""`), period label → cell; measures by their column labels, the part first.
+fn read_cells(result: &QueryResult, group: Option<&str>, time: &str, measures: &[&str]) -> Result<Cells> {
     let group_at = group.map(|g| column_index(result, g)).transpose()?;
     let time_at = column_index(result, time)?;
-    let part_at = column_index(result, PART)?;
-    let whole_at = if share { Some(column_index(result, WHOLE)?) } else { None };
+    let part_at = column_index(result, measures.first().copied().unwrap_or(PART))?;
+    let whole_at = measures.get(1).map(|m| column_index(result, m)).transpose()?;
     let mut cells = Cells::new();
     for batch in &result.batches {
         for row in 0..batch.num_rows() {
             let group = match group_at {
-                Some(i) => text_at(batch.column(i).as_ref(), row).unwrap_or_else(|| "(none)".to_string()),
+                Some(i) => text_at(batch.column(i).as_ref(), row).unwrap_or_else(|| NO_NAME.to_string()),
                 None => String::new(),
             };
             let Some(label) = text_at(batch.column(time_at).as_ref(), row) else { continue };
@@ -334,7 +365,8 @@ pub(super) fn evaluate_keeping(
     let window = periods.window();
     let by_council = prepared.cells(engine, &["council"], periods.kind, window)?;
     let service = prepared.cells(engine, &[], periods.kind, window)?;
-    let councils: BTreeSet<String> = by_council.keys().map(|(c, _)| c.clone()).collect();
+    // A metric of the whole service has no council: it is in the service's figures only.
+    let councils: BTreeSet<String> = by_council.keys().map(|(c, _)| c.clone()).filter(|c| c != NO_NAME).collect();
 
     let value = |cells: &Cells, group: &str, range: DateRange| -> Option<Figure> {
         let cell = cells.get(&(group.to_string(), periods.label(range))).copied();
@@ -447,7 +479,10 @@ fn float_decimal(v: f64) -> Decimal {
 /// The figure for a cell: the share in points, or the measure in its unit. An additive
 /// measure with no rows in a period the data covers is zero there.
 fn figure(prepared: &Prepared<'_>, cell: Option<Cell>, covered: DateRange, range: DateRange) -> Option<Figure> {
-    let inside = range.end > covered.start && range.start < covered.end;
+    // Metrics are figures reported for their periods, not rows that happened: a period
+    // with none is unknown, whatever the spend data covers.
+    let inside =
+        prepared.table != crate::schema::Table::Metrics && range.end > covered.start && range.start < covered.end;
     if prepared.share {
         let cell = cell?;
         let whole = cell.whole?.to_f64();
@@ -504,18 +539,32 @@ fn contributions(
         for g in groups {
             let (old, new) = (get(g, &before), get(g, &now));
             let part = (f(new.part) - s0 * f(new.whole)) / d1 - (f(old.part) - s0 * f(old.whole)) / d0;
-            parts.push(Contribution { kind, name: g.clone(), part: Figure::Percent(part * 100.0) });
+            parts.push(Contribution { kind, name: group_name(kind, g), part: Figure::Percent(part * 100.0) });
         }
     } else {
         for g in groups {
             let (old, new) = (get(g, &before).part.unwrap_or(Raw::ZERO), get(g, &now).part.unwrap_or(Raw::ZERO));
-            parts.push(Contribution { kind, name: g.clone(), part: raw_figure(prepared.unit, new.minus(old)) });
+            parts.push(Contribution {
+                kind,
+                name: group_name(kind, g),
+                part: raw_figure(prepared.unit, new.minus(old)),
+            });
         }
     }
     parts.retain(|c| key(c.part).abs() > 1e-9);
     parts.sort_by(|a, b| key(b.part).abs().total_cmp(&key(a.part).abs()).then_with(|| a.name.cmp(&b.name)));
     parts.truncate(keep);
     parts
+}
+
+/// A group's name for people; the rows with none are named for what they are.
+fn group_name(kind: ContributorKind, group: &str) -> String {
+    match (kind, group) {
+        (ContributorKind::Council, NO_NAME) => "the service as a whole".to_string(),
+        (ContributorKind::Category, NO_NAME) => "no category".to_string(),
+        (ContributorKind::Supplier, NO_NAME) => "no supplier".to_string(),
+        _ => group.to_string(),
+    }
 }
 
 /// "On-contract share fell 4.2 points to 76.0% (Amber) since 2024/25 Q1: largest

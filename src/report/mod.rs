@@ -242,7 +242,7 @@ fn loaded(engine: &Engine) -> Result<Vec<LoadedSummary>> {
         }
         let q = Query {
             rank: None,
-            measures: vec![words(measure)],
+            measures: vec![ast::Measure::Named(words(measure))],
             group_by: vec![words("council"), words("date")],
             within: None,
             across: None,

@@ -190,7 +190,7 @@ impl Figure {
             Figure::Money(p) => money_text(p),
             Figure::Count(n) => signed_count(i128::from(n), false),
             Figure::Percent(p) => format!("{}%", one_decimal(p, false)),
-            Figure::Number(d) => decimal_text(d.units, d.scale as i8),
+            Figure::Number(d) => number_text(d, false),
         }
     }
 
@@ -206,10 +206,7 @@ impl Figure {
             }
             Figure::Count(n) => signed_count(i128::from(n), true),
             Figure::Percent(p) => format!("{} points", one_decimal(p, true)),
-            Figure::Number(d) => {
-                let text = decimal_text(d.units, d.scale as i8);
-                if d.units > 0 { format!("+{text}") } else { text }
-            }
+            Figure::Number(d) => number_text(d, true),
         }
     }
 
@@ -222,6 +219,30 @@ impl Figure {
             Figure::Number(d) => decimal_text(d.units, d.scale as i8),
         }
     }
+}
+
+/// A number for people: thousands separated, at most two decimals (rounded half away
+/// from zero), no trailing zeros: `12,345`, `4.25`, `21.33`, `20`.
+fn number_text(d: Decimal, plus: bool) -> String {
+    let hundredths = if d.scale <= 2 {
+        d.units * 10i128.pow(u32::from(2 - d.scale))
+    } else {
+        let div = 10i128.pow(u32::from(d.scale - 2));
+        let rounded = (d.units.abs() * 2 + div) / (2 * div);
+        if d.units < 0 { -rounded } else { rounded }
+    };
+    let sign = if hundredths < 0 {
+        "-"
+    } else if plus && hundredths > 0 {
+        "+"
+    } else {
+        ""
+    };
+    let abs = hundredths.unsigned_abs();
+    let whole = group_thousands(abs / 100);
+    let fraction = decimal_text((abs % 100) as i128, 2);
+    let fraction = fraction.trim_start_matches('0').trim_end_matches('0');
+    if fraction == "." { format!("{sign}{whole}") } else { format!("{sign}{whole}{fraction}") }
 }
 
 fn signed_count(n: i128, plus: bool) -> String {
@@ -431,5 +452,12 @@ mod tests {
         assert_eq!(Figure::Percent(-0.04).change_text(), "0.0 points");
         assert_eq!(Figure::Number(Decimal { units: 425, scale: 2 }).text(), "4.25");
         assert_eq!(Figure::Number(Decimal { units: 25, scale: 1 }).change_text(), "+2.5");
+        // Metrics are four-decimal: shown to two places at most, without trailing zeros.
+        assert_eq!(Figure::Number(Decimal { units: 213_333, scale: 4 }).text(), "21.33");
+        assert_eq!(Figure::Number(Decimal { units: 200_000, scale: 4 }).text(), "20");
+        assert_eq!(Figure::Number(Decimal { units: 42_000, scale: 4 }).text(), "4.2");
+        assert_eq!(Figure::Number(Decimal { units: 123_456_789_0000, scale: 4 }).text(), "123,456,789");
+        assert_eq!(Figure::Number(Decimal { units: -1_250, scale: 4 }).change_text(), "-0.13");
+        assert_eq!(Figure::Number(Decimal { units: 0, scale: 4 }).change_text(), "0");
     }
 }

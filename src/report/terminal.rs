@@ -58,6 +58,26 @@ pub fn terminal_blocks(report: &ReportOutput) -> Vec<TerminalBlock> {
         }
     }
     blocks.push(current);
+    if !report.loaded.is_empty() {
+        let headings = ["Table", "Council", "Rows", "First", "Last"].map(String::from);
+        let rows: Vec<Vec<Option<String>>> = report
+            .loaded
+            .iter()
+            .map(|l| {
+                vec![
+                    Some(l.table.clone()),
+                    Some(l.council.clone().unwrap_or_else(|| "All councils".to_string())),
+                    Some(Figure::Count(i64::try_from(l.rows).unwrap_or(i64::MAX)).text()),
+                    l.first.map(day),
+                    l.last.map(day),
+                ]
+            })
+            .collect();
+        blocks.push(TerminalBlock {
+            lines: vec![String::new(), "== Data ==".to_string()],
+            tables: vec![("What was loaded".to_string(), table(&headings, &rows))],
+        });
+    }
     if !report.notes.is_empty() {
         blocks.push(TerminalBlock {
             lines: report.notes.iter().map(|n| format!("note: {n}")).collect(),
@@ -130,7 +150,12 @@ fn kpi_tables(report: &ReportOutput, kpis: &[KpiResult]) -> Vec<(String, QueryRe
     let changed: Vec<Vec<Option<String>>> = kpis
         .iter()
         .map(|k| {
-            let why = k.sentence.clone().unwrap_or_else(|| "no change".to_string());
+            let service = k.service();
+            let why = k.sentence.clone().unwrap_or_else(|| match service.map(|r| (r.current, r.previous)) {
+                Some((Some(_), Some(_))) => "no change".to_string(),
+                Some((None, _)) => "no value this period".to_string(),
+                _ => "no value for the previous period to compare with".to_string(),
+            });
             let rule = match &k.target_note {
                 Some(note) => format!("{} ({note})", k.rule),
                 None => k.rule.clone(),

@@ -341,3 +341,56 @@ fn a_file_without_a_report_line_is_not_a_report() {
     let err = run_report(&mut engine, &path, &options).unwrap_err();
     assert_eq!(err.kind, crate::ErrorKind::Usage);
 }
+
+fn number(f: Option<Figure>) -> Decimal {
+    match f {
+        Some(Figure::Number(d)) => d,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn an_averaged_metric_is_judged_and_not_decomposed() {
+    let report = run(
+        "report quarterly \"S\"\nkpi \"Days to pay\" = metric \"days to pay\" lower is better target 20 tolerance 10%\n",
+        None,
+    );
+    let kpi = only_kpi(&report);
+    assert_eq!(kpi.unit, KpiUnit::Number);
+    // The mean of the six monthly figures: Q2 (25 + 25 + 28 + 19 + 20 + 21) / 6 = 23;
+    // Q1 (20 + 22 + 24 + 18 + 18 + 18) / 6 = 20; 2023/24 Q2 (30 + 24) / 2 = 27.
+    let service = row(kpi, "All councils");
+    assert_eq!(number(service.current).to_f64(), 23.0);
+    assert_eq!(number(service.previous).to_f64(), 20.0);
+    assert_eq!(number(service.last_year).to_f64(), 27.0);
+    // Lower is better, 10% of 20 is 2: Amber up to 22, so 23 is Red, and rising is worse.
+    assert_eq!((service.status, service.direction), (Some(Status::Red), Direction::Worsening));
+    // Rochdale 78 / 3 = 26 (Red); Salford 60 / 3 = 20, on the target (Green).
+    assert_eq!(number(row(kpi, "Rochdale").current).to_f64(), 26.0);
+    assert_eq!(row(kpi, "Rochdale").status, Some(Status::Red));
+    assert_eq!(number(row(kpi, "Salford").current).to_f64(), 20.0);
+    assert_eq!(row(kpi, "Salford").status, Some(Status::Green));
+    // An average does not add up over councils: no contributors, the change in words alone.
+    assert!(kpi.analysis.is_empty(), "{:?}", kpi.analysis);
+    assert_eq!(kpi.sentence.as_deref(), Some("Days to pay rose 3 to 23 (Red) since 2024/25 Q1"));
+}
+
+#[test]
+fn a_summed_metric_of_the_service_scales_its_yearly_target() {
+    let report = run(
+        "report quarterly \"S\"\nkpi \"Website sessions\" = metric \"website sessions\" target 12000 per fy\n",
+        None,
+    );
+    let kpi = only_kpi(&report);
+    // Figures for the whole service only: one row. Q2 1,200 + 1,300 + 1,500 = 4,000;
+    // Q1 1,000 + 1,100 + 900 = 3,000; nothing reported for 2023/24 Q2, so unknown.
+    assert_eq!(kpi.rows.len(), 1);
+    let service = row(kpi, "All councils");
+    assert_eq!(number(service.current).to_f64(), 4000.0);
+    assert_eq!(number(service.previous).to_f64(), 3000.0);
+    assert_eq!(service.last_year, None);
+    // 12,000 a year summed over periods: ÷ 4 = 3,000 a quarter; 4,000 is Green.
+    assert_eq!(number(service.target).to_f64(), 3000.0);
+    assert_eq!(service.status, Some(Status::Green));
+    assert_eq!(kpi.target_note.as_deref(), Some("target 12,000 per fy ÷ 4 for a quarter"));
+}

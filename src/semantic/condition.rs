@@ -87,7 +87,9 @@ impl Resolver<'_> {
                 Ok(n) => Ok(Value::Integer(n)),
                 Err(_) => Ok(Value::Decimal(value.clone())),
             },
-            (ValueKind::Percent, Literal::Number { value, money: false }) => Ok(Value::Decimal(value.clone())),
+            (ValueKind::Percent | ValueKind::Number, Literal::Number { value, money: false }) => {
+                Ok(Value::Decimal(value.clone()))
+            }
             (ValueKind::Flag, Literal::Bool(b)) => Ok(Value::Bool(*b)),
             (kind, _) => {
                 Err(Error::new(ErrorKind::Semantic, format!("expected {} here", kind.describe())).with_span(span))
@@ -416,6 +418,8 @@ enum ValueKind {
     Money,
     Count,
     Percent,
+    /// A metric's figure: any decimal number.
+    Number,
     Flag,
 }
 
@@ -426,6 +430,7 @@ impl ValueKind {
             Unit::Money => ValueKind::Money,
             Unit::Count => ValueKind::Count,
             Unit::Percent => ValueKind::Percent,
+            Unit::Number => ValueKind::Number,
         }
     }
 
@@ -435,6 +440,7 @@ impl ValueKind {
             ValueKind::Money => "an amount such as £25k or 1200.50",
             ValueKind::Count => "a whole number",
             ValueKind::Percent => "a percentage",
+            ValueKind::Number => "a number such as 4.2",
             ValueKind::Flag => "true or false",
         }
     }

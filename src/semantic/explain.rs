@@ -2,15 +2,37 @@
 //! from resolving it. Amounts are written by the one money formatter, so a credit shows
 //! its sign here as it does in results.
 
-use super::ir::{CompareOp, Cond, FieldRef, Layout, ReportShape, ResolvedQuery, Shape, Value};
+use super::ir::{Aggregation, CompareOp, Cond, FieldRef, Layout, ReportShape, ResolvedQuery, Shape, Value};
 use crate::money::money_text;
+use crate::schema::Table;
+
+/// The date a query's time conditions read, in words.
+fn time_words(q: &ResolvedQuery) -> &'static str {
+    match q.table {
+        Table::Spend | Table::Suppliers => "payment date",
+        Table::Contracts => "contract start date",
+        Table::Metrics => "period start",
+    }
+}
 
 /// The resolved query in plain words, for `explain`.
 pub fn describe(q: &ResolvedQuery) -> Vec<String> {
     let mut lines = Vec::new();
     lines.push(format!("table: {}", q.table.name()));
     for m in q.measures.iter().filter(|m| !m.hidden) {
-        let mut line = format!("measure '{}': {}", m.label, m.def.description);
+        let mut line = match &m.metric {
+            Some(metric) => format!(
+                "measure '{}': the metric \"{}\" of the metrics table, {}",
+                m.label,
+                metric.name,
+                match metric.aggregation {
+                    Aggregation::Sum => "summed",
+                    Aggregation::Average => "averaged (four decimals, rounded)",
+                    Aggregation::Latest => "the value of the latest period end in each group",
+                }
+            ),
+            None => format!("measure '{}': {}", m.label, m.def.description),
+        };
         for f in &m.filters {
             line.push_str(&format!("; {}", f.describe()));
         }
@@ -124,8 +146,8 @@ fn describe_cond(c: &Cond, q: &ResolvedQuery) -> String {
             if *negated { "not " } else { "" },
             values.iter().map(describe_value).collect::<Vec<_>>().join(", ")
         ),
-        Cond::DateIn { range } => format!("payment date from {}", range.describe()),
-        Cond::DateCompare { op, date } => format!("payment date {} {date}", describe_op(*op)),
+        Cond::DateIn { range } => format!("{} from {}", time_words(q), range.describe()),
+        Cond::DateCompare { op, date } => format!("{} {} {date}", time_words(q), describe_op(*op)),
         Cond::Contains { field, text } => format!("{} contains \"{text}\" (any case)", describe_field(field, q)),
         Cond::IsMissing { field, negated } => {
             format!("{} is {}missing", describe_field(field, q), if *negated { "not " } else { "" })

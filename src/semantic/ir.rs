@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use super::model::{DimensionDef, MeasureDef, RowFilter, Unit};
 use super::period::DateRange;
 use crate::schema::Table;
+pub use crate::schema::metrics::Aggregation;
 pub use crate::syntax::ast::CompareOp;
 
 /// A value compared against a dimension or column.
@@ -98,6 +99,17 @@ pub struct ResolvedMeasure {
     pub label: String,
     /// Computed only for `having` or `order by`, not shown.
     pub hidden: bool,
+    /// For `metric "NAME"` ([`super::model::METRIC_MEASURE`]): which metric, and how it combines.
+    pub metric: Option<MetricSpec>,
+}
+
+/// The metric a `metric "NAME"` measure reads, as found in the data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricSpec {
+    /// The canonical name stored in `metrics.metric`.
+    pub name: String,
+    /// How its figures combine, as stored in `metrics.aggregation`.
+    pub aggregation: Aggregation,
 }
 
 impl ResolvedMeasure {
@@ -110,6 +122,7 @@ impl ResolvedMeasure {
             share: false,
             label: def.name.to_string(),
             hidden: false,
+            metric: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! a model measure (or a `define measure`), followed by modifiers; a set name (`workload`)
 //! stands for several measures.
 
-use super::ir::{Cond, ResolvedDimension, ResolvedMeasure};
+use super::ir::{Aggregation, Cond, MetricSpec, ResolvedDimension, ResolvedMeasure};
 use super::model::{self, Modifier, RowFilter};
 use super::resolver::{Resolver, needs_register, suggest, unknown};
 use crate::error::{Error, ErrorKind, Result};
@@ -10,6 +10,54 @@ use crate::schema::Table;
 use crate::syntax::ast::{self, Name};
 
 impl Resolver<'_> {
+    /// `metric "days to pay"`: the metric as the data holds it (names compared as ingest
+    /// stores them, so `"Days to Pay"` finds it), aggregated as its figures declare.
+    pub(super) fn metric(&self, m: &ast::MetricMeasure) -> Result<ResolvedMeasure> {
+        let wanted = crate::schema::metrics::canonical_name(&m.name.node);
+        let known = self.lookup.metrics()?;
+        let aggregations: Vec<&str> = known.iter().filter(|(n, _)| *n == wanted).map(|(_, a)| a.as_str()).collect();
+        let aggregation = match aggregations.as_slice() {
+            [] => {
+                let mut names: Vec<&str> = known.iter().map(|(n, _)| n.as_str()).collect();
+                names.dedup();
+                let mut err = Error::new(ErrorKind::UnknownName, format!("unknown metric \"{}\"", m.name.node))
+                    .with_span(m.name.span.clone());
+                err = if names.is_empty() {
+                    err.with_hint("the dataset has no metrics; load some with `spendql ingest --kind metrics FILE...`")
+                } else if let Some(near) = suggest(&wanted, names.iter().copied()) {
+                    err.with_hint(format!("did you mean \"{near}\"?"))
+                } else {
+                    let mut near = names.clone();
+                    near.sort_by_key(|n| strsim::damerau_levenshtein(n, &wanted));
+                    near.truncate(8);
+                    err.with_hint(format!("metrics in the data include: {}", near.join(", ")))
+                };
+                return Err(err);
+            }
+            [one] => Aggregation::from_name(one).ok_or_else(|| {
+                Error::dataset(format!("metric \"{wanted}\" is stored with an unknown aggregation '{one}'"))
+                    .with_span(m.name.span.clone())
+            })?,
+            several => {
+                return Err(Error::new(
+                    ErrorKind::Semantic,
+                    format!(
+                        "metric \"{wanted}\" is stored with different aggregations ({}), so it cannot be combined",
+                        several.join(", ")
+                    ),
+                )
+                .with_span(m.name.span.clone())
+                .with_hint(
+                    "give every file's figures of it one aggregation (an `aggregation` column in a tidy file)",
+                ));
+            }
+        };
+        let mut measure = ResolvedMeasure::of(&model::METRIC_MEASURE);
+        measure.label.clone_from(&wanted);
+        measure.metric = Some(MetricSpec { name: wanted, aggregation });
+        Ok(measure)
+    }
+
     /// A measure named in `having` or `order by` must read the query's table.
     pub(super) fn same_table(&self, m: &ResolvedMeasure, name: &Name) -> Result<()> {
         if m.def.table == self.table {

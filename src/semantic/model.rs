@@ -3,7 +3,7 @@
 //! [`MEASURES`]; the grammar never changes, because names are resolved here, not parsed.
 #![allow(missing_docs, reason = "model table fields; their docs are still to write")]
 
-use crate::schema::{Table, contracts, spend};
+use crate::schema::{Table, contracts, metrics, spend};
 
 /// How a measure aggregates rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,9 @@ pub enum Aggregate {
     OnContractShare,
     /// Spend with a harmonised category (a ProClass code or out of scope) as a % of all spend.
     ClassifiedShare,
+    /// `metric "NAME"`: the metric's values, combined as the metric declares (the
+    /// resolved measure's [`super::ir::MetricSpec`]).
+    Metric,
 }
 
 /// What a measure's values are, which decides formatting and comparison literals.
@@ -32,6 +35,8 @@ pub enum Unit {
     Money,
     Count,
     Percent,
+    /// A metric's figure, exact with four decimals (`Decimal128(18,4)`).
+    Number,
 }
 
 /// A row restriction that a measure or modifier applies before aggregating.
@@ -84,6 +89,18 @@ pub struct MeasureDef {
     pub unit: Unit,
     pub description: &'static str,
 }
+
+/// `metric "NAME"`: not in [`MEASURES`], since its name is the metric's, read from the data.
+pub const METRIC_MEASURE: MeasureDef = MeasureDef {
+    name: "metric",
+    aliases: &[],
+    table: Table::Metrics,
+    aggregate: Aggregate::Metric,
+    filter: None,
+    unit: Unit::Number,
+    description: "a figure of the metrics table (`metric \"days to pay\"`), combined as the metric declares: \
+                  sum, average, or the latest period's value",
+};
 
 /// Every measure. Order is the order `\d` lists them in.
 pub const MEASURES: &[MeasureDef] = &[
@@ -378,6 +395,8 @@ pub struct DimensionDef {
 }
 
 const BOTH: &[Table] = &[Table::Spend, Table::Contracts];
+/// The council and the time dimensions: metrics have them too (on `period_start`).
+const WITH_METRICS: &[Table] = &[Table::Spend, Table::Contracts, Table::Metrics];
 const SPEND: &[Table] = &[Table::Spend];
 const CONTRACTS: &[Table] = &[Table::Contracts];
 
@@ -410,7 +429,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         aliases: &["councils", "authority", "organisation"],
         kind: DimensionKind::Column(spend::COUNCIL),
         has_values: true,
-        tables: BOTH,
+        tables: WITH_METRICS,
         description: "the publishing council (Stockport, Trafford, Rochdale, ...)",
     },
     DimensionDef {
@@ -482,7 +501,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         aliases: &["day", "payment date", "dates", "days"],
         kind: DimensionKind::Date,
         has_values: false,
-        tables: BOTH,
+        tables: WITH_METRICS,
         description: "the payment date",
     },
     DimensionDef {
@@ -490,7 +509,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         aliases: &["months"],
         kind: DimensionKind::Month,
         has_values: false,
-        tables: BOTH,
+        tables: WITH_METRICS,
         description: "calendar month, shown as 2021-04",
     },
     DimensionDef {
@@ -498,7 +517,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         aliases: &["quarters"],
         kind: DimensionKind::Quarter,
         has_values: false,
-        tables: BOTH,
+        tables: WITH_METRICS,
         description: "calendar quarter, shown as 2021 Q2",
     },
     DimensionDef {
@@ -506,7 +525,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         aliases: &["years", "calendar year"],
         kind: DimensionKind::Year,
         has_values: false,
-        tables: BOTH,
+        tables: WITH_METRICS,
         description: "calendar year",
     },
     DimensionDef {
@@ -514,7 +533,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         aliases: &["financial year", "fys", "financial years"],
         kind: DimensionKind::FinancialYear,
         has_values: false,
-        tables: BOTH,
+        tables: WITH_METRICS,
         description: "UK financial year, April to March, shown as 2021/22",
     },
     DimensionDef {
@@ -522,7 +541,7 @@ pub const DIMENSIONS: &[DimensionDef] = &[
         aliases: &["financial quarter", "financial quarters"],
         kind: DimensionKind::FinancialQuarter,
         has_values: false,
-        tables: BOTH,
+        tables: WITH_METRICS,
         description: "financial quarter, shown as 2021/22 Q1 (Q1 is April to June)",
     },
     DimensionDef {
@@ -765,13 +784,15 @@ pub fn time_column(table: Table) -> &'static str {
         // No query reads `suppliers` rows; its label is joined on by `plan`.
         Table::Spend | Table::Suppliers => spend::PAYMENT_DATE,
         Table::Contracts => contracts::START_DATE,
+        Table::Metrics => metrics::PERIOD_START,
     }
 }
 
 /// The column naming a contract: the link on spend, the id in the register.
 pub fn contract_column(table: Table) -> &'static str {
     match table {
-        Table::Spend | Table::Suppliers => spend::CONTRACT_ID,
+        // Metrics name no contract; the resolver refuses the dimension before asking.
+        Table::Spend | Table::Suppliers | Table::Metrics => spend::CONTRACT_ID,
         Table::Contracts => contracts::CONTRACT_ID,
     }
 }
@@ -802,7 +823,7 @@ mod tests {
 
     #[test]
     fn measures_read_columns_of_their_table_with_fitting_types() {
-        for m in MEASURES {
+        for m in MEASURES.iter().chain([&METRIC_MEASURE]) {
             match m.aggregate {
                 Aggregate::Sum(c)
                 | Aggregate::Average(c)
@@ -821,6 +842,13 @@ mod tests {
                     assert_type(Table::Spend, spend::AMOUNT, &MONEY, m.name);
                     assert_type(Table::Spend, spend::CONTRACT_ID, &DataType::Utf8, m.name);
                     assert_type(Table::Spend, spend::REDACTED, &DataType::Boolean, m.name);
+                }
+                Aggregate::Metric => {
+                    assert_eq!(m.table, Table::Metrics);
+                    assert_type(Table::Metrics, metrics::VALUE, &crate::schema::METRIC_VALUE, m.name);
+                    assert_type(Table::Metrics, metrics::METRIC, &DataType::Utf8, m.name);
+                    assert_type(Table::Metrics, metrics::AGGREGATION, &DataType::Utf8, m.name);
+                    assert_type(Table::Metrics, metrics::PERIOD_END, &DataType::Date32, m.name);
                 }
             }
             if let Some(f) = m.filter {

@@ -25,7 +25,7 @@ struct Grouping<'q> {
 
 impl Resolver<'_> {
     pub(super) fn query(&mut self, q: &ast::Query) -> Result<ResolvedQuery> {
-        if let [only] = q.measures.as_slice()
+        if let [ast::Measure::Named(only)] = q.measures.as_slice()
             && let Some(report) = model::find_report(&only.text())
         {
             return self.report(q, only, report.report);
@@ -115,11 +115,17 @@ impl Resolver<'_> {
     /// The measures, all of one table, which becomes the table the query reads.
     fn query_measures(&mut self, q: &ast::Query) -> Result<Vec<ResolvedMeasure>> {
         let mut measures = Vec::new();
-        for name in &q.measures {
-            measures.extend(self.measures(name)?);
+        let mut spans = Vec::new();
+        for measure in &q.measures {
+            let resolved = match measure {
+                ast::Measure::Named(name) => self.measures(name)?,
+                ast::Measure::Metric(metric) => vec![self.metric(metric)?],
+            };
+            spans.extend(std::iter::repeat_n(measure.span().clone(), resolved.len()));
+            measures.extend(resolved);
         }
         let table = measures.first().map_or(Table::Spend, |m| m.def.table);
-        if let Some((m, name)) = measures.iter().zip(q.measures.iter()).find(|(m, _)| m.def.table != table) {
+        if let Some((m, span)) = measures.iter().zip(spans).find(|(m, _)| m.def.table != table) {
             return Err(Error::new(
                 ErrorKind::Semantic,
                 format!(
@@ -129,7 +135,7 @@ impl Resolver<'_> {
                     table.name()
                 ),
             )
-            .with_span(name.span.clone())
+            .with_span(span)
             .with_hint("ask them as two queries"));
         }
         self.table = table;

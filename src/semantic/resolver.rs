@@ -23,6 +23,10 @@ pub trait DataLookup {
     /// Whether the dataset holds the table (a register makes contract measures and the
     /// contract link available).
     fn has_table(&self, table: Table) -> bool;
+    /// The metrics in the data: each distinct (name, stored aggregation) pair, sorted.
+    fn metrics(&self) -> Result<Vec<(String, String)>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Measures defined in query files with `define measure NAME = MEASURE where ...`.

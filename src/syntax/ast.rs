@@ -38,13 +38,57 @@ impl Name {
     }
 }
 
+/// One measure of a query's measure list, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measure {
+    /// A measure of the model or a `define measure`, with any modifiers: `spend off-contract`.
+    Named(Name),
+    /// `metric "days to pay"`: a figure of the metrics table, by its name in the data.
+    Metric(MetricMeasure),
+}
+
+/// `metric "days to pay"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricMeasure {
+    /// The metric's name as written in the string, with the string's span.
+    pub name: Spanned<String>,
+    /// From `metric` to the closing quote.
+    pub span: Span,
+}
+
+impl Measure {
+    /// The measure as written: the name's words, or `metric "NAME"`.
+    pub fn text(&self) -> String {
+        match self {
+            Measure::Named(name) => name.text(),
+            Measure::Metric(metric) => format!("metric \"{}\"", metric.name.node),
+        }
+    }
+
+    /// Where the measure was written.
+    pub fn span(&self) -> &Span {
+        match self {
+            Measure::Named(name) => &name.span,
+            Measure::Metric(metric) => &metric.span,
+        }
+    }
+
+    /// The name of a named measure (`None` for a metric).
+    pub fn name(&self) -> Option<&Name> {
+        match self {
+            Measure::Named(name) => Some(name),
+            Measure::Metric(_) => None,
+        }
+    }
+}
+
 /// One query: `[top|bottom N <dim> by] measures [by dims] [clauses...] [as chart]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     /// `top 10 suppliers by spend`: rank the named dimension by the first measure.
     pub rank: Option<Rank>,
     /// The measures to compute, in the order written. Never empty.
-    pub measures: Vec<Name>,
+    pub measures: Vec<Measure>,
     /// `by council, fy`: the grouping dimensions.
     pub group_by: Vec<Name>,
     /// `share ... within council` (each `share` measure is a % of this dimension's total), or
@@ -387,11 +431,11 @@ pub struct KpiMeasure {
     pub span: Span,
 }
 
-/// A measure name with modifiers and an optional restriction, as in `define measure`.
+/// A measure with modifiers (or a metric) and an optional restriction, as in `define measure`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureRef {
-    /// `spend off-contract`, `contracts`.
-    pub measure: Name,
+    /// `spend off-contract`, `contracts`, `metric "days to pay"`.
+    pub measure: Measure,
     /// `where social value > 0`.
     pub filter: Option<Expr>,
     /// The measure and its restriction.

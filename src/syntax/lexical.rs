@@ -44,6 +44,7 @@ pub const KEYWORDS: &[&str] = &[
     "define",
     "measure",
     "include",
+    "metric",
     "report",
     "section",
     "kpi",

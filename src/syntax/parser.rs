@@ -10,9 +10,9 @@ use pest::iterators::{Pair, Pairs};
 use pest_derive::Parser;
 
 use super::ast::{
-    Compare, CompareOp, Expr, Kpi, KpiMeasure, KpiRules, KpiTarget, Literal, MeasureRef, Name, Operand, OrderItem,
-    Period, PeriodKind, PeriodUnit, Polarity, Query, QueryFile, Rank, RankDirection, ReportKind, Spanned, Statement,
-    Threshold, ThresholdUnit, Within,
+    Compare, CompareOp, Expr, Kpi, KpiMeasure, KpiRules, KpiTarget, Literal, Measure, MeasureRef, MetricMeasure, Name,
+    Operand, OrderItem, Period, PeriodKind, PeriodUnit, Polarity, Query, QueryFile, Rank, RankDirection, ReportKind,
+    Spanned, Statement, Threshold, ThresholdUnit, Within,
 };
 use super::lexical::{self, TokenKind};
 use crate::error::{Error, Result, Span};
@@ -212,8 +212,24 @@ fn build_rank(pair: Pair<'_, Rule>) -> Result<Rank> {
     Ok(Rank { direction, count, dimension, span })
 }
 
-fn build_measure_list(pair: Pair<'_, Rule>) -> Result<Vec<Name>> {
-    Ok(pair.into_inner().filter(|p| p.as_rule() == Rule::measure_name).map(build_name).collect())
+fn build_measure_list(pair: Pair<'_, Rule>) -> Result<Vec<Measure>> {
+    let mut measures = Vec::new();
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::measure_name => measures.push(Measure::Named(build_name(child))),
+            Rule::metric_measure => measures.push(Measure::Metric(build_metric_measure(child)?)),
+            _ => {}
+        }
+    }
+    Ok(measures)
+}
+
+fn build_metric_measure(pair: Pair<'_, Rule>) -> Result<MetricMeasure> {
+    let span = span_of(&pair);
+    let mut children = pair.into_children();
+    children.next_rule(Rule::kw_metric)?;
+    let name = build_string_literal(children.next_rule(Rule::string_literal)?)?;
+    Ok(MetricMeasure { name, span })
 }
 
 fn build_group_by(pair: Pair<'_, Rule>) -> Result<Vec<Name>> {
@@ -914,7 +930,12 @@ fn build_kpi_measure(pair: Pair<'_, Rule>) -> Result<KpiMeasure> {
 fn build_kpi_part(pair: Pair<'_, Rule>) -> Result<MeasureRef> {
     let span = span_of(&pair);
     let mut children = pair.into_children();
-    let measure = build_name(children.next_rule(Rule::measure_name)?);
+    let first = children.next_any()?;
+    let measure = match first.as_rule() {
+        Rule::metric_measure => Measure::Metric(build_metric_measure(first)?),
+        Rule::measure_name => Measure::Named(build_name(first)),
+        other => return Err(internal(describe(other, Mode::File), span_of(&first))),
+    };
     let filter = match children.take(Rule::kw_where) {
         Some(_) => Some(build_condition(children.next_rule(Rule::condition)?)?),
         None => None,
@@ -1113,6 +1134,8 @@ fn describe(rule: Rule, mode: Mode) -> &'static str {
         Rule::file_input => "`param`, `define`, `include`, `query`, `report`, `section` or `kpi`",
         Rule::rank => "`top` or `bottom`",
         Rule::measure_list | Rule::measure_name => "a measure such as `spend`",
+        Rule::metric_measure => "a metric such as `metric \"days to pay\"`",
+        Rule::kw_metric => "`metric`",
         Rule::clause => "a clause such as `by`, `where` or `order by`",
         Rule::group_by => "`by`",
         Rule::where_clause => "`where`",

@@ -29,6 +29,10 @@ fn texts(names: &[Name]) -> Vec<String> {
     names.iter().map(Name::text).collect()
 }
 
+fn measure_texts(measures: &[Measure]) -> Vec<String> {
+    measures.iter().map(Measure::text).collect()
+}
+
 fn filter(source: &str) -> Expr {
     query(source).filter.unwrap_or_else(|| panic!("{source:?} has no where clause"))
 }
@@ -85,9 +89,9 @@ fn flag_name(expr: &Expr) -> String {
 #[test]
 fn spend_by_council() {
     let q = query("spend by council");
-    assert_eq!(texts(&q.measures), ["spend"]);
+    assert_eq!(measure_texts(&q.measures), ["spend"]);
     assert_eq!(texts(&q.group_by), ["council"]);
-    assert_eq!(q.measures[0].span, 0..5);
+    assert_eq!(q.measures[0].span().clone(), 0..5);
     assert_eq!(q.group_by[0].span, 9..16);
     assert_eq!(q.span, 0..16);
     assert!(q.rank.is_none() && q.filter.is_none() && q.having.is_none() && q.within.is_none());
@@ -97,8 +101,8 @@ fn spend_by_council() {
 #[test]
 fn hyphenated_measure_and_two_dimensions_with_a_year() {
     let q = query("spend off-contract by council, category where year = 2015");
-    assert_eq!(texts(&q.measures), ["spend off-contract"]);
-    let words: Vec<_> = q.measures[0].words.iter().map(|w| (w.node.as_str(), w.span.clone())).collect();
+    assert_eq!(measure_texts(&q.measures), ["spend off-contract"]);
+    let words: Vec<_> = q.measures[0].name().unwrap().words.iter().map(|w| (w.node.as_str(), w.span.clone())).collect();
     assert_eq!(words, [("spend", 0..5), ("off-contract", 6..18)]);
     assert_eq!(texts(&q.group_by), ["council", "category"]);
     match q.filter {
@@ -115,7 +119,7 @@ fn hyphenated_measure_and_two_dimensions_with_a_year() {
 #[test]
 fn several_measures() {
     let q = query("spend, transactions, suppliers by council, fy");
-    assert_eq!(texts(&q.measures), ["spend", "transactions", "suppliers"]);
+    assert_eq!(measure_texts(&q.measures), ["spend", "transactions", "suppliers"]);
     assert_eq!(texts(&q.group_by), ["council", "fy"]);
 }
 
@@ -127,7 +131,7 @@ fn top_suppliers_by_spend() {
     assert_eq!(rank.count.node, 10);
     assert_eq!(rank.count.span, 4..6);
     assert_eq!(rank.dimension.text(), "suppliers");
-    assert_eq!(texts(&q.measures), ["spend"]);
+    assert_eq!(measure_texts(&q.measures), ["spend"]);
     assert!(q.group_by.is_empty());
     let Some(Expr::And(left, right)) = q.filter else { panic!("expected and") };
     match *left {
@@ -187,7 +191,7 @@ fn contains_with_a_trailing_comment() {
 #[test]
 fn share_within_a_dimension() {
     let q = query("spend share by category within council             # % of each council's total");
-    assert_eq!(texts(&q.measures), ["spend share"]);
+    assert_eq!(measure_texts(&q.measures), ["spend share"]);
     assert_eq!(texts(&q.group_by), ["category"]);
     match q.within {
         Some(Within::Dimension(name)) => assert_eq!(name.text(), "council"),
@@ -254,7 +258,7 @@ fn money_threshold_flag_order_and_limit() {
 #[test]
 fn two_word_measure_and_a_relative_period() {
     let q = query("transactions, average payment by department where date in last 3 months");
-    assert_eq!(texts(&q.measures), ["transactions", "average payment"]);
+    assert_eq!(measure_texts(&q.measures), ["transactions", "average payment"]);
     match q.filter {
         Some(Expr::In { left, values, negated: false, .. }) => {
             assert_eq!(left.text(), "date");
@@ -270,7 +274,7 @@ fn two_word_measure_and_a_relative_period() {
 #[test]
 fn card_spend_by_two_dimensions() {
     let q = query("spend card by council, quarter                     # procurement-card spend only");
-    assert_eq!(texts(&q.measures), ["spend card"]);
+    assert_eq!(measure_texts(&q.measures), ["spend card"]);
     assert_eq!(texts(&q.group_by), ["council", "quarter"]);
 }
 
@@ -290,7 +294,7 @@ fn having_a_money_threshold() {
 #[test]
 fn contracts_expiring_within_a_window_before_by() {
     let q = query("contracts expiring within 6 months by officer, category");
-    assert_eq!(texts(&q.measures), ["contracts expiring"]);
+    assert_eq!(measure_texts(&q.measures), ["contracts expiring"]);
     assert_eq!(texts(&q.group_by), ["officer", "category"]);
     match q.within {
         Some(Within::Period(p)) => {
@@ -308,10 +312,10 @@ fn contracts_expiring_within_a_window_before_by() {
 #[test]
 fn measures_alone() {
     let q = query("suppliers shared by council");
-    assert_eq!(texts(&q.measures), ["suppliers shared"]);
+    assert_eq!(measure_texts(&q.measures), ["suppliers shared"]);
     assert_eq!(texts(&q.group_by), ["council"]);
     let q = query("collaboration opportunities");
-    assert_eq!(texts(&q.measures), ["collaboration opportunities"]);
+    assert_eq!(measure_texts(&q.measures), ["collaboration opportunities"]);
     assert!(q.group_by.is_empty());
 }
 
@@ -390,7 +394,7 @@ fn order_by_several_keys() {
 #[test]
 fn keywords_are_case_insensitive_and_names_lower_cased() {
     let q = query("Spend Off-Contract BY Council WHERE Year = 2015 ORDER BY Spend DESC LIMIT 3 As Chart");
-    assert_eq!(texts(&q.measures), ["spend off-contract"]);
+    assert_eq!(measure_texts(&q.measures), ["spend off-contract"]);
     assert_eq!(texts(&q.group_by), ["council"]);
     assert!(q.filter.is_some() && q.order_by[0].descending && q.as_chart);
     assert_eq!(q.limit.map(|l| l.node), Some(3));
@@ -406,8 +410,8 @@ fn queries_span_lines_and_carry_comments() {
     assert_eq!(&source[q.span], "spend   # what\n  by council # how to group\n  where year = 2015");
     // A comment between the words of a name is not part of the name.
     let q = query("average # of what?\n payment by council");
-    assert_eq!(texts(&q.measures), ["average payment"]);
-    assert_eq!(q.measures[0].words[1].span, 20..27);
+    assert_eq!(measure_texts(&q.measures), ["average payment"]);
+    assert_eq!(q.measures[0].name().unwrap().words[1].span, 20..27);
 }
 
 #[test]
@@ -418,8 +422,8 @@ fn every_keyword_is_reserved_and_near_misses_are_names() {
         let upper = keyword.to_uppercase();
         assert!(parse_query(&format!("spend by {upper}")).is_err(), "{upper} as a dimension");
         // Words that merely start with a keyword, or join it with a hyphen, are names.
-        assert_eq!(texts(&query(&format!("{keyword}x by council")).measures), [format!("{keyword}x")]);
-        assert_eq!(texts(&query(&format!("spend {keyword}-y")).measures), [format!("spend {keyword}-y")]);
+        assert_eq!(measure_texts(&query(&format!("{keyword}x by council")).measures), [format!("{keyword}x")]);
+        assert_eq!(measure_texts(&query(&format!("spend {keyword}-y")).measures), [format!("spend {keyword}-y")]);
     }
 }
 
@@ -1276,4 +1280,23 @@ mod properties {
             prop_assert!(parse_file(&file).is_ok(), "{:?}", file);
         }
     }
+}
+
+#[test]
+fn issue_12_metric_measures_parse_with_their_name_and_span() {
+    let source = r#"metric "days to pay" by council, month where date in 2024"#;
+    let q = query(source);
+    let [Measure::Metric(metric)] = q.measures.as_slice() else { panic!("{:?}", q.measures) };
+    assert_eq!(metric.name.node, "days to pay");
+    // `metric "days to pay"` is bytes 0..20; the string, quotes included, 7..20.
+    assert_eq!(metric.span, 0..20);
+    assert_eq!(metric.name.span, 7..20);
+    assert_eq!(measure_texts(&q.measures), [r#"metric "days to pay""#]);
+    assert_eq!(texts(&q.group_by), ["council", "month"]);
+    // Beside named measures, in any order.
+    let q = query(r#"spend, metric 'sessions' by month"#);
+    assert_eq!(measure_texts(&q.measures), ["spend", r#"metric "sessions""#]);
+    // `metric` alone, or with a bare name, is an error, not a measure called `metric`.
+    assert!(parse_query("metric by council").is_err());
+    assert!(parse_query("metric sessions by council").is_err());
 }
