@@ -41,6 +41,9 @@ fn without_kpi_tables(headings: &[&str]) -> Vec<String> {
     headings.iter().filter(|h| !kpi_table(h)).map(|h| (*h).to_string()).collect()
 }
 
+/// Shipped files with KPIs on metrics, which need a metrics file loaded.
+const NEED_METRICS: &[&str] = &["monthly.spql", "scorecard.spql"];
+
 const SHIPPED: &[&str] =
     &["monthly.spql", "benchmarking.spql", "collaboration.spql", "data-quality.spql", "scorecard.spql"];
 
@@ -49,7 +52,9 @@ fn every_shipped_query_file_runs_on_a_dataset() {
     // The linked fixture: the collaboration queries need a contracts register.
     let dir = tempfile::tempdir().unwrap();
     spendql::fixture::write_linked_fixture(&dir.path().join("data")).unwrap();
-    for name in SHIPPED {
+    // The monthly report and the scorecard have KPIs on metrics (days to pay, satisfaction),
+    // which the fixture has none of: they run on the sample, below, which has them.
+    for name in SHIPPED.iter().filter(|n| !NEED_METRICS.contains(n)) {
         let path = queries_dir().join(name);
         let expected = titles(&path);
         assert!(expected.len() >= 2, "{name} should hold several queries");
