@@ -353,7 +353,7 @@ pub fn render_html(report: &ReportOutput) -> Result<String> {
 /// the file is whole or absent.
 pub fn write_html(report: &ReportOutput, path: &std::path::Path) -> Result<()> {
     let html = render_html(report)?;
-    super::write_whole(path, html.as_bytes())
+    super::files::write_whole(path, html.as_bytes())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! cells and chart data: `report` may use `output` for its terminal tables, so the pages
 //! that read `report` cannot live inside `output` without an import cycle.
 
+mod files;
 #[cfg(any(test, feature = "test-support"))]
 #[doc(hidden)]
 pub mod fixture;
@@ -40,19 +41,4 @@ pub fn write_report(report: &ReportOutput, path: &Path) -> Result<()> {
             "a report is written as FILE.html, FILE.xlsx or FILE.csv; without --output it prints as tables",
         )),
     }
-}
-
-/// Write `bytes` to `path` under a hidden temporary name, renamed into place only when
-/// complete, so a failed run never leaves half a report that looks finished.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".partial-{name}"));
-    let written =
-        std::fs::write(&temp, bytes).map_err(|e| Error::io(format!("cannot write {}", temp.display()), e)).and_then(
-            |()| std::fs::rename(&temp, path).map_err(|e| Error::io(format!("cannot write {}", path.display()), e)),
-        );
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
 }

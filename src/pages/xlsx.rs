@@ -281,5 +281,5 @@ pub fn render_report_xlsx(report: &ReportOutput) -> Result<Vec<u8>> {
 
 /// Write the report's workbook to `path`, whole or not at all.
 pub fn write_report_xlsx(report: &ReportOutput, path: &std::path::Path) -> Result<()> {
-    super::write_whole(path, &render_report_xlsx(report)?)
+    super::files::write_whole(path, &render_report_xlsx(report)?)
 }
