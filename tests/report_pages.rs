@@ -185,7 +185,7 @@ fn issue_12_the_workbook_has_a_scorecard_with_coloured_statuses_and_a_sheet_per_
     assert_eq!(cell(&scorecard, 11, 1), Data::Empty, "six KPI rows and no more");
     // The section sheet holds its KPIs, then its query with the money as numbers.
     let compliance = workbook.worksheet_range("Compliance").expect("compliance");
-    let strings: Vec<String> = compliance.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    let strings: Vec<String> = compliance.rows().flat_map(|r| r.iter().map(ToString::to_string)).collect();
     assert!(strings.contains(&"Off-contract spend by council".to_string()), "{strings:?}");
     let position = compliance.rows().position(|r| r.first() == Some(&s("Salford")) && r.get(1) == Some(&f(12_345.67)));
     assert!(position.is_some(), "Salford's off-contract £12,345.67 as a number: {strings:?}");

@@ -282,7 +282,7 @@ fn query_chart(title: &str, result: &ResultSet) -> Option<String> {
     }
 }
 
-fn page_of<'a>(report: &'a ReportOutput) -> Page<'a> {
+fn page_of(report: &ReportOutput) -> Page<'_> {
     let mut anchors = Vec::new();
     // The headline's links point at each KPI's detail, whose anchors are made in file order
     // below; making them here first, in the same order, gives the same ids.

@@ -456,7 +456,7 @@ mod tests {
         assert_eq!(Figure::Number(Decimal { units: 213_333, scale: 4 }).text(), "21.33");
         assert_eq!(Figure::Number(Decimal { units: 200_000, scale: 4 }).text(), "20");
         assert_eq!(Figure::Number(Decimal { units: 42_000, scale: 4 }).text(), "4.2");
-        assert_eq!(Figure::Number(Decimal { units: 123_456_789_0000, scale: 4 }).text(), "123,456,789");
+        assert_eq!(Figure::Number(Decimal { units: 1_234_567_890_000, scale: 4 }).text(), "123,456,789");
         assert_eq!(Figure::Number(Decimal { units: -1_250, scale: 4 }).change_text(), "-0.13");
         assert_eq!(Figure::Number(Decimal { units: 0, scale: 4 }).change_text(), "0");
     }

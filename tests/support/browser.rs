@@ -165,7 +165,7 @@ pub fn measure(chromium: &Path, html: &Path, width: u32) -> serde_json::Value {
         if let Some(status) = child.try_wait().expect("chromium status") {
             break status;
         }
-        if started.elapsed() > Duration::from_secs(120) {
+        if started.elapsed() > Duration::from_mins(2) {
             let _ = child.kill();
             panic!("chromium did not finish rendering {} in 120 s", html.display());
         }
