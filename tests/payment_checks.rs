@@ -199,3 +199,33 @@ fn issue_12_unusual_payments_are_more_than_ten_times_the_suppliers_median() {
     // None of these payments is a possible duplicate (a month apart).
     assert_eq!(query(&data, "possible duplicate payments").len(), 1);
 }
+
+#[test]
+fn issue_12_new_suppliers_are_first_paid_by_the_council_among_the_rows_selected() {
+    // Trafford paid Acme in March and April, and Beta for the first time on 20 April (£100.00)
+    // and again on 25 April (a credit of -£25.00). Salford paid Acme for the first time on 2
+    // April: new to Salford, though Trafford paid it before.
+    let trafford: &[Line] = &[
+        ("A1", "2024-03-10", "Acme Ltd", "500.00"),
+        ("A2", "2024-04-05", "Acme Ltd", "700.00"),
+        ("B1", "2024-04-20", "Beta Services", "100.00"),
+        ("B2", "2024-04-25", "Beta Services", "-25.00"),
+    ];
+    let salford: &[Line] = &[("S1", "2024-04-02", "Acme Ltd", "60.00")];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dataset(dir.path(), &[("Trafford", trafford), ("Salford", salford)]);
+    let rows = query(&data, "new suppliers where date in 2024-04");
+    assert_eq!(rows[0], ["council", "supplier", "first payment", "payments", "spend"]);
+    // The largest spend first: Beta £75.00 (100.00 - 25.00) in Trafford, then Acme £60.00 in
+    // Salford; Trafford's Acme was first paid in March.
+    assert_eq!(
+        rows[1..],
+        [
+            ["Trafford", "Beta Services", "2024-04-20", "2", "75.00"],
+            ["Salford", "Acme Ltd", "2024-04-02", "1", "60.00"]
+        ]
+    );
+    // In March, everything paid is new: the data starts there.
+    let rows = query(&data, "new suppliers where date in 2024-03");
+    assert_eq!(rows[1..], [["Trafford", "Acme Ltd", "2024-03-10", "1", "500.00"]]);
+}

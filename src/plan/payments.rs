@@ -1,5 +1,5 @@
-//! The payment checks: `possible duplicate payments` and `unusual payments`. Unlike the
-//! other reports they list payments, not totals: each is a fixed plan over spend rows (a
+//! The payment checks: `possible duplicate payments`, `unusual payments` and `new
+//! suppliers`. Unlike the other reports they list payments (or suppliers), not totals: each is a fixed plan over spend rows (a
 //! self-join or a join with per-supplier statistics, then windows), so a reviewer gets the
 //! rows to look up in the council's ledger.
 //!
@@ -11,7 +11,7 @@
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Column;
 use datafusion::functions::expr_fn::nullif;
-use datafusion::functions_aggregate::expr_fn::{count, median};
+use datafusion::functions_aggregate::expr_fn::{count, median, min};
 use datafusion::functions_aggregate::min_max::min_udaf;
 use datafusion::functions_aggregate::sum::sum_udaf;
 use datafusion::functions_window::expr_fn::{dense_rank, lag};
@@ -226,6 +226,60 @@ pub(super) fn unusual(query: &ResolvedQuery, times: i64, min_payments: i64, scan
             column(DATE).sort(true, false),
             column(SOURCE_FILE).sort(true, false),
             column(SOURCE_ROW).sort(true, false),
+        ])?;
+    Ok(super::frame::limit(builder, query.limit)?.build()?)
+}
+
+/// `new suppliers`: per council, the suppliers (by key, named) whose first payment by that
+/// council anywhere in the data is among the rows the query's `where` selects (with `where
+/// date in $period`: first paid in the period), with their first payment's date and their
+/// payments and spend in those rows, credits included; the largest spend first.
+pub(super) fn new_suppliers(query: &ResolvedQuery, scan: Scan) -> Result<LogicalPlan> {
+    let frame = Frame::of(query);
+    let named = column(spend::SUPPLIER_KEY).is_not_null().and(column(spend::REDACTED).is_false());
+    let spend_rows = scan(Table::Spend)?;
+    let first_ever = LogicalPlanBuilder::from(spend_rows.clone())
+        .filter(named.clone())?
+        .aggregate(
+            vec![column(spend::COUNCIL).alias("__council"), column(spend::SUPPLIER_KEY).alias("__key")],
+            vec![min(column(spend::PAYMENT_DATE)).alias("__first_ever")],
+        )?
+        .build()?;
+    let mut keep = named;
+    if let Some(c) = &query.filter {
+        keep = keep.and(row_condition(c, &frame)?);
+    }
+    let names = super::dimensions::supplier_names(scan)?;
+    let builder = LogicalPlanBuilder::from(spend_rows)
+        .filter(keep)?
+        .aggregate(
+            vec![column(spend::COUNCIL), column(spend::SUPPLIER_KEY)],
+            vec![
+                min(column(spend::PAYMENT_DATE)).alias("__first"),
+                count(lit(1i64)).alias("payments"),
+                datafusion::functions_aggregate::expr_fn::sum(column(spend::AMOUNT)).alias("spend"),
+            ],
+        )?
+        .join(
+            first_ever,
+            JoinType::Inner,
+            (vec![spend::COUNCIL, spend::SUPPLIER_KEY], vec!["__council", "__key"]),
+            None,
+        )?
+        // The earliest selected payment is the earliest there is: the first one is selected.
+        .filter(column("__first").eq(column("__first_ever")))?
+        .join(names, JoinType::Left, (vec![spend::SUPPLIER_KEY], vec![super::dimensions::NAME_KEY]), None)?
+        .project(vec![
+            column(spend::COUNCIL).alias(COUNCIL),
+            column(super::dimensions::SUPPLIER_NAME_ALIAS).alias(SUPPLIER),
+            column("__first").alias("first payment"),
+            column("payments"),
+            column("spend"),
+        ])?
+        .sort(vec![
+            column("spend").sort(false, false),
+            column(COUNCIL).sort(true, false),
+            column(SUPPLIER).sort(true, false),
         ])?;
     Ok(super::frame::limit(builder, query.limit)?.build()?)
 }

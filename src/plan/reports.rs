@@ -28,6 +28,7 @@ pub(super) fn plan(query: &ResolvedQuery, report: &ReportShape, scan: Scan) -> R
         ReportShape::Opportunities { councils } => opportunities(query, councils, scan),
         ReportShape::Duplicates { window_days } => super::payments::duplicates(query, *window_days, scan),
         ReportShape::Unusual { times, min_payments } => super::payments::unusual(query, *times, *min_payments, scan),
+        ReportShape::NewSuppliers => super::payments::new_suppliers(query, scan),
     }
 }
 

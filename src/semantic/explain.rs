@@ -84,6 +84,11 @@ pub fn describe(q: &ResolvedQuery) -> Vec<String> {
              apart, not both under one transaction number; every such payment, in numbered groups, largest \
              amount first"
         )),
+        Shape::Report(ReportShape::NewSuppliers) => lines.push(
+            "suppliers each council paid for the first time in the data among the payments selected, with \
+             their payments and spend there, largest spend first"
+                .to_string(),
+        ),
         Shape::Report(ReportShape::Unusual { times, min_payments }) => lines.push(format!(
             "payments (over £0) more than {times} times the median of the council's payments to the supplier, \
              among suppliers it paid {min_payments} or more times; the most unusual first"

@@ -172,6 +172,9 @@ pub enum ReportShape {
     /// `unusual payments`: payments more than `times` the median of their council's payments
     /// to the supplier, among suppliers with at least `min_payments` payments.
     Unusual { times: i64, min_payments: i64 },
+    /// `new suppliers`: per council, suppliers whose first payment in the data is among the
+    /// rows the query's `where` selects, with their payments and spend there.
+    NewSuppliers,
 }
 
 #[derive(Debug, Clone)]

@@ -273,6 +273,9 @@ pub enum Report {
     /// `unusual payments`: payments more than [`UNUSUAL_TIMES_MEDIAN`] times the median of
     /// the council's payments to that supplier.
     UnusualPayments,
+    /// `new suppliers`: suppliers whose first payment by a council in the data is among the
+    /// rows `where` selects.
+    NewSuppliers,
 }
 
 /// `possible duplicate payments`: two payments this many days apart or fewer can be one bill
@@ -320,6 +323,11 @@ pub const REPORTS: &[ReportDef] = &[
         report: Report::UnusualPayments,
         description: "payments more than 10 times the median of the council's payments to that supplier \
                       (suppliers with 6 or more payments)",
+    },
+    ReportDef {
+        name: "new suppliers",
+        report: Report::NewSuppliers,
+        description: "suppliers a council paid for the first time (in the data) among the payments `where` selects",
     },
 ];
 

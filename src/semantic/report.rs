@@ -1,7 +1,8 @@
 //! Reports ([`model::Report`]): `suppliers shared by council`, `categories shared by
 //! council` and `collaboration opportunities`, which read spend (and the register when
 //! there is one) and are always by council; and the payment checks `possible duplicate
-//! payments` and `unusual payments`, which list payments and take no `by`. Every report takes
+//! payments`, `unusual payments` and `new suppliers`, which list payments (or suppliers) and
+//! take no `by`. Every report takes
 //! only `where` and `limit`.
 
 use super::condition::equality_values;
@@ -28,7 +29,7 @@ impl Resolver<'_> {
                 .with_span(q.span.clone())
                 .with_hint("narrow it with `where ...` and `limit N`; its order is fixed"));
         }
-        if matches!(report, Report::DuplicatePayments | Report::UnusualPayments) {
+        if matches!(report, Report::DuplicatePayments | Report::UnusualPayments | Report::NewSuppliers) {
             return self.payment_check(q, name, report);
         }
         let council = model::council_dimension();
@@ -68,7 +69,9 @@ impl Resolver<'_> {
                 let entity = ResolvedDimension { def };
                 (ReportShape::Shared { entity: entity.clone(), councils, with_contracts }, vec![entity])
             }
-            Report::DuplicatePayments | Report::UnusualPayments => unreachable!("resolved by payment_check"),
+            Report::DuplicatePayments | Report::UnusualPayments | Report::NewSuppliers => {
+                unreachable!("resolved by payment_check")
+            }
         };
         Ok(ResolvedQuery {
             filter,
@@ -80,8 +83,9 @@ impl Resolver<'_> {
         })
     }
 
-    /// `possible duplicate payments` and `unusual payments`: lists of spend rows, one council
-    /// at a time (their rules compare a council's payments with its own), so no `by`.
+    /// `possible duplicate payments`, `unusual payments` and `new suppliers`: lists of spend
+    /// rows or suppliers, one council at a time (their rules compare a council's payments
+    /// with its own), so no `by`.
     fn payment_check(&mut self, q: &ast::Query, name: &Name, report: Report) -> Result<ResolvedQuery> {
         let text = name.text();
         if let Some(by) = q.group_by.first() {
@@ -93,10 +97,12 @@ impl Resolver<'_> {
             Some(e) => Some(self.condition(e, None)?),
             None => None,
         };
-        let shape = if report == Report::DuplicatePayments {
-            ReportShape::Duplicates { window_days: model::DUPLICATE_WINDOW_DAYS }
-        } else {
-            ReportShape::Unusual { times: model::UNUSUAL_TIMES_MEDIAN, min_payments: model::UNUSUAL_MIN_PAYMENTS }
+        let shape = match report {
+            Report::DuplicatePayments => ReportShape::Duplicates { window_days: model::DUPLICATE_WINDOW_DAYS },
+            Report::UnusualPayments => {
+                ReportShape::Unusual { times: model::UNUSUAL_TIMES_MEDIAN, min_payments: model::UNUSUAL_MIN_PAYMENTS }
+            }
+            _ => ReportShape::NewSuppliers,
         };
         Ok(ResolvedQuery {
             filter,
