@@ -408,6 +408,23 @@ mod tests {
     }
 
     #[test]
+    fn issue_12_a_defined_contracts_measure_filters_on_contract_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::fixture::write_linked_fixture(dir.path()).unwrap();
+        let mut engine = Engine::open(&Dataset::new(dir.path())).unwrap();
+        let file = write(
+            dir.path(),
+            "sv.spql",
+            "define measure valued contracts = contracts where social value > 0\n\
+             query \"SV\" = valued contracts, contracts\n",
+        );
+        let results = engine.run_file(&file, &[]).unwrap();
+        // fixture::CONTRACTS: T-AMEY £2,000 and S-WATES £5,000 of social value; K-CAPITA and
+        // S-CATER none. The `where` reads the contracts' own field, not spend's.
+        assert_eq!(cells(&results[0].1), vec![vec!["2".to_string(), "4".into()]]);
+    }
+
+    #[test]
     fn include_cycles_are_refused_with_the_chain() {
         let (dir, mut engine) = engine();
         write(dir.path(), "a.spql", "include \"b.spql\"\nquery \"A\" = spend\n");

@@ -294,6 +294,28 @@ mod tests {
     }
 
     #[test]
+    fn issue_12_include_runs_a_report_file_and_shows_its_kpis() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::fixture::write_report_fixture(dir.path()).unwrap();
+        let mut s = Session::new(Engine::open(&Dataset::new(dir.path())).unwrap());
+        let file = dir.path().join("scorecard.spql");
+        std::fs::write(
+            &file,
+            "report quarterly \"S\"\nsection \"Compliance\"\n\
+             kpi \"Off-contract spend\" = spend off-contract lower is better target £2k per fy\n\
+             query \"All spend\" = spend\n",
+        )
+        .unwrap();
+        let text = meta(&mut s, &format!("\\i {}", file.display()));
+        // The section's scorecard, then the query: the report fixture's off-contract spend
+        // in 2024/25 Q2 is £500.00 against £2,000 ÷ 4 (Green); all its payments sum to
+        // 600 + 400 + 800 + 200 + 900 + 100 + 600 + 400 + 500 + 100 + 900 = £5,500.00.
+        assert!(text.contains("Compliance: Scorecard"), "{text}");
+        assert!(text.contains("£500.00") && text.contains("Green"), "{text}");
+        assert!(text.contains("All spend") && text.contains("£5,500.00"), "{text}");
+    }
+
+    #[test]
     fn completion_offers_exactly_the_commands_of_the_enum() {
         let vocabulary = Vocabulary::from_model();
         let offered = complete("\\", 1, &vocabulary).candidates;

@@ -357,6 +357,7 @@ pub(super) fn evaluate_keeping(
     contributors: usize,
 ) -> Result<KpiResult> {
     let prepared = Prepared::new(engine, kpi)?;
+    check_target_councils(engine, &kpi.rules)?;
     let polarity = match kpi.rules.polarity.as_ref().map(|p| p.node) {
         Some(ast::Polarity::Lower) => Polarity::LowerIsBetter,
         _ => Polarity::HigherIsBetter,
@@ -446,6 +447,29 @@ pub(super) fn evaluate_keeping(
         analysis,
         sentence,
     })
+}
+
+/// A target `for` a council the data does not hold would silently judge nobody: refuse it
+/// at the name, with the nearest council.
+fn check_target_councils(engine: &Engine, rules: &ast::KpiRules) -> Result<()> {
+    let mut councils = Vec::new();
+    for table in [crate::schema::Table::Spend, crate::schema::Table::Contracts, crate::schema::Table::Metrics] {
+        if engine.has_table(table) {
+            councils.extend(engine.column_values(table, crate::schema::spend::COUNCIL)?);
+        }
+    }
+    for council in rules.targets.iter().filter_map(|t| t.council.as_ref()) {
+        if councils.iter().any(|c| c.eq_ignore_ascii_case(&council.node)) {
+            continue;
+        }
+        let mut err = Error::new(crate::ErrorKind::UnknownValue, format!("no council named \"{}\"", council.node))
+            .with_span(council.span.clone());
+        if let Some(near) = crate::semantic::suggest(&council.node, councils.iter().map(String::as_str)) {
+            err = err.with_hint(format!("did you mean \"{near}\"?"));
+        }
+        return Err(err);
+    }
+    Ok(())
 }
 
 /// A figure in plain units for comparing: money in pence (whole numbers), the rest as is.

@@ -54,7 +54,7 @@ pub fn terminal_blocks(report: &ReportOutput) -> Vec<TerminalBlock> {
                 current.lines.push(format!("== {title} =="));
             }
             Block::Kpis(kpis) => current.tables.extend(kpi_tables(report, kpis)),
-            Block::Query { title, result, .. } => current.tables.push((title.clone(), result.clone())),
+            Block::Query { title, result, .. } => current.tables.push((title.clone(), drawable(result))),
         }
     }
     blocks.push(current);
@@ -105,10 +105,18 @@ pub fn flat_results(report: &ReportOutput) -> Vec<(String, QueryResult)> {
                     out.push((title, table));
                 }
             }
-            Block::Query { title, result, .. } => out.push((title.clone(), result.clone())),
+            Block::Query { title, result, .. } => out.push((title.clone(), drawable(result))),
         }
     }
     out
+}
+
+/// A query's result, asking for its chart only when there is something to draw: a report
+/// run for a quiet period still prints its (empty) table rather than failing.
+fn drawable(result: &QueryResult) -> QueryResult {
+    let mut result = result.clone();
+    result.chart = result.chart && result.row_count() > 0;
+    result
 }
 
 fn text(f: Option<Figure>) -> Option<String> {

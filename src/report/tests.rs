@@ -394,3 +394,26 @@ fn a_summed_metric_of_the_service_scales_its_yearly_target() {
     assert_eq!(service.status, Some(Status::Green));
     assert_eq!(kpi.target_note.as_deref(), Some("target 12,000 per fy ÷ 4 for a quarter"));
 }
+
+#[test]
+fn a_target_for_a_council_not_in_the_data_is_refused_at_its_name() {
+    let (dir, mut engine) = engine();
+    let text = "report quarterly \"S\"\nkpi \"K\" = on-contract share target 80% target 75% for \"Rochdle\"\n";
+    let path = write(dir.path(), text);
+    let err = run_report(&mut engine, &path, &ReportOptions::default()).unwrap_err();
+    assert_eq!(err.message, "no council named \"Rochdle\"");
+    assert_eq!(&text[err.span.clone().unwrap()], "\"Rochdle\"");
+    assert_eq!(err.hints, ["did you mean \"Rochdale\"?"]);
+}
+
+#[test]
+fn a_chart_of_nothing_prints_as_an_empty_table() {
+    // No payment is dated in 2024/25 Q3, after the data ends.
+    let report =
+        run("report quarterly \"S\"\nquery \"Q\" = spend by council where date in $period as chart\n", Some("2024Q4"));
+    let tables = flat_results(&report);
+    assert_eq!(tables[0].1.row_count(), 0);
+    assert!(!tables[0].1.chart);
+    let Block::Query { chart, .. } = &report.blocks[0] else { panic!() };
+    assert!(*chart, "the report keeps what the file asked for");
+}
