@@ -353,3 +353,35 @@ fn issue_12_the_sample_metrics_files_load_whole() {
     let months = query(&dataset, r#"metric "days to pay" by council"#);
     assert_eq!(months.len(), 4, "three councils: {months:?}");
 }
+
+#[test]
+fn issue_12_a_dataset_without_metrics_has_an_empty_metrics_table_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("data");
+    let spend = write(dir.path(), "spend.csv", "Supplier Name,Payment Date,Amount\nAcme,2024-04-01,1.00\n");
+    run_ok(&dataset, &["ingest", "--council", "Stockport", spend.to_str().unwrap()]);
+    let rows = csv_rows(&run_ok(&dataset, &["sql", "--format", "csv", "SELECT count(*) AS n FROM metrics"]));
+    assert_eq!(rows, [row(&["n"]), row(&["0"])]);
+    let out =
+        spendql().arg("--dataset").arg(&dataset).args(["query", r#"metric "sessions" by month"#]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the dataset has no metrics; load some with `spendql ingest --kind metrics"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn issue_12_a_metric_stored_with_two_aggregations_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("data");
+    // `complaints` is a count (sum) by the registry; the second file says `average`.
+    let counted = write(dir.path(), "a.csv", "Period,Metric,Value\n2024-04,Complaints,3\n");
+    let averaged = write(dir.path(), "b.csv", "Period,Metric,Value,Aggregation\n2024-05,Complaints,4,average\n");
+    assert_ok(&ingest(&dataset, &[], &[&counted, &averaged]));
+    let out =
+        spendql().arg("--dataset").arg(&dataset).args(["query", r#"metric "complaints" by month"#]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is stored with different aggregations (average, sum)"), "{}", stderr(&out));
+}

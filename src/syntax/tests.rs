@@ -1294,7 +1294,7 @@ fn issue_12_metric_measures_parse_with_their_name_and_span() {
     assert_eq!(measure_texts(&q.measures), [r#"metric "days to pay""#]);
     assert_eq!(texts(&q.group_by), ["council", "month"]);
     // Beside named measures, in any order.
-    let q = query(r"spend, metric 'sessions' by month");
+    let q = query("spend, metric 'sessions' by month");
     assert_eq!(measure_texts(&q.measures), ["spend", r#"metric "sessions""#]);
     // `metric` alone, or with a bare name, is an error, not a measure called `metric`.
     assert!(parse_query("metric by council").is_err());
