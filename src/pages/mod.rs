@@ -38,7 +38,7 @@ pub fn write_report(report: &ReportOutput, path: &Path) -> Result<()> {
             crate::output::write_file(&results, Format::Csv, path)
         }
         _ => Err(Error::usage(format!("cannot write a report to {}", path.display())).with_hint(
-            "a report is written as FILE.html, FILE.xlsx or FILE.csv; without --output it prints as tables",
+            "a report is written as .html or .xlsx (or .csv, a file per table); without --output it prints as tables",
         )),
     }
 }
