@@ -14,6 +14,7 @@ mod features;
 mod generate;
 mod ingest;
 mod language;
+mod local_suppliers;
 mod metrics;
 mod on_off_contract;
 mod payment_checks;

@@ -125,6 +125,7 @@ fn describe_field(f: &FieldRef, q: &ResolvedQuery) -> String {
     match f {
         FieldRef::Column(c) => c.to_string(),
         FieldRef::Supplier => "supplier name".to_string(),
+        FieldRef::PostcodeArea(c) => format!("the area of {c}"),
         FieldRef::Measure(i) => q.measures[*i].label.clone(),
     }
 }

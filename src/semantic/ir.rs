@@ -31,6 +31,8 @@ pub enum FieldRef {
     Column(&'static str),
     /// The supplier: matched on published name, case-insensitively.
     Supplier,
+    /// A postcode column's area: the letters it starts with, upper-cased (`M`, `SK`).
+    PostcodeArea(&'static str),
     /// An aggregated measure (in `having`), by index into [`ResolvedQuery::measures`].
     Measure(usize),
 }

@@ -619,6 +619,8 @@ pub enum FieldKind {
     Flag,
     /// True when a text column is present (`on-contract`: `contract_id` is not null).
     Linked,
+    /// A postcode column read as its area, the letters it starts with (`M`, `SK`, `OL`).
+    PostcodeArea,
 }
 
 pub const FIELDS: &[FieldDef] = &[
@@ -726,6 +728,20 @@ pub const FIELDS: &[FieldDef] = &[
         kind: FieldKind::Money,
         table: Table::Contracts,
         description: "the social value the contract commits (£), for `contracts where social value > 0`",
+    },
+    FieldDef {
+        name: "supplier postcode",
+        column: contracts::SUPPLIER_POSTCODE,
+        kind: FieldKind::Text,
+        table: Table::Contracts,
+        description: "the supplier's postcode, as the register publishes it",
+    },
+    FieldDef {
+        name: "supplier postcode area",
+        column: contracts::SUPPLIER_POSTCODE,
+        kind: FieldKind::PostcodeArea,
+        table: Table::Contracts,
+        description: "the supplier's postcode area, its first letters (`M`, `SK`, `OL`): local suppliers",
     },
     FieldDef {
         name: "title",
@@ -894,7 +910,7 @@ mod tests {
         for f in FIELDS {
             let expected = match f.kind {
                 FieldKind::Money => MONEY,
-                FieldKind::Text | FieldKind::Linked => DataType::Utf8,
+                FieldKind::Text | FieldKind::Linked | FieldKind::PostcodeArea => DataType::Utf8,
                 FieldKind::Flag => DataType::Boolean,
             };
             assert_type(f.table, f.column, &expected, f.name);
