@@ -20,6 +20,11 @@ pub fn date_text(days: i32) -> String {
     date_from_days(days).map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// A date as a report's reader writes it: `30 June 2024`.
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +39,7 @@ mod tests {
         assert_eq!(date_text(60), "1970-03-02");
         assert_eq!(date_from_days(i32::MAX), None);
         assert_eq!(date_text(i32::MAX), "");
+        assert_eq!(long_date(ymd(2024, 6, 30)), "30 June 2024");
+        assert_eq!(long_date(ymd(2025, 4, 1)), "1 April 2025");
     }
 }

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod ingest;
 pub mod money;
 pub mod output;
+pub mod pages;
 pub mod plan;
 pub mod repl;
 pub mod report;

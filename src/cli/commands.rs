@@ -188,7 +188,7 @@ fn run_file(
 }
 
 /// A report: its tables on the terminal, or the whole of it in one file through
-/// [`report::write_report`].
+/// [`crate::pages::write_report`].
 fn run_report(
     dataset: &Dataset,
     period: Option<String>,
@@ -201,7 +201,7 @@ fn run_report(
     let options = report::ReportOptions { period, params, require_report: true, cancel_on_ctrl_c: false };
     let produced = report::run_report(&mut engine, file, &options).map_err(|e| Failure::new(e, &engine))?;
     if let Some(path) = output {
-        report::write_report(&produced, path)?;
+        crate::pages::write_report(&produced, path)?;
         writeln!(out, "Wrote the report to {}", path.display()).map_err(|e| Error::io("cannot write output", e))?;
         return Ok(());
     }
@@ -278,5 +278,23 @@ fn demo(named: Option<PathBuf>, sample: Option<PathBuf>, out: &mut Stdout) -> Re
     let sample = sample.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/sample"));
     let dataset_dir = named.unwrap_or_else(|| PathBuf::from("spendql-demo"));
     let width = terminal_width(out.is_terminal());
-    crate::demo::run_demo(&sample, &dataset_dir, width, out)
+    crate::demo::run_demo(&sample, &dataset_dir, width, out)?;
+    // The managers' reports on the sample, as pages beside the dataset's own files.
+    let queries = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries");
+    let mut engine = Engine::open(&Dataset::new(&dataset_dir))?;
+    writeln!(out).map_err(|e| Error::io("cannot write output", e))?;
+    for (file, page, what) in DEMO_REPORTS {
+        let options = report::ReportOptions { require_report: true, ..report::ReportOptions::default() };
+        let produced = report::run_report(&mut engine, &queries.join(file), &options)?;
+        let path = dataset_dir.join(page);
+        crate::pages::write_html(&produced, &path)?;
+        writeln!(out, "Wrote {what} to {}", path.display()).map_err(|e| Error::io("cannot write output", e))?;
+    }
+    Ok(())
 }
+
+/// The shipped reports `spendql demo` writes as HTML into the demo dataset's folder.
+pub const DEMO_REPORTS: &[(&str, &str, &str)] = &[
+    ("scorecard.spql", "scorecard.html", "the quarterly balanced scorecard"),
+    ("monthly.spql", "monthly.html", "the monthly performance report"),
+];

@@ -46,7 +46,8 @@ pub(super) fn int_text(v: i128, human: bool) -> String {
     format!("{sign}{}", group_thousands(v.unsigned_abs()))
 }
 
-pub(super) fn is_numeric(t: &DataType) -> bool {
+/// Whether a column of type `t` holds numbers (printed right-aligned, plain in JSON).
+pub fn is_numeric(t: &DataType) -> bool {
     matches!(
         t,
         DataType::Decimal128(..)

@@ -20,7 +20,7 @@ mod xlsx;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use cells::cell_text;
+pub use cells::{cell_text, is_numeric};
 pub use csv::write_csv;
 pub use format::Format;
 pub use json::{write_json, write_ndjson};
@@ -28,7 +28,7 @@ pub use parquet::write_parquet;
 pub use result::ResultSet;
 pub use table::write_table;
 use table::write_table_only;
-pub use xlsx::write_xlsx;
+pub use xlsx::{CellFormats, sheet_name, write_result_at, write_xlsx, xlsx_error};
 
 use crate::error::{Error, Result};
 
@@ -177,7 +177,8 @@ impl PrintOptions {
     /// One result as people see it: its table, then its chart if it asked for one.
     pub fn screen(&self, result: &ResultSet, out: &mut dyn Write) -> Result<()> {
         write_table(result, self.width, out)?;
-        if result.chart {
+        // An empty result has nothing to draw; its table already says so.
+        if result.chart && result.row_count() > 0 {
             chart::write_terminal_chart(result, self.width.unwrap_or(100), out)?;
         }
         Ok(())

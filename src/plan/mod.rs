@@ -6,13 +6,15 @@
 //! [`build_plan`] dispatches on the query's shape, as datafusion-sql's `SqlToRel` does on
 //! statement kinds; each construct has its own file: row conditions and restrictions
 //! (`rows`), measures (`measures`), dimensions and supplier labels (`dimensions`), time
-//! periods (`time`), layouts, ranking and order (`shapes`), reports (`reports`), and the
-//! plans the resolver's data lookups run ([`lookup`]).
+//! periods (`time`), layouts, ranking and order (`shapes`), reports (`reports`) and the
+//! payment checks among them (`payments`), and the plans the resolver's data lookups run
+//! ([`lookup`]).
 
 mod dimensions;
 mod frame;
 pub mod lookup;
 mod measures;
+mod payments;
 mod reports;
 mod rows;
 mod shapes;

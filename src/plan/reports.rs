@@ -1,6 +1,6 @@
 //! Reports: `suppliers shared by council` / `categories shared by council`, and
 //! `collaboration opportunities`. Each is a fixed plan over spend (and the register), with
-//! columns per council.
+//! columns per council. The payment checks, which list payments, are in `payments`.
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::functions::expr_fn::{coalesce, strpos};
@@ -26,6 +26,9 @@ pub(super) fn plan(query: &ResolvedQuery, report: &ReportShape, scan: Scan) -> R
             shared(query, entity, councils, *with_contracts, scan)
         }
         ReportShape::Opportunities { councils } => opportunities(query, councils, scan),
+        ReportShape::Duplicates { window_days } => super::payments::duplicates(query, *window_days, scan),
+        ReportShape::Unusual { times, min_payments } => super::payments::unusual(query, *times, *min_payments, scan),
+        ReportShape::NewSuppliers => super::payments::new_suppliers(query, scan),
     }
 }
 

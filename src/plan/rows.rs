@@ -2,7 +2,7 @@
 //! ([`RowFilter`]) as DataFusion expressions, and the filter a grouped query applies to rows
 //! before aggregating.
 
-use datafusion::functions::expr_fn::{lower, strpos};
+use datafusion::functions::expr_fn::{btrim, lower, regexp_replace, strpos, upper};
 use datafusion::logical_expr::{Expr, lit};
 
 use super::frame::money_lit;
@@ -113,6 +113,10 @@ fn cond_to_expr(c: &Cond, frame: &Frame, measure: &dyn Fn(usize) -> Result<Expr>
         Ok(match f {
             FieldRef::Column(c) => column(*c),
             FieldRef::Supplier => column(spend::SUPPLIER_NAME),
+            // `M33 2AU` → `M`, ` sk4 1aa` → `SK`: the letters before the first digit.
+            FieldRef::PostcodeArea(c) => {
+                regexp_replace(upper(btrim(vec![column(*c)])), lit("^([A-Z]+).*$"), lit("${1}"), None)
+            }
             FieldRef::Measure(i) => measure(*i)?,
         })
     };

@@ -2,7 +2,7 @@
 //! for a period, its previous period and the same period last year, per council and for
 //! the service, with targets, RAG statuses, trends and the analysis of change. The typed
 //! result ([`ReportOutput`]) is rendered elsewhere: as tables on a terminal
-//! ([`terminal_blocks`], printed by `output`), as HTML or a workbook ([`write_report`]).
+//! ([`terminal_blocks`], printed by `output`), as HTML or a workbook (`pages::write_report`).
 //!
 //! A report runs through the engine's one query-file path ([`Engine::visit_file`]): the
 //! `report` line fixes the period and sets `$period`, `$previous_period` and
@@ -94,22 +94,6 @@ pub fn run_report(engine: &mut Engine, path: &Path, options: &ReportOptions) -> 
         blocks: state.blocks,
         notes: state.notes,
     })
-}
-
-/// Write a report to a file, in the format its extension names. This is the one place a
-/// report meets a file format: the HTML and workbook renderers plug in here.
-pub fn write_report(report: &ReportOutput, path: &Path) -> Result<()> {
-    let _ = report;
-    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    match extension.as_str() {
-        "html" | "htm" | "xlsx" => Err(Error::usage(format!(
-            "cannot write {}: reports as HTML and workbooks are not built into this spendql yet",
-            path.display()
-        ))
-        .with_hint("leave out --output to print the report's tables")),
-        _ => Err(Error::usage(format!("cannot write a report to {}", path.display()))
-            .with_hint("a report is written as .html or .xlsx; without --output it prints as tables")),
-    }
 }
 
 struct State<'o> {

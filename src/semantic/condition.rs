@@ -263,6 +263,7 @@ impl Resolver<'_> {
                 FieldKind::Flag => Target::Flag(field.column),
                 FieldKind::Text => Target::Text(FieldRef::Column(field.column), None),
                 FieldKind::Linked => Target::Linked(field.column),
+                FieldKind::PostcodeArea => Target::Text(FieldRef::PostcodeArea(field.column), None),
             });
         }
         if let Some(def) = model::find_dimension(&text) {

@@ -79,6 +79,20 @@ pub fn describe(q: &ResolvedQuery) -> Vec<String> {
              across councils",
             councils.join(", ")
         )),
+        Shape::Report(ReportShape::Duplicates { window_days }) => lines.push(format!(
+            "payments by one council to one supplier of the same amount (over £0) at most {window_days} days \
+             apart, not both under one transaction number; every such payment, in numbered groups, largest \
+             amount first"
+        )),
+        Shape::Report(ReportShape::NewSuppliers) => lines.push(
+            "suppliers each council paid for the first time in the data among the payments selected, with \
+             their payments and spend there, largest spend first"
+                .to_string(),
+        ),
+        Shape::Report(ReportShape::Unusual { times, min_payments }) => lines.push(format!(
+            "payments (over £0) more than {times} times the median of the council's payments to the supplier, \
+             among suppliers it paid {min_payments} or more times; the most unusual first"
+        )),
     }
     if let Some(window) = &q.expiry_window {
         lines.push(format!("expiring: expiry date {}", window.describe()));
@@ -111,6 +125,7 @@ fn describe_field(f: &FieldRef, q: &ResolvedQuery) -> String {
     match f {
         FieldRef::Column(c) => c.to_string(),
         FieldRef::Supplier => "supplier name".to_string(),
+        FieldRef::PostcodeArea(c) => format!("the area of {c}"),
         FieldRef::Measure(i) => q.measures[*i].label.clone(),
     }
 }

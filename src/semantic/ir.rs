@@ -31,6 +31,8 @@ pub enum FieldRef {
     Column(&'static str),
     /// The supplier: matched on published name, case-insensitively.
     Supplier,
+    /// A postcode column's area: the letters it starts with, upper-cased (`M`, `SK`).
+    PostcodeArea(&'static str),
     /// An aggregated measure (in `having`), by index into [`ResolvedQuery::measures`].
     Measure(usize),
 }
@@ -165,6 +167,16 @@ pub enum ReportShape {
     /// `collaboration opportunities`: suppliers and categories ranked by off-contract spend
     /// summed across the councils that buy them.
     Opportunities { councils: Vec<String> },
+    /// `possible duplicate payments`: every payment with a possible duplicate (same council,
+    /// supplier key and amount, dates at most `window_days` apart, not both carrying one
+    /// transaction number), in numbered groups.
+    Duplicates { window_days: i32 },
+    /// `unusual payments`: payments more than `times` the median of their council's payments
+    /// to the supplier, among suppliers with at least `min_payments` payments.
+    Unusual { times: i64, min_payments: i64 },
+    /// `new suppliers`: per council, suppliers whose first payment in the data is among the
+    /// rows the query's `where` selects, with their payments and spend there.
+    NewSuppliers,
 }
 
 #[derive(Debug, Clone)]

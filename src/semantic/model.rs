@@ -267,7 +267,25 @@ pub enum Report {
     CategoriesShared,
     /// `collaboration opportunities`.
     Opportunities,
+    /// `possible duplicate payments`: payments to one supplier of one amount by one council
+    /// within [`DUPLICATE_WINDOW_DAYS`] of each other, under different transaction numbers.
+    DuplicatePayments,
+    /// `unusual payments`: payments more than [`UNUSUAL_TIMES_MEDIAN`] times the median of
+    /// the council's payments to that supplier.
+    UnusualPayments,
+    /// `new suppliers`: suppliers whose first payment by a council in the data is among the
+    /// rows `where` selects.
+    NewSuppliers,
 }
+
+/// `possible duplicate payments`: two payments this many days apart or fewer can be one bill
+/// paid twice (a fortnightly payment run pays a resubmitted invoice in the next run).
+pub const DUPLICATE_WINDOW_DAYS: i32 = 14;
+/// `unusual payments`: a payment more than this many times the supplier's median.
+pub const UNUSUAL_TIMES_MEDIAN: i64 = 10;
+/// `unusual payments`: the fewest payments to a supplier whose median is trusted as its usual
+/// size (with fewer, one odd payment moves the median itself).
+pub const UNUSUAL_MIN_PAYMENTS: i64 = 6;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReportDef {
@@ -293,6 +311,23 @@ pub const REPORTS: &[ReportDef] = &[
         name: "collaboration opportunities",
         report: Report::Opportunities,
         description: "suppliers and categories ranked by off-contract spend across councils",
+    },
+    ReportDef {
+        name: "possible duplicate payments",
+        report: Report::DuplicatePayments,
+        description: "payments by one council to one supplier of the same amount within 14 days of each other, \
+                      under different transaction numbers, in numbered groups",
+    },
+    ReportDef {
+        name: "unusual payments",
+        report: Report::UnusualPayments,
+        description: "payments more than 10 times the median of the council's payments to that supplier \
+                      (suppliers with 6 or more payments)",
+    },
+    ReportDef {
+        name: "new suppliers",
+        report: Report::NewSuppliers,
+        description: "suppliers a council paid for the first time (in the data) among the payments `where` selects",
     },
 ];
 
@@ -584,6 +619,8 @@ pub enum FieldKind {
     Flag,
     /// True when a text column is present (`on-contract`: `contract_id` is not null).
     Linked,
+    /// A postcode column read as its area, the letters it starts with (`M`, `SK`, `OL`).
+    PostcodeArea,
 }
 
 pub const FIELDS: &[FieldDef] = &[
@@ -637,6 +674,13 @@ pub const FIELDS: &[FieldDef] = &[
         description: "category code as published (ProClass or merchant category code)",
     },
     FieldDef {
+        name: "supplier id",
+        column: spend::SUPPLIER_ID,
+        kind: FieldKind::Text,
+        table: Table::Spend,
+        description: "the council's own supplier reference",
+    },
+    FieldDef {
         name: "company number",
         column: spend::COMPANY_NUMBER,
         kind: FieldKind::Text,
@@ -684,6 +728,20 @@ pub const FIELDS: &[FieldDef] = &[
         kind: FieldKind::Money,
         table: Table::Contracts,
         description: "the social value the contract commits (£), for `contracts where social value > 0`",
+    },
+    FieldDef {
+        name: "supplier postcode",
+        column: contracts::SUPPLIER_POSTCODE,
+        kind: FieldKind::Text,
+        table: Table::Contracts,
+        description: "the supplier's postcode, as the register publishes it",
+    },
+    FieldDef {
+        name: "supplier postcode area",
+        column: contracts::SUPPLIER_POSTCODE,
+        kind: FieldKind::PostcodeArea,
+        table: Table::Contracts,
+        description: "the supplier's postcode area, its first letters (`M`, `SK`, `OL`): local suppliers",
     },
     FieldDef {
         name: "title",
@@ -852,7 +910,7 @@ mod tests {
         for f in FIELDS {
             let expected = match f.kind {
                 FieldKind::Money => MONEY,
-                FieldKind::Text | FieldKind::Linked => DataType::Utf8,
+                FieldKind::Text | FieldKind::Linked | FieldKind::PostcodeArea => DataType::Utf8,
                 FieldKind::Flag => DataType::Boolean,
             };
             assert_type(f.table, f.column, &expected, f.name);
