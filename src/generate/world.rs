@@ -454,8 +454,10 @@ fn draw_contract(
         let end = add_days(latest, rng.random_range(1..=182));
         (add_days(add_months(end, -(duration_months as i32)), 1), end)
     } else {
-        // Most contracts were let before or early in the period, so they cover much of it.
-        let start = add_days(first_day(), rng.random_range(-1095..period_days - 365));
+        // Contracts are let before and all through the period, as councils award and
+        // re-procure continuously: the latest quarters have new awards (and their savings
+        // and social value) for a scorecard to count.
+        let start = add_days(first_day(), rng.random_range(-1095..period_days - 30));
         (start, add_days(add_months(start, duration_months as i32), -1))
     };
     let extension_months = [0u32, 12, 24][rng.random_range(0..3)];
