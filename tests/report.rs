@@ -90,3 +90,37 @@ fn issue_12_a_query_file_is_not_a_report() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("has no `report` line"), "{}", stderr(&out));
 }
+
+/// A scorecard whose metric KPIs have no figures loaded (a council's own spend files, no
+/// survey or analytics exports yet) still runs: the metric KPI keeps its row and target
+/// with no figures and no status, the report's notes say why, and the other KPIs are
+/// computed as usual. A misspelt metric gets the same note with the near names.
+#[test]
+fn issue_12_a_metric_that_is_not_loaded_leaves_a_gap_not_a_failed_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    spendql::fixture::write_spend_fixture(&data).expect("fixture");
+    let file = dir.path().join("scorecard.spql");
+    std::fs::write(
+        &file,
+        "report quarterly \"Scorecard\"\n\
+         kpi \"Customer satisfaction\" = metric \"customer satisfaction\" target 4.2 floor 3.8\n\
+         kpi \"Spend\" = spend target £1m\n",
+    )
+    .expect("report file");
+    let out = run_ok(&data, &["report", arg(&file)]);
+    assert!(
+        out.contains("Customer satisfaction: unknown metric \"customer satisfaction\", so it has no figures"),
+        "{out}"
+    );
+    assert!(out.contains("spendql ingest --kind metrics"), "{out}");
+    let satisfaction: Vec<&str> =
+        out.lines().filter(|l| l.contains("Customer satisfaction") && l.contains("All councils")).collect();
+    assert_eq!(satisfaction.len(), 1, "one row, for the service, with its target: {satisfaction:?}");
+    assert!(satisfaction[0].contains("4.2"), "its target: {out}");
+    assert!(
+        !satisfaction[0].contains("Green") && !satisfaction[0].contains("Amber") && !satisfaction[0].contains("Red")
+    );
+    assert!(!out.contains("Customer satisfaction: no data"), "one note for the gap: {out}");
+    assert!(out.lines().any(|l| l.starts_with("│ Spend") && l.contains("All councils")), "{out}");
+}

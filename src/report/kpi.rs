@@ -449,6 +449,53 @@ pub(super) fn evaluate_keeping(
     })
 }
 
+/// A KPI on a metric the dataset holds no figures for: the scorecard keeps its row, with its
+/// target and rule but no figures and no status, rather than the whole report failing
+/// because one source (a satisfaction survey, a web analytics export) is not loaded yet.
+/// The caller says why in the report's notes.
+pub fn without_figures(kpi: &ast::Kpi, periods: &Periods, source_text: String) -> Result<KpiResult> {
+    let polarity = match kpi.rules.polarity.as_ref().map(|p| p.node) {
+        Some(ast::Polarity::Lower) => Polarity::LowerIsBetter,
+        _ => Polarity::HigherIsBetter,
+    };
+    // Metrics are scores or counts whose aggregation is unknown without figures: their
+    // targets apply as written, unscaled.
+    let targets = Targets::new(&kpi.rules, KpiUnit::Number, false, periods.kind)?;
+    let current_fy = crate::semantic::period::unit_start(periods.current.start, ast::PeriodUnit::FinancialYear);
+    let resolved = targets.resolve(None, chrono::Datelike::year(&current_fy));
+    let row = KpiRow {
+        scope: Scope::Service,
+        current: None,
+        previous: None,
+        last_year: None,
+        change: None,
+        target: resolved.as_ref().map(|t| t.target),
+        floor: resolved.as_ref().and_then(|t| t.floor),
+        status: None,
+        direction: rag::direction(None, polarity),
+    };
+    Ok(KpiResult {
+        name: kpi.name.node.clone(),
+        measure_text: source_text,
+        unit: KpiUnit::Number,
+        polarity,
+        rule: targets.describe(polarity),
+        target_note: targets.note(),
+        rows: vec![row],
+        trend: periods.trend.iter().map(|r| TrendPoint { label: periods.label(*r), value: None }).collect(),
+        council_trends: Vec::new(),
+        analysis: Vec::new(),
+        sentence: None,
+    })
+}
+
+/// Whether a KPI measures a metric (its part or its whole).
+pub fn is_metric(kpi: &ast::Kpi) -> bool {
+    std::iter::once(&kpi.measure.part)
+        .chain(kpi.measure.whole.as_ref())
+        .any(|m| matches!(m.measure, Measure::Metric(_)))
+}
+
 /// A target `for` a council the data does not hold would silently judge nobody: refuse it
 /// at the name, with the nearest council.
 fn check_target_councils(engine: &Engine, rules: &ast::KpiRules) -> Result<()> {

@@ -139,9 +139,20 @@ impl State<'_> {
                         p
                     }
                 };
-                let result =
-                    evaluate(engine, kpi, &periods, measure_text.split_whitespace().collect::<Vec<_>>().join(" "))?;
-                if result.rows.iter().all(|r| r.current.is_none()) {
+                let text = measure_text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let result = match evaluate(engine, kpi, &periods, text.clone()) {
+                    // A metric not loaded leaves a gap in the report, said in its notes (with
+                    // the near names a misspelling would get), not a failed report.
+                    Err(err) if err.kind == crate::ErrorKind::UnknownName && kpi::is_metric(kpi) => {
+                        let hints =
+                            if err.hints.is_empty() { String::new() } else { format!(" ({})", err.hints.join("; ")) };
+                        self.notes.push(format!("{}: {}, so it has no figures{hints}", kpi.name.node, err.message));
+                        kpi::without_figures(kpi, &periods, text)?
+                    }
+                    other => other?,
+                };
+                let noted = self.notes.last().is_some_and(|n| n.starts_with(&format!("{}: ", kpi.name.node)));
+                if result.rows.iter().all(|r| r.current.is_none()) && !noted {
                     self.notes.push(format!(
                         "{}: no data in {}",
                         result.name,
