@@ -23,7 +23,7 @@ use super::targets::{Targets, semantic};
 use crate::error::{Error, Result, Span};
 use crate::exec::{Cancel, Engine, QueryResult};
 use crate::semantic::ir::Aggregation;
-use crate::semantic::model::{Aggregate, DIMENSIONS, Unit};
+use crate::semantic::model::{Aggregate, DEFAULT_EXPIRY_MONTHS, DIMENSIONS, RowFilter, Unit};
 use crate::semantic::{DateRange, Definitions};
 use crate::syntax::ast::{self, Expr, Literal, Measure, MeasureRef, Name, Operand, Query, Spanned};
 
@@ -143,6 +143,9 @@ struct Prepared<'a> {
     /// change, and a yearly target is divided among a year's periods.
     additive: bool,
     table: crate::schema::Table,
+    /// The measure counts contracts as they stand on a day (`expiring`, `active`), not
+    /// rows dated in a period: each period's figure is the state on its last day.
+    point_in_time: bool,
 }
 
 const PART: &str = "scorecard part";
@@ -247,11 +250,52 @@ impl<'a> Prepared<'a> {
             && !first.share
             && (sums_metric
                 || matches!(first.def.aggregate, Aggregate::Sum(_) | Aggregate::Count | Aggregate::SumOf(_)));
-        Ok(Prepared { kpi, definitions, measures, filter, share, unit, additive, table: resolved.table })
+        let point_in_time = resolved
+            .measures
+            .iter()
+            .any(|m| m.filters.iter().any(|f| matches!(f, RowFilter::Expiring | RowFilter::Active)));
+        Ok(Prepared { kpi, definitions, measures, filter, share, unit, additive, table: resolved.table, point_in_time })
+    }
+
+    /// [`Prepared::cells`] for a point-in-time measure: the query as it stands on the last
+    /// day of each of the report kind's periods in `range` (contracts expiring within the
+    /// default window after that day, contracts active on it), labelled with the period.
+    fn cells_on_last_days(
+        &self,
+        engine: &Engine,
+        groups: &[&str],
+        kind: ReportKind,
+        range: DateRange,
+    ) -> Result<Cells> {
+        let span = &self.kpi.measure.span;
+        let by: Vec<Name> = groups.iter().map(|g| name(g, span)).collect();
+        let q = query(self.measures.clone(), by, self.filter.clone(), span);
+        let base = engine.resolve_with(&q, &self.definitions)?;
+        let labels: Vec<&str> = base.measures.iter().map(|m| m.label.as_str()).collect();
+        let mut cells = Cells::new();
+        let mut current = period::containing(kind, range.start);
+        while current.start < range.end {
+            let mut on_day = base.clone();
+            on_day.as_of = current.last_day();
+            if on_day.expiry_window.is_some() {
+                let next = ast::PeriodKind::Next { count: DEFAULT_EXPIRY_MONTHS, unit: ast::PeriodUnit::Month };
+                on_day.expiry_window = crate::semantic::period::resolve(&next, on_day.as_of);
+            }
+            let result = engine.run_resolved(&on_day, Cancel::Never)?;
+            let label = period::label(kind, current.start);
+            for ((group, _), cell) in read_cells(&result, groups.first().copied(), None, &labels)? {
+                cells.insert((group, label.clone()), cell);
+            }
+            current = period::shift(kind, current, 1);
+        }
+        Ok(cells)
     }
 
     /// The measures' values grouped by `groups` and the report's time dimension, over `range`.
     fn cells(&self, engine: &Engine, groups: &[&str], kind: ReportKind, range: DateRange) -> Result<Cells> {
+        if self.point_in_time {
+            return self.cells_on_last_days(engine, groups, kind, range);
+        }
         let span = &self.kpi.measure.span;
         let mut by: Vec<Name> = groups.iter().map(|g| name(g, span)).collect();
         by.push(name(dimension_name(kind), span));
@@ -260,7 +304,7 @@ impl<'a> Prepared<'a> {
         let resolved = engine.resolve_with(&q, &self.definitions)?;
         let result = engine.run_resolved(&resolved, Cancel::Never)?;
         let labels: Vec<&str> = resolved.measures.iter().map(|m| m.label.as_str()).collect();
-        read_cells(&result, groups.first().copied(), dimension_name(kind), &labels)
+        read_cells(&result, groups.first().copied(), Some(dimension_name(kind)), &labels)
     }
 
     /// Whether the KPI's table has `dimension` (metrics have no suppliers).
@@ -319,9 +363,10 @@ fn raw_at(array: &dyn Array, row: usize) -> Option<Raw> {
 const NO_NAME: &str = "(none)";
 
 /// Group (or `""`), period label → cell; measures by their column labels, the part first.
-fn read_cells(result: &QueryResult, group: Option<&str>, time: &str, measures: &[&str]) -> Result<Cells> {
+/// Cells keyed by group and the time column's label (an empty label without one).
+fn read_cells(result: &QueryResult, group: Option<&str>, time: Option<&str>, measures: &[&str]) -> Result<Cells> {
     let group_at = group.map(|g| column_index(result, g)).transpose()?;
-    let time_at = column_index(result, time)?;
+    let time_at = time.map(|t| column_index(result, t)).transpose()?;
     let part_at = column_index(result, measures.first().copied().unwrap_or(PART))?;
     let whole_at = measures.get(1).map(|m| column_index(result, m)).transpose()?;
     let mut cells = Cells::new();
@@ -331,7 +376,13 @@ fn read_cells(result: &QueryResult, group: Option<&str>, time: &str, measures: &
                 Some(i) => text_at(batch.column(i).as_ref(), row).unwrap_or_else(|| NO_NAME.to_string()),
                 None => String::new(),
             };
-            let Some(label) = text_at(batch.column(time_at).as_ref(), row) else { continue };
+            let label = match time_at {
+                Some(i) => match text_at(batch.column(i).as_ref(), row) {
+                    Some(label) => label,
+                    None => continue,
+                },
+                None => String::new(),
+            };
             let cell = Cell {
                 part: raw_at(batch.column(part_at).as_ref(), row),
                 whole: whole_at.and_then(|i| raw_at(batch.column(i).as_ref(), row)),
@@ -362,7 +413,10 @@ pub(super) fn evaluate_keeping(
         Some(ast::Polarity::Lower) => Polarity::LowerIsBetter,
         _ => Polarity::HigherIsBetter,
     };
-    let targets = Targets::new(&kpi.rules, prepared.unit, prepared.additive, periods.kind)?;
+    // A count of contracts on a day is a level, not a flow: it adds up across councils (so
+    // the analysis takes it apart), but a year's target is not split among its quarters.
+    let scaled = prepared.additive && !prepared.point_in_time;
+    let targets = Targets::new(&kpi.rules, prepared.unit, scaled, periods.kind)?;
     let window = periods.window();
     let by_council = prepared.cells(engine, &["council"], periods.kind, window)?;
     let service = prepared.cells(engine, &[], periods.kind, window)?;

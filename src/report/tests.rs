@@ -417,3 +417,54 @@ fn a_chart_of_nothing_prints_as_an_empty_table() {
     let Block::Query { chart, .. } = &report.blocks[0] else { panic!() };
     assert!(*chart, "the report keeps what the file asked for");
 }
+
+/// Contracts expiring are counted as they stand on each period's last day, in the six
+/// months after it (the `expiring` window), not by their start dates. Four contracts, all
+/// started 2023-01-01: Rochdale A expires 2024-10-15 and B (extended) 2025-02-01; Salford C
+/// 2024-08-01 and D 2025-03-15. On 30 Sep 2024 (2024/25 Q2) the window is 1 Oct 2024 to
+/// 31 Mar 2025: A, B, D (Rochdale 2, Salford 1). On 30 Jun 2024 (Q1) it is 1 Jul to
+/// 31 Dec 2024: A, C (1 each). On 30 Sep 2023 (2023/24 Q2) nothing expires by 31 Mar 2024.
+/// A level, not a flow: the yearly target applies to the quarter unscaled.
+#[test]
+fn issue_12_contracts_expiring_are_counted_on_each_periods_last_day() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::fixture::write_rows(dir.path(), crate::fixture::REPORT_ROWS).unwrap();
+    let contract = |council, reference, expiry, status| crate::fixture::ContractRow {
+        council,
+        reference,
+        title: reference,
+        start_date: Some("2023-01-01"),
+        end_date: Some(expiry),
+        expiry_date: Some(expiry),
+        status,
+        ..crate::fixture::REPORT_CONTRACTS[0]
+    };
+    let contracts = [
+        contract("Rochdale", "A", "2024-10-15", None),
+        contract("Rochdale", "B", "2025-02-01", Some("Extended")),
+        contract("Salford", "C", "2024-08-01", None),
+        contract("Salford", "D", "2025-03-15", None),
+    ];
+    crate::fixture::write_contract_rows(dir.path(), &contracts).unwrap();
+    let mut engine = Engine::open(&Dataset::new(dir.path())).unwrap();
+    let path = write(
+        dir.path(),
+        "report quarterly \"Scorecard\"\nkpi \"Expiring\" = contracts expiring lower is better target 8 per fy\n",
+    );
+    let options = ReportOptions { require_report: true, ..ReportOptions::default() };
+    let report = run_report(&mut engine, &path, &options).unwrap();
+    let kpi = only_kpi(&report);
+    let counts = |scope: &str| {
+        let r = row(kpi, scope);
+        (r.current, r.previous, r.last_year)
+    };
+    assert_eq!(counts("All councils"), (Some(Figure::Count(3)), Some(Figure::Count(2)), Some(Figure::Count(0))));
+    assert_eq!(counts("Rochdale"), (Some(Figure::Count(2)), Some(Figure::Count(1)), Some(Figure::Count(0))));
+    assert_eq!(counts("Salford"), (Some(Figure::Count(1)), Some(Figure::Count(1)), Some(Figure::Count(0))));
+    assert_eq!(row(kpi, "All councils").target, Some(Figure::Count(8)));
+    assert_eq!(row(kpi, "All councils").status, Some(Status::Green));
+    // The service's rise of one is Rochdale's (+1) and Salford's (0).
+    let by_council: Vec<(String, Figure)> =
+        kpi.analysis.iter().filter(|c| c.kind == ContributorKind::Council).map(|c| (c.name.clone(), c.part)).collect();
+    assert_eq!(by_council.first(), Some(&("Rochdale".to_string(), Figure::Count(1))), "{by_council:?}");
+}
