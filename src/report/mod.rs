@@ -280,7 +280,42 @@ fn loaded(engine: &Engine) -> Result<Vec<LoadedSummary>> {
             out.push(LoadedSummary { table: table.name().to_string(), council, rows, first, last });
         }
     }
+    out.extend(loaded_metrics(engine)?);
     Ok(out)
+}
+
+/// The metrics figures loaded, per council (none: the whole service), with the first
+/// period's start and the last period's end: read through the dataset's one table reader,
+/// as the language has no count of figures.
+fn loaded_metrics(engine: &Engine) -> Result<Vec<LoadedSummary>> {
+    use crate::schema::{Table, metrics as m};
+    let mut per_council: BTreeMap<Option<String>, (u64, Option<NaiveDate>, Option<NaiveDate>)> = BTreeMap::new();
+    let reader = engine.snapshot().reader(Table::Metrics);
+    for batch in reader.batches(Some(&[m::COUNCIL, m::PERIOD_START, m::PERIOD_END])) {
+        let batch = batch?;
+        let council = batch.text(m::COUNCIL)?;
+        let (start, end) = (batch.required_date(m::PERIOD_START)?, batch.required_date(m::PERIOD_END)?);
+        for i in 0..batch.num_rows() {
+            let entry = per_council.entry(council.get(i).map(str::to_string)).or_insert((0, None, None));
+            entry.0 += 1;
+            if let Some(d) = crate::dates::date_from_days(start.value(i)) {
+                entry.1 = Some(entry.1.map_or(d, |e: NaiveDate| e.min(d)));
+            }
+            if let Some(d) = crate::dates::date_from_days(end.value(i)) {
+                entry.2 = Some(entry.2.map_or(d, |e: NaiveDate| e.max(d)));
+            }
+        }
+    }
+    Ok(per_council
+        .into_iter()
+        .map(|(council, (rows, first, last))| LoadedSummary {
+            table: Table::Metrics.name().to_string(),
+            council,
+            rows,
+            first,
+            last,
+        })
+        .collect())
 }
 
 fn loaded_rows(result: &QueryResult) -> Vec<(Option<String>, Option<NaiveDate>, u64)> {
