@@ -105,7 +105,8 @@ fn issue_12_a_metric_that_is_not_loaded_leaves_a_gap_not_a_failed_report() {
         &file,
         "report quarterly \"Scorecard\"\n\
          kpi \"Customer satisfaction\" = metric \"customer satisfaction\" target 4.2 floor 3.8\n\
-         kpi \"Spend\" = spend target £1m\n",
+         kpi \"Spend\" = spend target £1m\n\
+         query \"Days to pay\" = metric \"days to pay\" by council\n",
     )
     .expect("report file");
     let out = run_ok(&data, &["report", arg(&file)]);
@@ -122,5 +123,12 @@ fn issue_12_a_metric_that_is_not_loaded_leaves_a_gap_not_a_failed_report() {
         !satisfaction[0].contains("Green") && !satisfaction[0].contains("Amber") && !satisfaction[0].contains("Red")
     );
     assert!(!out.contains("Customer satisfaction: no data"), "one note for the gap: {out}");
+    // A section's query on a metric not loaded is left out with a note, as the KPI is.
+    assert!(out.contains("Days to pay: unknown metric \"days to pay\", so it is left out"), "{out}");
+    // In a plain query file (no report) the same query is still refused.
+    let plain = dir.path().join("plain.spql");
+    std::fs::write(&plain, "query \"Days to pay\" = metric \"days to pay\" by council\n").expect("query file");
+    let run = spendql().arg("--dataset").arg(&data).args(["run", "--format", "csv", arg(&plain)]).output().unwrap();
+    assert!(!run.status.success() && stderr(&run).contains("unknown metric"), "{}", stderr(&run));
     assert!(out.lines().any(|l| l.starts_with("│ Spend") && l.contains("All councils")), "{out}");
 }

@@ -37,8 +37,10 @@ impl Engine {
         // A report's sections and KPIs are for `crate::report`, which runs files through
         // `visit_file`; here only the queries' results are wanted.
         self.visit_file(path, overrides, cancel, &mut |_, item| {
-            if let FileItem::Query { title, result } = item {
-                results.push((title.to_string(), result));
+            match item {
+                FileItem::Query { title, result } => results.push((title.to_string(), result)),
+                FileItem::Unavailable { error, .. } => return Err(error),
+                _ => {}
             }
             Ok(())
         })?;
@@ -97,6 +99,14 @@ pub enum FileItem<'a> {
         title: &'a str,
         /// Its result.
         result: QueryResult,
+    },
+    /// `query "Title" = ...` on a metric the dataset holds no figures of: what to do is the
+    /// visitor's choice (a report notes the gap; running the file refuses it).
+    Unavailable {
+        /// The query's title.
+        title: &'a str,
+        /// Why it could not run: the unknown metric, with the near names as hints.
+        error: Error,
     },
 }
 
@@ -188,10 +198,14 @@ impl FileRunner<'_> {
                     })?;
                 }
                 ast::Statement::Query { title, query, span } => {
-                    let result =
-                        engine.run_query_ast(query, self.cancel).map_err(|e| source.locate(e.or_span(span)))?;
-                    (self.visit)(engine, FileItem::Query { title: &title.node, result })
-                        .map_err(|e| source.locate(e.or_span(span)))?;
+                    let item = match engine.run_query_ast(query, self.cancel) {
+                        Ok(result) => FileItem::Query { title: &title.node, result },
+                        Err(error) if error.kind == ErrorKind::UnknownName && asks_for_a_metric(query) => {
+                            FileItem::Unavailable { title: &title.node, error: source.locate(error.or_span(span)) }
+                        }
+                        Err(error) => return Err(source.locate(error.or_span(span))),
+                    };
+                    (self.visit)(engine, item).map_err(|e| source.locate(e.or_span(span)))?;
                 }
                 ast::Statement::Report { kind, title, span } => {
                     (self.visit)(engine, FileItem::Report { kind: kind.node, title: &title.node })
@@ -210,6 +224,11 @@ impl FileRunner<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether a query measures a metric.
+fn asks_for_a_metric(query: &ast::Query) -> bool {
+    query.measures.iter().any(|m| matches!(m, ast::Measure::Metric(_)))
 }
 
 trait OrSpan {

@@ -408,7 +408,6 @@ pub(super) fn evaluate_keeping(
     contributors: usize,
 ) -> Result<KpiResult> {
     let prepared = Prepared::new(engine, kpi)?;
-    check_target_councils(engine, &kpi.rules)?;
     let polarity = match kpi.rules.polarity.as_ref().map(|p| p.node) {
         Some(ast::Polarity::Lower) => Polarity::LowerIsBetter,
         _ => Polarity::HigherIsBetter,
@@ -550,27 +549,36 @@ pub fn is_metric(kpi: &ast::Kpi) -> bool {
         .any(|m| matches!(m.measure, Measure::Metric(_)))
 }
 
-/// A target `for` a council the data does not hold would silently judge nobody: refuse it
-/// at the name, with the nearest council.
-fn check_target_councils(engine: &Engine, rules: &ast::KpiRules) -> Result<()> {
+/// A target `for` a council the data does not hold judges nobody. One that is near a council
+/// the data holds is a misspelling, refused at its name with the nearest; one that is near
+/// none is a council whose files are not loaded (a service's scorecard names all its
+/// councils, whatever this dataset holds): it is returned as a note, and the report runs.
+pub fn check_target_councils(engine: &Engine, kpi: &ast::Kpi) -> Result<Vec<String>> {
     let mut councils = Vec::new();
     for table in [crate::schema::Table::Spend, crate::schema::Table::Contracts, crate::schema::Table::Metrics] {
         if engine.has_table(table) {
             councils.extend(engine.column_values(table, crate::schema::spend::COUNCIL)?);
         }
     }
-    for council in rules.targets.iter().filter_map(|t| t.council.as_ref()) {
+    let mut notes = Vec::new();
+    for council in kpi.rules.targets.iter().filter_map(|t| t.council.as_ref()) {
         if councils.iter().any(|c| c.eq_ignore_ascii_case(&council.node)) {
             continue;
         }
-        let mut err = Error::new(crate::ErrorKind::UnknownValue, format!("no council named \"{}\"", council.node))
-            .with_span(council.span.clone());
         if let Some(near) = crate::semantic::suggest(&council.node, councils.iter().map(String::as_str)) {
-            err = err.with_hint(format!("did you mean \"{near}\"?"));
+            return Err(Error::new(crate::ErrorKind::UnknownValue, format!("no council named \"{}\"", council.node))
+                .with_span(council.span.clone())
+                .with_hint(format!("did you mean \"{near}\"?")));
         }
-        return Err(err);
+        let note = format!(
+            "{}: the target for {} applies to nobody, as the data holds no such council",
+            kpi.name.node, council.node
+        );
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
     }
-    Ok(())
+    Ok(notes)
 }
 
 /// A figure in plain units for comparing: money in pence (whole numbers), the rest as is.

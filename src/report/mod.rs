@@ -139,6 +139,8 @@ impl State<'_> {
                         p
                     }
                 };
+                let council_notes = kpi::check_target_councils(engine, kpi)?;
+                self.notes.extend(council_notes);
                 let text = measure_text.split_whitespace().collect::<Vec<_>>().join(" ");
                 let result = match evaluate(engine, kpi, &periods, text.clone()) {
                     // A metric not loaded leaves a gap in the report, said in its notes (with
@@ -163,6 +165,13 @@ impl State<'_> {
                     Some(Block::Kpis(kpis)) => kpis.push(result),
                     _ => self.blocks.push(Block::Kpis(vec![result])),
                 }
+            }
+            // In a plain query file a query that cannot run is an error, as ever.
+            FileItem::Unavailable { error, .. } if self.declared.is_none() => return Err(error),
+            FileItem::Unavailable { title, error } => {
+                let hints =
+                    if error.hints.is_empty() { String::new() } else { format!(" ({})", error.hints.join("; ")) };
+                self.notes.push(format!("{title}: {}, so it is left out{hints}", error.message));
             }
             FileItem::Query { title, result } => {
                 let chart = result.chart;

@@ -406,6 +406,23 @@ fn a_target_for_a_council_not_in_the_data_is_refused_at_its_name() {
     assert_eq!(err.hints, ["did you mean \"Rochdale\"?"]);
 }
 
+/// A council near none the data holds is one whose files are not loaded: the report runs,
+/// and its notes say the target judges nobody.
+#[test]
+fn issue_12_a_target_for_a_council_not_loaded_is_a_note() {
+    let text = "report quarterly \"S\"\nkpi \"K\" = on-contract share target 80% target 75% for \"Stockport\"\n";
+    let report = run(text, None);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n == "K: the target for Stockport applies to nobody, as the data holds no such council"),
+        "{:?}",
+        report.notes
+    );
+    assert!(only_kpi(&report).rows.iter().all(|r| r.scope.label() != "Stockport"));
+}
+
 #[test]
 fn a_chart_of_nothing_prints_as_an_empty_table() {
     // No payment is dated in 2024/25 Q3, after the data ends.
