@@ -313,7 +313,9 @@ impl<'a> Prepared<'a> {
     }
 }
 
-fn query(measures: Vec<Measure>, group_by: Vec<Name>, filter: Option<Expr>, span: &Span) -> Query {
+/// A plain query of `measures` by `group_by`, restricted by `filter`: what every figure of a
+/// report is asked with.
+pub(super) fn query(measures: Vec<Measure>, group_by: Vec<Name>, filter: Option<Expr>, span: &Span) -> Query {
     Query {
         rank: None,
         measures,

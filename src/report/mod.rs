@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::exec::files::FileItem;
 use crate::exec::{Cancel, Engine, QueryResult};
 use crate::semantic::{DataLookup, DateRange};
-use crate::syntax::ast::{self, Literal, Name, Operand, Period, PeriodKind, Query, Spanned};
+use crate::syntax::ast::{self, Literal, Name, Operand, Period, PeriodKind, Spanned};
 
 /// How to run a report file.
 #[derive(Debug, Clone, Default)]
@@ -260,20 +260,8 @@ fn loaded(engine: &Engine) -> Result<Vec<LoadedSummary>> {
         if !engine.has_table(table) {
             continue;
         }
-        let q = Query {
-            rank: None,
-            measures: vec![ast::Measure::Named(words(measure))],
-            group_by: vec![words("council"), words("date")],
-            within: None,
-            across: None,
-            compare: None,
-            filter: None,
-            having: None,
-            order_by: Vec::new(),
-            limit: None,
-            as_chart: false,
-            span: 0..0,
-        };
+        let q =
+            kpi::query(vec![ast::Measure::Named(words(measure))], vec![words("council"), words("date")], None, &(0..0));
         let resolved = engine.resolve_with(&q, &engine.definitions)?;
         let result = engine.run_resolved(&resolved, Cancel::Never)?;
         let mut per_council: BTreeMap<Option<String>, (u64, Option<NaiveDate>, Option<NaiveDate>)> = BTreeMap::new();
