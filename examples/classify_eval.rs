@@ -404,6 +404,10 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
     let index: HashMap<(&str, usize), usize> =
         rows.iter().enumerate().map(|(i, r)| ((r.file.as_str(), r.line), i)).collect();
     let reason = find(&["reason"]);
+    let selection = find(&["selection"]);
+    // Per stratum: `largest` is most of the value and mostly levies and precepts; `random`
+    // is the only unbiased sample of typical payments (counted by rows too).
+    let mut strata: BTreeMap<String, (Score, usize, usize)> = BTreeMap::new();
     let mut score = Score::default();
     // Labels whose reason cites a contracts register share their evidence with the register
     // tier; scored apart too, so the figure without them is independent of it.
@@ -440,6 +444,11 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
             );
         }
         score.add(truth.at_level1(), guess, rows[i].pence);
+        let stratum = selection.and_then(|c| record.get(c)).unwrap_or_default().trim().to_string();
+        let entry = strata.entry(stratum).or_default();
+        entry.0.add(truth.at_level1(), guess, rows[i].pence);
+        entry.1 += 1;
+        entry.2 += usize::from(guess == Some(truth.at_level1()));
         if !reason.and_then(|r| record.get(r)).unwrap_or_default().to_lowercase().contains("register") {
             without_register.add(truth.at_level1(), guess, rows[i].pence);
         }
@@ -449,6 +458,9 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
         score.line("hand labels")
     );
     println!("{}", without_register.line("hand labels whose reason cites no contracts register"));
+    for (stratum, (score, rows, right)) in &strata {
+        println!("{}", score.line(&format!("stratum `{stratum}` ({right} of {rows} rows right)")));
+    }
     if missing > 0 {
         println!("({missing} labels did not name a payment or a class)");
     }
