@@ -1268,53 +1268,16 @@ fn rank_in_message(rule: Rule) -> u8 {
     }
 }
 
-/// The keywords worth suggesting for a misspelt word. One- and two-letter keywords are
-/// left out: nearly every short word is one edit away from them.
-const SUGGESTABLE: &[&str] = &[
-    "where",
-    "and",
-    "not",
-    "between",
-    "having",
-    "order",
-    "limit",
-    "top",
-    "bottom",
-    "within",
-    "across",
-    "compare",
-    "with",
-    "missing",
-    "asc",
-    "desc",
-    "last",
-    "next",
-    "this",
-    "previous",
-    "true",
-    "false",
-    "chart",
-    "param",
-    "query",
-    "define",
-    "measure",
-    "include",
-    "report",
-    "section",
-    "target",
-    "floor",
-    "tolerance",
-    "higher",
-    "lower",
-];
-
 fn suggest_keyword(word: &str) -> Option<&'static str> {
     let word = word.to_lowercase();
     if word.chars().count() < 3 || lexical::KEYWORDS.contains(&word.as_str()) {
         return None;
     }
-    SUGGESTABLE
+    // One- and two-letter keywords are never suggested: nearly every short word is one
+    // edit away from them.
+    lexical::KEYWORDS
         .iter()
+        .filter(|k| k.len() >= 3)
         .map(|k| (strsim::damerau_levenshtein(&word, k), *k))
         .filter(|(distance, k)| *distance > 0 && *distance <= if k.len() <= 4 { 1 } else { 2 })
         .min_by_key(|(distance, _)| *distance)
