@@ -551,17 +551,22 @@ pub fn is_metric(kpi: &ast::Kpi) -> bool {
         .any(|m| matches!(m.measure, Measure::Metric(_)))
 }
 
-/// A target `for` a council the data does not hold judges nobody. One that is near a council
-/// the data holds is a misspelling, refused at its name with the nearest; one that is near
-/// none is a council whose files are not loaded (a service's scorecard names all its
-/// councils, whatever this dataset holds): it is returned as a note, and the report runs.
-pub fn check_target_councils(engine: &Engine, kpi: &ast::Kpi) -> Result<Vec<String>> {
+/// The councils the dataset holds, in any table: what a KPI's `for "Council"` may name.
+pub fn councils_in_data(engine: &Engine) -> Result<Vec<String>> {
     let mut councils = Vec::new();
     for table in [crate::schema::Table::Spend, crate::schema::Table::Contracts, crate::schema::Table::Metrics] {
         if engine.has_table(table) {
             councils.extend(engine.column_values(table, crate::schema::spend::COUNCIL)?);
         }
     }
+    Ok(councils)
+}
+
+/// A target `for` a council the data does not hold judges nobody. One that is near a council
+/// the data holds is a misspelling, refused at its name with the nearest; one that is near
+/// none is a council whose files are not loaded (a service's scorecard names all its
+/// councils, whatever this dataset holds): it is returned as a note, and the report runs.
+pub fn check_target_councils(councils: &[String], kpi: &ast::Kpi) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     for council in kpi.rules.targets.iter().filter_map(|t| t.council.as_ref()) {
         if councils.iter().any(|c| c.eq_ignore_ascii_case(&council.node)) {

@@ -59,7 +59,8 @@ pub const PERIOD_PARAMS: [&str; 3] = ["period", "previous_period", "last_year_pe
 /// Run a report file (or any query file: KPIs in a file with no `report` line are for the
 /// latest complete financial quarter) and return everything it produced, in file order.
 pub fn run_report(engine: &mut Engine, path: &Path, options: &ReportOptions) -> Result<ReportOutput> {
-    let mut state = State { options, declared: None, periods: None, blocks: Vec::new(), notes: Vec::new() };
+    let mut state =
+        State { options, declared: None, periods: None, blocks: Vec::new(), notes: Vec::new(), councils: None };
     let cancel = if options.cancel_on_ctrl_c { Cancel::OnCtrlC } else { Cancel::Never };
     engine.visit_file(path, &options.params, cancel, &mut |engine, item| state.visit(engine, item))?;
     if options.require_report && state.declared.is_none() {
@@ -102,6 +103,8 @@ struct State<'o> {
     periods: Option<Periods>,
     blocks: Vec<Block>,
     notes: Vec<String>,
+    /// The councils the data holds, read once for every KPI's per-council targets.
+    councils: Option<Vec<String>>,
 }
 
 impl State<'_> {
@@ -139,7 +142,10 @@ impl State<'_> {
                         p
                     }
                 };
-                let council_notes = kpi::check_target_councils(engine, kpi)?;
+                if self.councils.is_none() {
+                    self.councils = Some(kpi::councils_in_data(engine)?);
+                }
+                let council_notes = kpi::check_target_councils(self.councils.as_deref().unwrap_or_default(), kpi)?;
                 self.notes.extend(council_notes);
                 let text = measure_text.split_whitespace().collect::<Vec<_>>().join(" ");
                 let result = match evaluate(engine, kpi, &periods, text.clone()) {
