@@ -20,7 +20,9 @@
 //!    values mean (an expense type or department whose classified value is concentrated in
 //!    one category). Words that name a category come before co-occurrence: a few large
 //!    payees can carry a value's learned category (Manchester's `Construction Works` paid
-//!    to a highways consultancy), while the words say what was bought.
+//!    to a highways consultancy), while the words say what was bought. Last, the words of
+//!    the payee's name, when enough classified payees' names agree on them (`care`,
+//!    `nursery`): the name says what the payee does, not what this payment bought.
 //! 5. `none`: unclassified, and counted.
 //!
 //! Out-of-scope words are checked before the supplier tier, though recorded as `text`: the
@@ -188,6 +190,78 @@ fn learned_keys(row: &Evidence<'_>) -> Vec<(Key, String)> {
     keys
 }
 
+/// How many payees whose spend is classified must use a word in their names before the word
+/// says anything: a name is one payee's choice, so one or two `care` homes teach nothing, while
+/// five payees agreeing is a habit of the trade.
+pub const NAME_WORD_SUPPLIERS: usize = 5;
+
+/// Words in payees' names that say nothing of the trade: legal forms and joining words.
+const NAME_STOP_WORDS: [&str; 14] =
+    ["ltd", "limited", "plc", "llp", "cic", "the", "and", "for", "company", "group", "trading", "holding", "uk", "inc"];
+
+/// What the words of payees' names say, learned from the payees the earlier tiers classified:
+/// a word whose payees, counted one vote each (by their concentrated level-1 group, so one
+/// large payee cannot carry a word), agree at [`CONCENTRATION`] among at least
+/// [`NAME_WORD_SUPPLIERS`] of them (`care`, `nursery`, `academy`). It is the weakest text
+/// evidence: it reads the payee, not the payment, so it decides only what nothing else has.
+struct NameWords {
+    says: HashMap<String, Category>,
+}
+
+impl NameWords {
+    fn words(name: &str) -> Vec<String> {
+        let mut words: Vec<String> = text::words(name)
+            .into_iter()
+            .filter(|w| w.chars().count() > 2 && !w.chars().all(|c| c.is_ascii_digit()))
+            .filter(|w| !NAME_STOP_WORDS.contains(&w.as_str()))
+            .collect();
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    fn learn(rows: &[Evidence<'_>], ids: &[usize], supplier_says: &HashMap<usize, Option<Category>>) -> NameWords {
+        // One name per payee: the first published in row order, so the result is stable.
+        let mut names: HashMap<usize, &str> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(name) = row.supplier_name
+                && !row.supplier_key.is_empty()
+            {
+                names.entry(ids[i]).or_insert(name);
+            }
+        }
+        let mut votes: HashMap<String, HashMap<Category, usize>> = HashMap::new();
+        for (id, name) in &names {
+            // Out-of-scope payees have no vote: what puts a payment out of scope is the
+            // payment (a direct payment to a care home) or the payee being a public body,
+            // which the earlier tiers read, not a trade a name could share.
+            let Some(Some(category)) = supplier_says.get(id).filter(|c| **c != Some(Category::OutOfScope)) else {
+                continue;
+            };
+            for word in Self::words(name) {
+                *votes.entry(word).or_default().entry(category.at_level1()).or_default() += 1;
+            }
+        }
+        let says = votes
+            .into_iter()
+            .filter_map(|(word, tally)| {
+                let voters: usize = tally.values().sum();
+                let (category, count) = tally.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+                (voters >= NAME_WORD_SUPPLIERS && *count as f64 >= CONCENTRATION * voters as f64)
+                    .then_some((word, *category))
+            })
+            .collect();
+        NameWords { says }
+    }
+
+    /// The one category the name's words say; none when they say several or nothing.
+    fn category(&self, name: &str) -> Option<Category> {
+        let mut said = Self::words(name).into_iter().filter_map(|w| self.says.get(&w).copied());
+        let first = said.next()?;
+        said.all(|c| c == first).then_some(first)
+    }
+}
+
 /// The tiers that need nothing but the row itself and no mapping: published, and
 /// out-of-scope words.
 fn own_evidence(row: &Evidence<'_>) -> Classification {
@@ -278,6 +352,16 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
                 .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied())
         });
         if let Some(category) = found {
+            result[i] = Classification::by(Source::Text, category);
+        }
+    }
+
+    // Last of tier 4: the words of the payee's name, as other payees' names use them.
+    let name_says = NameWords::learn(rows, &ids, &supplier_says);
+    for (i, row) in rows.iter().enumerate() {
+        if result[i].category.is_none()
+            && let Some(category) = row.supplier_name.and_then(|name| name_says.category(name))
+        {
             result[i] = Classification::by(Source::Text, category);
         }
     }
@@ -457,6 +541,71 @@ mod tests {
         let rows =
             [ledger("POWER CO", 100, "Electricity"), ledger("X", 100, "Miscellaneous Exes"), ledger("", 100, "Gas")];
         assert_eq!(run(&rows), [(code("371000"), "text"), (None, "none"), (code("371100"), "text")]);
+    }
+
+    fn named<'a>(supplier: &'a str, pence: i128, code: &'a str) -> Evidence<'a> {
+        Evidence { supplier_name: Some(supplier), ..published(supplier, pence, code) }
+    }
+
+    #[test]
+    fn words_that_five_payees_names_share_classify_a_payee_nothing_else_does() {
+        // Five care providers Trafford coded in social care (32), under different codes, and
+        // one nursery coded in education. Manchester pays a new care provider (no code, no
+        // telling expense type) and a new nursery: five payees say `care`, one says `nursery`.
+        let mut rows = vec![
+            named("ACORN CARE LTD", 10_000, "321014"),
+            named("BIRCH CARE LTD", 10_000, "321017"),
+            named("CEDAR HOME CARE", 10_000, "321014"),
+            named("DALE CARE SERVICES", 10_000, "321100"),
+            named("ELM CARE", 10_000, "321018"),
+            named("FIR NURSERY", 10_000, "171000"),
+        ];
+        let unknown = |name: &'static str| Evidence { supplier_name: Some(name), ..ledger(name, 5_000, "Sundries") };
+        rows.push(unknown("Willow Care Limited"));
+        rows.push(unknown("Oak Nursery"));
+        let got = run(&rows);
+        assert_eq!(got[6], (code("320000"), "text"));
+        assert_eq!(got[7], (None, "none"));
+        // Four payees are not enough.
+        let four: Vec<Evidence<'_>> = rows[1..].to_vec();
+        assert_eq!(run(&four)[5], (None, "none"));
+    }
+
+    #[test]
+    fn payees_vote_once_each_and_out_of_scope_payees_not_at_all() {
+        // Four builders coded 39 and one very large `care` payee coded 15 share `bros`: four of
+        // five votes (80%) say construction, whatever the large payee's value. Three
+        // `trust` payees are out of scope (their ledger says grant): they teach `trust` nothing,
+        // so the two coded ones are too few.
+        let mut rows = vec![
+            named("A BROS", 1_000, "391100"),
+            named("B BROS", 1_000, "391111"),
+            named("C BROS", 1_000, "391400"),
+            named("D BROS", 1_000, "390000"),
+            named("E BROS", 9_000_000, "151100"),
+        ];
+        for name in ["F TRUST", "G TRUST", "H TRUST"] {
+            rows.push(Evidence { supplier_name: Some(name), ..ledger(name, 1_000, "Grant Payments") });
+        }
+        rows.push(named("I TRUST", 1_000, "321000"));
+        rows.push(named("J TRUST", 1_000, "321000"));
+        let unknown = |name: &'static str| Evidence { supplier_name: Some(name), ..ledger(name, 5_000, "Sundries") };
+        rows.push(unknown("Z Bros"));
+        rows.push(unknown("Z Trust"));
+        let got = run(&rows);
+        assert_eq!(got[10], (code("390000"), "text"));
+        assert_eq!(got[11], (None, "none"));
+    }
+
+    #[test]
+    fn a_payees_name_decides_only_what_its_payment_does_not() {
+        let mut rows: Vec<Evidence<'_>> = ["A CARE", "B CARE", "C CARE", "D CARE", "E CARE"]
+            .into_iter()
+            .map(|name| named(name, 10_000, "321014"))
+            .collect();
+        // The ledger names electricity: the words of the payment beat the words of the name.
+        rows.push(Evidence { supplier_name: Some("Power Care Ltd"), ..ledger("POWER CARE", 100, "Electricity") });
+        assert_eq!(run(&rows)[5], (code("371000"), "text"));
     }
 
     #[test]
