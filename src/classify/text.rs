@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use crate::taxonomy::{Category, LEVEL1, ProclassCode};
 
 /// Clipped ledger spellings → the word they stand for.
-const ABBREVIATIONS: [(&str, &str); 29] = [
+const ABBREVIATIONS: [(&str, &str); 31] = [
     ("sch", "school"),
     ("veh", "vehicle"),
     ("vehcle", "vehicle"),
@@ -40,6 +40,8 @@ const ABBREVIATIONS: [(&str, &str); 29] = [
     ("ext", "external"),
     ("hwy", "highway"),
     ("ctax", "council tax"),
+    ("superann", "superannuation"),
+    ("supn", "superannuation"),
 ];
 
 /// Words of a text, normalised: lower case, letters and digits only, runs of single
@@ -126,7 +128,7 @@ const OUT_OF_SCOPE_PHRASES: [&str; 35] = [
 /// third-party procurement whatever the ledger says.
 /// NHS trusts are not among them: councils buy treatment and care from them, and publish
 /// those payments under ProClass codes.
-const PUBLIC_BODY_PHRASES: [&str; 15] = [
+const PUBLIC_BODY_PHRASES: [&str; 16] = [
     "ccg",
     "clinical commissioning",
     "hmrc",
@@ -138,6 +140,7 @@ const PUBLIC_BODY_PHRASES: [&str; 15] = [
     "metropolitan borough",
     "combined authority",
     "pension fund",
+    "superannuation",
     "police",
     "fire rescue",
     "fire and rescue",
@@ -370,6 +373,7 @@ mod tests {
         assert_eq!(words("I T Provision"), ["it", "provision"]);
         assert_eq!(words("Ctax - Preceptor Payments"), ["council", "tax", "preceptor", "payment"]);
         assert_eq!(words("Levies - Cash Limit"), ["levy", "cash", "limit"]);
+        assert_eq!(words("Teachers Supn Fund"), ["teacher", "superannuation", "fund"]);
     }
 
     #[test]
@@ -393,6 +397,8 @@ mod tests {
         assert!(is_public_body("NHS Salford CCG"));
         assert!(!is_public_body("SALFORD ROYAL NHS FOUNDATION TRUST"));
         assert!(is_public_body("Greater Manchester Combined Authority"));
+        // A superannuation fund is the pension scheme, however the ledger clips its name.
+        assert!(is_public_body("GREATER MANCHESTER SUPERANN FU"));
         assert!(!is_public_body("Councillor Supplies Ltd"));
     }
 
