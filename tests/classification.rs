@@ -397,3 +397,84 @@ fn issue_11_a_payment_takes_the_code_of_the_contract_it_is_linked_to() {
     assert_eq!(after[&key][2], level1_names(&real)[&code[..2]]);
     assert_eq!(after[&key][3], "published");
 }
+
+/// The first `count` Trafford payments in file order to distinct payees whose names hold the
+/// word `CARE` and whose published code is in social care (`32`), as CSV records with the
+/// header first.
+fn trafford_care_payments(real: &Path, count: usize) -> Vec<Vec<String>> {
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(real.join("trafford/trafford-supplier-spend-2024-25.zip")).unwrap())
+            .unwrap();
+    let mut bytes = Vec::new();
+    archive.by_index(0).unwrap().read_to_end(&mut bytes).unwrap();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+    let mut records = reader.byte_records().map(|r| {
+        r.unwrap().iter().map(|field| field.iter().map(|&b| char::from(b)).collect::<String>()).collect::<Vec<_>>()
+    });
+    let header = records.next().unwrap();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (name, code) = (at("BeneficiaryName"), at("ProclassCode"));
+    let mut payees: Vec<String> = Vec::new();
+    let mut chosen = vec![header.clone()];
+    for record in records {
+        let words: Vec<String> = record[name].split(|c: char| !c.is_alphanumeric()).map(str::to_uppercase).collect();
+        if chosen.len() > count {
+            break;
+        }
+        if words.iter().any(|w| w == "CARE") && record[code].starts_with("32") && !payees.contains(&record[name]) {
+            payees.push(record[name].clone());
+            chosen.push(record);
+        }
+    }
+    assert_eq!(chosen.len(), count + 1, "Trafford has {count} care payees");
+    chosen
+}
+
+#[test]
+fn issue_11_a_payee_whose_name_shares_a_word_with_five_classified_payees_takes_their_group() {
+    let Some(real) =
+        real_data("issue_11_a_payee_whose_name_shares_a_word_with_five_classified_payees_takes_their_group")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Five Trafford care providers, as published; a sixth one's name on a Manchester payment
+    // whose expense type (`Payments for services`, line 70 of April 2019) says nothing of
+    // what was bought. Nothing else in the dataset speaks of that payee.
+    let care = trafford_care_payments(&real, 6);
+    let trafford = dir.path().join("trafford-care.csv");
+    let mut writer = csv::Writer::from_path(&trafford).unwrap();
+    for record in &care[..6] {
+        writer.write_record(record).unwrap();
+    }
+    writer.flush().unwrap();
+    let sixth = care[0].iter().position(|h| h == "BeneficiaryName").map(|i| care[6][i].clone()).unwrap();
+    let april = std::fs::read_to_string(real.join("manchester/2019-04.csv")).unwrap();
+    let mut lines: Vec<String> = april.lines().take(1).map(str::to_string).collect();
+    let mut fields: Vec<String> = april.lines().nth(69).unwrap().split(',').map(str::to_string).collect();
+    assert_eq!(fields[2], "Payments for services");
+    fields[6] = sixth.replace(',', " ");
+    lines.push(fields.join(","));
+    let manchester = dir.path().join("manchester-line-70.csv");
+    std::fs::write(&manchester, lines.join("\n") + "\n").unwrap();
+    let dataset = dir.path().join("data");
+    for (council, file) in [("Trafford", &trafford), ("Manchester", &manchester)] {
+        run_ok(&dataset, &["ingest", "--council", council, file.to_str().unwrap()]);
+    }
+    let got = stored(&dataset);
+    let [_, _, group, source] = got[&("manchester-line-70.csv".to_string(), "2".to_string())].clone();
+    assert_eq!((group.as_str(), source.as_str()), (level1_names(&real)["32"].as_str(), "text"), "{sixth}");
+
+    // With four care payees classified, the word is one payee short of saying anything.
+    let dataset = dir.path().join("data-four");
+    let mut writer = csv::Writer::from_path(&trafford).unwrap();
+    for record in &care[..5] {
+        writer.write_record(record).unwrap();
+    }
+    writer.flush().unwrap();
+    for (council, file) in [("Trafford", &trafford), ("Manchester", &manchester)] {
+        run_ok(&dataset, &["ingest", "--council", council, file.to_str().unwrap()]);
+    }
+    let got = stored(&dataset);
+    assert_eq!(got[&("manchester-line-70.csv".to_string(), "2".to_string())][3], "none");
+}
