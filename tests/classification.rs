@@ -5,20 +5,16 @@
 //! electricity), never from the classifier.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::support::published::trafford_spend_csv;
 use crate::support::{committed_bytes, csv_rows, real_data, run_ok, spendql, stdout};
 
 /// Trafford's first three payments, and a copy of the first with its ProClass label and
 /// code blanked (and its own transaction number): the supplier tier's case.
 fn trafford_file(real: &Path, dir: &Path) -> PathBuf {
-    let mut archive =
-        zip::ZipArchive::new(std::fs::File::open(real.join("trafford/trafford-supplier-spend-2024-25.zip")).unwrap())
-            .unwrap();
-    let mut text = String::new();
-    archive.by_index(0).unwrap().read_to_string(&mut text).unwrap();
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    let bytes = trafford_spend_csv(real);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
     let mut records: Vec<Vec<String>> =
         reader.records().take(4).map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
     let header = records[0].clone();
@@ -402,11 +398,7 @@ fn issue_11_a_payment_takes_the_code_of_the_contract_it_is_linked_to() {
 /// word `CARE` and whose published code is in social care (`32`), as CSV records with the
 /// header first.
 fn trafford_care_payments(real: &Path, count: usize) -> Vec<Vec<String>> {
-    let mut archive =
-        zip::ZipArchive::new(std::fs::File::open(real.join("trafford/trafford-supplier-spend-2024-25.zip")).unwrap())
-            .unwrap();
-    let mut bytes = Vec::new();
-    archive.by_index(0).unwrap().read_to_end(&mut bytes).unwrap();
+    let bytes = trafford_spend_csv(real);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
     let mut records = reader.byte_records().map(|r| {
         r.unwrap().iter().map(|field| field.iter().map(|&b| char::from(b)).collect::<String>()).collect::<Vec<_>>()

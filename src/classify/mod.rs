@@ -573,7 +573,7 @@ mod tests {
 
     #[test]
     fn payees_vote_once_each_and_out_of_scope_payees_not_at_all() {
-        // Four builders coded 39 and one very large `care` payee coded 15 share `bros`: four of
+        // Four builders coded 39 and one very large consultancy coded 15 share `bros`: four of
         // five votes (80%) say construction, whatever the large payee's value. Three
         // `trust` payees are out of scope (their ledger says grant): they teach `trust` nothing,
         // so the two coded ones are too few.
