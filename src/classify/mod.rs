@@ -154,40 +154,100 @@ enum Key {
     AnyCouncilExpense,
 }
 
-fn learned_keys(row: &Evidence<'_>) -> Vec<(Key, String)> {
-    let council = map::normal(row.council);
-    let own =
-        |value: Option<&str>| value.map(map::normal).filter(|v| !v.is_empty()).map(|v| format!("{council}\u{1f}{v}"));
-    let mut keys = Vec::new();
-    if let (Some(d), Some(e)) = (own(row.department), row.expense_type.map(map::normal).filter(|v| !v.is_empty())) {
-        keys.push((Key::DepartmentExpense, format!("{d}\u{1f}{e}")));
+/// The row-local readings of a payment's text, each computed once per distinct text: a
+/// dataset repeats its councils, expense types, departments, labels and payee names on
+/// thousands of rows, and these readings are most of a pass's work.
+#[derive(Default)]
+struct Readings<'a> {
+    normal: HashMap<&'a str, String>,
+    purpose_opening: HashMap<&'a str, String>,
+    expense_words: HashMap<&'a str, String>,
+    published: HashMap<(Option<&'a str>, Option<&'a str>), Option<Category>>,
+    says_out_of_scope: HashMap<&'a str, bool>,
+    purpose_says_out_of_scope: HashMap<&'a str, bool>,
+    public_body: HashMap<&'a str, bool>,
+    label: HashMap<&'a str, Option<Category>>,
+}
+
+impl<'a> Readings<'a> {
+    fn normal(&mut self, text: &'a str) -> &str {
+        self.normal.entry(text).or_insert_with(|| map::normal(text))
     }
-    for (key, value) in [
-        (Key::AccountCode, row.account_code),
-        (Key::ExpenseType, row.expense_type),
-        (Key::PublishedCategory, row.published_category),
-    ] {
-        if let Some(v) = own(value) {
-            keys.push((key, v));
+
+    fn published(&mut self, code: Option<&'a str>, label: Option<&'a str>) -> Option<Category> {
+        *self.published.entry((code, label)).or_insert_with(|| lookup_published(code, label))
+    }
+
+    fn label(&mut self, text: &'a str) -> Option<Category> {
+        *self.label.entry(text).or_insert_with(|| text::match_label(text))
+    }
+
+    /// The tiers that need nothing but the row itself and no mapping: published, and
+    /// out-of-scope words.
+    fn own_evidence(&mut self, row: &Evidence<'a>) -> Classification {
+        if let Some(category) = self.published(row.published_code, row.published_category) {
+            return Classification::by(Source::Published, category);
         }
-    }
-    if let Some(v) = own(row.department) {
-        keys.push((Key::Department, v));
-    }
-    if let Some(purpose) = row.purpose {
-        let opening: Vec<String> =
-            text::words(purpose).into_iter().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).take(3).collect();
-        if !opening.is_empty() {
-            keys.push((Key::Purpose, format!("{council}\u{1f}{}", opening.join(" "))));
+        let words_say = [row.expense_type, row.published_category]
+            .into_iter()
+            .flatten()
+            .any(|t| *self.says_out_of_scope.entry(t).or_insert_with(|| text::says_out_of_scope(t)))
+            || row.purpose.is_some_and(|p| {
+                *self.purpose_says_out_of_scope.entry(p).or_insert_with(|| text::purpose_says_out_of_scope(p))
+            });
+        let payee_is_public = row
+            .supplier_name
+            .is_some_and(|name| *self.public_body.entry(name).or_insert_with(|| text::is_public_body(name)));
+        if words_say || payee_is_public {
+            return Classification::by(Source::Text, Category::OutOfScope);
         }
-    }
-    if let Some(e) = row.expense_type {
-        let words = text::words(e).join(" ");
-        if !words.is_empty() {
-            keys.push((Key::AnyCouncilExpense, words));
+        if let Some(category) = self.published(row.contract_code, row.contract_category) {
+            return Classification::by(Source::Published, category);
         }
+        Classification::NONE
     }
-    keys
+
+    fn learned_keys(&mut self, row: &Evidence<'a>) -> Vec<(Key, String)> {
+        let council = self.normal(row.council).to_string();
+        let mut normal = |value: Option<&'a str>| value.map(|v| self.normal(v).to_string()).filter(|v| !v.is_empty());
+        let (department, expense) = (normal(row.department), normal(row.expense_type));
+        let (account, published) = (normal(row.account_code), normal(row.published_category));
+        let own = |value: &str| format!("{council}\u{1f}{value}");
+        let mut keys = Vec::new();
+        if let (Some(d), Some(e)) = (&department, &expense) {
+            keys.push((Key::DepartmentExpense, format!("{}\u{1f}{e}", own(d))));
+        }
+        for (key, value) in
+            [(Key::AccountCode, account), (Key::ExpenseType, expense), (Key::PublishedCategory, published)]
+        {
+            if let Some(v) = value {
+                keys.push((key, own(&v)));
+            }
+        }
+        if let Some(d) = department {
+            keys.push((Key::Department, own(&d)));
+        }
+        if let Some(purpose) = row.purpose {
+            let opening = self.purpose_opening.entry(purpose).or_insert_with(|| {
+                let words: Vec<String> = text::words(purpose)
+                    .into_iter()
+                    .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+                    .take(3)
+                    .collect();
+                words.join(" ")
+            });
+            if !opening.is_empty() {
+                keys.push((Key::Purpose, format!("{council}\u{1f}{opening}")));
+            }
+        }
+        if let Some(e) = row.expense_type {
+            let words = self.expense_words.entry(e).or_insert_with(|| text::words(e).join(" "));
+            if !words.is_empty() {
+                keys.push((Key::AnyCouncilExpense, words.clone()));
+            }
+        }
+        keys
+    }
 }
 
 /// How many payees whose spend is classified must use a word in their names before the word
@@ -262,28 +322,12 @@ impl NameWords {
     }
 }
 
-/// The tiers that need nothing but the row itself and no mapping: published, and
-/// out-of-scope words.
-fn own_evidence(row: &Evidence<'_>) -> Classification {
-    if let Some(category) = lookup_published(row.published_code, row.published_category) {
-        return Classification::by(Source::Published, category);
-    }
-    let words_say = [row.expense_type, row.published_category].into_iter().flatten().any(text::says_out_of_scope)
-        || row.purpose.is_some_and(text::purpose_says_out_of_scope);
-    if words_say || row.supplier_name.is_some_and(text::is_public_body) {
-        return Classification::by(Source::Text, Category::OutOfScope);
-    }
-    if let Some(category) = lookup_published(row.contract_code, row.contract_category) {
-        return Classification::by(Source::Published, category);
-    }
-    Classification::NONE
-}
-
 /// Classify every row, each with how it was decided. Deterministic: the same rows in the
 /// same order give the same result. The dataset is the evidence: the supplier and learned
 /// tiers read the other rows' classifications.
 pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classification> {
-    let mut result: Vec<Classification> = rows.iter().map(own_evidence).collect();
+    let mut readings = Readings::default();
+    let mut result: Vec<Classification> = rows.iter().map(|row| readings.own_evidence(row)).collect();
     let weight = |row: &Evidence<'_>| row.pence.unsigned_abs();
 
     // Supplier ids, so tallies count distinct payees cheaply.
@@ -317,7 +361,7 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
     }
 
     // Tier 4: label words, then what each council value co-occurs with in tiers 1-3.
-    let keys: Vec<Vec<(Key, String)>> = rows.iter().map(learned_keys).collect();
+    let keys: Vec<Vec<(Key, String)>> = rows.iter().map(|row| readings.learned_keys(row)).collect();
     let mut learned: HashMap<(Key, &str), Tally> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         if let Some(category) = result[i].category {
@@ -338,7 +382,8 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
         if result[i].category.is_some() {
             continue;
         }
-        let mut found = [row.expense_type, row.published_category].into_iter().flatten().find_map(text::match_label);
+        let mut found =
+            [row.expense_type, row.published_category].into_iter().flatten().find_map(|t| readings.label(t));
         found = found.or_else(|| {
             keys[i]
                 .iter()
