@@ -157,7 +157,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: true,
     },
     Category {
-        code: "101000",
+        code: "171000",
         label: "EDUCATION : School Services",
         family: FAMILY_EDUCATION,
         expense_types: &["Tuition Fees", "Educational Supplies", "Independent Special Schools"],
@@ -169,7 +169,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "311000",
+        code: "361300",
         label: "TRANSPORT : Passenger Transport",
         family: FAMILY_EDUCATION,
         expense_types: &["Home to School Transport", "Private Hire"],
@@ -181,7 +181,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "151000",
+        code: "111200",
         label: "CATERING : Food & Provisions",
         family: FAMILY_EDUCATION,
         expense_types: &["Catering Provisions", "Food"],
@@ -217,8 +217,8 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "171000",
-        label: "ENERGY : Electricity & Gas",
+        code: "371000",
+        label: "UTILITIES : Electricity & Gas",
         family: FAMILY_HIGHWAYS,
         expense_types: &["Electricity", "Gas", "Street Lighting Energy"],
         purposes: &["Electricity supply", "Gas supply", "Street lighting energy"],
@@ -229,7 +229,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "281000",
+        code: "182000",
         label: "ENVIRONMENTAL SERVICES : Waste",
         family: FAMILY_ENVIRONMENT,
         expense_types: &["Waste Disposal", "Private Contractors"],
@@ -241,8 +241,8 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "281500",
-        label: "ENVIRONMENTAL SERVICES : Grounds Maintenance",
+        code: "241200",
+        label: "HORTICULTURAL : Grounds Maintenance",
         family: FAMILY_ENVIRONMENT,
         expense_types: &["Grounds Maintenance", "Private Contractors"],
         purposes: &["Grounds maintenance", "Tree works", "Playground repairs"],
@@ -253,8 +253,8 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "191000",
-        label: "FACILITIES : Cleaning & Janitorial",
+        code: "131300",
+        label: "CLEANING : Cleaning & Janitorial",
         family: FAMILY_ENVIRONMENT,
         expense_types: &["Cleaning", "Cleaning Materials"],
         purposes: &["Cleaning services", "Cleaning materials", "Window cleaning"],
@@ -265,7 +265,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "121000",
+        code: "271600",
         label: "ICT : Software & Licences",
         family: FAMILY_CORPORATE,
         expense_types: &["Software Licences", "ICT Support"],
@@ -277,7 +277,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "121500",
+        code: "271200",
         label: "ICT : Hardware",
         family: FAMILY_CORPORATE,
         expense_types: &["ICT Hardware", "Telephones"],
@@ -289,7 +289,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "221000",
+        code: "261400",
         label: "HUMAN RESOURCES : Agency Staff",
         family: FAMILY_CORPORATE,
         expense_types: &["Agency Staff", "Recruitment Advertising"],
@@ -301,7 +301,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "231000",
+        code: "151000",
         label: "CONSULTANCY : Professional Services",
         family: FAMILY_CORPORATE,
         expense_types: &["Consultants Fees", "Professional Fees"],
@@ -313,7 +313,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "251000",
+        code: "281200",
         label: "LEGAL : Legal Services",
         family: FAMILY_CORPORATE,
         expense_types: &["Legal Fees", "Court Fees"],
@@ -325,8 +325,8 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "261000",
-        label: "PRINT : Printing & Stationery",
+        code: "191600",
+        label: "FACILITIES : Printing & Stationery",
         family: FAMILY_CORPORATE,
         expense_types: &["Printing", "Stationery", "Postage"],
         purposes: &["Printing", "Stationery", "Postage"],
@@ -337,7 +337,7 @@ pub const CATEGORIES: &[Category] = &[
         personal: false,
     },
     Category {
-        code: "211000",
+        code: "250000",
         label: "HOUSING : Temporary Accommodation",
         family: FAMILY_HOUSING,
         expense_types: &["Bed & Breakfast", "Temporary Accommodation"],
@@ -349,8 +349,8 @@ pub const CATEGORIES: &[Category] = &[
         personal: true,
     },
     Category {
-        code: "341000",
-        label: "CULTURE : Leisure & Events",
+        code: "291000",
+        label: "LEISURE : Leisure & Events",
         family: FAMILY_LEISURE,
         expense_types: &["Events", "Library Books", "Leisure Management Fee"],
         purposes: &["Event staging", "Library stock", "Leisure management fee"],
@@ -623,6 +623,23 @@ mod tests {
             assert!(!category.expense_types.is_empty() && !category.purposes.is_empty() && !category.trades.is_empty());
             assert!(category.median_pounds > 0.0 && category.sigma > 0.0 && category.weight > 0);
             assert_eq!(category.code.len(), 6, "ProClass codes are six digits: {}", category.code);
+        }
+    }
+
+    #[test]
+    fn every_code_is_a_proclass_code_in_the_group_its_label_names() {
+        // The sample's published codes are what its harmonised categories are read
+        // through, so a code outside its label's group would put agency staff in health
+        // and safety.
+        for category in CATEGORIES {
+            let code = crate::taxonomy::ProclassCode::parse(category.code).expect(category.code);
+            let named = category.label.split(':').next().and_then(|g| g.split_whitespace().next()).unwrap();
+            let named = match named {
+                "SC" => "SOCIAL",
+                "ICT" => "INFORMATION",
+                other => other,
+            };
+            assert!(code.level1_name().starts_with(named), "{} is not {}", category.code, category.label);
         }
     }
 
