@@ -289,8 +289,11 @@ const LEDGER_PHRASES: [(&str, &str); 24] = [
     ("school", "170000"),
     ("pupil", "170000"),
     ("bed and breakfast", "250000"),
-    ("unitary charge", "190000"),
-    ("private finance", "190000"),
+    // A PFI unitary charge pays for finance, building and services at once; Salford's
+    // register codes three of its four PFI contracts as financial services, and so do the
+    // hand labels (benches/classification/README.md, "PFI unitary charges").
+    ("unitary charge", "200000"),
+    ("private finance", "200000"),
 ];
 
 /// The ProClass code whose label a council's text names: the code whose own label words the
