@@ -184,7 +184,10 @@ pub struct ContractRow<'a> {
     pub savings_cashable: Option<i128>,
     pub savings_non_cashable: Option<i128>,
     pub social_value: Option<i128>,
+    /// The contract's category, stored both as published and as if already classified
+    /// (the fixture runs no classification pass).
     pub category: Option<&'a str>,
+    /// Its code, stored as `category` is.
     pub category_code: Option<&'a str>,
     pub value_total: Option<i128>,
     pub value_annual: Option<i128>,
@@ -199,8 +202,9 @@ pub struct ContractRow<'a> {
 pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<()> {
     use schema::contracts::{
         CATEGORY, CATEGORY_CODE, COLLABORATIVE, COUNCIL, COUNCIL_CODE, END_DATE, EXPIRY_DATE, OFFICER, PROCEDURE,
-        REFERENCE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW, START_DATE,
-        STATUS, SUPPLIER_KEY, SUPPLIER_NAME, TITLE, VALUE_ANNUAL, VALUE_TOTAL,
+        PUBLISHED_CATEGORY, PUBLISHED_CATEGORY_CODE, REFERENCE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME,
+        SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW, START_DATE, STATUS, SUPPLIER_KEY, SUPPLIER_NAME, TITLE, VALUE_ANNUAL,
+        VALUE_TOTAL,
     };
     let schema = schema::contracts_schema();
     let n = rows.len();
@@ -234,8 +238,8 @@ pub fn write_contract_rows<'a>(dir: &Path, rows: &[ContractRow<'a>]) -> Result<(
                 SAVINGS_CASHABLE => money(|r| r.savings_cashable)?,
                 SAVINGS_NON_CASHABLE => money(|r| r.savings_non_cashable)?,
                 SOCIAL_VALUE => money(|r| r.social_value)?,
-                CATEGORY => text(|r| r.category),
-                CATEGORY_CODE => text(|r| r.category_code),
+                CATEGORY | PUBLISHED_CATEGORY => text(|r| r.category),
+                CATEGORY_CODE | PUBLISHED_CATEGORY_CODE => text(|r| r.category_code),
                 OFFICER => text(|r| r.officer),
                 STATUS => text(|r| r.status),
                 VALUE_TOTAL => money(|r| r.value_total)?,

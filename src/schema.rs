@@ -277,10 +277,24 @@ pub mod contracts {
     pub const VALUE_ANNUAL: &str = "value_annual";
     /// VAT the council cannot reclaim, in pounds (money), if published.
     pub const IRRECOVERABLE_VAT: &str = "irrecoverable_vat";
-    /// Procurement category code, as published.
-    pub const CATEGORY_CODE: &str = "category_code";
-    /// Procurement category, as published.
+    /// Procurement category code, as the register published it (a ProClass code or the
+    /// council's own); what `check` judges.
+    pub const PUBLISHED_CATEGORY_CODE: &str = "published_category_code";
+    /// Procurement category, as the register published it.
+    pub const PUBLISHED_CATEGORY: &str = "published_category";
+    /// The harmonised category, as on `spend` (the ProClass code's canonical label), so a
+    /// contract and the payments it covers are compared in one taxonomy; null when
+    /// unclassified. Derived by `ingest::categorise` after spend is classified.
     pub const CATEGORY: &str = "category";
+    /// The harmonised ProClass code, six digits; null when unclassified (or, through a
+    /// `categories.toml` mapping, out of scope).
+    pub const CATEGORY_CODE: &str = "category_code";
+    /// The harmonised category's ProClass level 1, as on `spend`.
+    pub const CATEGORY_GROUP: &str = "category_group";
+    /// How the category was decided: `mapped`, `published` (the register's own ProClass
+    /// code or label), `supplier` (what the payments the contract covers, or else its
+    /// supplier's payments, were classified as), `none`.
+    pub const CATEGORY_SOURCE: &str = "category_source";
     /// Semicolon-separated display names of the other councils a collaborative contract covers.
     pub const COLLABORATIVE: &str = "collaborative";
     /// Cashable savings claimed, in pounds (money), if published.
@@ -304,11 +318,11 @@ pub mod contracts {
 /// The Arrow schema of the `contracts` table.
 pub fn contracts_schema() -> SchemaRef {
     use contracts::{
-        CATEGORY, CATEGORY_CODE, CHARITY_NUMBER, COLLABORATIVE, COMPANY_NUMBER, CONTRACT_ID, COUNCIL, COUNCIL_CODE,
-        DEPARTMENT, DESCRIPTION, END_DATE, EXPIRY_DATE, EXTENSION_MONTHS_AVAILABLE, EXTRAS, IRRECOVERABLE_VAT, OFFICER,
-        PROCEDURE, REFERENCE, REVIEW_DATE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE,
-        SOURCE_ROW, START_DATE, STATUS, SUPPLIER_KEY, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_ANNUAL,
-        VALUE_TOTAL, VCSE,
+        CATEGORY, CATEGORY_CODE, CATEGORY_GROUP, CATEGORY_SOURCE, CHARITY_NUMBER, COLLABORATIVE, COMPANY_NUMBER,
+        CONTRACT_ID, COUNCIL, COUNCIL_CODE, DEPARTMENT, DESCRIPTION, END_DATE, EXPIRY_DATE, EXTENSION_MONTHS_AVAILABLE,
+        EXTRAS, IRRECOVERABLE_VAT, OFFICER, PROCEDURE, PUBLISHED_CATEGORY, PUBLISHED_CATEGORY_CODE, REFERENCE,
+        REVIEW_DATE, SAVINGS_CASHABLE, SAVINGS_NON_CASHABLE, SME, SOCIAL_VALUE, SOURCE_FILE, SOURCE_ROW, START_DATE,
+        STATUS, SUPPLIER_KEY, SUPPLIER_NAME, SUPPLIER_POSTCODE, TITLE, VALUE_ANNUAL, VALUE_TOTAL, VCSE,
     };
     Arc::new(Schema::new(vec![
         Field::new(COUNCIL, DataType::Utf8, false),
@@ -334,8 +348,12 @@ pub fn contracts_schema() -> SchemaRef {
         Field::new(VALUE_TOTAL, MONEY, true),
         Field::new(VALUE_ANNUAL, MONEY, true),
         Field::new(IRRECOVERABLE_VAT, MONEY, true),
-        utf8(CATEGORY_CODE),
+        utf8(PUBLISHED_CATEGORY_CODE),
+        utf8(PUBLISHED_CATEGORY),
         utf8(CATEGORY),
+        utf8(CATEGORY_CODE),
+        utf8(CATEGORY_GROUP),
+        utf8(CATEGORY_SOURCE),
         utf8(COLLABORATIVE),
         Field::new(SAVINGS_CASHABLE, MONEY, true),
         Field::new(SAVINGS_NON_CASHABLE, MONEY, true),

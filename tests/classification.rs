@@ -470,3 +470,64 @@ fn issue_11_a_payee_whose_name_shares_a_word_with_five_classified_payees_takes_t
     let got = stored(&dataset);
     assert_eq!(got[&("manchester-line-70.csv".to_string(), "2".to_string())][3], "none");
 }
+
+/// Salford's register codes its contracts in ProClass (`ProClass Classification`) under
+/// labels of its own (`Surveys`; construction works spelt two ways), which before spend's
+/// categories could not meet. Read here from the register itself: every line whose code is
+/// six digits under a ProClass level-1 prefix is stored in that code and its group, decided
+/// `published`, with the register's own code and label kept as published; its
+/// `Non-procurement` line is out of scope; and the contract columns of `categories shared
+/// by council` find Salford's contracts in the categories spend is in.
+#[test]
+fn issue_11_a_registers_contracts_are_in_the_harmonised_category_of_the_code_it_published() {
+    let test = "issue_11_a_registers_contracts_are_in_the_harmonised_category_of_the_code_it_published";
+    let (Some(real), Some(dataset)) = (real_data(test), crate::support::real_dataset(test)) else { return };
+    let level1 = level1_names(&real);
+    let bytes = std::fs::read(real.join("salford/contracts-register-2022-07.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let at = |name: &str| header.iter().position(|h| h.ends_with(name)).unwrap();
+    let (code_at, label_at) = (at("ProClass Classification"), at("ProClass Description"));
+    // Line → (published code, published label), as the register has them.
+    let published: BTreeMap<String, (String, String)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| {
+            let line = r.position().unwrap().line().to_string();
+            (line, (r[code_at].trim().to_string(), r[label_at].trim().to_string()))
+        })
+        .collect();
+
+    let sql = "SELECT source_row, published_category_code, published_category, category_code, category_group, \
+               category_source, category FROM contracts WHERE council = 'Salford'";
+    let stored: BTreeMap<String, Vec<String>> = csv_rows(&run_ok(dataset, &["sql", "--format", "csv", sql]))[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[1..].to_vec()))
+        .collect();
+    assert_eq!(stored.len(), published.len());
+    let mut coded = 0;
+    for (line, (code, label)) in &published {
+        let row = &stored[line];
+        let is_code = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+        if let Some(group) = level1.get(code.get(..2).unwrap_or_default()).filter(|_| is_code) {
+            coded += 1;
+            assert_eq!(row[..5], [code, label, code, group, "published"], "line {line}");
+        }
+        if label == "Non-procurement" {
+            assert_eq!(row[4..], ["text", "Out of scope"], "line {line}");
+        }
+        // Every contract says how it was decided; a category has its group.
+        assert!(["published", "supplier", "text", "none"].contains(&row[4].as_str()), "line {line}: {row:?}");
+        assert_eq!(row[5].is_empty(), row[4] == "none", "line {line}: {row:?}");
+    }
+    assert!(coded >= 300, "only {coded} coded lines: the register was misread");
+
+    let shared = query(dataset, "categories shared by council");
+    let column = shared[0].iter().position(|h| h == "Salford contract").unwrap();
+    let with_contract: Vec<&str> = shared[1..].iter().filter(|r| r[column] == "yes").map(|r| r[0].as_str()).collect();
+    assert!(with_contract.len() >= 10, "{with_contract:?}");
+    let contract_categories: Vec<&str> = stored.values().map(|r| r[5].as_str()).collect();
+    for category in with_contract {
+        assert!(contract_categories.contains(&category), "{category} has no Salford contract");
+    }
+}

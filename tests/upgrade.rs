@@ -149,7 +149,7 @@ fn issue_10_upgrade_keeps_every_payment_and_contract_of_a_format_1_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let dataset = old_dataset(dir.path());
     let out = run_ok(&dataset, &["upgrade"]);
-    assert!(out.contains("from format 1 to format 3"), "{out}");
+    assert!(out.contains("from format 1 to format 4"), "{out}");
 
     assert_eq!(spendql_totals(&dataset, "spend", "amount"), expected_spend());
     let (contracts, value) =
@@ -161,6 +161,12 @@ fn issue_10_upgrade_keeps_every_payment_and_contract_of_a_format_1_dataset() {
     // (April 2021 to March 2022); the 2023 payment and the stationery are outside any.
     let on_contract = run_ok(&dataset, &["query", "--format", "csv", "spend on-contract by council"]);
     assert_eq!(csv_rows(&on_contract)[1..], [vec!["Salford".to_string(), "9666.70".to_string()]]);
+    // So are the contracts' harmonised categories, which no older format had.
+    let unclassified = run_ok(
+        &dataset,
+        &["sql", "--format", "csv", "SELECT count(*) AS n FROM contracts WHERE category_source IS NULL"],
+    );
+    assert_eq!(csv_rows(&unclassified)[1..], [vec!["0".to_string()]]);
 
     // No folder of the current version is a hive partition any more.
     let current = fs::canonicalize(dataset.join("current")).unwrap();
@@ -168,7 +174,7 @@ fn issue_10_upgrade_keeps_every_payment_and_contract_of_a_format_1_dataset() {
         assert!(!path.to_string_lossy().contains('='), "{}", path.display());
     }
     let again = run_ok(&dataset, &["upgrade"]);
-    assert!(again.contains("already in format 3"), "{again}");
+    assert!(again.contains("already in format 4"), "{again}");
     crate::readers::assert_readers_agree(
         "issue_10_upgrade_keeps_every_payment_and_contract_of_a_format_1_dataset",
         &dataset,
@@ -193,7 +199,7 @@ fn issue_10_an_ingest_upgrades_a_format_1_dataset_in_the_same_commit_or_not_at_a
     fs::write(&new, "Supplier Name,Payment Date,Amount\nNew Supplier Ltd,2024-07-01,\"1,000.01\"\n").unwrap();
     let output = run(&dataset, &["ingest", "--council", "Trafford", new.to_str().unwrap()]);
     assert_ok(&output);
-    assert!(stdout(&output).contains("from format 1 to format 3"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("from format 1 to format 4"), "{}", stdout(&output));
     let mut expected = expected_spend();
     let trafford = expected.get_mut("Trafford").unwrap();
     *trafford = (trafford.0 + 1, money(pence(&trafford.1) + 100_001));
@@ -265,6 +271,6 @@ fn issue_10_a_killed_upgrade_leaves_the_format_1_dataset_as_it_was() {
 
     fs::remove_file(&fifo).unwrap();
     let out = run_ok(&dataset, &["upgrade"]);
-    assert!(out.contains("from format 1 to format 3"), "{out}");
+    assert!(out.contains("from format 1 to format 4"), "{out}");
     assert_eq!(spendql_totals(&dataset, "spend", "amount"), expected_spend());
 }

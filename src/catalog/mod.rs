@@ -3,7 +3,7 @@
 //! commit that makes an ingest all-or-nothing. Ingest writes through a [`Transaction`]; the
 //! language reads a [`Snapshot`]. This and [`crate::schema`] are all the two sides share.
 //!
-//! Layout of a dataset folder `DIR` (format 2):
+//! Layout of a dataset folder `DIR` (formats 2 and later):
 //!
 //! ```text
 //! DIR/versions/v000007/manifest.json      what was ingested, with reconciliation and format
@@ -50,8 +50,10 @@ use crate::schema::Table;
 pub use reader::{TableBatch, TableReader, Text};
 
 /// The dataset format this spendql writes and reads. Format 1 (manifests without a
-/// `format`) had hive-style `council=`/`fy=` folders and the columns before issue 10.
-pub const FORMAT: u32 = 3;
+/// `format`) had hive-style `council=`/`fy=` folders and the columns before issue 10;
+/// format 2 kept each council's published category in spend's `category`; format 3 kept
+/// the register's published category in the contracts' `category`.
+pub const FORMAT: u32 = 4;
 
 const VERSIONS: &str = "versions";
 const CURRENT: &str = "current";

@@ -1,4 +1,5 @@
-//! The classifier's input row, apart from the tiers so that every tier's file can name it
+//! The classifier's input rows (a payment, a contract, a classified payment as the
+//! contract tiers read it), apart from the tiers so that every tier's file can name them
 //! without importing the module that runs them.
 
 /// What the classifier knows about one payment. Every text field is as published; absent
@@ -79,4 +80,39 @@ impl EvidenceRecord {
             contract_category: self.contract_category.as_deref(),
         }
     }
+}
+
+/// What the classifier knows about one contract. Every text field is as published; absent
+/// or placeholder values are `None`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContractEvidence<'a> {
+    /// The council's name.
+    pub council: &'a str,
+    /// The contract's key, as `spend.contract_id` links to it.
+    pub contract_id: Option<&'a str>,
+    /// The supplier key (after aliases); empty when unknown.
+    pub supplier_key: &'a str,
+    /// The category the register published.
+    pub published_category: Option<&'a str>,
+    /// The category code the register published.
+    pub published_code: Option<&'a str>,
+    /// The department or directorate.
+    pub department: Option<&'a str>,
+    /// The contract title.
+    pub title: Option<&'a str>,
+    /// What the contract is for.
+    pub description: Option<&'a str>,
+}
+
+/// A payment as the contract tiers read it: what it is linked to and how it was classified.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassifiedPayment<'a> {
+    /// The contract covering it, if any.
+    pub contract_id: Option<&'a str>,
+    /// The supplier key; empty when redacted or unknown.
+    pub supplier_key: &'a str,
+    /// The amount in pence.
+    pub pence: i128,
+    /// Its harmonised category, none when unclassified.
+    pub category: Option<crate::taxonomy::Category>,
 }

@@ -25,6 +25,10 @@
 //!    `nursery`): the name says what the payee does, not what this payment bought.
 //! 5. `none`: unclassified, and counted.
 //!
+//! The contracts register is classified after the payments, in the same tiers, by
+//! [`classify_contracts`]: its own code or label, else what the payments it covers (or its
+//! supplier's) were classified as.
+//!
 //! Out-of-scope words are checked before the supplier tier, though recorded as `text`: the
 //! ledger's own "levy" or "payment to health authority" describes the payment, while a
 //! supplier's other payments are only a guess at it.
@@ -34,7 +38,7 @@ pub mod map;
 pub mod report;
 pub mod text;
 
-pub use evidence::{Evidence, EvidenceRecord};
+pub use evidence::{ClassifiedPayment, ContractEvidence, Evidence, EvidenceRecord};
 pub use map::{CATEGORIES_FILE, CategoryMap};
 
 use std::collections::HashMap;
@@ -420,6 +424,86 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
     result
 }
 
+/// Classify every contract of a register, each with how it was decided, from the
+/// register's own words and the dataset's classified payments, so that `contracts by
+/// category`, the contract columns of `categories shared by council` and the work plan's
+/// category expertise compare registers and payments in one taxonomy, whatever labels each
+/// register uses (Salford's `Surveys`, a sample's drifting `CONSTRUCTION: Bld Construction`).
+///
+/// The payments are classified first because they are the best evidence for a contract
+/// that publishes no category: what the payments it covers buy. The tiers, strongest first:
+/// 1. `mapped`: `categories.toml` names the contract's published category; an analyst's
+///    correction wins, as on spend;
+/// 2. `published`: the register's ProClass code or label, read through the code;
+/// 3. `supplier`: the payments linked to the contract (`spend.contract_id`), by value, when
+///    concentrated in one category ([`CONCENTRATION`]); failing those, all the supplier's
+///    payments in the dataset. Out-of-scope payments are no evidence: a register lists what
+///    a council buys, so a contract with a charity whose other payments are grants is still
+///    procurement;
+/// 4. `text`: the register's category saying the line is no procurement (`Non-procurement`,
+///    checked before the supplier tier, as the register's own words); else ProClass labels
+///    and ledger phrases that the published category, the title or the description names
+///    ([`text::match_label`]); out of scope comes only from a mapping or those words;
+/// 5. `none`: unclassified.
+///
+/// Deterministic: the result depends on neither the order of the payments nor hashing order.
+pub fn classify_contracts(
+    contracts: &[ContractEvidence<'_>],
+    payments: &[ClassifiedPayment<'_>],
+    map: &CategoryMap,
+) -> Vec<Classification> {
+    let mut by_contract: HashMap<&str, Tally> = HashMap::new();
+    let mut by_supplier: HashMap<&str, Tally> = HashMap::new();
+    for payment in payments {
+        let Some(category) = payment.category.filter(|c| *c != Category::OutOfScope) else { continue };
+        let weight = payment.pence.unsigned_abs();
+        if let Some(id) = payment.contract_id {
+            by_contract.entry(id).or_default().add(category, weight, 0);
+        }
+        if !payment.supplier_key.is_empty() {
+            by_supplier.entry(payment.supplier_key).or_default().add(category, weight, 0);
+        }
+    }
+    contracts
+        .iter()
+        .map(|contract| {
+            let as_payment = Evidence {
+                council: contract.council,
+                published_category: contract.published_category,
+                department: contract.department,
+                ..Evidence::default()
+            };
+            if let Some(category) = map.lookup(&as_payment) {
+                return Classification::by(Source::Mapped, category);
+            }
+            if let Some(category) = lookup_published(contract.published_code, contract.published_category) {
+                return Classification::by(Source::Published, category);
+            }
+            if contract.published_category.is_some_and(text::register_says_out_of_scope) {
+                return Classification::by(Source::Text, Category::OutOfScope);
+            }
+            let linked = contract.contract_id.and_then(|id| by_contract.get(id)).and_then(|t| t.concentrated(1));
+            let supplier = || {
+                (!contract.supplier_key.is_empty())
+                    .then(|| by_supplier.get(contract.supplier_key))
+                    .flatten()
+                    .and_then(|t| t.concentrated(1))
+            };
+            if let Some(category) = linked.or_else(supplier) {
+                return Classification::by(Source::Supplier, category);
+            }
+            [contract.published_category, contract.title, contract.description]
+                .into_iter()
+                .flatten()
+                .find_map(text::match_label)
+                .filter(|c| *c != Category::OutOfScope)
+                .map_or(Classification::NONE, |category| Classification::by(Source::Text, category))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod contract_tests;
 #[cfg(test)]
 mod tests {
     use std::path::Path;

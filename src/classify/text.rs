@@ -191,6 +191,18 @@ pub fn purpose_says_out_of_scope(text: &str) -> bool {
     HEADING_PHRASES.iter().any(|phrase| contains_phrase(&heading, phrase))
 }
 
+/// What a contracts register's own category says of a line that is no procurement
+/// (Salford's `999999 Non-procurement`). Narrower than [`OUT_OF_SCOPE_PHRASES`]: a register
+/// lists contracts, so `Tax advice` or `Grant management` there is a service bought.
+const REGISTER_OUT_OF_SCOPE_PHRASES: [&str; 4] =
+    ["non procurement", "not procurement", "non influenceable", "out of scope"];
+
+/// Whether a register's published category says the line is no procurement.
+pub fn register_says_out_of_scope(text: &str) -> bool {
+    let words = words(text);
+    REGISTER_OUT_OF_SCOPE_PHRASES.iter().any(|phrase| contains_phrase(&words, phrase))
+}
+
 /// Whether a payee's name is a public body's.
 pub fn is_public_body(name: &str) -> bool {
     let words = words(name);

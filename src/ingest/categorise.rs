@@ -1,12 +1,14 @@
-//! Spend → the harmonised category: materialises `spend.category`, `category_code`,
-//! `category_group` and `category_source` from what the stored rows say (published
-//! category and code, expense type, purpose, department, supplier, and the register's code
-//! for the contract a payment is linked to), through the pure [`classify_rows`] and the
-//! dataset's `categories.toml`.
+//! Spend and contracts → the harmonised category: materialises `category`,
+//! `category_code`, `category_group` and `category_source` on spend from what the stored
+//! rows say (published category and code, expense type, purpose, department, supplier, and
+//! the register's code for the contract a payment is linked to), through the pure
+//! [`classify_rows`] and the dataset's `categories.toml`; then the same columns on the
+//! contracts registers, through [`classify_contracts`], from each contract's own code or
+//! label and the payments just classified.
 //!
 //! It runs inside every ingest transaction that changes spend, the supplier aliases (the
 //! supplier tier reads the keys) or `categories.toml`, after the contract link, and
-//! rewrites only the spend files whose classification changed: like `link`, a rewritten
+//! rewrites only the spend and contracts files whose classification changed: like `link`, a rewritten
 //! file replaces its staged hard link, so the committed version it came from is untouched.
 //! The supplier and learned tiers are evidence from the whole dataset (one council's
 //! coded payments teach another's), so every row is classified on every pass; the rows are
@@ -20,9 +22,12 @@ use datafusion::arrow::array::{ArrayRef, StringArray};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{ClassifyRecord, Manifest, TableReader, Transaction};
-use crate::classify::{CATEGORIES_FILE, CategoryMap, Classification, Evidence, EvidenceRecord, Source, classify_rows};
+use crate::classify::{
+    CATEGORIES_FILE, CategoryMap, Classification, ClassifiedPayment, ContractEvidence, Evidence, EvidenceRecord,
+    Source, classify_contracts, classify_rows,
+};
 use crate::error::{Error, Result};
-use crate::schema::{Table, spend as s};
+use crate::schema::{Table, contracts as c, spend as s};
 use crate::taxonomy::{Category, ProclassCode};
 
 use super::cells::is_missing;
@@ -71,11 +76,37 @@ pub struct ClassifyReport {
     pub files_rewritten: usize,
     /// Pence per source, strongest first.
     pub amount_by_source: Vec<(Source, i128)>,
+    /// Contracts classified, and how many by each source, strongest first.
+    pub contracts: u64,
+    /// Contracts per source, strongest first.
+    pub contracts_by_source: Vec<(Source, u64)>,
+    /// Contracts whose stored classification changed.
+    pub contracts_changed: u64,
 }
 
 impl ClassifyReport {
-    /// One line for the ingest report: the share of spend by value each tier classified.
+    /// The ingest report's lines: the share of spend by value each tier classified, and
+    /// how the registers' contracts were classified (when there are any).
     pub fn describe(&self) -> String {
+        let mut lines = vec![self.describe_spend()];
+        if self.contracts > 0 {
+            let counts: Vec<String> = self
+                .contracts_by_source
+                .iter()
+                .filter(|(_, n)| *n != 0)
+                .map(|(source, n)| format!("{} {n}", source.as_str()))
+                .collect();
+            lines.push(format!(
+                "classified {} contract(s) ({}); {} changed",
+                self.contracts,
+                counts.join(", "),
+                self.contracts_changed
+            ));
+        }
+        lines.join("\n")
+    }
+
+    fn describe_spend(&self) -> String {
         let total: i128 = self.amount_by_source.iter().map(|(_, a)| a.abs()).sum();
         let shares: Vec<String> = self
             .amount_by_source
@@ -100,6 +131,8 @@ impl ClassifyReport {
 #[derive(Default)]
 struct Row {
     evidence: EvidenceRecord,
+    /// The contract the payment is linked to, for the contracts' supplier tier.
+    contract_id: Option<String>,
     /// What the file holds now: category, code, group, source.
     stored: [Option<String>; 4],
 }
@@ -122,6 +155,28 @@ fn columns_of(c: &Classification) -> [Option<String>; 4] {
 }
 
 const STORED: [&str; 4] = [s::CATEGORY, s::CATEGORY_CODE, s::CATEGORY_GROUP, s::CATEGORY_SOURCE];
+const STORED_ON_CONTRACTS: [&str; 4] = [c::CATEGORY, c::CATEGORY_CODE, c::CATEGORY_GROUP, c::CATEGORY_SOURCE];
+
+/// Rewrite `relative` with `fresh` in the four `columns`, row for row.
+fn write_classification(
+    tx: &Transaction,
+    relative: &str,
+    columns: [&str; 4],
+    fresh: &[[Option<String>; 4]],
+) -> Result<()> {
+    let mut offset = 0;
+    rewrite_file(&tx.dir().join(relative), |batch, path| {
+        let n = batch.num_rows();
+        let slice = fresh.get(offset..offset + n).ok_or_else(|| super::link::damaged(path, columns[0]))?;
+        offset += n;
+        let mut batch = batch;
+        for (column, name) in columns.iter().enumerate() {
+            let values: ArrayRef = Arc::new(slice.iter().map(|v| v[column].as_deref()).collect::<StringArray>());
+            batch = with_column(batch, name, values, path)?;
+        }
+        Ok(batch)
+    })
+}
 
 /// Classify every spend row of the staged version, rewrite the files whose classification
 /// changed, and record the pass in its manifest.
@@ -165,20 +220,22 @@ pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyRep
         }
         report.rows_changed += changed as u64;
         report.files_rewritten += 1;
-        let mut offset = 0;
-        rewrite_file(&tx.dir().join(relative), |batch, path| {
-            let n = batch.num_rows();
-            let slice = fresh.get(offset..offset + n).ok_or_else(|| super::link::damaged(path, s::CATEGORY))?;
-            offset += n;
-            let mut batch = batch;
-            for (column, name) in STORED.iter().enumerate() {
-                let values: ArrayRef = Arc::new(slice.iter().map(|v| v[column].as_deref()).collect::<StringArray>());
-                batch = with_column(batch, name, values, path)?;
-            }
-            Ok(batch)
-        })?;
+        write_classification(tx, relative, STORED, &fresh)?;
     }
     report.amount_by_source = by_source.into_iter().collect();
+
+    let payments: Vec<ClassifiedPayment<'_>> = rows
+        .iter()
+        .zip(&result)
+        .map(|(row, c)| ClassifiedPayment {
+            contract_id: row.contract_id.as_deref(),
+            supplier_key: &row.supplier_key,
+            pence: row.pence,
+            category: c.category,
+        })
+        .collect();
+    classify_registers(tx, &payments, &map, &mut report)?;
+    drop(payments);
     tx.set_classify(ClassifyRecord {
         categories_sha256,
         spend_rows: report.rows,
@@ -224,7 +281,6 @@ impl Registers {
 
 /// The staged version's contracts registers, read for their categories.
 fn registers(tx: &Transaction) -> Result<Registers> {
-    use crate::schema::contracts as c;
     let files: Vec<_> = tx
         .manifest()
         .sources
@@ -233,11 +289,18 @@ fn registers(tx: &Transaction) -> Result<Registers> {
         .flat_map(|r| r.parquet_files.iter().map(|f| tx.dir().join(f)))
         .collect();
     let mut registers = Registers::default();
-    let columns = [c::CONTRACT_ID, c::COUNCIL, c::SUPPLIER_KEY, c::VALUE_TOTAL, c::CATEGORY_CODE, c::CATEGORY];
+    let columns = [
+        c::CONTRACT_ID,
+        c::COUNCIL,
+        c::SUPPLIER_KEY,
+        c::VALUE_TOTAL,
+        c::PUBLISHED_CATEGORY_CODE,
+        c::PUBLISHED_CATEGORY,
+    ];
     for batch in TableReader::of_files(Table::Contracts, files).batches(Some(&columns)) {
         let batch = batch?;
         let (id, council, key) = (batch.text(c::CONTRACT_ID)?, batch.text(c::COUNCIL)?, batch.text(c::SUPPLIER_KEY)?);
-        let (code, label) = (batch.text(c::CATEGORY_CODE)?, batch.text(c::CATEGORY)?);
+        let (code, label) = (batch.text(c::PUBLISHED_CATEGORY_CODE)?, batch.text(c::PUBLISHED_CATEGORY)?);
         let value = batch.money(c::VALUE_TOTAL)?;
         for i in 0..batch.num_rows() {
             let text = |t: &crate::catalog::Text<'_>| t.get(i).filter(|v| !is_missing(v)).map(str::to_string);
@@ -261,6 +324,96 @@ fn registers(tx: &Transaction) -> Result<Registers> {
         }
     }
     Ok(registers)
+}
+
+/// One stored contract's evidence, owned, with what its file holds now.
+struct ContractRow {
+    council: String,
+    contract_id: Option<String>,
+    supplier_key: String,
+    text: [Option<String>; 5],
+    stored: [Option<String>; 4],
+}
+
+impl ContractRow {
+    fn evidence(&self) -> ContractEvidence<'_> {
+        let [published_category, published_code, department, title, description] =
+            self.text.each_ref().map(Option::as_deref);
+        ContractEvidence {
+            council: &self.council,
+            contract_id: self.contract_id.as_deref(),
+            supplier_key: &self.supplier_key,
+            published_category,
+            published_code,
+            department,
+            title,
+            description,
+        }
+    }
+}
+
+/// Classify every contract of the staged version from its register's words and the
+/// classified `payments`, and rewrite the register files whose classification changed.
+fn classify_registers(
+    tx: &Transaction,
+    payments: &[ClassifiedPayment<'_>],
+    map: &CategoryMap,
+    report: &mut ClassifyReport,
+) -> Result<()> {
+    let mut files: Vec<String> = tx
+        .manifest()
+        .sources
+        .iter()
+        .filter(|r| r.kind.table() == Table::Contracts)
+        .flat_map(|r| r.parquet_files.iter().cloned())
+        .collect();
+    files.sort();
+    files.dedup();
+    let mut by_source: BTreeMap<Source, u64> = Source::ALL.iter().map(|s| (*s, 0)).collect();
+    for relative in &files {
+        let rows = read_contracts(&tx.dir().join(relative))?;
+        let evidence: Vec<ContractEvidence<'_>> = rows.iter().map(ContractRow::evidence).collect();
+        let result = classify_contracts(&evidence, payments, map);
+        let fresh: Vec<[Option<String>; 4]> = result.iter().map(columns_of).collect();
+        for c in &result {
+            *by_source.entry(c.source).or_default() += 1;
+        }
+        report.contracts += rows.len() as u64;
+        let changed = rows.iter().zip(&fresh).filter(|(row, new)| row.stored != **new).count();
+        if changed > 0 {
+            report.contracts_changed += changed as u64;
+            write_classification(tx, relative, STORED_ON_CONTRACTS, &fresh)?;
+        }
+    }
+    report.contracts_by_source = by_source.into_iter().collect();
+    Ok(())
+}
+
+/// The contracts of one stored register file, in file order.
+fn read_contracts(path: &Path) -> Result<Vec<ContractRow>> {
+    let text_columns = [c::PUBLISHED_CATEGORY, c::PUBLISHED_CATEGORY_CODE, c::DEPARTMENT, c::TITLE, c::DESCRIPTION];
+    let mut columns = vec![c::COUNCIL, c::CONTRACT_ID, c::SUPPLIER_KEY];
+    columns.extend(text_columns);
+    columns.extend(STORED_ON_CONTRACTS);
+    let mut rows = Vec::new();
+    for batch in TableReader::of_files(Table::Contracts, vec![path.to_path_buf()]).batches(Some(&columns)) {
+        let batch = batch?;
+        let council = batch.required_text(c::COUNCIL)?;
+        let (id, key) = (batch.text(c::CONTRACT_ID)?, batch.text(c::SUPPLIER_KEY)?);
+        let text: Vec<_> = text_columns.iter().map(|name| batch.text(name)).collect::<Result<_>>()?;
+        let stored: Vec<_> = STORED_ON_CONTRACTS.iter().map(|name| batch.text(name)).collect::<Result<_>>()?;
+        for i in 0..batch.num_rows() {
+            let value = |t: &crate::catalog::Text<'_>| t.get(i).filter(|v| !is_missing(v)).map(str::to_string);
+            rows.push(ContractRow {
+                council: council.raw(i).unwrap_or_default().to_string(),
+                contract_id: id.get(i).map(str::to_string),
+                supplier_key: key.get(i).unwrap_or_default().to_string(),
+                text: [0, 1, 2, 3, 4].map(|t| value(&text[t])),
+                stored: [0, 1, 2, 3].map(|t| stored[t].raw(i).map(str::to_string)),
+            });
+        }
+    }
+    Ok(rows)
 }
 
 /// The rows of one stored spend file, in file order.
@@ -315,7 +468,11 @@ fn read_rows(path: &Path, registers: &Registers, rows: &mut Vec<Row>) -> Result<
                 contract_code,
                 contract_category,
             };
-            rows.push(Row { evidence, stored: [0, 1, 2, 3].map(|c| stored[c].raw(i).map(str::to_string)) });
+            rows.push(Row {
+                evidence,
+                contract_id: contract.get(i).map(str::to_string),
+                stored: [0, 1, 2, 3].map(|c| stored[c].raw(i).map(str::to_string)),
+            });
         }
     }
     Ok(())

@@ -139,8 +139,10 @@ impl ContractField {
             ContractField::ValueTotal => c::VALUE_TOTAL,
             ContractField::ValueAnnual => c::VALUE_ANNUAL,
             ContractField::IrrecoverableVat => c::IRRECOVERABLE_VAT,
-            ContractField::CategoryCode => c::CATEGORY_CODE,
-            ContractField::Category => c::CATEGORY,
+            // Stored as `published_category(_code)` (the harmonised `category` is derived),
+            // as on spend; profiles and mapping reports keep the short names they always had.
+            ContractField::CategoryCode => "category_code",
+            ContractField::Category => "category",
             ContractField::Collaborative => c::COLLABORATIVE,
             ContractField::SavingsCashable => c::SAVINGS_CASHABLE,
             ContractField::SavingsNonCashable => c::SAVINGS_NON_CASHABLE,
@@ -974,6 +976,12 @@ fn to_batch(rows: &[ContractRow], context: &Context, source_file: &str) -> Resul
         money(|r| r.irrecoverable_vat)?,
         text(|r| r.category_code.as_deref()),
         text(|r| r.category.as_deref()),
+        // The harmonised category, code, group and source: derived by the classification
+        // pass of the same ingest, once spend is classified.
+        text(|_| None),
+        text(|_| None),
+        text(|_| None),
+        text(|_| None),
         text(|r| r.collaborative.as_deref()),
         money(|r| r.savings_cashable)?,
         money(|r| r.savings_non_cashable)?,

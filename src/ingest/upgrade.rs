@@ -45,12 +45,15 @@ pub struct Upgraded {
 }
 
 /// Columns kept under a new name: (table, name in the older formats, current name). Format
-/// 3 (issue 11) moved what the council published to `published_category(_code)` and gave
-/// `category(_code)` to the harmonised ProClass classification, which the classification
-/// pass derives after the upgrade; an old file is recognised by lacking the new name.
+/// 3 (issue 11) moved what the council published on spend to `published_category(_code)`
+/// and gave `category(_code)` to the harmonised ProClass classification; format 4 did the
+/// same for the contracts register. The classification pass derives the harmonised columns
+/// after the upgrade; an old file is recognised by lacking the new name.
 const RENAMED: &[(Table, &str, &str)] = &[
     (Table::Spend, "category", crate::schema::spend::PUBLISHED_CATEGORY),
     (Table::Spend, "category_code", crate::schema::spend::PUBLISHED_CATEGORY_CODE),
+    (Table::Contracts, "category", crate::schema::contracts::PUBLISHED_CATEGORY),
+    (Table::Contracts, "category_code", crate::schema::contracts::PUBLISHED_CATEGORY_CODE),
 ];
 
 /// The stored column `field` of the current schema is read from in an older file: its
@@ -310,6 +313,39 @@ mod tests {
             ["spend.category", "spend.category_code"]
         );
         assert!(upgraded.dropped.is_empty(), "{:?}", upgraded.dropped);
+    }
+
+    #[test]
+    fn a_format_3_contracts_category_becomes_the_published_one() {
+        use crate::schema::contracts;
+        let stored = Schema::new(vec![
+            Field::new("category", DataType::Utf8, true),
+            Field::new("category_code", DataType::Utf8, true),
+        ]);
+        let batch = RecordBatch::try_new(
+            Arc::new(stored),
+            vec![Arc::new(StringArray::from(vec![Some("Surveys")])), Arc::new(StringArray::from(vec![Some("231810")]))],
+        )
+        .unwrap();
+        let current = Arc::new(Schema::new(vec![
+            Field::new(contracts::PUBLISHED_CATEGORY, DataType::Utf8, true),
+            Field::new(contracts::PUBLISHED_CATEGORY_CODE, DataType::Utf8, true),
+            Field::new(contracts::CATEGORY, DataType::Utf8, true),
+            Field::new(contracts::CATEGORY_GROUP, DataType::Utf8, true),
+        ]));
+        let conformed = conform(&batch, &current, Table::Contracts, Path::new("register.parquet")).unwrap();
+        assert_eq!(conformed.column(0).as_string::<i32>().value(0), "Surveys");
+        assert_eq!(conformed.column(1).as_string::<i32>().value(0), "231810");
+        assert_eq!(conformed.column(2).null_count(), 1, "the harmonised category is derived, not copied");
+        assert_eq!(conformed.column(3).null_count(), 1);
+        // A current register keeps its own columns as they are.
+        assert_eq!(conform(&conformed, &current, Table::Contracts, Path::new("new.parquet")).unwrap(), conformed);
+        let mut upgraded = Upgraded::default();
+        note_columns(&batch, &current, Table::Contracts, &mut upgraded);
+        assert_eq!(
+            upgraded.renamed.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["contracts.category → published_category", "contracts.category_code → published_category_code"]
+        );
     }
 
     #[test]
