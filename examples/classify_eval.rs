@@ -4,7 +4,9 @@
 //! - accuracy by value at level 1 and at full code on Trafford, with its published codes
 //!   hidden for a supplier-disjoint half of its suppliers (split by a hash of the supplier
 //!   key, so the supplier tier cannot copy them), then the halves swapped;
-//! - accuracy by value on `benches/classification/hand-labels.csv` when it exists.
+//! - accuracy by value on `benches/classification/hand-labels.csv` when it exists;
+//! - accuracy on Salford's contracts register with its own codes and labels hidden, from
+//!   the payments (classified without the register) and the contracts' titles alone.
 //!
 //! `cargo run --example classify_eval`. Reads `../shared/data/real/` itself (the `csv` and
 //! `zip` crates, not spendql's ingest), so what is measured is the classifier alone. An
@@ -16,7 +18,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use spendql::classify::{CategoryMap, Classification, Evidence, EvidenceRecord, Source, classify_rows};
+use spendql::classify::{
+    CategoryMap, Classification, ClassifiedPayment, ContractEvidence, Evidence, EvidenceRecord, Source,
+    classify_contracts, classify_rows,
+};
 use spendql::money::{money_text, parse_amount};
 use spendql::suppliers::{is_redacted, supplier_key};
 use spendql::taxonomy::{Category, lookup_published};
@@ -489,6 +494,108 @@ fn hand_labels(rows: &[Row], result: &[Classification]) {
     }
 }
 
+/// Salford's register classified with its own codes and labels hidden, against the codes
+/// it published: the contract tiers' evidence (the supplier's payments, the title's
+/// words) judged by the one register here that codes every contract.
+fn register_hidden(real: &Path, rows: &[Row]) {
+    println!("\n## Salford's contracts register with its codes and labels hidden\n");
+    let Ok(bytes) = std::fs::read(real.join("salford/contracts-register-2022-07.csv")) else { return };
+    // Payments classified without the register, so its codes cannot reach the contracts
+    // through the payments they classified.
+    let plain: Vec<Row> = rows
+        .iter()
+        .cloned()
+        .map(|mut row| {
+            row.evidence.contract_code = None;
+            row.evidence.contract_category = None;
+            row
+        })
+        .collect();
+    let evidence: Vec<Evidence<'_>> = plain.iter().map(|row| row.evidence.evidence()).collect();
+    let result = classify_rows(&evidence, &CategoryMap::default());
+    let payments: Vec<ClassifiedPayment<'_>> = plain
+        .iter()
+        .zip(&result)
+        .map(|(row, c)| ClassifiedPayment {
+            contract_id: None,
+            supplier_key: &row.supplier_key,
+            pence: row.pence,
+            category: c.category,
+        })
+        .collect();
+
+    let text = String::from_utf8_lossy(&bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().expect("header").iter().map(|h| h.trim().to_string()).collect();
+    let find = |name: &str| headers.iter().position(|h| h.ends_with(name)).expect(name);
+    let columns = [
+        "Supplier Company Name",
+        "Total Contract Value (including extensions)",
+        "ProClass Classification",
+        "ProClass Description",
+        "Contract Title",
+        "Contract Description",
+        "Directorate Name",
+    ]
+    .map(find);
+    let records: Vec<[Option<String>; 7]> =
+        reader.records().flatten().map(|r| columns.map(|c| r.get(c).and_then(cell))).collect();
+    let keys: Vec<String> = records.iter().map(|r| supplier_key(r[0].as_deref().unwrap_or_default())).collect();
+    let contracts: Vec<ContractEvidence<'_>> = records
+        .iter()
+        .zip(&keys)
+        .map(|(r, key)| ContractEvidence {
+            council: "Salford City Council",
+            supplier_key: key,
+            title: r[4].as_deref(),
+            description: r[5].as_deref(),
+            department: r[6].as_deref(),
+            ..ContractEvidence::default()
+        })
+        .collect();
+    let got = classify_contracts(&contracts, &payments, &CategoryMap::default());
+    println!("| decided by | contracts | value | level-1 accuracy (by value) | level-1 accuracy (by count) |");
+    println!("|---|---|---|---|---|");
+    let mut by_source: BTreeMap<Source, (Score, Score)> = BTreeMap::new();
+    for (record, class) in records.iter().zip(&got) {
+        let Some(truth) = lookup_published(record[2].as_deref(), record[3].as_deref()) else { continue };
+        let pence = record[1].as_deref().and_then(|v| parse_amount(v.as_bytes()).ok()).unwrap_or_default();
+        for source in [class.source, Source::Mapped] {
+            // `Mapped` stands for all contracts here: no mapping is loaded.
+            let entry = by_source.entry(source).or_default();
+            entry.0.add(truth, class.category, pence);
+            entry.1.add(truth, class.category, 1);
+        }
+    }
+    if std::env::var_os("CLASSIFY_EVAL_WRONG").is_some() {
+        let mut wrong: Vec<(i128, String)> = Vec::new();
+        for (record, class) in records.iter().zip(&got) {
+            let Some(truth) = lookup_published(record[2].as_deref(), record[3].as_deref()) else { continue };
+            if class.category.map(Category::at_level1) != Some(truth.at_level1()) {
+                let pence = record[1].as_deref().and_then(|v| parse_amount(v.as_bytes()).ok()).unwrap_or_default();
+                let guess = class.category.map_or("-".to_string(), Category::label);
+                let what = [0, 4].map(|c| record[c].clone().unwrap_or_default()).join(" | ");
+                wrong.push((pence, format!("{what} | truth {} | {} {guess}", truth.label(), class.source.as_str())));
+            }
+        }
+        wrong.sort_by_key(|w| std::cmp::Reverse(w.0));
+        for (pence, line) in wrong.iter().take(25) {
+            eprintln!("{} | {line}", money_text(*pence));
+        }
+    }
+    for (source, (value, count)) in &by_source {
+        let ratio = |s: &Score| if s.total == 0 { 0.0 } else { s.level1 as f64 / s.total as f64 };
+        let name = if *source == Source::Mapped { "all coded contracts" } else { source.as_str() };
+        println!(
+            "| {name} | {} | {} | {:.3} | {:.3} |",
+            count.rows,
+            money_text(value.total as i128),
+            ratio(value),
+            ratio(count)
+        );
+    }
+}
+
 fn main() {
     let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
     if !real.is_dir() {
@@ -503,4 +610,5 @@ fn main() {
     unclassified(&rows, &result);
     hidden_halves(&rows);
     hand_labels(&rows, &result);
+    register_hidden(&real, &rows);
 }
