@@ -95,8 +95,13 @@ pub struct Contract {
     pub contract_id: String,
     pub reference: String,
     pub title: String,
+    /// The harmonised category (the ProClass label, the same in every council's register).
     pub category: Option<String>,
     pub category_code: Option<String>,
+    /// The category as the register published it, which officers may know their trade by
+    /// (`ICT`, where the harmonised label says `INFORMATION COMMUNICATION TECHNOLOGY`).
+    pub published_category: Option<String>,
+    pub published_category_code: Option<String>,
     /// `value_total`, else `value_annual`, else 0; in pence.
     pub value: i128,
     /// `expiry_date` (the current expiry, after extensions), else `end_date`.
@@ -137,10 +142,15 @@ impl Officer {
         self.councils.is_empty() || self.councils.iter().any(|c| c.trim().eq_ignore_ascii_case(council.trim()))
     }
 
+    /// Whether an expertise entry covers the contract's harmonised category or the one its
+    /// register published: an officers file written before registers were classified, or in
+    /// the council's own words, keeps meaning what it meant.
     pub fn is_expert_in(&self, contract: &Contract) -> bool {
-        self.expertise
-            .iter()
-            .any(|entry| expertise_covers(entry, contract.category.as_deref(), contract.category_code.as_deref()))
+        let harmonised = (contract.category.as_deref(), contract.category_code.as_deref());
+        let published = (contract.published_category.as_deref(), contract.published_category_code.as_deref());
+        self.expertise.iter().any(|entry| {
+            [harmonised, published].into_iter().any(|(category, code)| expertise_covers(entry, category, code))
+        })
     }
 }
 
@@ -466,6 +476,8 @@ pub fn read_contracts(snapshot: &Snapshot) -> Result<Vec<Contract>> {
         col::TITLE,
         col::CATEGORY,
         col::CATEGORY_CODE,
+        col::PUBLISHED_CATEGORY,
+        col::PUBLISHED_CATEGORY_CODE,
         col::OFFICER,
         col::STATUS,
         col::VALUE_TOTAL,
@@ -485,6 +497,8 @@ fn read_batch(batch: &TableBatch, out: &mut Vec<Contract>) -> Result<()> {
         (batch.required_text(col::COUNCIL)?, batch.text(col::REFERENCE)?, batch.text(col::TITLE)?);
     let contract_id = batch.text(col::CONTRACT_ID)?;
     let (category, category_code) = (batch.text(col::CATEGORY)?, batch.text(col::CATEGORY_CODE)?);
+    let (published_category, published_category_code) =
+        (batch.text(col::PUBLISHED_CATEGORY)?, batch.text(col::PUBLISHED_CATEGORY_CODE)?);
     let (officer, status) = (batch.text(col::OFFICER)?, batch.text(col::STATUS)?);
     let (value_total, value_annual) = (batch.money(col::VALUE_TOTAL)?, batch.money(col::VALUE_ANNUAL)?);
     let (expiry, end) = (batch.date(col::EXPIRY_DATE)?, batch.date(col::END_DATE)?);
@@ -500,6 +514,8 @@ fn read_batch(batch: &TableBatch, out: &mut Vec<Contract>) -> Result<()> {
             title: string(&title, row).unwrap_or_default(),
             category: string(&category, row),
             category_code: string(&category_code, row),
+            published_category: string(&published_category, row),
+            published_category_code: string(&published_category_code, row),
             value: money_at(value_total, row).or_else(|| money_at(value_annual, row)).unwrap_or(0),
             expiry_date: day(expiry, row).or_else(|| day(end, row)),
             officer: string(&officer, row),

@@ -19,6 +19,8 @@ fn contract(reference: &str, category: &str, pounds: i128) -> Contract {
         title: format!("Contract {reference}"),
         category: (!category.is_empty()).then(|| category.to_string()),
         category_code: None,
+        published_category: None,
+        published_category_code: None,
         value: pounds * 100,
         expiry_date: Some(date("2025-03-01")),
         officer: None,
@@ -196,6 +198,22 @@ fn expertise_matches_whole_words_of_the_label_or_a_code_prefix() {
     assert!(!expertise_covers("3211", Some("anything"), Some("321017")));
     assert!(!expertise_covers("", Some("ICT"), None));
     assert!(!expertise_covers("ICT", None, None));
+}
+
+#[test]
+fn expertise_covers_the_harmonised_category_or_the_one_the_register_published() {
+    // Classified registers say `INFORMATION COMMUNICATION TECHNOLOGY : Hardware` where the
+    // council wrote `ICT : Hardware`; an officers file in either vocabulary still matches.
+    let mut laptops = contract("L1", "INFORMATION COMMUNICATION TECHNOLOGY : Hardware", 1);
+    laptops.category_code = Some("271200".into());
+    laptops.published_category = Some("ICT : Hardware".into());
+    laptops.published_category_code = Some("121500".into());
+    for entry in ["ICT", "INFORMATION COMMUNICATION", "2712", "1215"] {
+        assert!(officer("A", &[entry]).is_expert_in(&laptops), "{entry}");
+    }
+    for entry in ["SOCIAL CARE", "3210", "HARDWARE"] {
+        assert!(!officer("A", &[entry]).is_expert_in(&laptops), "{entry}");
+    }
 }
 
 #[test]
