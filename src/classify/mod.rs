@@ -13,7 +13,8 @@
 //!    scope, in its contracts register for the contract the payment is linked to (a PFI
 //!    unitary charge carries no category, but the register codes the PFI contract).
 //! 3. `supplier`: the payee's classified spend elsewhere in the dataset (any council) is
-//!    concentrated in one category ([`CONCENTRATION`]).
+//!    concentrated in one category ([`CONCENTRATION`]); first its spend the tiers above
+//!    classified, and again after the text tier's words, over everything classified by then.
 //! 4. `text`: the council's own words. Out-of-scope words (a levy is a levy whoever receives
 //!    it) and public-body payees; ProClass labels and ledger phrases the expense type or
 //!    published category names ([`text`]); failing those, what the dataset has learned its
@@ -326,6 +327,35 @@ impl NameWords {
     }
 }
 
+/// The supplier tier: each payee's classified spend so far (`result`), by value; where it is
+/// concentrated ([`Tally::concentrated`]), the payee's unclassified rows take it. Returns
+/// what each payee's spend says (none when it is not concentrated).
+fn lend_by_supplier(
+    rows: &[Evidence<'_>],
+    ids: &[usize],
+    result: &mut [Classification],
+) -> HashMap<usize, Option<Category>> {
+    let mut by_supplier: HashMap<usize, Tally> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(category) = result[i].category
+            && !row.supplier_key.is_empty()
+        {
+            by_supplier.entry(ids[i]).or_default().add(category, row.pence.unsigned_abs(), ids[i]);
+        }
+    }
+    let says: HashMap<usize, Option<Category>> =
+        by_supplier.iter().map(|(id, tally)| (*id, tally.concentrated(1))).collect();
+    for (i, row) in rows.iter().enumerate() {
+        if result[i].category.is_none()
+            && !row.supplier_key.is_empty()
+            && let Some(Some(category)) = says.get(&ids[i])
+        {
+            result[i] = Classification::by(Source::Supplier, *category);
+        }
+    }
+    says
+}
+
 /// Classify every row, each with how it was decided. Deterministic: the same rows in the
 /// same order give the same result. The dataset is the evidence: the supplier and learned
 /// tiers read the other rows' classifications.
@@ -345,24 +375,7 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
         .collect();
 
     // Tier 3: suppliers, from the rows their own evidence classified.
-    let mut by_supplier: HashMap<usize, Tally> = HashMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(category) = result[i].category
-            && !row.supplier_key.is_empty()
-        {
-            by_supplier.entry(ids[i]).or_default().add(category, weight(row), ids[i]);
-        }
-    }
-    let supplier_says: HashMap<usize, Option<Category>> =
-        by_supplier.iter().map(|(id, tally)| (*id, tally.concentrated(1))).collect();
-    for (i, row) in rows.iter().enumerate() {
-        if result[i].category.is_none()
-            && !row.supplier_key.is_empty()
-            && let Some(Some(category)) = supplier_says.get(&ids[i])
-        {
-            result[i] = Classification::by(Source::Supplier, *category);
-        }
-    }
+    let supplier_says = lend_by_supplier(rows, &ids, &mut result);
 
     // Tier 4: label words, then what each council value co-occurs with in tiers 1-3.
     let keys: Vec<Vec<(Key, String)>> = rows.iter().map(|row| readings.learned_keys(row)).collect();
@@ -404,6 +417,13 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
             result[i] = Classification::by(Source::Text, category);
         }
     }
+
+    // Tier 3 again, now that the words have classified more of each payee's payments: a
+    // payee whose spend the ledger's words put in one category is that category's supplier
+    // on its payments the words could not read (`Payments for services` to a care home
+    // whose other invoices say `Residential Care`). Before the name words, which read other
+    // payees.
+    lend_by_supplier(rows, &ids, &mut result);
 
     // Last of tier 4: the words of the payee's name, as other payees' names use them.
     let name_says = NameWords::learn(rows, &ids, &supplier_says);
@@ -587,6 +607,26 @@ mod tests {
         // A key is no name: only the published name marks a public body.
         assert_eq!(got[2], (None, "none"));
         assert_eq!(got[3], (Some(Category::OutOfScope), "text"));
+    }
+
+    #[test]
+    fn a_payee_whose_worded_spend_is_concentrated_lends_it_to_the_payments_words_cannot_read() {
+        // Nobody publishes a code, so the first supplier round has nothing to lend. CARE
+        // HOME's ledger lines say residential care for £900 of £1,000: its £100 of
+        // `Payments for services` takes that from the second round. SPLIT's words say care
+        // and electricity half each, two groups: its generic line stays unclassified.
+        let rows = [
+            ledger("CARE HOME", 90_000, "Residential Care"),
+            ledger("CARE HOME", 10_000, "Payments for services"),
+            ledger("SPLIT", 50_000, "Residential Care"),
+            ledger("SPLIT", 50_000, "Electricity"),
+            ledger("SPLIT", 10_000, "Payments for services"),
+        ];
+        let got = run(&rows);
+        assert_eq!(got[0], (code("321017"), "text"));
+        assert_eq!(got[1], (code("321017"), "supplier"));
+        assert_eq!(got[3], (code("371000"), "text"));
+        assert_eq!(got[4], (None, "none"));
     }
 
     #[test]
