@@ -14,7 +14,8 @@
 //!    unitary charge carries no category, but the register codes the PFI contract).
 //! 3. `supplier`: the payee's classified spend elsewhere in the dataset (any council) is
 //!    concentrated in one category ([`CONCENTRATION`]); first its spend the tiers above
-//!    classified, and again after the text tier's words, over everything classified by then.
+//!    classified, and again after the text tier's words, over everything classified by then
+//!    (after which the council values learn again from the payees that round classified).
 //! 4. `text`: the council's own words. Out-of-scope words (a levy is a levy whoever receives
 //!    it) and public-body payees; ProClass labels and ledger phrases the expense type or
 //!    published category names ([`text`]); failing those, what the dataset has learned its
@@ -356,29 +357,17 @@ fn lend_by_supplier(
     says
 }
 
-/// Classify every row, each with how it was decided. Deterministic: the same rows in the
-/// same order give the same result. The dataset is the evidence: the supplier and learned
-/// tiers read the other rows' classifications.
-pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classification> {
-    let mut readings = Readings::default();
-    let mut result: Vec<Classification> = rows.iter().map(|row| readings.own_evidence(row)).collect();
-    let weight = |row: &Evidence<'_>| row.pence.unsigned_abs();
-
-    // Supplier ids, so tallies count distinct payees cheaply.
-    let mut supplier_ids: HashMap<&str, usize> = HashMap::new();
-    let ids: Vec<usize> = rows
-        .iter()
-        .map(|row| {
-            let next = supplier_ids.len();
-            *supplier_ids.entry(row.supplier_key).or_insert(next)
-        })
-        .collect();
-
-    // Tier 3: suppliers, from the rows their own evidence classified.
-    let supplier_says = lend_by_supplier(rows, &ids, &mut result);
-
-    // Tier 4: label words, then what each council value co-occurs with in tiers 1-3.
-    let keys: Vec<Vec<(Key, String)>> = rows.iter().map(|row| readings.learned_keys(row)).collect();
+/// Tier 4's label words and co-occurrence: each unclassified row takes the category its
+/// expense type or published category names, else the one a council value it carries is
+/// concentrated in (across at least two payees) among the rows classified so far, its own
+/// council's values (most specific first) before an expense type's words in any council.
+fn learn_from_values<'a>(
+    rows: &[Evidence<'a>],
+    keys: &[Vec<(Key, String)>],
+    ids: &[usize],
+    result: &mut [Classification],
+    readings: &mut Readings<'a>,
+) {
     let mut learned: HashMap<(Key, &str), Tally> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         if let Some(category) = result[i].category {
@@ -388,7 +377,7 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
                 if *key == Key::Department && category == Category::OutOfScope {
                     continue;
                 }
-                learned.entry((*key, value.as_str())).or_default().add(category, weight(row), ids[i]);
+                learned.entry((*key, value.as_str())).or_default().add(category, row.pence.unsigned_abs(), ids[i]);
             }
         }
     }
@@ -417,6 +406,31 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
             result[i] = Classification::by(Source::Text, category);
         }
     }
+}
+
+/// Classify every row, each with how it was decided. Deterministic: the same rows in the
+/// same order give the same result. The dataset is the evidence: the supplier and learned
+/// tiers read the other rows' classifications.
+pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classification> {
+    let mut readings = Readings::default();
+    let mut result: Vec<Classification> = rows.iter().map(|row| readings.own_evidence(row)).collect();
+
+    // Supplier ids, so tallies count distinct payees cheaply.
+    let mut supplier_ids: HashMap<&str, usize> = HashMap::new();
+    let ids: Vec<usize> = rows
+        .iter()
+        .map(|row| {
+            let next = supplier_ids.len();
+            *supplier_ids.entry(row.supplier_key).or_insert(next)
+        })
+        .collect();
+
+    // Tier 3: suppliers, from the rows their own evidence classified.
+    let supplier_says = lend_by_supplier(rows, &ids, &mut result);
+
+    // Tier 4: label words, then what each council value co-occurs with in tiers 1-3.
+    let keys: Vec<Vec<(Key, String)>> = rows.iter().map(|row| readings.learned_keys(row)).collect();
+    learn_from_values(rows, &keys, &ids, &mut result, &mut readings);
 
     // Tier 3 again, now that the words have classified more of each payee's payments: a
     // payee whose spend the ledger's words put in one category is that category's supplier
@@ -424,6 +438,9 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
     // whose other invoices say `Residential Care`). Before the name words, which read other
     // payees.
     lend_by_supplier(rows, &ids, &mut result);
+    // And what council values co-occur with, again, now over everything classified so far:
+    // the second supplier round's payees teach the expense types they are paid under.
+    learn_from_values(rows, &keys, &ids, &mut result, &mut readings);
 
     // Last of tier 4: the words of the payee's name, as other payees' names use them.
     let name_says = NameWords::learn(rows, &ids, &supplier_says);
@@ -627,6 +644,23 @@ mod tests {
         assert_eq!(got[1], (code("321017"), "supplier"));
         assert_eq!(got[3], (code("371000"), "text"));
         assert_eq!(got[4], (None, "none"));
+    }
+
+    #[test]
+    fn the_second_supplier_rounds_payees_teach_the_expense_types_they_are_paid_under() {
+        // A and B are care homes by their invoices' words; their `Sundries` lines take care
+        // from the second supplier round, and then `Sundries` has two payees' classified
+        // spend, all care, to teach C, whom nothing else classifies.
+        let rows = [
+            ledger("A", 90_000, "Residential Care"),
+            ledger("A", 10_000, "Sundries"),
+            ledger("B", 90_000, "Residential Care"),
+            ledger("B", 10_000, "Sundries"),
+            ledger("C", 5_000, "Sundries"),
+        ];
+        let got = run(&rows);
+        assert_eq!([got[1], got[3]], [(code("321017"), "supplier"); 2]);
+        assert_eq!(got[4], (code("321017"), "text"));
     }
 
     #[test]
