@@ -176,7 +176,7 @@ pub enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
-    /// Classify every payment into ProClass again (after editing categories.toml).
+    /// Classify every payment and contract into ProClass again (after editing categories.toml).
     Classify,
     /// Ingest the bundled sample into a fresh dataset and show what it holds.
     Demo {

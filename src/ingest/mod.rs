@@ -190,9 +190,9 @@ fn derive_changed(tx: &mut Transaction, dataset: &Dataset, out: &mut dyn Write) 
     Ok(())
 }
 
-/// Classify every spend row again, as one new dataset version (`spendql classify`): for
-/// after `categories.toml` is edited. A dataset whose classification is already what the
-/// rules and mappings give is left as it is.
+/// Classify every spend row and contract again, as one new dataset version (`spendql
+/// classify`): for after `categories.toml` is edited. A dataset whose classification is
+/// already what the rules and mappings give is left as it is.
 pub fn classify_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<ClassifyReport> {
     dataset.snapshot()?;
     let mut tx = dataset.begin()?;
