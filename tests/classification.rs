@@ -531,3 +531,52 @@ fn issue_11_a_registers_contracts_are_in_the_harmonised_category_of_the_code_it_
         assert!(contract_categories.contains(&category), "{category} has no Salford contract");
     }
 }
+
+/// A payee whose ledger lines name what it sells lends that to its lines that do not:
+/// Salford's real payments to Cherrytree Vale (`Resid Care Home` on three lines, and
+/// `Pmnts Privt Provider`, which names nothing, on 1 April 2021, to `Cherrytree Vale Ltd T/A
+/// Home Focus`). Nobody publishes a code for it, so only the supplier round after the text
+/// tier's words can classify the fourth line; without the three care lines it stays
+/// unclassified.
+#[test]
+fn issue_11_a_payees_worded_lines_classify_its_line_that_names_nothing() {
+    let Some(real) = real_data("issue_11_a_payees_worded_lines_classify_its_line_that_names_nothing") else {
+        return;
+    };
+    let line = |file: &str, number: usize| -> String {
+        let text = std::fs::read_to_string(real.join("salford").join(file)).unwrap();
+        text.lines().nth(number - 1).unwrap().to_string()
+    };
+    let header = line("2021-04.csv", 1);
+    let provider = line("2021-04.csv", 85);
+    assert!(provider.contains("Cherrytree Vale Ltd T/A Home Focus") && provider.ends_with("Pmnts Privt Provider"));
+    let care: Vec<String> = [("2021-05.csv", 481), ("2021-07.csv", 1745), ("2021-12.csv", 1228)]
+        .into_iter()
+        .map(|(file, number)| line(file, number))
+        .collect();
+    assert!(care.iter().all(|l| l.contains("Cherrytree Vale Ltd,") && l.contains("Resid Care Home")), "{care:?}");
+    let level1 = level1_names(&real);
+
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = |name: &str, lines: &[&String]| -> BTreeMap<(String, String), [String; 4]> {
+        let file = dir.path().join(format!("{name}.csv"));
+        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&file, format!("{header}\n{body}")).unwrap();
+        let dataset = dir.path().join(name);
+        run_ok(&dataset, &["ingest", "--council", "Salford", file.to_str().unwrap()]);
+        stored(&dataset)
+    };
+
+    let mut lines: Vec<&String> = vec![&provider];
+    lines.extend(&care);
+    let with_care = ingest("with-care", &lines);
+    let care_category = &with_care[&("with-care.csv".to_string(), "3".to_string())];
+    // A person reads `Resid Care Home` as residential care: social care.
+    assert_eq!(care_category[2], level1["32"], "{care_category:?}");
+    let provider_row = &with_care[&("with-care.csv".to_string(), "2".to_string())];
+    assert_eq!(provider_row[..3], care_category[..3], "{with_care:?}");
+    assert_eq!(provider_row[3], "supplier");
+
+    let alone = ingest("alone", &[&provider]);
+    assert_eq!(alone[&("alone.csv".to_string(), "2".to_string())][3], "none", "{alone:?}");
+}
