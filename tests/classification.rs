@@ -560,8 +560,8 @@ fn issue_11_a_payees_worded_lines_classify_its_line_that_names_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let ingest = |name: &str, lines: &[&String]| -> BTreeMap<(String, String), [String; 4]> {
         let file = dir.path().join(format!("{name}.csv"));
-        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        std::fs::write(&file, format!("{header}\n{body}")).unwrap();
+        let body: Vec<&str> = lines.iter().map(|l| l.as_str()).collect();
+        std::fs::write(&file, format!("{header}\n{}\n", body.join("\n"))).unwrap();
         let dataset = dir.path().join(name);
         run_ok(&dataset, &["ingest", "--council", "Salford", file.to_str().unwrap()]);
         stored(&dataset)

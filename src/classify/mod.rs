@@ -13,7 +13,8 @@
 //!    scope, in its contracts register for the contract the payment is linked to (a PFI
 //!    unitary charge carries no category, but the register codes the PFI contract).
 //! 3. `supplier`: the payee's classified spend elsewhere in the dataset (any council) is
-//!    concentrated in one category ([`CONCENTRATION`]); first its spend the tiers above
+//!    concentrated in one category ([`CONCENTRATION`]), in the row's own department first
+//!    (a payee with several lines of business), then overall; first its spend the tiers above
 //!    classified, and again after the text tier's words, over everything classified by then
 //!    (after which the council values learn again from the payees that round classified).
 //! 4. `text`: the council's own words. Out-of-scope words (a levy is a levy whoever receives
@@ -328,30 +329,55 @@ impl NameWords {
     }
 }
 
-/// The supplier tier: each payee's classified spend so far (`result`), by value; where it is
-/// concentrated ([`Tally::concentrated`]), the payee's unclassified rows take it. Returns
-/// what each payee's spend says (none when it is not concentrated).
+/// Per row, its payee's id and its (council, department)'s id, so the supplier tier's
+/// tallies hash numbers rather than text.
+struct Payees<'a> {
+    ids: &'a [usize],
+    departments: &'a [Option<usize>],
+}
+
+/// The supplier tier: each payee's classified spend so far (`result`), by value, where it
+/// is concentrated ([`Tally::concentrated`]), lends its unclassified rows its category: first
+/// the payee's spend in the row's own council department, then its spend overall. A payee
+/// with several lines of business is each line's supplier in the department that buys it
+/// (Amey is highways consultancy to Trafford's `Capital Schemes` and facilities management to
+/// its waste joint venture), where its spend overall is too spread to say anything. A
+/// department never lends out of scope: what puts a payment out of scope is the payment, so
+/// a department where the payee's spend is mostly grants leaves its other payments to the
+/// payee's spend overall. Returns what each payee's spend overall says (none when it is not
+/// concentrated).
 fn lend_by_supplier(
     rows: &[Evidence<'_>],
-    ids: &[usize],
+    payees: &Payees<'_>,
     result: &mut [Classification],
 ) -> HashMap<usize, Option<Category>> {
+    let ids = payees.ids;
     let mut by_supplier: HashMap<usize, Tally> = HashMap::new();
+    let mut by_department: HashMap<(usize, usize), Tally> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         if let Some(category) = result[i].category
             && !row.supplier_key.is_empty()
         {
-            by_supplier.entry(ids[i]).or_default().add(category, row.pence.unsigned_abs(), ids[i]);
+            let weight = row.pence.unsigned_abs();
+            by_supplier.entry(ids[i]).or_default().add(category, weight, ids[i]);
+            if let Some(department) = payees.departments[i] {
+                by_department.entry((ids[i], department)).or_default().add(category, weight, ids[i]);
+            }
         }
     }
     let says: HashMap<usize, Option<Category>> =
         by_supplier.iter().map(|(id, tally)| (*id, tally.concentrated(1))).collect();
+    let department_says: HashMap<(usize, usize), Category> = by_department
+        .iter()
+        .filter_map(|(unit, tally)| tally.concentrated(1).filter(|c| *c != Category::OutOfScope).map(|c| (*unit, c)))
+        .collect();
     for (i, row) in rows.iter().enumerate() {
-        if result[i].category.is_none()
-            && !row.supplier_key.is_empty()
-            && let Some(Some(category)) = says.get(&ids[i])
-        {
-            result[i] = Classification::by(Source::Supplier, *category);
+        if result[i].category.is_some() || row.supplier_key.is_empty() {
+            continue;
+        }
+        let in_department = payees.departments[i].and_then(|d| department_says.get(&(ids[i], d))).copied();
+        if let Some(category) = in_department.or_else(|| says.get(&ids[i]).copied().flatten()) {
+            result[i] = Classification::by(Source::Supplier, category);
         }
     }
     says
@@ -424,9 +450,21 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
             *supplier_ids.entry(row.supplier_key).or_insert(next)
         })
         .collect();
+    // Department ids likewise (council and department), for the supplier tier's first look.
+    let mut department_ids: HashMap<(&str, &str), usize> = HashMap::new();
+    let departments: Vec<Option<usize>> = rows
+        .iter()
+        .map(|row| {
+            row.department.map(|d| {
+                let next = department_ids.len();
+                *department_ids.entry((row.council, d)).or_insert(next)
+            })
+        })
+        .collect();
+    let payees = Payees { ids: &ids, departments: &departments };
 
     // Tier 3: suppliers, from the rows their own evidence classified.
-    let supplier_says = lend_by_supplier(rows, &ids, &mut result);
+    let supplier_says = lend_by_supplier(rows, &payees, &mut result);
 
     // Tier 4: label words, then what each council value co-occurs with in tiers 1-3.
     let keys: Vec<Vec<(Key, String)>> = rows.iter().map(|row| readings.learned_keys(row)).collect();
@@ -437,7 +475,7 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
     // on its payments the words could not read (`Payments for services` to a care home
     // whose other invoices say `Residential Care`). Before the name words, which read other
     // payees.
-    lend_by_supplier(rows, &ids, &mut result);
+    lend_by_supplier(rows, &payees, &mut result);
     // And what council values co-occur with, again, now over everything classified so far:
     // the second supplier round's payees teach the expense types they are paid under.
     learn_from_values(rows, &keys, &ids, &mut result, &mut readings);
@@ -597,6 +635,51 @@ mod tests {
         let got = run(&rows);
         assert_eq!(got[4], (code("391100"), "supplier"));
         assert_eq!(got[5], (None, "none"));
+    }
+
+    #[test]
+    fn a_payee_with_two_lines_of_business_lends_each_in_the_department_that_buys_it() {
+        // AMEY's published payments are roads in Highways and property management in the
+        // waste joint venture, half its spend each: two groups, so its spend overall says
+        // nothing. Its payments that name nothing take their own department's; one in a
+        // department it has no classified spend in stays unclassified.
+        let at = |department: &'static str, pence: i128, code: Option<&'static str>| Evidence {
+            council: TRAFFORD,
+            supplier_key: "AMEY",
+            pence,
+            department: Some(department),
+            published_code: code,
+            expense_type: code.is_none().then_some("Sundries"),
+            ..Evidence::default()
+        };
+        let rows = [
+            at("Highways", 50_000, Some("391400")),
+            at("Waste JV", 50_000, Some("191700")),
+            at("Highways", 1_000, None),
+            at("Waste JV", 1_000, None),
+            at("Parks", 1_000, None),
+        ];
+        let got = run(&rows);
+        assert_eq!(got[2..], [(code("391400"), "supplier"), (code("191700"), "supplier"), (None, "none")]);
+    }
+
+    #[test]
+    fn a_department_lends_no_out_of_scope_and_leaves_its_payments_to_the_payee_overall() {
+        // CHARITY's grants (out of scope by their words) are 90% of its spend in Communities,
+        // where it also sells £100 of care. The department says out of scope, which it may
+        // not lend, so its payment that names nothing takes the payee's spend overall: also
+        // out of scope, but decided by the payee, not the department's 10% of care.
+        let row = |pence: i128, expense: &'static str, code: Option<&'static str>| Evidence {
+            council: TRAFFORD,
+            supplier_key: "CHARITY",
+            pence,
+            department: Some("Communities"),
+            published_code: code,
+            expense_type: Some(expense),
+            ..Evidence::default()
+        };
+        let rows = [row(90_000, "Grants", None), row(10_000, "Care", Some("320000")), row(1_000, "Sundries", None)];
+        assert_eq!(run(&rows)[2], (Some(Category::OutOfScope), "supplier"));
     }
 
     #[test]
