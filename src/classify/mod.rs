@@ -35,6 +35,13 @@
 //! Out-of-scope words are checked before the supplier tier, though recorded as `text`: the
 //! ledger's own "levy" or "payment to health authority" describes the payment, while a
 //! supplier's other payments are only a guess at it.
+//!
+//! So a pass runs, in order: each row's own evidence (published code or label, out-of-scope
+//! words, public-body payees, the register's code); the supplier tier over that; label words
+//! and learned values; the supplier tier and the learned values again, over everything
+//! classified by then; the payee-name words; the mappings. Each step reads only rows that no
+//! earlier step classified, and two rounds rather than a loop to a fixed point keep every
+//! decision explainable by one step's evidence.
 
 mod evidence;
 pub mod map;
