@@ -325,6 +325,30 @@ fn names_a_levy(row: &Row) -> bool {
     })
 }
 
+/// Classify every row with the published codes of the Trafford payments `hide` picks
+/// removed; returns those payments (index and the published truth) and the result.
+fn classify_hiding(rows: &[Row], hide: impl Fn(&Row) -> bool) -> (Vec<(usize, Category)>, Vec<Classification>) {
+    let mut hidden = Vec::new();
+    let masked: Vec<Row> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let truth = lookup_published(row.published_code.as_deref(), row.published_category.as_deref());
+            match truth {
+                Some(truth) if hide(row) => {
+                    hidden.push((i, truth));
+                    let evidence =
+                        EvidenceRecord { published_code: None, published_category: None, ..row.evidence.clone() };
+                    Row { evidence, ..row.clone() }
+                }
+                _ => row.clone(),
+            }
+        })
+        .collect();
+    let evidence: Vec<Evidence<'_>> = masked.iter().map(|row| row.evidence.evidence()).collect();
+    (hidden, classify_rows(&evidence, &CategoryMap::default()))
+}
+
 fn hidden_halves(rows: &[Row]) {
     println!("\n## Trafford with published codes hidden for half its suppliers\n");
     println!("| hidden half | payments | value | level-1 accuracy | full-code accuracy |\n|---|---|---|---|---|");
@@ -336,32 +360,8 @@ fn hidden_halves(rows: &[Row]) {
     // classifier following the issue can match. Read from the words directly, not through
     // the classifier's rules.
     for half in 0..2 {
-        let mut hidden = Vec::new();
-        let masked: Vec<Row> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, row)| {
-                let truth = lookup_published(row.published_code.as_deref(), row.published_category.as_deref());
-                if let Some(truth) = truth
-                    && row.council.starts_with("Trafford")
-                    && half_of(&row.supplier_key) == half
-                {
-                    hidden.push((i, truth));
-                    Row {
-                        evidence: EvidenceRecord {
-                            published_code: None,
-                            published_category: None,
-                            ..row.evidence.clone()
-                        },
-                        ..row.clone()
-                    }
-                } else {
-                    row.clone()
-                }
-            })
-            .collect();
-        let evidence: Vec<Evidence<'_>> = masked.iter().map(|row| row.evidence.evidence()).collect();
-        let result = classify_rows(&evidence, &CategoryMap::default());
+        let (hidden, result) =
+            classify_hiding(rows, |row| row.council.starts_with("Trafford") && half_of(&row.supplier_key) == half);
         let mut score = Score::default();
         let mut by_source: HashMap<Source, Score> = HashMap::new();
         let mut wrong: HashMap<(String, String, String), i128> = HashMap::new();
@@ -622,25 +622,7 @@ fn hidden_months(rows: &[Row]) {
         let hide = |row: &Row| {
             row.council.starts_with("Trafford") && row.date.as_deref().is_some_and(|d| (d >= "2024-10-01") == later)
         };
-        let mut hidden = Vec::new();
-        let masked: Vec<Row> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, row)| {
-                let truth = lookup_published(row.published_code.as_deref(), row.published_category.as_deref());
-                match truth {
-                    Some(truth) if hide(row) => {
-                        hidden.push((i, truth));
-                        let evidence =
-                            EvidenceRecord { published_code: None, published_category: None, ..row.evidence.clone() };
-                        Row { evidence, ..row.clone() }
-                    }
-                    _ => row.clone(),
-                }
-            })
-            .collect();
-        let evidence: Vec<Evidence<'_>> = masked.iter().map(|row| row.evidence.evidence()).collect();
-        let result = classify_rows(&evidence, &CategoryMap::default());
+        let (hidden, result) = classify_hiding(rows, hide);
         let mut score = Score::default();
         let mut wrong: HashMap<(String, String), i128> = HashMap::new();
         for (i, truth) in hidden {
