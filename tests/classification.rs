@@ -152,7 +152,7 @@ fn issue_11_a_mapping_changes_exactly_the_rows_it_names_and_classify_is_idempote
     )
     .unwrap();
     let out = run_ok(&f.dataset, &["classify"]);
-    assert!(out.contains("3 row(s) changed"), "{out}");
+    assert!(out.contains("3 earlier row(s) changed"), "{out}");
     let after = stored(&f.dataset);
     let changed: Vec<(String, String)> = before.keys().filter(|k| before[*k] != after[*k]).cloned().collect();
     assert_eq!(changed, named);
@@ -163,15 +163,56 @@ fn issue_11_a_mapping_changes_exactly_the_rows_it_names_and_classify_is_idempote
     // Again: nothing to change, and no new version.
     let committed = committed_bytes(&f.dataset);
     let again = run_ok(&f.dataset, &["classify"]);
-    assert!(again.contains("0 row(s) changed") && again.contains("unchanged"), "{again}");
+    assert!(again.contains("0 new row(s), 0 earlier row(s) changed (£0.00)") && again.contains("unchanged"), "{again}");
     assert!(committed_bytes(&f.dataset) == committed, "an idempotent classify changed the dataset");
 
     // An ingest after an edit applies it even when no file changed.
     std::fs::remove_file(f.dataset.join("categories.toml")).unwrap();
     let trafford = f.dir.path().join("trafford-excerpt.csv");
     let out = run_ok(&f.dataset, &["ingest", "--council", "Trafford", trafford.to_str().unwrap()]);
-    assert!(out.contains("3 row(s) changed"), "{out}");
+    assert!(out.contains("3 earlier row(s) changed"), "{out}");
     assert_eq!(stored(&f.dataset), before);
+}
+
+#[test]
+fn issue_11_an_ingest_reports_its_new_rows_apart_from_the_earlier_rows_it_moved() {
+    let test = "issue_11_an_ingest_reports_its_new_rows_apart_from_the_earlier_rows_it_moved";
+    let Some(real) = real_data(test) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let trafford = trafford_file(&real, dir.path());
+    let trafford_rows = csv::Reader::from_path(&trafford).unwrap().records().count();
+    let first_supplier = csv::Reader::from_path(&trafford).unwrap().records().next().unwrap().unwrap()[4].to_string();
+    let manchester = manchester_file(&real, dir.path(), &first_supplier);
+    let dataset = dir.path().join("data");
+    // Manchester first: its line 8 pays Trafford's first supplier, whom nothing in the
+    // dataset has classified yet, so the supplier tier cannot decide it until Trafford's
+    // published codes arrive.
+    run_ok(&dataset, &["ingest", "--council", "Manchester", manchester.to_str().unwrap()]);
+    let before = stored(&dataset);
+    let out = run_ok(&dataset, &["ingest", "--council", "Trafford", trafford.to_str().unwrap()]);
+    let after = stored(&dataset);
+    let moved: Vec<&(String, String)> = before.keys().filter(|k| before[*k] != after[*k]).collect();
+    let line8 = ("manchester-excerpt.csv".to_string(), "8".to_string());
+    assert!(moved.contains(&&line8), "the payment to Trafford's supplier moved: {moved:?}");
+    assert_ne!(before[&line8][3], "supplier");
+    assert_eq!(after[&line8][3], "supplier");
+    // The moved rows' value, from the excerpt's own `Net Amount` text (column 6).
+    let text = std::fs::read_to_string(&manchester).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let pence: i128 = moved
+        .iter()
+        .map(|(_, line)| {
+            let amount = lines[line.parse::<usize>().unwrap() - 1].split(',').nth(5).unwrap();
+            let (pounds, fraction) = amount.trim_start_matches('-').split_once('.').unwrap_or((amount, "0"));
+            pounds.parse::<i128>().unwrap() * 100 + format!("{fraction:0<2}").parse::<i128>().unwrap()
+        })
+        .sum();
+    let expected = format!(
+        "{trafford_rows} new row(s), {} earlier row(s) changed ({})",
+        moved.len(),
+        spendql::money::money_text(pence)
+    );
+    assert!(out.contains(&expected), "expected `{expected}` in:\n{out}");
 }
 
 #[test]

@@ -14,7 +14,7 @@
 //! coded payments teach another's), so every row is classified on every pass; the rows are
 //! read in file-path order so the result never depends on ingest order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -27,6 +27,7 @@ use crate::classify::{
     Source, classify_contracts, classify_rows,
 };
 use crate::error::{Error, Result};
+use crate::money::money_text;
 use crate::schema::{Table, contracts as c, spend as s};
 use crate::taxonomy::{Category, ProclassCode};
 
@@ -70,8 +71,13 @@ pub fn needed(base: &Manifest, staged: &Manifest, categories_sha256: &str) -> bo
 pub struct ClassifyReport {
     /// Spend rows classified.
     pub rows: u64,
-    /// Rows whose stored classification changed.
+    /// Rows in the spend files this version adds, all classified for the first time.
+    pub rows_new: u64,
+    /// Rows already in the dataset whose stored classification changed: the supplier and
+    /// learned tiers read the whole dataset, so new spend moves earlier payments too.
     pub rows_changed: u64,
+    /// Those earlier rows' absolute value, in pence.
+    pub pence_changed: u128,
     /// Spend files rewritten.
     pub files_rewritten: usize,
     /// Pence per source, strongest first.
@@ -118,10 +124,12 @@ impl ClassifyReport {
             })
             .collect();
         format!(
-            "classified {} spend row(s) into ProClass or out of scope (by value: {}); {} row(s) changed, {} file(s) rewritten",
+            "classified {} spend row(s) into ProClass or out of scope (by value: {}); {} new row(s), {} earlier row(s) changed ({}), {} file(s) rewritten",
             self.rows,
             if shares.is_empty() { "no spend".to_string() } else { shares.join(", ") },
+            self.rows_new,
             self.rows_changed,
+            money_text(i128::try_from(self.pence_changed).unwrap_or(i128::MAX)),
             self.files_rewritten
         )
     }
@@ -192,6 +200,13 @@ pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyRep
         .collect();
     files.sort();
     files.dedup();
+    let earlier: HashSet<&str> = tx
+        .base()
+        .sources
+        .iter()
+        .filter(|r| r.kind.table() == Table::Spend)
+        .flat_map(|r| r.parquet_files.iter().map(String::as_str))
+        .collect();
     let registers = registers(tx)?;
     let mut rows: Vec<Row> = Vec::new();
     let mut lengths = Vec::with_capacity(files.len());
@@ -214,11 +229,17 @@ pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyRep
         for (row, c) in rows[range.clone()].iter().zip(&result[range.clone()]) {
             *by_source.entry(c.source).or_default() += row.pence;
         }
-        let changed = rows[range].iter().zip(&fresh).filter(|(row, new)| row.stored != **new).count();
-        if changed == 0 {
+        let changed: Vec<&Row> =
+            rows[range].iter().zip(&fresh).filter(|(row, new)| row.stored != **new).map(|(row, _)| row).collect();
+        if earlier.contains(relative.as_str()) {
+            report.rows_changed += changed.len() as u64;
+            report.pence_changed += changed.iter().map(|row| row.pence.unsigned_abs()).sum::<u128>();
+        } else {
+            report.rows_new += length as u64;
+        }
+        if changed.is_empty() {
             continue;
         }
-        report.rows_changed += changed as u64;
         report.files_rewritten += 1;
         write_classification(tx, relative, STORED, &fresh)?;
     }
