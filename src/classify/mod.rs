@@ -51,7 +51,8 @@ pub mod text;
 pub use evidence::{ClassifiedPayment, ContractEvidence, Evidence, EvidenceRecord};
 pub use map::{CATEGORIES_FILE, CategoryMap};
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
+use std::rc::Rc;
 
 use crate::taxonomy::{Category, lookup_published};
 
@@ -110,22 +111,42 @@ impl Classification {
     }
 }
 
-/// Value per category, with how many distinct suppliers brought it.
+/// Value per category, with how many distinct suppliers brought it. A few categories per
+/// supplier or council value, so a short list scanned in place: the pass builds one tally
+/// per payee, payee and department, and council value.
 #[derive(Default)]
 struct Tally {
-    value: HashMap<Category, u128>,
-    suppliers: HashMap<Category, Vec<usize>>,
+    by_category: Vec<CategoryTally>,
     total: u128,
+}
+
+struct CategoryTally {
+    category: Category,
+    value: u128,
+    /// The first two distinct suppliers that brought it: two is all [`Tally::concentrated`] asks.
+    suppliers: [Option<usize>; 2],
+}
+
+impl CategoryTally {
+    fn spread(&self) -> usize {
+        self.suppliers.iter().flatten().count()
+    }
 }
 
 impl Tally {
     fn add(&mut self, category: Category, weight: u128, supplier: usize) {
-        *self.value.entry(category).or_default() += weight;
-        let seen = self.suppliers.entry(category).or_default();
-        if !seen.contains(&supplier) && seen.len() < 2 {
-            seen.push(supplier);
-        }
         self.total += weight;
+        let at = self.by_category.iter().position(|t| t.category == category).unwrap_or_else(|| {
+            self.by_category.push(CategoryTally { category, value: 0, suppliers: [None; 2] });
+            self.by_category.len() - 1
+        });
+        let entry = &mut self.by_category[at];
+        entry.value += weight;
+        match entry.suppliers {
+            [None, _] => entry.suppliers[0] = Some(supplier),
+            [Some(first), None] if first != supplier => entry.suppliers[1] = Some(supplier),
+            _ => {}
+        }
     }
 
     /// The category holding [`CONCENTRATION`] of the value; failing that, the level-1 group
@@ -136,20 +157,24 @@ impl Tally {
         }
         let enough = |value: u128| value as f64 >= CONCENTRATION * self.total as f64;
         // Largest value first; the lower category breaks ties, so the result never depends
-        // on hashing order.
-        let top = self.value.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-        if enough(*top.1) {
-            let spread = self.suppliers.get(top.0).map_or(0, Vec::len);
-            return (spread >= min_suppliers).then_some(*top.0);
+        // on the order the rows came in.
+        let top = self.by_category.iter().max_by(|a, b| a.value.cmp(&b.value).then(b.category.cmp(&a.category)))?;
+        if enough(top.value) {
+            return (top.spread() >= min_suppliers).then_some(top.category);
         }
-        let mut groups: HashMap<Category, u128> = HashMap::new();
-        for (category, value) in &self.value {
-            *groups.entry(category.at_level1()).or_default() += value;
+        let mut groups: Vec<(Category, u128, usize)> = Vec::new();
+        for t in &self.by_category {
+            let group = t.category.at_level1();
+            match groups.iter_mut().find(|g| g.0 == group) {
+                Some(g) => {
+                    g.1 += t.value;
+                    g.2 += t.spread();
+                }
+                None => groups.push((group, t.value, t.spread())),
+            }
         }
-        let group = groups.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-        let spread: usize =
-            self.value.keys().filter(|c| c.at_level1() == *group.0).map(|c| self.suppliers[c].len()).sum();
-        (enough(*group.1) && spread >= min_suppliers).then_some(*group.0)
+        let group = groups.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        (enough(group.1) && group.2 >= min_suppliers).then_some(group.0)
     }
 }
 
@@ -168,14 +193,19 @@ enum Key {
     AnyCouncilExpense,
 }
 
+/// A row's council, department, expense type, account code and published category.
+type OwnValues<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
 /// The row-local readings of a payment's text, each computed once per distinct text: a
 /// dataset repeats its councils, expense types, departments, labels and payee names on
 /// thousands of rows, and these readings are most of a pass's work.
 #[derive(Default)]
 struct Readings<'a> {
     normal: HashMap<&'a str, String>,
-    purpose_opening: HashMap<&'a str, String>,
-    expense_words: HashMap<&'a str, String>,
+    values: HashMap<String, ValueId>,
+    own_keys: HashMap<OwnValues<'a>, Rc<[(Key, ValueId)]>>,
+    purpose_key: HashMap<(&'a str, &'a str), Option<ValueId>>,
+    expense_key: HashMap<&'a str, Option<ValueId>>,
     published: HashMap<(Option<&'a str>, Option<&'a str>), Option<Category>>,
     says_out_of_scope: HashMap<&'a str, bool>,
     purpose_says_out_of_scope: HashMap<&'a str, bool>,
@@ -221,7 +251,47 @@ impl<'a> Readings<'a> {
         Classification::NONE
     }
 
-    fn learned_keys(&mut self, row: &Evidence<'a>) -> Vec<(Key, String)> {
+    /// The id of a council value's text, the same id for the same text.
+    fn intern(&mut self, text: String) -> ValueId {
+        let next = ValueId::try_from(self.values.len()).unwrap_or(ValueId::MAX);
+        *self.values.entry(text).or_insert(next)
+    }
+
+    fn learned_keys(&mut self, row: &Evidence<'a>) -> RowKeys {
+        let own_values = (row.council, row.department, row.expense_type, row.account_code, row.published_category);
+        let own = match self.own_keys.get(&own_values) {
+            Some(keys) => Rc::clone(keys),
+            None => {
+                let keys: Rc<[(Key, ValueId)]> = self.own_council_keys(row).into();
+                self.own_keys.insert(own_values, Rc::clone(&keys));
+                keys
+            }
+        };
+        let purpose = row.purpose.and_then(|purpose| {
+            if let Some(id) = self.purpose_key.get(&(row.council, purpose)) {
+                return *id;
+            }
+            let words: Vec<String> =
+                text::words(purpose).into_iter().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).take(3).collect();
+            let council = self.normal(row.council).to_string();
+            let id = (!words.is_empty()).then(|| self.intern(format!("{council}\u{1f}{}", words.join(" "))));
+            self.purpose_key.insert((row.council, purpose), id);
+            id
+        });
+        let any_expense = row.expense_type.and_then(|e| {
+            if let Some(id) = self.expense_key.get(e) {
+                return *id;
+            }
+            let words = text::words(e).join(" ");
+            let id = (!words.is_empty()).then(|| self.intern(words));
+            self.expense_key.insert(e, id);
+            id
+        });
+        RowKeys { own, purpose, any_expense }
+    }
+
+    /// The keys of the row's own council's values, most specific first.
+    fn own_council_keys(&mut self, row: &Evidence<'a>) -> Vec<(Key, ValueId)> {
         let council = self.normal(row.council).to_string();
         let mut normal = |value: Option<&'a str>| value.map(|v| self.normal(v).to_string()).filter(|v| !v.is_empty());
         let (department, expense) = (normal(row.department), normal(row.expense_type));
@@ -229,38 +299,41 @@ impl<'a> Readings<'a> {
         let own = |value: &str| format!("{council}\u{1f}{value}");
         let mut keys = Vec::new();
         if let (Some(d), Some(e)) = (&department, &expense) {
-            keys.push((Key::DepartmentExpense, format!("{}\u{1f}{e}", own(d))));
+            keys.push((Key::DepartmentExpense, self.intern(format!("{}\u{1f}{e}", own(d)))));
         }
         for (key, value) in
             [(Key::AccountCode, account), (Key::ExpenseType, expense), (Key::PublishedCategory, published)]
         {
             if let Some(v) = value {
-                keys.push((key, own(&v)));
+                keys.push((key, self.intern(own(&v))));
             }
         }
         if let Some(d) = department {
-            keys.push((Key::Department, own(&d)));
-        }
-        if let Some(purpose) = row.purpose {
-            let opening = self.purpose_opening.entry(purpose).or_insert_with(|| {
-                let words: Vec<String> = text::words(purpose)
-                    .into_iter()
-                    .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
-                    .take(3)
-                    .collect();
-                words.join(" ")
-            });
-            if !opening.is_empty() {
-                keys.push((Key::Purpose, format!("{council}\u{1f}{opening}")));
-            }
-        }
-        if let Some(e) = row.expense_type {
-            let words = self.expense_words.entry(e).or_insert_with(|| text::words(e).join(" "));
-            if !words.is_empty() {
-                keys.push((Key::AnyCouncilExpense, words.clone()));
-            }
+            keys.push((Key::Department, self.intern(own(&d))));
         }
         keys
+    }
+}
+
+/// A council value's normalised text, interned: the learned tallies hash numbers, not text.
+type ValueId = u32;
+
+/// The council values a row carries, most specific first ([`Key`]): its own council's
+/// values, shared by every row with the same ones, then its purpose opening and its expense
+/// type's words in any council.
+struct RowKeys {
+    own: Rc<[(Key, ValueId)]>,
+    purpose: Option<ValueId>,
+    any_expense: Option<ValueId>,
+}
+
+impl RowKeys {
+    fn iter(&self) -> impl Iterator<Item = (Key, ValueId)> + '_ {
+        self.own
+            .iter()
+            .copied()
+            .chain(self.purpose.map(|id| (Key::Purpose, id)))
+            .chain(self.any_expense.map(|id| (Key::AnyCouncilExpense, id)))
     }
 }
 
@@ -396,26 +469,26 @@ fn lend_by_supplier(
 /// council's values (most specific first) before an expense type's words in any council.
 fn learn_from_values<'a>(
     rows: &[Evidence<'a>],
-    keys: &[Vec<(Key, String)>],
+    keys: &[RowKeys],
     ids: &[usize],
     result: &mut [Classification],
     readings: &mut Readings<'a>,
 ) {
-    let mut learned: HashMap<(Key, &str), Tally> = HashMap::new();
+    let mut learned: HashMap<(Key, ValueId), Tally> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         if let Some(category) = result[i].category {
-            for (key, value) in &keys[i] {
+            for (key, value) in keys[i].iter() {
                 // A department spans too many kinds of payment to say a row is out of scope:
                 // one levy or debtor line would carry the whole service area out.
-                if *key == Key::Department && category == Category::OutOfScope {
+                if key == Key::Department && category == Category::OutOfScope {
                     continue;
                 }
-                learned.entry((*key, value.as_str())).or_default().add(category, row.pence.unsigned_abs(), ids[i]);
+                learned.entry((key, value)).or_default().add(category, row.pence.unsigned_abs(), ids[i]);
             }
         }
     }
     // Two payees at least: one payee's spend is the supplier tier's evidence, not the value's.
-    let learned_says: HashMap<(Key, &str), Category> =
+    let learned_says: HashMap<(Key, ValueId), Category> =
         learned.iter().filter_map(|(key, tally)| tally.concentrated(2).map(|c| (*key, c))).collect();
     for (i, row) in rows.iter().enumerate() {
         if result[i].category.is_some() {
@@ -427,13 +500,13 @@ fn learn_from_values<'a>(
             keys[i]
                 .iter()
                 .filter(|(key, _)| *key != Key::AnyCouncilExpense)
-                .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied())
+                .find_map(|unit| learned_says.get(&unit).copied())
         });
         found = found.or_else(|| {
             keys[i]
                 .iter()
                 .filter(|(key, _)| *key == Key::AnyCouncilExpense)
-                .find_map(|(key, value)| learned_says.get(&(*key, value.as_str())).copied())
+                .find_map(|unit| learned_says.get(&unit).copied())
         });
         if let Some(category) = found {
             result[i] = Classification::by(Source::Text, category);
@@ -474,7 +547,7 @@ pub fn classify_rows(rows: &[Evidence<'_>], map: &CategoryMap) -> Vec<Classifica
     let supplier_says = lend_by_supplier(rows, &payees, &mut result);
 
     // Tier 4: label words, then what each council value co-occurs with in tiers 1-3.
-    let keys: Vec<Vec<(Key, String)>> = rows.iter().map(|row| readings.learned_keys(row)).collect();
+    let keys: Vec<RowKeys> = rows.iter().map(|row| readings.learned_keys(row)).collect();
     learn_from_values(rows, &keys, &ids, &mut result, &mut readings);
 
     // Tier 3 again, now that the words have classified more of each payee's payments: a
