@@ -77,7 +77,7 @@ pub struct ClassifyReport {
     /// learned tiers read the whole dataset, so new spend moves earlier payments too.
     pub rows_changed: u64,
     /// Those earlier rows' absolute value, in pence.
-    pub pence_changed: u128,
+    pub pence_changed: i128,
     /// Spend files rewritten.
     pub files_rewritten: usize,
     /// Pence per source, strongest first.
@@ -129,7 +129,7 @@ impl ClassifyReport {
             if shares.is_empty() { "no spend".to_string() } else { shares.join(", ") },
             self.rows_new,
             self.rows_changed,
-            money_text(i128::try_from(self.pence_changed).unwrap_or(i128::MAX)),
+            money_text(self.pence_changed),
             self.files_rewritten
         )
     }
@@ -233,7 +233,7 @@ pub fn classify(tx: &mut Transaction, dataset_root: &Path) -> Result<ClassifyRep
             rows[range].iter().zip(&fresh).filter(|(row, new)| row.stored != **new).map(|(row, _)| row).collect();
         if earlier.contains(relative.as_str()) {
             report.rows_changed += changed.len() as u64;
-            report.pence_changed += changed.iter().map(|row| row.pence.unsigned_abs()).sum::<u128>();
+            report.pence_changed += changed.iter().map(|row| row.pence.abs()).sum::<i128>();
         } else {
             report.rows_new += length as u64;
         }

@@ -199,7 +199,10 @@ pub fn classify_dataset(dataset: &Dataset, out: &mut dyn Write) -> Result<Classi
     match categorise::classify(&mut tx, dataset.root()) {
         Ok(report) => {
             print(out, format_args!("{}\n", report.describe()))?;
-            if report.rows_changed == 0 && report.contracts_changed == 0 && tx.base().classify == tx.manifest().classify
+            if report.rows_new == 0
+                && report.rows_changed == 0
+                && report.contracts_changed == 0
+                && tx.base().classify == tx.manifest().classify
             {
                 abandon(tx);
                 print(out, format_args!("classification unchanged; dataset left as it was\n"))?;
